@@ -1,0 +1,76 @@
+// The beacon wire format between the browser tracker and `POST /v1/collect`. Types only, so the
+// tracker bundle stays free of validation code; the edge API's zod schema is checked against these
+// types at compile time, and both sides' tests exercise the same payloads.
+
+/** Hard limit on one beacon body, in bytes of UTF-8 JSON (browsers share 64 KB of keepalive). */
+export const MAX_BEACON_BYTES = 16 * 1024;
+/** Events in one beacon at most. */
+export const MAX_BEACON_EVENTS = 20;
+/** The query parameter that carries a signed identity token on landing pages. */
+export const IDENTITY_PARAM = 'cxm_t';
+/** The hidden form input that carries the visitor id when `data-form-visitor-field` is on. */
+export const VISITOR_FIELD = 'cxm_vid';
+
+/** How the tracker came by the visitor id. */
+export type VisitorIdKind =
+  /** FingerprintJS visitorId (stable within a FingerprintJS minor version). */
+  | 'fingerprint'
+  /** Random id kept in first-party storage (fingerprinting failed or was blocked). */
+  | 'stored'
+  /** Random id for this page view only (no storage either). */
+  | 'page';
+
+export interface BeaconVisitor {
+  /** 8 to 64 characters from `[A-Za-z0-9_-]`. */
+  id: string;
+  kind: VisitorIdKind;
+  /** FingerprintJS version, e.g. `5.2.0` (kind `fingerprint` only). */
+  version?: string;
+  /** FingerprintJS confidence score, 0 to 1 (kind `fingerprint` only). */
+  confidence?: number;
+}
+
+export interface VisitEvent {
+  /** Random id (8 to 64 characters from `[A-Za-z0-9_-]`), for idempotent retries. */
+  id: string;
+  type: 'visit_landing_page';
+  /** The page URL (http or https) on one of the site's allowed origins. */
+  url: string;
+  /** When it happened, epoch milliseconds (client clock). */
+  at: number;
+}
+
+export interface FormEvent {
+  id: string;
+  type: 'submit_form';
+  /** The page the form is on. */
+  url: string;
+  /** The form's id or name attribute (never a field value); empty when it has neither. */
+  form: string;
+  at: number;
+}
+
+export type BeaconEvent = VisitEvent | FormEvent;
+
+/** The body of `POST /v1/collect`, sent as JSON text (`text/plain` avoids a CORS preflight). */
+export interface BeaconPayload {
+  /** Wire format version. */
+  v: 1;
+  /** The site's public key, e.g. `pk_demo`. */
+  site: string;
+  visitor: BeaconVisitor;
+  /** A signed identity token (`cxm_t`) from a tracked email link or `cxm('identify', token)`. */
+  identity?: string;
+  /** Set when the tracker ran under automation anyway (test switch); the API drops such beacons. */
+  automation?: boolean;
+  events: BeaconEvent[];
+}
+
+/** The body of a `202` reply from `POST /v1/collect`. */
+export interface CollectReply {
+  accepted: number;
+  duplicates: number;
+  dropped: number;
+  /** False when the site has career-site tracking switched off: nothing was stored. */
+  tracking: boolean;
+}

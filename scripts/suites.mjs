@@ -1,0 +1,5 @@
+// The test suites `npm test` runs, in order. One place to add a suite: name, package folder and
+// vitest config; `prepare` runs first (e.g. to build what the suite loads) and returns success.
+
+/** @type {Array<{ name: string, dir: string, config: string, prepare?: (ctx: { root: string, run: (cmd: string, args: string[], cwd: string) => boolean }) => boolean }>} */
+export const suites = [{ name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' }];
