@@ -38,7 +38,10 @@ function versionAtLeast(version, minimum) {
 }
 
 function commandVersion(command, args = ['--version']) {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return result.status === 0 ? result.stdout.trim() : null;
 }
 
@@ -81,7 +84,17 @@ function provision(pnpmVersion, needNode) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(
     npm,
-    ['install', '--prefix', toolsDir, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', ...wanted],
+    [
+      'install',
+      '--prefix',
+      toolsDir,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...wanted,
+    ],
     { stdio: 'inherit', cwd: toolsDir },
   );
   if (result.status !== 0) fail(`npm could not install ${wanted.join(', ')}`);
@@ -114,14 +127,21 @@ function main() {
   const env = {
     ...process.env,
     // Children (wrangler, vitest, scripts) find the right node and pnpm first on PATH.
-    PATH: [dirname(node), join(toolsDir, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter),
+    PATH: [dirname(node), join(toolsDir, 'node_modules', '.bin'), process.env.PATH ?? ''].join(
+      delimiter,
+    ),
     WRANGLER_SEND_METRICS: 'false',
     NO_UPDATE_NOTIFIER: '1',
     npm_config_update_notifier: 'false',
   };
   const pnpmArgs = pnpm.kind === 'script' ? [node, [pnpm.path]] : [pnpm.path, []];
   const runPnpm = (args, options = {}) =>
-    spawnSync(pnpmArgs[0], [...pnpmArgs[1], ...args], { stdio: 'inherit', cwd: root, env, ...options });
+    spawnSync(pnpmArgs[0], [...pnpmArgs[1], ...args], {
+      stdio: 'inherit',
+      cwd: root,
+      env,
+      ...options,
+    });
 
   const stampFile = join(root, 'node_modules', '.cxm-install-stamp');
   const stamp = installStamp();
@@ -133,7 +153,11 @@ function main() {
   }
 
   log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${task}\``);
-  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], 'run', task], { stdio: 'inherit', cwd: root, env });
+  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], 'run', task], {
+    stdio: 'inherit',
+    cwd: root,
+    env,
+  });
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => child.kill(signal));
   }

@@ -5,5 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync('pnpm', ['--filter', '@cxm/scoring', 'demo'], { stdio: 'inherit', cwd: root });
+const result = spawnSync('pnpm', ['--filter', '@cxm/scoring', 'demo'], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(result.status ?? 1);

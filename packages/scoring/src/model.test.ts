@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL, validateModel } from './model.js';
+import type { ScoringModel } from './types.js';
+
+const withChange = (change: (model: ScoringModel) => void): ScoringModel => {
+  const model = structuredClone(DEFAULT_MODEL) as ScoringModel;
+  change(model);
+  return model;
+};
+
+const messages = (model: unknown) => {
+  const result = validateModel(model);
+  return result.ok ? [] : result.errors.map((error) => `${error.path}: ${error.message}`);
+};
+
+describe('DEFAULT_MODEL', () => {
+  it('is valid', () => {
+    expect(validateModel(DEFAULT_MODEL)).toEqual({ ok: true });
+  });
+
+  it('ranks attending above registering above a form above a click above a visit or an open', () => {
+    const w = DEFAULT_MODEL.weights;
+    expect(w.attend_event).toBeGreaterThan(w.register_event);
+    expect(w.register_event).toBeGreaterThan(w.submit_form);
+    expect(w.submit_form).toBeGreaterThan(w.click_email);
+    expect(w.click_email).toBeGreaterThan(w.visit_landing_page);
+    expect(w.click_email).toBeGreaterThan(w.open_email);
+  });
+
+  it('cannot be changed by accident', () => {
+    expect(() => {
+      (DEFAULT_MODEL.weights as Record<string, number>).open_email = 100;
+    }).toThrow(TypeError);
+  });
+});
+
+describe('validateModel', () => {
+  it('names a negative weight', () => {
+    expect(messages(withChange((m) => (m.weights.open_email = -1)))).toEqual([
+      'weights.open_email: weights.open_email must not be negative (got -1)',
+    ]);
+  });
+
+  it('names thresholds that do not increase', () => {
+    expect(
+      messages(withChange((m) => (m.thresholds = { engaged: 10, highlyEngaged: 10 }))),
+    ).toEqual([
+      'thresholds: thresholds must increase: highlyEngaged (10) must be greater than engaged (10)',
+    ]);
+  });
+
+  it('refuses a half-life of zero or less', () => {
+    expect(messages(withChange((m) => (m.halfLifeDays = 0)))).toEqual([
+      'halfLifeDays: halfLifeDays must be a number greater than 0 (got 0)',
+    ]);
+  });
+
+  it('lists every problem at once, including missing and unknown types', () => {
+    const model = withChange((m) => {
+      (m.weights as Record<string, number>).tweet = 2;
+      delete (m.weights as Partial<Record<string, number>>).attend_event;
+      m.window.caps.open_email = 0;
+      m.machineFactor = 2;
+      m.hysteresis = 1;
+    });
+    expect(messages(model)).toEqual([
+      'weights.attend_event: weights.attend_event must be a finite number',
+      'weights.tweet: unknown engagement type "tweet"; expected one of open_email, click_email, visit_landing_page, submit_form, register_event, attend_event',
+      'window.caps.open_email: window.caps.open_email must be a whole number from 1 to 100 (got 0)',
+      'machineFactor: machineFactor must be a number from 0 to 1 (got 2)',
+      'hysteresis: hysteresis must be a number from 0 up to (not including) 1 (got 1)',
+    ]);
+  });
+
+  it('refuses what is not a model at all', () => {
+    expect(messages(null)).toEqual([': model must be an object']);
+    expect(messages({}).length).toBeGreaterThanOrEqual(6);
+  });
+});

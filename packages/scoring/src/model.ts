@@ -1,0 +1,157 @@
+// The default scoring model and the validation every model passes before it is used.
+import {
+  ENGAGEMENT_TYPES,
+  type ModelError,
+  type ModelValidation,
+  type ScoringModel,
+} from './types.js';
+
+/**
+ * Defaults, and why (the README explains them with a worked example):
+ * - Weights follow intent: attending an event (10) is a stronger signal than registering (6),
+ *   which beats submitting a form (4), a deliberate email click (3), and the cheap signals,
+ *   a page visit or an email open (1 each).
+ * - A 30-day half-life: recruiting cycles run in weeks, so a month-old engagement is worth half.
+ * - Engaged from 5 points: one recent event attendance, or a registration plus a click.
+ *   Highly engaged from 15: repeated strong signals within about a month.
+ * - Daily windows: the same subject, URL, form or event counts once a day; at most a few of
+ *   each type count a day, so a candidate refreshing pages cannot outscore one attending events.
+ * - Machine opens (privacy proxies prefetching every pixel) count nothing.
+ * - 10 % hysteresis keeps a stored tier from flapping around a threshold.
+ */
+export const DEFAULT_MODEL: ScoringModel = deepFreeze({
+  weights: {
+    open_email: 1,
+    click_email: 3,
+    visit_landing_page: 1,
+    submit_form: 4,
+    register_event: 6,
+    attend_event: 10,
+  },
+  halfLifeDays: 30,
+  thresholds: { engaged: 5, highlyEngaged: 15 },
+  window: {
+    hours: 24,
+    caps: {
+      open_email: 3,
+      click_email: 3,
+      visit_landing_page: 5,
+      submit_form: 2,
+      register_event: 2,
+      attend_event: 2,
+    },
+  },
+  machineFactor: 0,
+  hysteresis: 0.1,
+});
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** Checks a model (for example one a manager sent as JSON) and lists every problem found. */
+export function validateModel(model: unknown): ModelValidation {
+  const errors: ModelError[] = [];
+  const add = (path: string, message: string) => errors.push({ path, message });
+
+  if (!isRecord(model)) {
+    return { ok: false, errors: [{ path: '', message: 'model must be an object' }] };
+  }
+
+  const perType = (path: string, value: unknown, check: (v: unknown, at: string) => void) => {
+    if (!isRecord(value)) {
+      add(path, `${path} must be an object with a number for each engagement type`);
+      return;
+    }
+    for (const type of ENGAGEMENT_TYPES) check(value[type], `${path}.${type}`);
+    for (const key of Object.keys(value)) {
+      if (!(ENGAGEMENT_TYPES as readonly string[]).includes(key)) {
+        add(
+          `${path}.${key}`,
+          `unknown engagement type "${key}"; expected one of ${ENGAGEMENT_TYPES.join(', ')}`,
+        );
+      }
+    }
+  };
+
+  perType('weights', model.weights, (value, at) => {
+    if (!isFiniteNumber(value)) add(at, `${at} must be a finite number`);
+    else if (value < 0) add(at, `${at} must not be negative (got ${value})`);
+  });
+
+  const halfLife = model.halfLifeDays;
+  if (!isFiniteNumber(halfLife) || halfLife <= 0) {
+    add(
+      'halfLifeDays',
+      `halfLifeDays must be a number greater than 0 (got ${JSON.stringify(halfLife)})`,
+    );
+  }
+
+  const thresholds = model.thresholds;
+  if (!isRecord(thresholds)) {
+    add('thresholds', 'thresholds must be an object { engaged, highlyEngaged }');
+  } else {
+    const { engaged, highlyEngaged } = thresholds;
+    if (!isFiniteNumber(engaged) || engaged <= 0) {
+      add(
+        'thresholds.engaged',
+        `thresholds.engaged must be a number greater than 0 (got ${JSON.stringify(engaged)})`,
+      );
+    }
+    if (!isFiniteNumber(highlyEngaged) || highlyEngaged <= 0) {
+      add(
+        'thresholds.highlyEngaged',
+        `thresholds.highlyEngaged must be a number greater than 0 (got ${JSON.stringify(highlyEngaged)})`,
+      );
+    }
+    if (isFiniteNumber(engaged) && isFiniteNumber(highlyEngaged) && highlyEngaged <= engaged) {
+      add(
+        'thresholds',
+        `thresholds must increase: highlyEngaged (${highlyEngaged}) must be greater than engaged (${engaged})`,
+      );
+    }
+  }
+
+  const window = model.window;
+  if (!isRecord(window)) {
+    add('window', 'window must be an object { hours, caps }');
+  } else {
+    if (!isFiniteNumber(window.hours) || window.hours <= 0) {
+      add(
+        'window.hours',
+        `window.hours must be a number greater than 0 (got ${JSON.stringify(window.hours)})`,
+      );
+    }
+    perType('window.caps', window.caps, (value, at) => {
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) {
+        add(at, `${at} must be a whole number from 1 to 100 (got ${JSON.stringify(value)})`);
+      }
+    });
+  }
+
+  if (!isFiniteNumber(model.machineFactor) || model.machineFactor < 0 || model.machineFactor > 1) {
+    add(
+      'machineFactor',
+      `machineFactor must be a number from 0 to 1 (got ${JSON.stringify(model.machineFactor)})`,
+    );
+  }
+  if (!isFiniteNumber(model.hysteresis) || model.hysteresis < 0 || model.hysteresis >= 1) {
+    add(
+      'hysteresis',
+      `hysteresis must be a number from 0 up to (not including) 1 (got ${JSON.stringify(model.hysteresis)})`,
+    );
+  }
+
+  return errors.length === 0 ? { ok: true } : { ok: false, errors };
+}
