@@ -100,6 +100,36 @@ function provision(pnpmVersion, needNode) {
   if (result.status !== 0) fail(`npm could not install ${wanted.join(', ')}`);
 }
 
+/**
+ * The browser tests drive Debian's Chromium (no browser downloads: they fail on closed networks).
+ * Installed with apt-get when missing and we may; otherwise a warning, and CHROMIUM_PATH wins.
+ */
+function ensureChromium() {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!existsSync(configured)) fail(`CHROMIUM_PATH=${configured} does not exist`);
+    return;
+  }
+  if (existsSync('/usr/bin/chromium')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || commandVersion('apt-get', ['--version']) === null) {
+    log(
+      "warning: no Chromium found for the browser tests; install Debian's `chromium` or set CHROMIUM_PATH",
+    );
+    return;
+  }
+  log("installing Debian's chromium for the browser tests (once)");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const install =
+    update.status === 0 &&
+    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
+      stdio: 'inherit',
+      env,
+    }).status === 0;
+  if (!install || !existsSync('/usr/bin/chromium')) fail('apt-get could not install chromium');
+}
+
 /** Skips `pnpm install` when the lockfile and manifests are unchanged since the last install. */
 function installStamp() {
   const hash = createHash('sha256');
@@ -151,6 +181,8 @@ function main() {
     if (installed.status !== 0) fail('pnpm install failed');
     writeFileSync(stampFile, stamp);
   }
+
+  if (task === 'check') ensureChromium();
 
   log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${task}\``);
   const child = spawn(pnpmArgs[0], [...pnpmArgs[1], 'run', task], {
