@@ -1,12 +1,133 @@
 #!/usr/bin/env node
-// `npm start` / `pnpm dev`: the demo. Until the edge API exists it is the scoring demo.
-import { spawnSync } from 'node:child_process';
+// `npm start` / `pnpm dev`: the whole demo on this machine, nothing to configure.
+//
+// 1. builds the tracker (the worker serves it as /t.js),
+// 2. applies D1 migrations and the development seed to the local D1 (kept across restarts in
+//    packages/edge-api/.wrangler/state),
+// 3. runs the edge API with `wrangler dev` on http://127.0.0.1:8787 and the example sites on
+//    http://127.0.0.1:8080 (another origin, as in real life),
+// and stops both on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync('pnpm', ['--filter', '@cxm/scoring', 'demo'], {
-  stdio: 'inherit',
-  cwd: root,
-});
-process.exit(result.status ?? 1);
+const API = 'http://127.0.0.1:8787';
+const SITES = 'http://127.0.0.1:8080';
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+
+function step(title, args) {
+  process.stdout.write(`\n[dev] ${title}\n`);
+  // stdin is not a terminal, so wrangler applies migrations without asking.
+  const result = spawnSync('pnpm', args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) {
+    process.stderr.write(`[dev] error: \`pnpm ${args.join(' ')}\` failed\n`);
+    process.exit(1);
+  }
+}
+
+async function answers(url) {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(url, child, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false;
+    if (await answers(url)) return true;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
+  return false;
+}
+
+for (const [name, url] of [
+  ['edge API', `${API}/healthz`],
+  ['example sites', SITES],
+]) {
+  if (await answers(url)) {
+    process.stderr.write(
+      `[dev] error: something already answers on ${url} (the ${name} port). Stop it first.\n`,
+    );
+    process.exit(1);
+  }
+}
+
+step('building the tracker', ['--filter', '@cxm/tracker', 'build']);
+step('applying D1 migrations to the local database', [
+  '--filter',
+  '@cxm/edge-api',
+  'db:migrate:local',
+]);
+step('loading the development seed (demo organisations, keys, candidates)', [
+  '--filter',
+  '@cxm/edge-api',
+  'db:seed:local',
+]);
+
+const children = [
+  spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  }),
+  spawn(process.execPath, ['scripts/examples-server.mjs'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  }),
+];
+
+let stopping = false;
+function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) {
+    // Each child leads its own process group, so wrangler's workerd goes down with it.
+    try {
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+  }
+  setTimeout(() => process.exit(code), 500);
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+for (const child of children) {
+  child.on('exit', (code) => {
+    if (!stopping) {
+      process.stderr.write(`[dev] a server stopped (exit ${code}); stopping the demo\n`);
+      stop(code || 1);
+    }
+  });
+}
+
+const ready =
+  (await waitFor(`${API}/healthz`, children[0], 120)) && (await waitFor(SITES, children[1], 30));
+if (!ready) {
+  process.stderr.write('[dev] error: the servers did not come up; see the output above\n');
+  stop(1);
+} else {
+  process.stdout.write(`
+[dev] The demo is running. Open:
+  ${SITES}/                      the example career sites
+  ${API}/console                 the recruiter console (sign in with a demo key below)
+  ${API}/docs                    the API reference
+
+  Demo API keys (local seed only, never valid anywhere else):
+    sk_demo_user  sk_demo_reporter  sk_demo_manager  sk_demo_admin   (organisation "demo", site key pk_demo)
+    sk_other_admin                                                   (organisation "other", site key pk_other)
+
+  Try: curl -H 'Authorization: Bearer sk_demo_user' ${API}/healthz
+  Ctrl-C stops everything.
+`);
+}
