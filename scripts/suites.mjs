@@ -2,4 +2,7 @@
 // vitest config; `prepare` runs first (e.g. to build what the suite loads) and returns success.
 
 /** @type {Array<{ name: string, dir: string, config: string, prepare?: (ctx: { root: string, run: (cmd: string, args: string[], cwd: string) => boolean }) => boolean }>} */
-export const suites = [{ name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' }];
+export const suites = [
+  { name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' },
+  { name: 'edge-api', dir: 'packages/edge-api', config: 'vitest.config.ts' },
+];

@@ -1,0 +1,29 @@
+-- LOCAL DEVELOPMENT SEED. Never apply to a deployed database: the API keys below are public.
+-- Idempotent: safe to apply on every start (existing rows are left as they are, so changes
+-- made through the API survive a restart).
+--
+-- Organisation `demo`: site key pk_demo (career-site tracking on), allowed origins
+-- http://localhost:8080 and http://127.0.0.1:8080; API keys sk_demo_user, sk_demo_reporter,
+-- sk_demo_manager, sk_demo_admin (one per role).
+-- Organisation `other`: site key pk_other (origins :8081), API key sk_other_admin; for trying
+-- isolation between organisations by hand.
+INSERT INTO organisations (id, name) VALUES
+  ('demo', 'Demo (local seed)'),
+  ('other', 'Other (local seed)')
+ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO sites (id, org_id, public_key, name, allowed_origins, tracking_enabled) VALUES
+  ('site_demo', 'demo', 'pk_demo', 'Demo careers',
+   '["http://localhost:8080","http://127.0.0.1:8080"]', 1),
+  ('site_other', 'other', 'pk_other', 'Other careers',
+   '["http://localhost:8081","http://127.0.0.1:8081"]', 1)
+ON CONFLICT (id) DO NOTHING;
+
+-- key_hash is the SHA-256 hex of the secret named in the comment column `name`.
+INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role) VALUES
+  ('key_demo_user', 'demo', 'sk_demo_user (local seed)', 'sk_demo_', 'bfcf8551d51bf2fd197d8f0abaa9e95b790d3f5ac9abb07fa8648f767356212c', 'user'),
+  ('key_demo_reporter', 'demo', 'sk_demo_reporter (local seed)', 'sk_demo_', '5f9e2ca2bfb7ebcb9c45e83a4d4761d50306168faf1efd48ae1e075d12cc58bc', 'reporter'),
+  ('key_demo_manager', 'demo', 'sk_demo_manager (local seed)', 'sk_demo_', '7eeab80ffc527f55ee9bc24b487de65f661ecfa86936aa447fa47e8f1dca8cf2', 'manager'),
+  ('key_demo_admin', 'demo', 'sk_demo_admin (local seed)', 'sk_demo_', '976066fd81bca4325728e8f365b487187d44231c5c7c45707a0027fa1f54f68b', 'admin'),
+  ('key_other_admin', 'other', 'sk_other_admin (local seed)', 'sk_other', '941f086aca0eaea692b264dfe9ab8c466b0396252c6badb4390cfffad8b86ac5', 'admin')
+ON CONFLICT (id) DO NOTHING;

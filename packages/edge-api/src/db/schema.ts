@@ -1,0 +1,246 @@
+// The D1 data model: the single source of truth from which drizzle-kit generates migrations.
+//
+// Every row carries `org_id` and every index used by a request starts with it, so each query
+// is scoped to one organisation and the design splits cleanly into one database per
+// organisation later. Times are epoch milliseconds (INTEGER); ids are text made by the worker
+// (so one batch can insert a row and refer to it), except organisations, whose ids are slugs.
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+export const ROLES = ['user', 'reporter', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ENGAGEMENT_SOURCES = ['tracker', 'api', 'email_link'] as const;
+export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
+
+const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
+
+/** A customer. Organisation-wide settings live here so the settings API edits one row. */
+export const organisations = sqliteTable('organisations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Per-organisation `ScoringModel` as JSON; null means `DEFAULT_MODEL`. */
+  scoringModel: text('scoring_model'),
+  /** Dedupe windows for tracker events, in minutes (the issue's defaults: 30 and 5). */
+  visitWindowMinutes: integer('visit_window_minutes').notNull().default(30),
+  formWindowMinutes: integer('form_window_minutes').notNull().default(5),
+  /** How the tracker asks for consent: `none`, `onetrust`, or `explicit` (next issue). */
+  consentMode: text('consent_mode').notNull().default('explicit'),
+  oneTrustCategory: text('onetrust_category').notNull().default('C0004'),
+  /** Tier-change webhooks (daily cron, next issue); the secret signs the body. */
+  webhookUrl: text('webhook_url'),
+  webhookSecret: text('webhook_secret'),
+  createdAt: integer('created_at').notNull().default(now),
+});
+
+/** A career site that runs the tracker. Tracking is off until the organisation turns it on. */
+export const sites = sqliteTable(
+  'sites',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** Public key the tracker sends (`pk_...`); not a secret. */
+    publicKey: text('public_key').notNull(),
+    name: text('name').notNull().default(''),
+    /** JSON array of exact origins, e.g. `["https://careers.example.com"]`. */
+    allowedOrigins: text('allowed_origins').notNull().default('[]'),
+    trackingEnabled: integer('tracking_enabled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('sites_public_key').on(t.publicKey), index('sites_org').on(t.orgId)],
+);
+
+/** Server-to-server credentials. Only the SHA-256 of the secret is stored. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    name: text('name').notNull().default(''),
+    /** First characters of the secret, shown in key lists so people can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    /** Lowercase hex SHA-256 of the whole secret. */
+    keyHash: text('key_hash').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_org').on(t.orgId)],
+);
+
+/** A person the organisation knows, named by the organisation's own id for them. */
+export const candidates = sqliteTable(
+  'candidates',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    externalId: text('external_id').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('candidates_org_external').on(t.orgId, t.externalId)],
+);
+
+/** Tags on candidates (audiences by tag, next issue). */
+export const candidateTags = sqliteTable(
+  'candidate_tags',
+  {
+    orgId: text('org_id').notNull(),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.candidateId, t.tag] }),
+    index('candidate_tags_org_tag').on(t.orgId, t.tag),
+  ],
+);
+
+/**
+ * A browser as the tracker names it (a device hint, not an identity), per organisation.
+ * `candidate_id` is the link to a candidate: set by `POST /v1/visitors/{id}/link` or by a
+ * signed identity token. `version` is an optimistic lock (see the guard trigger migration):
+ * every UPDATE must set it to exactly the old value + 1.
+ */
+export const visitors = sqliteTable(
+  'visitors',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    deviceId: text('device_id').notNull(),
+    /** `fingerprint`, `stored` or `page`; null when first seen through the link API. */
+    kind: text('kind'),
+    fingerprintVersion: text('fingerprint_version'),
+    candidateId: text('candidate_id').references(() => candidates.id),
+    /** `api` or `identity_token`. */
+    linkSource: text('link_source'),
+    linkedAt: integer('linked_at'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('visitors_org_device').on(t.orgId, t.deviceId),
+    index('visitors_org_candidate').on(t.orgId, t.candidateId),
+  ],
+);
+
+/**
+ * One engagement. `event_key` is what dedupes retries: `api:<caller id>` or
+ * `trk:<visitor>:<event id>`, unique per organisation, so a retried send is refused by the
+ * database itself. Window dedupe (page reloads, form resubmits) is decided by the writer
+ * under the visitor's lock; see `src/dedupe.ts`.
+ */
+export const engagements = sqliteTable(
+  'engagements',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    /** Null for visits by a visitor not linked (yet) to a candidate. */
+    candidateId: text('candidate_id').references(() => candidates.id),
+    visitorId: text('visitor_id').references(() => visitors.id),
+    siteId: text('site_id').references(() => sites.id),
+    type: text('type').notNull(),
+    detail: text('detail'),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    source: text('source', { enum: ENGAGEMENT_SOURCES }).notNull(),
+    /** Produced by a machine (e.g. a mail privacy proxy's open); scored at a reduced weight. */
+    machine: integer('machine', { mode: 'boolean' }).notNull().default(false),
+    eventKey: text('event_key').notNull(),
+  },
+  (t) => [
+    uniqueIndex('engagements_org_event_key').on(t.orgId, t.eventKey),
+    index('engagements_org_candidate_time').on(t.orgId, t.candidateId, t.occurredAt),
+    index('engagements_org_visitor_time').on(t.orgId, t.visitorId, t.occurredAt),
+  ],
+);
+
+/**
+ * The materialized score of a candidate, kept current in the same batch as every insert.
+ * `state` is `@cxm/scoring`'s `ScoreState` as JSON; `sort_key` its time-invariant sort key,
+ * so "candidates in tier X now" is a range on `(org_id, sort_key)` (see `tierKeyRange`).
+ * `version` is an optimistic lock like the visitor's.
+ */
+export const scores = sqliteTable(
+  'scores',
+  {
+    candidateId: text('candidate_id')
+      .primaryKey()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    state: text('state').notNull(),
+    sortKey: real('sort_key'),
+    /** The stored tier (with hysteresis), as of `updated_at`; the daily cron re-settles it. */
+    tier: text('tier').notNull(),
+    tierChangedAt: integer('tier_changed_at'),
+    lastEngagedAt: integer('last_engaged_at'),
+    engagementCount: integer('engagement_count').notNull().default(0),
+    updatedAt: integer('updated_at').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    index('scores_org_sort_key').on(t.orgId, t.sortKey),
+    index('scores_org_last_engaged').on(t.orgId, t.lastEngagedAt),
+    index('scores_org_tier').on(t.orgId, t.tier),
+  ],
+);
+
+/** Who did what to whose data: links now; purges, key and settings changes next. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    at: integer('at').notNull(),
+    /** `key:<api key id>`, `tracker:<site id>` or `system`. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subject: text('subject'),
+    /** JSON with what the action needs to be understood later. */
+    details: text('details'),
+  },
+  (t) => [index('audit_log_org_at').on(t.orgId, t.at)],
+);
+
+/**
+ * Daily counters per site for what the collect endpoint did not store: bots, automation,
+ * identity tokens it ignored. Nothing here identifies a person.
+ */
+export const collectStats = sqliteTable(
+  'collect_stats',
+  {
+    orgId: text('org_id').notNull(),
+    siteId: text('site_id').notNull(),
+    /** UTC day, `YYYY-MM-DD`. */
+    day: text('day').notNull(),
+    accepted: integer('accepted').notNull().default(0),
+    duplicates: integer('duplicates').notNull().default(0),
+    droppedBots: integer('dropped_bots').notNull().default(0),
+    ignoredTokens: integer('ignored_tokens').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day] }), index('collect_stats_org').on(t.orgId)],
+);
+
+export type ScoreInsertRow = typeof scores.$inferInsert;
+export type EngagementInsertRow = typeof engagements.$inferInsert;

@@ -1,0 +1,31 @@
+// The Worker's bindings and the per-request variables, declared once and threaded through
+// `OpenAPIHono<AppEnv>` so a handler cannot read a binding that does not exist.
+import type { Role } from './db/schema.js';
+import type { IngestMessage } from './ingest/queue.js';
+
+export interface Bindings {
+  DB: D1Database;
+  /** HMAC secret for signed tokens (`cxm_t`, tracked links). A dev value lives in wrangler.jsonc. */
+  TOKEN_SECRET: string;
+  /**
+   * Optional queue between `/v1/collect` and the writer. Unbound by default: collect then
+   * writes to D1 itself. See README "Scale".
+   */
+  INGEST_QUEUE?: Queue<IngestMessage>;
+}
+
+/** The caller behind an API key, set by `requireRole`. */
+export interface ApiCaller {
+  keyId: string;
+  orgId: string;
+  role: Role;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    caller: ApiCaller;
+    /** The parsed JSON body, set by the `jsonBody` middleware. */
+    body: unknown;
+  };
+}

@@ -1,0 +1,120 @@
+// The materialized score of a candidate: how a stored row plus new engagements becomes the
+// next row, using `@cxm/scoring`'s incremental state. Pure; the writers do the I/O.
+import {
+  DEFAULT_MODEL,
+  type Engagement,
+  type EngagementType,
+  emptyState,
+  foldEngagement,
+  type ScoreState,
+  type ScoringModel,
+  settleTier,
+  sortKey,
+  stateFromEngagements,
+  validateModel,
+} from '@cxm/scoring';
+import type { ScoreInsertRow } from '../db/schema.js';
+
+/** A score row as the writers read it. */
+export interface StoredScore {
+  candidateId: string;
+  state: string;
+  version: number;
+  tier: string;
+  engagementCount: number;
+}
+
+/** An engagement as stored, in the shape the scoring library reads. */
+export interface ScoredEngagement {
+  type: string;
+  detail: string | null;
+  occurredAt: number;
+  machine: boolean;
+}
+
+export function toScoring(row: ScoredEngagement): Engagement {
+  return {
+    type: row.type as EngagementType,
+    detail: row.detail ?? undefined,
+    occurredAt: row.occurredAt,
+    machine: row.machine,
+  };
+}
+
+/** The organisation's model, or the default when none is set (or, defensively, it is invalid). */
+export function modelFrom(json: string | null): ScoringModel {
+  if (!json) return DEFAULT_MODEL;
+  try {
+    const model: unknown = JSON.parse(json);
+    if (validateModel(model).ok) return model as ScoringModel;
+  } catch {
+    // Settings validate the model on write; a broken row must not stop ingestion.
+  }
+  return DEFAULT_MODEL;
+}
+
+export function parseState(json: string): ScoreState {
+  return JSON.parse(json) as ScoreState;
+}
+
+/**
+ * Folds `added` into `previous` in time order. Null when the library refuses one as out of
+ * order: the caller then rebuilds from the candidate's stored engagements.
+ */
+export function foldAll(
+  previous: ScoreState,
+  added: readonly ScoredEngagement[],
+  model: ScoringModel,
+): ScoreState | null {
+  let state = previous;
+  const ordered = [...added].sort((a, b) => a.occurredAt - b.occurredAt);
+  for (const engagement of ordered) {
+    const result = foldEngagement(state, toScoring(engagement), model);
+    if (!result.ok) return null;
+    state = result.state;
+  }
+  return state;
+}
+
+/** A whole history, keeping the stored tier so that hysteresis carries over a rebuild. */
+export function rebuild(
+  history: readonly ScoredEngagement[],
+  tier: ScoreState['tier'],
+  model: ScoringModel,
+): ScoreState {
+  return { ...stateFromEngagements(history.map(toScoring), model), tier };
+}
+
+/**
+ * The next row for a candidate. `version` is the stored one + 1 (or 1 for a new row): the
+ * guard trigger refuses the write if the row moved since it was read.
+ */
+export function nextScoreRow(input: {
+  orgId: string;
+  candidateId: string;
+  previous: StoredScore | null;
+  state: ScoreState;
+  engagementCount: number;
+  model: ScoringModel;
+  now: number;
+}): ScoreInsertRow {
+  const settled = settleTier(input.state, input.now, input.model);
+  return {
+    candidateId: input.candidateId,
+    orgId: input.orgId,
+    state: JSON.stringify(settled),
+    sortKey: sortKey(settled, input.model),
+    tier: settled.tier,
+    tierChangedAt:
+      input.previous === null || input.previous.tier !== settled.tier ? input.now : null,
+    lastEngagedAt: settled.lastEngagedAt,
+    engagementCount: input.engagementCount,
+    updatedAt: input.now,
+    version: (input.previous?.version ?? 0) + 1,
+  };
+}
+
+/** The state a candidate starts from: its stored one, or empty. */
+export function startState(previous: StoredScore | null): ScoreState {
+  return previous ? parseState(previous.state) : emptyState();
+}

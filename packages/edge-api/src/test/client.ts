@@ -1,0 +1,92 @@
+// Test helpers: requests against the app with the test environment, and beacons to send.
+import { env } from 'cloudflare:workers';
+import type { BeaconPayload } from '@cxm/tracker/wire';
+import { createApp } from '../app.js';
+import type { Bindings } from '../env.js';
+
+export const app = createApp();
+
+export const DEMO_ORIGIN = 'http://localhost:8080';
+export const OTHER_ORIGIN = 'http://localhost:8081';
+export const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
+
+/** A random id in the tracker's format. */
+export function rid(prefix = 'id'): string {
+  return `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`.slice(0, 40);
+}
+
+export function request(path: string, init: RequestInit = {}, bindings: Partial<Bindings> = {}) {
+  return app.request(`http://api.test${path}`, init, { ...env, ...bindings });
+}
+
+export interface BeaconOptions {
+  origin?: string | null;
+  userAgent?: string;
+  contentType?: string;
+  bindings?: Partial<Bindings>;
+}
+
+export function sendBeacon(body: unknown, options: BeaconOptions = {}) {
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? 'text/plain;charset=UTF-8',
+    'user-agent': options.userAgent ?? BROWSER_UA,
+  };
+  const origin = options.origin === undefined ? DEMO_ORIGIN : options.origin;
+  if (origin !== null) headers.origin = origin;
+  return request(
+    '/v1/collect',
+    { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) },
+    options.bindings,
+  );
+}
+
+export function beacon(overrides: Partial<BeaconPayload> = {}): BeaconPayload {
+  return {
+    v: 1,
+    site: 'pk_demo',
+    visitor: { id: rid('v'), kind: 'stored' },
+    events: [visit()],
+    ...overrides,
+  };
+}
+
+export function visit(url = `${DEMO_ORIGIN}/jobs/engineer`, at = Date.now()) {
+  return { id: rid('e'), type: 'visit_landing_page' as const, url, at };
+}
+
+export function formSubmit(form = 'apply', url = `${DEMO_ORIGIN}/jobs/engineer`, at = Date.now()) {
+  return { id: rid('e'), type: 'submit_form' as const, url, form, at };
+}
+
+export function postJson(path: string, body: unknown, key?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key) headers.authorization = `Bearer ${key}`;
+  return request(path, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+export function engagement(overrides: Record<string, unknown> = {}) {
+  return {
+    id: rid('evt'),
+    candidateId: rid('cand'),
+    type: 'attend_event',
+    detail: 'Spring hiring fair',
+    occurredAt: new Date(Date.now() - 3600_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** Rows of one table, queried directly. */
+export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]) {
+  const result = await env.DB.prepare(sql)
+    .bind(...params)
+    .all<T>();
+  return result.results;
+}
+
+export async function errorOf(response: Response) {
+  const body = (await response.json()) as {
+    error: { code: string; message: string; issues?: { path: string; code: string }[] };
+  };
+  return body.error;
+}

@@ -1,0 +1,8 @@
+// Runs in workerd before each test file: schema migrations, then the development seed (the
+// same file `db:seed:local` applies, so the tests also prove the seed works). Both are
+// idempotent, so running them for every file is safe whatever storage the files share.
+import { applyD1Migrations } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await env.DB.batch(env.TEST_SEED.map((query) => env.DB.prepare(query)));
