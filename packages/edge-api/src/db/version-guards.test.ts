@@ -1,0 +1,52 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { isRetryable, WriteContention, withRetries } from '../ingest/retry.js';
+import { rid } from '../test/client.js';
+
+describe('version guard triggers', () => {
+  it('abort a batch that writes a score from a stale read, keeping none of it', async () => {
+    const candidate = rid('c');
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO candidates (id, org_id, external_id) VALUES (?, 'demo', ?)").bind(
+        candidate,
+        candidate,
+      ),
+      env.DB.prepare(
+        "INSERT INTO scores (candidate_id, org_id, state, tier, updated_at, version) VALUES (?, 'demo', '{}', 'inactive', 0, 1)",
+      ).bind(candidate),
+    ]);
+    // Another writer moved the row from version 1 to 2 ...
+    await env.DB.prepare('UPDATE scores SET version = version + 1 WHERE candidate_id = ?')
+      .bind(candidate)
+      .run();
+    // ... so a batch computed from version 1 fails as a whole.
+    const stale = env.DB.batch([
+      env.DB.prepare("UPDATE candidates SET external_id = 'changed' WHERE id = ?").bind(candidate),
+      env.DB.prepare('UPDATE scores SET version = 2 WHERE candidate_id = ?').bind(candidate),
+    ]);
+    await expect(stale).rejects.toThrow(/stale_version/);
+    const row = await env.DB.prepare('SELECT external_id FROM candidates WHERE id = ?')
+      .bind(candidate)
+      .first<{ external_id: string }>();
+    expect(row?.external_id).toBe(candidate);
+  });
+});
+
+describe('withRetries', () => {
+  it('retries lost races and gives up with WriteContention', async () => {
+    let calls = 0;
+    const lost = withRetries(async () => {
+      calls += 1;
+      throw new Error('D1_ERROR: stale_version: scores: SQLITE_CONSTRAINT');
+    }, 3);
+    await expect(lost).rejects.toBeInstanceOf(WriteContention);
+    expect(calls).toBe(3);
+  });
+
+  it('does not retry other errors', async () => {
+    expect(isRetryable(new Error('no such table: x'))).toBe(false);
+    expect(isRetryable(new Error('x', { cause: new Error('UNIQUE constraint failed: a.b') }))).toBe(
+      true,
+    );
+  });
+});

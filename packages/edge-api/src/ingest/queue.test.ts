@@ -1,0 +1,34 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { beacon, rows, sendBeacon, visit } from '../test/client.js';
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the ingest queue (INGEST_QUEUE bound)', () => {
+  it('answers at once and the consumer writes the beacon, deduped, through a real miniflare queue', async () => {
+    const body = beacon({ events: [visit(), visit('http://localhost:8080/b')] });
+    const bindings = { INGEST_QUEUE: env.TEST_INGEST_QUEUE };
+    const first = await sendBeacon(body, { bindings });
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, dropped: 0, tracking: true });
+    // A retry of the same beacon goes through the queue too; the consumer dedupes it.
+    await sendBeacon(body, { bindings });
+    const count = () =>
+      rows<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM engagements e JOIN visitors v ON v.id = e.visitor_id
+         WHERE v.device_id = ?`,
+        body.visitor.id,
+      ).then((result) => result[0]!.n);
+    expect(await eventually(count, (n) => n === 2)).toBe(2);
+    // Give the second message time to be consumed, then check nothing was doubled.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await count()).toBe(2);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { mintIdentityToken, mintToken, verifyToken } from './tokens.js';
+
+const SECRET = 'unit-test-secret';
+const now = Date.UTC(2026, 10, 23);
+
+describe('signed tokens', () => {
+  it('verify what was minted with the same secret', async () => {
+    const token = await mintIdentityToken(SECRET, { orgId: 'demo', candidateId: 'c-1', now });
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const result = await verifyToken(SECRET, token, { kind: 'identity', now });
+    expect(result).toMatchObject({ ok: true, payload: { k: 'identity', o: 'demo', c: 'c-1' } });
+  });
+
+  it('refuse another secret, a changed payload, expiry and the wrong kind', async () => {
+    const token = await mintIdentityToken(SECRET, {
+      orgId: 'demo',
+      candidateId: 'c-1',
+      now,
+      ttlSeconds: 60,
+    });
+    expect(await verifyToken('other', token, { kind: 'identity', now })).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    const [, sig] = token.split('.');
+    const forgedBody = btoa(JSON.stringify({ k: 'identity', o: 'demo', c: 'c-2', x: 9e9 }))
+      .replaceAll('=', '')
+      .replaceAll('+', '-')
+      .replaceAll('/', '_');
+    expect(
+      await verifyToken(SECRET, `${forgedBody}.${sig}`, { kind: 'identity', now }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
+    expect(await verifyToken(SECRET, token, { kind: 'identity', now: now + 61_000 })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    const click = await mintToken(SECRET, { k: 'click', o: 'demo', c: 'c-1', x: now / 1000 + 60 });
+    expect(await verifyToken(SECRET, click, { kind: 'identity', now })).toEqual({
+      ok: false,
+      reason: 'wrong_kind',
+    });
+  });
+
+  it('never throw on garbage', async () => {
+    for (const garbage of ['', '.', 'a.b.c', '!!!.???', 'e30.e30', 'x'.repeat(5000)]) {
+      const result = await verifyToken(SECRET, garbage, { kind: 'identity', now });
+      expect(result.ok).toBe(false);
+    }
+  });
+});
