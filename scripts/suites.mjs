@@ -5,4 +5,10 @@
 export const suites = [
   { name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' },
   { name: 'edge-api', dir: 'packages/edge-api', config: 'vitest.config.ts' },
+  {
+    name: 'tracker',
+    dir: 'packages/tracker',
+    config: 'vitest.config.ts',
+    prepare: ({ root, run }) => run('pnpm', ['--filter', '@cxm/tracker', 'build'], root),
+  },
 ];

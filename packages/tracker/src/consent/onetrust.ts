@@ -1,0 +1,38 @@
+// OneTrust adapter: reports whether the configured category is active, now and on every change,
+// without polling for ever and without breaking the site's own `OptanonWrapper`.
+
+type OneTrustWindow = Window & {
+  OnetrustActiveGroups?: unknown;
+  OptanonWrapper?: unknown;
+};
+
+/** `",C0001,C0004,"` → is `category` in it? Anything else (not loaded yet) → undefined. */
+export function categoryActive(groups: unknown, category: string): boolean | undefined {
+  return typeof groups === 'string' ? groups.split(',').includes(category) : undefined;
+}
+
+export function watchOneTrust(category: string, report: (granted: boolean) => void): void {
+  const w = window as OneTrustWindow;
+  const check = () => {
+    try {
+      // `OnetrustActiveGroups` is absent until OneTrust has decided; `window.OneTrust` may already
+      // exist half-initialised (e.g. only `geolocationResponse`), so it is not a signal on its own.
+      const active = categoryActive(w.OnetrustActiveGroups, category);
+      if (active !== undefined) report(active);
+    } catch {}
+  };
+  // Fires when OneTrust loads and on every consent change, after it updated
+  // `OnetrustActiveGroups` (the event's `detail` holds the same groups as an array).
+  w.addEventListener('OneTrustGroupsUpdated', check);
+  // OneTrust also calls the global `OptanonWrapper()` on load and on every change. Sites often
+  // define their own, before or after this script: chain onto it, keep it working, and if the site
+  // replaces ours later the event above still reaches us.
+  const previous = w.OptanonWrapper;
+  w.OptanonWrapper = function (this: unknown, ...args: unknown[]) {
+    check();
+    if (typeof previous === 'function') return previous.apply(this, args);
+  };
+  // OneTrust may have decided before this script ran (its event is gone): read the groups now.
+  // Nothing polls: a OneTrust that loads later fires the event and calls the wrapper.
+  check();
+}

@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FINGERPRINT_KEY, STORED_ID_KEY } from './identity.js';
+import { DEFAULTS, type Options } from './options.js';
+import { type Command, start } from './tracker.js';
+import { OFF, type Outcome, SENT } from './transport.js';
+import type { BeaconPayload } from './wire.js';
+
+const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 } as const;
+const TOKEN = 'eyJ2IjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+let active: Command[] = [];
+afterEach(() => {
+  // Each started tracker keeps its listeners: withdraw consent so it goes quiet for later tests.
+  for (const cmd of active) cmd('consent', false);
+  active = [];
+  localStorage.clear();
+  sessionStorage.clear();
+  document.body.innerHTML = '';
+  history.replaceState(null, '', '/');
+});
+
+function setup(options: Partial<Options> = {}, outcome: Outcome = SENT) {
+  const posts: BeaconPayload[] = [];
+  const post = vi.fn(async (url: string, body: string) => {
+    expect(url).toBe('https://edge.test/v1/collect');
+    posts.push(JSON.parse(body));
+    return outcome;
+  });
+  const loader = vi.fn(async () => fp);
+  const cmd = start(
+    { ...DEFAULTS, site: 'pk_demo', collector: 'https://edge.test', consent: 'manual', ...options },
+    loader,
+    post,
+  );
+  active.push(cmd);
+  const events = () => posts.flatMap((p) => p.events);
+  return { cmd, posts, events, loader };
+}
+
+const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('tracker', () => {
+  it('does nothing before consent: no fingerprint, no storage, no request', async () => {
+    const { posts, loader } = setup({ consent: 'manual' });
+    history.pushState({}, '', '/jobs');
+    await settled();
+    expect(posts).toHaveLength(0);
+    expect(loader).not.toHaveBeenCalled();
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it('records the current page once consent arrives, with the fingerprint, its version and confidence', async () => {
+    history.replaceState(null, '', '/jobs/42?utm_source=mail#apply');
+    const { cmd, posts } = setup({ consent: 'manual' });
+    cmd('consent', true);
+    cmd('consent', true); // no second visit for the same page view
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    await settled();
+    expect(posts).toEqual([
+      {
+        v: 1,
+        site: 'pk_demo',
+        visitor: fp,
+        events: [
+          {
+            id: expect.stringMatching(/^[\w-]{8,64}$/),
+            type: 'visit_landing_page',
+            url: 'http://localhost:3000/jobs/42?utm_source=mail',
+            at: expect.any(Number),
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('counts one visit per SPA page view', async () => {
+    const { events } = setup({ consent: 'none' });
+    await vi.waitFor(() => expect(events()).toHaveLength(1));
+    history.pushState({}, '', '/a');
+    history.replaceState({ y: 1 }, '', '/a?sort=new');
+    history.pushState({}, '', '/b');
+    await vi.waitFor(() => expect(events()).toHaveLength(3));
+    await settled();
+    expect(events().map((e) => new URL(e.url).pathname)).toEqual(['/', '/a', '/b']);
+  });
+
+  it('takes the identity token from the URL, removes it from the address bar and sends it', async () => {
+    history.replaceState(null, '', `/jobs?cxm_t=${TOKEN}&ref=mail`);
+    const { posts } = setup({ consent: 'none' });
+    expect(location.search).toBe('?ref=mail');
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]!.identity).toBe(TOKEN);
+    expect(posts[0]!.events[0]!.url).toBe('http://localhost:3000/jobs?ref=mail');
+    expect(posts[0]!.events).toHaveLength(1); // removing the token is not a page view
+  });
+
+  it('accepts a signed token through cxm("identify"), never a raw id', async () => {
+    const { cmd, posts } = setup({ consent: 'manual' });
+    cmd('identify', '12345');
+    cmd('consent', true);
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]!.identity).toBeUndefined();
+    cmd('identify', TOKEN);
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(posts).toHaveLength(2));
+    expect(posts[1]!.identity).toBe(TOKEN);
+  });
+
+  it('stops at once on withdrawal and deletes what it stored', async () => {
+    const { cmd, posts } = setup({ consent: 'manual' }, SENT);
+    cmd('consent', true);
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    localStorage.setItem(STORED_ID_KEY, 'stored-id-1'); // as a fallback would have
+    expect(sessionStorage.getItem(FINGERPRINT_KEY)).not.toBeNull();
+    cmd('consent', false);
+    expect(localStorage.getItem(STORED_ID_KEY)).toBeNull();
+    expect(sessionStorage.getItem(FINGERPRINT_KEY)).toBeNull();
+    history.pushState({}, '', '/after');
+    await settled();
+    expect(posts).toHaveLength(1);
+  });
+
+  it('goes quiet for the page when the API says tracking is off', async () => {
+    const { posts } = setup({ consent: 'none' }, OFF);
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    history.pushState({}, '', '/more');
+    await settled();
+    expect(posts).toHaveLength(1);
+  });
+
+  it('stays off under Global Privacy Control unless told to ignore it', async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
+    try {
+      const honoured = setup({ consent: 'none' });
+      honoured.cmd('consent', true);
+      const ignored = setup({ consent: 'none', gpc: false });
+      await vi.waitFor(() => expect(ignored.posts).toHaveLength(1));
+      expect(honoured.posts).toHaveLength(0);
+    } finally {
+      Reflect.deleteProperty(navigator, 'globalPrivacyControl');
+    }
+  });
+
+  it('records a form submit with the form name and no field values, and adds the visitor field when asked', async () => {
+    addEventListener('submit', (e) => Object.defineProperty(e, 'isTrusted', { value: true }), true);
+    const { events } = setup({ consent: 'none', formVisitorField: true });
+    await vi.waitFor(() => expect(events()).toHaveLength(1));
+    document.body.innerHTML =
+      '<form id="apply"><input name="email" value="secret@example.com"><input name="submit" value="Go"></form>';
+    const form = document.querySelector('form')!;
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(fp.id);
+    await vi.waitFor(() => expect(events()).toHaveLength(2));
+    expect(events()[1]).toMatchObject({ type: 'submit_form', form: 'apply' });
+    expect(JSON.stringify(events())).not.toContain('secret');
+  });
+});

@@ -1,0 +1,155 @@
+// The tracker's core: wires consent, identity, page views, forms and transport together. Nothing in
+// here runs before consent except listening; every entry point swallows its own failures.
+import { gpcSignal, initialConsent, nextConsent } from './consent/index.js';
+import { watchOneTrust } from './consent/onetrust.js';
+import { addVisitorField, formName, removeVisitorFields, watchForms } from './forms.js';
+import {
+  type FingerprintLoader,
+  fallbackVisitor,
+  forgetVisitor,
+  randomId,
+  resolveVisitor,
+} from './identity.js';
+import type { Options } from './options.js';
+import { cleanUrl, watchNavigation } from './spa.js';
+import { takeUrlToken, validToken } from './token.js';
+import { createTransport, type Post } from './transport.js';
+import type { BeaconEvent, BeaconVisitor, FormEvent, VisitEvent } from './wire.js';
+
+/** `cxm('consent', true | false)`, `cxm('identify', token)`. Never throws. */
+export type Command = (name: string, ...args: unknown[]) => void;
+
+/** How long events wait for FingerprintJS (chunk download + ~250 ms of work) before the fallback. */
+export const FINGERPRINT_TIMEOUT_MS = 8000;
+
+type NewEvent = Omit<VisitEvent, 'id' | 'url' | 'at'> | Omit<FormEvent, 'id' | 'url' | 'at'>;
+
+export function start(options: Options, loadFingerprint?: FingerprintLoader, post?: Post): Command {
+  let visitor: BeaconVisitor | undefined;
+  let identity: string | undefined;
+  let pending: BeaconEvent[] = [];
+  /** Whether the current page view's visit has been recorded (once per page view, ever). */
+  let visited = false;
+  /** The API said this site's tracking is off: quiet until the next page load. */
+  let off = false;
+  let resolving = false;
+
+  const granted = () => consent === true && !off;
+
+  const transport = createTransport(
+    `${options.collector}/v1/collect`,
+    () =>
+      granted() && visitor
+        ? { v: 1, site: options.site, visitor, identity } // an undefined identity is left out
+        : undefined,
+    () => {
+      off = true; // `granted()` is false from now on: nothing is recorded or sent, retries included
+    },
+    post,
+  );
+
+  /** Sends what is pending once the visitor id is known; `final` (page hiding) cannot wait. */
+  const flush = (final?: boolean) => {
+    if (!granted() || !pending.length) return;
+    if (!visitor && final) visitor = fallbackVisitor();
+    if (visitor) transport.send(pending.splice(0));
+    else identify();
+  };
+
+  const record = (event: NewEvent) => {
+    if (!granted()) return;
+    pending.push({ id: randomId(), url: cleanUrl(location.href), at: Date.now(), ...event });
+    flush();
+  };
+
+  const identify = () => {
+    if (resolving || visitor) return;
+    resolving = true;
+    // FingerprintJS costs 100-250 ms of main thread; its `load()` waits for an idle period itself
+    // (requestIdleCallback), so it stays off the page's critical path.
+    resolveVisitor(loadFingerprint, FINGERPRINT_TIMEOUT_MS).then((found) => {
+      resolving = false;
+      // Withdrawn meanwhile: whatever the fallback just stored goes too.
+      if (consent !== true) return forgetVisitor();
+      // A page hide may already have used the stored fallback; the fingerprint wins from now on.
+      visitor = found;
+      flush();
+    });
+  };
+
+  const visit = () => {
+    visited = true;
+    record({ type: 'visit_landing_page' });
+  };
+
+  const onConsent = (next: boolean) => {
+    if (next) {
+      if (!visited) visit();
+      identify();
+      return;
+    }
+    // Withdrawn (or refused): stop at once and delete what was stored. A fingerprint still being
+    // computed is discarded when it arrives.
+    resolving = false;
+    visitor = undefined;
+    identity = undefined;
+    pending = [];
+    transport.clear();
+    forgetVisitor();
+    removeVisitorFields();
+  };
+
+  const gpcOptOut = options.gpc && gpcSignal();
+  let consent = initialConsent(options.consent, gpcOptOut);
+  const report = (fromOneTrust: boolean, granted: boolean) => {
+    const next = nextConsent(options.consent, gpcOptOut, consent, fromOneTrust, granted);
+    if (next === consent) return;
+    consent = next;
+    onConsent(!!next);
+  };
+
+  watchNavigation(() => {
+    visited = false;
+    if (granted()) visit();
+  });
+  identity = takeUrlToken();
+
+  const settleForms = watchForms(
+    (form) => {
+      if (options.formVisitorField && granted() && visitor) addVisitorField(form, visitor.id);
+    },
+    (form) => record({ type: 'submit_form', form: formName(form) }),
+  );
+  const hidden = () =>
+    safely(() => {
+      settleForms();
+      flush(true);
+    });
+  // `visibilitychange` to hidden is the last event every current browser fires reliably when a page
+  // goes away (navigation, tab close, app switch on mobile, where `pagehide` may never come).
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') hidden();
+  });
+
+  if (options.consent === 'onetrust') {
+    watchOneTrust(options.onetrustCategory, (active) => safely(() => report(true, active)));
+  }
+  // `none` starts granted (record this page's visit), GPC starts denied (delete leftovers).
+  if (consent !== undefined) onConsent(consent);
+
+  return (name, ...args) =>
+    safely(() => {
+      if (name === 'consent') report(false, args[0] === true);
+      if (name === 'identify' && validToken(args[0])) {
+        identity = args[0];
+        flush();
+      }
+    });
+}
+
+/** No exception from the tracker ever reaches the host page. */
+export function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {}
+}

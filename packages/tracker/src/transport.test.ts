@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  createTransport,
+  DROP,
+  type Envelope,
+  FIRST_BACKOFF_MS,
+  MAX_RETRIES,
+  OFF,
+  type Outcome,
+  RETRY,
+  SENT,
+  toBatches,
+} from './transport.js';
+import { type BeaconEvent, MAX_BEACON_BYTES, MAX_BEACON_EVENTS } from './wire.js';
+
+const envelope: Envelope = { v: 1, site: 'pk_demo', visitor: { id: 'visitor-1', kind: 'stored' } };
+const visit = (n: number, url = `https://a.test/jobs/${n}`): BeaconEvent => ({
+  id: `event-${n}`.padEnd(8, '0'),
+  type: 'visit_landing_page',
+  url,
+  at: 1_700_000_000_000 + n,
+});
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+
+describe('batching', () => {
+  it('keeps every body within 20 events and 16 KB, in order, dropping only an event too big alone', () => {
+    const events = [
+      ...Array.from({ length: 45 }, (_, i) => visit(i)),
+      visit(99, `https://a.test/${'é'.repeat(MAX_BEACON_BYTES)}`), // too big even alone
+      ...Array.from({ length: 30 }, (_, i) => visit(100 + i, `https://a.test/${'x'.repeat(3000)}`)),
+    ];
+    const batches = toBatches(envelope, events);
+    for (const batch of batches) {
+      expect(batch.length).toBeLessThanOrEqual(MAX_BEACON_EVENTS);
+      expect(bytes(JSON.stringify({ ...envelope, events: batch }))).toBeLessThanOrEqual(
+        MAX_BEACON_BYTES,
+      );
+    }
+    const sent = batches.flat().map((e) => e.id);
+    expect(sent).toEqual(events.filter((e) => e.id !== visit(99).id).map((e) => e.id));
+    expect(batches.slice(0, 2).map((b) => b.length)).toEqual([20, 20]);
+  });
+});
+
+describe('delivery and retry', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function harness(outcomes: Outcome[]) {
+    const posts: { url: string; body: ReturnType<typeof JSON.parse> }[] = [];
+    const post = vi.fn(async (url: string, body: string) => {
+      posts.push({ url, body: JSON.parse(body) });
+      return outcomes.shift() ?? SENT;
+    });
+    let allowed = true;
+    const onOff = vi.fn();
+    const transport = createTransport(
+      'https://edge.test/v1/collect',
+      () => (allowed ? envelope : undefined),
+      onOff,
+      post,
+    );
+    return { posts, post, transport, onOff, deny: () => (allowed = false) };
+  }
+
+  it('posts the envelope with the events to the collector', async () => {
+    const { posts, transport } = harness([]);
+    transport.send([visit(1)]);
+    await vi.runAllTimersAsync();
+    expect(posts).toEqual([
+      { url: 'https://edge.test/v1/collect', body: { ...envelope, events: [visit(1)] } },
+    ]);
+  });
+
+  it('retries a failed send with growing backoff, the same event ids each time, and stops after a bound', async () => {
+    const { posts, transport } = harness(Array(20).fill(RETRY));
+    transport.send([visit(1)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(FIRST_BACKOFF_MS + 300);
+    expect(posts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(FIRST_BACKOFF_MS); // 2 s backoff not over yet
+    expect(posts).toHaveLength(2);
+    await vi.runAllTimersAsync();
+    expect(posts).toHaveLength(1 + MAX_RETRIES);
+    expect(new Set(posts.map((p) => p.body.events[0].id))).toEqual(new Set([visit(1).id]));
+  });
+
+  it('delivers on a retry after a failure', async () => {
+    const { posts, transport } = harness([RETRY]);
+    transport.send([visit(1)]);
+    await vi.runAllTimersAsync();
+    expect(posts).toHaveLength(2);
+  });
+
+  it('does not retry what the API refused (a 4xx other than 429)', async () => {
+    const { posts, transport } = harness([DROP]);
+    transport.send([visit(1)]);
+    await vi.runAllTimersAsync();
+    expect(posts).toHaveLength(1);
+  });
+
+  it('sends nothing, retries included, once consent is gone and the queue cleared', async () => {
+    const { posts, transport, deny } = harness([RETRY]);
+    transport.send([visit(1)]);
+    await vi.advanceTimersByTimeAsync(0);
+    deny();
+    transport.clear();
+    await vi.runAllTimersAsync();
+    transport.send([visit(2)]);
+    expect(posts).toHaveLength(1);
+  });
+
+  it('reports a reply saying tracking is off', async () => {
+    const { transport, onOff } = harness([OFF]);
+    transport.send([visit(1)]);
+    await vi.runAllTimersAsync();
+    expect(onOff).toHaveBeenCalledTimes(1);
+  });
+});

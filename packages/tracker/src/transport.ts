@@ -1,0 +1,127 @@
+// Delivery to `POST {collector}/v1/collect`: small batches, `fetch` keepalive with a text body (no
+// CORS preflight), `sendBeacon` where keepalive is missing, and bounded retries with backoff.
+import {
+  type BeaconEvent,
+  type BeaconPayload,
+  type CollectReply,
+  MAX_BEACON_BYTES,
+  MAX_BEACON_EVENTS,
+} from './wire.js';
+
+export type Envelope = Omit<BeaconPayload, 'events'>;
+/** What became of one post (numbers rather than names: this is the size-budgeted core). */
+export const SENT = 0;
+export const RETRY = 1;
+export const DROP = 2;
+/** Delivered, and the reply says the site's tracking is off. */
+export const OFF = 3;
+export type Outcome = typeof SENT | typeof RETRY | typeof DROP | typeof OFF;
+export type Post = (url: string, body: string) => Promise<Outcome>;
+
+/** Events waiting for a retry, at most; the oldest go first when it overflows. */
+export const MAX_QUEUED = 40;
+/** Retry rounds in a row at most, 1 s, 2 s, 4 s, 8 s, 16 s apart; a delivery resets the count. */
+export const MAX_RETRIES = 5;
+export const FIRST_BACKOFF_MS = 1000;
+
+/** UTF-8 length: a Blob of a string holds it UTF-8 encoded. */
+const bytes = (text: string) => new Blob([text]).size;
+
+/**
+ * Splits events into batches whose body has at most 20 events and 16 KB. Browsers share one 64 KB
+ * budget across a page's in-flight keepalive requests, so several small bodies beat one big one.
+ * An event that cannot fit even alone (a huge URL) is dropped.
+ */
+export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEvent[][] {
+  const base = bytes(JSON.stringify({ ...envelope, events: [] }));
+  let batch: BeaconEvent[] = [];
+  let size = base;
+  const batches = [batch];
+  for (const event of events) {
+    const more = bytes(JSON.stringify(event)) + 1; // and a comma
+    if (base + more > MAX_BEACON_BYTES) continue;
+    if (batch.length === MAX_BEACON_EVENTS || size + more > MAX_BEACON_BYTES) {
+      batch = [];
+      batches.push(batch);
+      size = base;
+    }
+    batch.push(event);
+    size += more;
+  }
+  return batches.filter((b) => b.length);
+}
+
+/**
+ * The browser's own way of posting. A string body gets `Content-Type: text/plain;charset=UTF-8`,
+ * a CORS-safelisted type, so there is no preflight; the default credentials mode sends no cookies
+ * to a collector on another origin. A 2xx is delivered (and
+ * `tracking: false` in the reply means the site switched tracking off); 429, 5xx and network
+ * errors are worth a retry; other 4xx are not. Keepalive is missing in Firefox before 133: there
+ * `sendBeacon` queues the body, even during unload, but tells nothing about the reply.
+ */
+export const browserPost: Post = (url, body) =>
+  'keepalive' in Request.prototype
+    ? fetch(url, { method: 'POST', body, keepalive: true }).then(
+        (r) =>
+          r.ok
+            ? r.json().then(
+                (reply: Partial<CollectReply>) => (reply.tracking === false ? OFF : SENT),
+                () => SENT,
+              )
+            : r.status > 499 || r.status === 429
+              ? RETRY
+              : DROP,
+        () => RETRY,
+      )
+    : Promise.resolve(navigator.sendBeacon(url, body) ? SENT : RETRY);
+
+export interface Transport {
+  send(events: BeaconEvent[]): void;
+  /** Forget everything queued and stop retrying (consent withdrawn, tracking off). */
+  clear(): void;
+}
+
+/** `envelope()` gives the current site, visitor and identity, or nothing when sending is not allowed. */
+export function createTransport(
+  url: string,
+  envelope: () => Envelope | undefined,
+  onOff: () => void,
+  post: Post = browserPost,
+): Transport {
+  let queue: BeaconEvent[] = [];
+  let retries = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let generation = 0;
+
+  const send = (events: BeaconEvent[]) => {
+    const env = envelope();
+    if (!env) return;
+    const mine = generation;
+    for (const batch of toBatches(env, events)) {
+      post(url, JSON.stringify({ ...env, events: batch })).then((outcome) => {
+        if (mine !== generation) return;
+        if (outcome === OFF) return onOff();
+        if (outcome === SENT) retries = 0;
+        if (outcome !== RETRY || retries >= MAX_RETRIES) return;
+        queue = [...queue, ...batch].slice(-MAX_QUEUED);
+        if (timer) return;
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            send(queue.splice(0));
+          },
+          FIRST_BACKOFF_MS * 2 ** retries++ + Math.random() * 250,
+        );
+      });
+    }
+  };
+
+  return {
+    send,
+    clear() {
+      // A pending retry timer may still fire: it finds an empty queue.
+      generation++;
+      queue = [];
+    },
+  };
+}
