@@ -8,3 +8,18 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({ ok: true, db: true });
   });
 });
+
+describe('GET /v1/openapi.json', () => {
+  it('documents every route from the same zod schemas, collect included', async () => {
+    const response = await request('/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/v1/collect',
+      '/v1/engagements',
+      '/v1/visitors/{visitorId}/link',
+    ]);
+  });
+});
