@@ -6,6 +6,7 @@
 //    packages/edge-api/.wrangler/state),
 // 3. runs the edge API with `wrangler dev` on http://127.0.0.1:8787 and the example sites on
 //    http://127.0.0.1:8080 (another origin, as in real life),
+// 4. loads demo candidates with months of engagements through the API (scripts/seed-demo.mjs),
 // and stops both on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
@@ -117,6 +118,13 @@ if (!ready) {
   process.stderr.write('[dev] error: the servers did not come up; see the output above\n');
   stop(1);
 } else {
+  const seeded = spawnSync(process.execPath, ['scripts/seed-demo.mjs', '--api', API], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  if (seeded.status !== 0)
+    process.stderr.write('[dev] warning: the demo candidates could not be loaded\n');
   process.stdout.write(`
 [dev] The demo is running. Open:
   ${SITES}/                      the example career sites

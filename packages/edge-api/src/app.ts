@@ -4,6 +4,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { registerConsole } from './console/index.js';
 import type { AppEnv } from './env.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './errors.js';
 import { WriteContention } from './ingest/retry.js';
@@ -23,6 +24,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCollect(app);
   registerEngagements(app);
   registerVisitors(app);
+  registerConsole(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

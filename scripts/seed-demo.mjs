@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Demo candidates with months of engagements of every type, sent through the public API
+// (`POST /v1/engagements`) like any backend caller would, so tiers, decay and audiences have
+// something to show. Idempotent: engagement ids depend only on the candidate and its index, so a
+// second run (any day) is all duplicates and stores nothing new.
+//
+//   node scripts/seed-demo.mjs [--api http://127.0.0.1:8787] [--key sk_demo_user]
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 && args[index + 1] ? args[index + 1] : fallback;
+};
+const API = option('api', process.env.API_ORIGIN ?? 'http://127.0.0.1:8787');
+const KEY = option('key', 'sk_demo_user');
+const DAY = 86_400_000;
+const now = Date.now();
+
+// Deterministic per candidate, so the same history comes back on every machine.
+function rng(seedText) {
+  let seed = 2166136261;
+  for (const char of seedText) seed = Math.imul(seed ^ char.charCodeAt(0), 16777619);
+  return () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+}
+
+const SUBJECTS = [
+  'Roles for you this month',
+  'Join us at the Spring hiring fair',
+  'Meet the platform team',
+  'Your application, next steps',
+];
+const EVENTS = [
+  'Spring hiring fair',
+  'Engineering open day',
+  'Design systems meetup',
+  'Women in logistics tech breakfast',
+];
+const PAGES = [
+  'http://127.0.0.1:8080/pasted-snippet/',
+  'http://127.0.0.1:8080/pasted-snippet/jobs/backend-engineer.html',
+  'http://127.0.0.1:8080/pasted-snippet/jobs/product-designer.html',
+  'http://127.0.0.1:8080/pasted-snippet/talent-network.html',
+];
+
+/** Archetypes: how many engagements, over which days ago, with which type mix. */
+const ARCHETYPES = {
+  hot: {
+    count: 14,
+    from: 0,
+    to: 25,
+    mix: [
+      'attend_event',
+      'register_event',
+      'click_email',
+      'open_email',
+      'visit_landing_page',
+      'submit_form',
+    ],
+  },
+  warming: {
+    count: 8,
+    from: 1,
+    to: 30,
+    mix: ['click_email', 'open_email', 'visit_landing_page', 'register_event'],
+  },
+  cooling: {
+    count: 10,
+    from: 45,
+    to: 100,
+    mix: ['attend_event', 'register_event', 'click_email', 'open_email'],
+  },
+  dormant: {
+    count: 8,
+    from: 120,
+    to: 180,
+    mix: ['open_email', 'click_email', 'visit_landing_page', 'submit_form'],
+  },
+  readers: { count: 12, from: 0, to: 60, mix: ['open_email'] },
+};
+
+const PEOPLE = [
+  ['ada-lovelace', 'hot'],
+  ['grace-hopper', 'hot'],
+  ['alan-turing', 'warming'],
+  ['katherine-johnson', 'hot'],
+  ['edsger-dijkstra', 'cooling'],
+  ['barbara-liskov', 'warming'],
+  ['donald-knuth', 'dormant'],
+  ['margaret-hamilton', 'hot'],
+  ['john-mccarthy', 'readers'],
+  ['frances-allen', 'cooling'],
+  ['ken-thompson', 'dormant'],
+  ['radia-perlman', 'warming'],
+  ['tim-berners-lee', 'readers'],
+  ['hedy-lamarr', 'cooling'],
+  ['dennis-ritchie', 'dormant'],
+  ['annie-easley', 'warming'],
+  ['claude-shannon', 'readers'],
+  ['sophie-wilson', 'hot'],
+  ['leslie-lamport', 'cooling'],
+  ['joan-clarke', 'dormant'],
+];
+
+function detailFor(type, pick) {
+  if (type === 'open_email' || type === 'click_email') return pick(SUBJECTS);
+  if (type === 'register_event' || type === 'attend_event') return pick(EVENTS);
+  if (type === 'visit_landing_page') return pick(PAGES);
+  return `${PAGES[3]}#talent-network`;
+}
+
+const engagements = [];
+for (const [candidateId, archetype] of PEOPLE) {
+  const random = rng(candidateId);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const { count, from, to, mix } = ARCHETYPES[archetype];
+  for (let i = 0; i < count; i++) {
+    const type = pick(mix);
+    const daysAgo = from + random() * (to - from);
+    engagements.push({
+      id: `demo-${candidateId}-${i}`,
+      candidateId,
+      type,
+      detail: detailFor(type, pick),
+      occurredAt: new Date(now - daysAgo * DAY).toISOString(),
+    });
+  }
+}
+
+const response = await fetch(`${API}/v1/engagements`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ engagements }),
+});
+const body = await response.text();
+if (response.status !== 202) {
+  process.stderr.write(`[seed-demo] ${API}/v1/engagements answered ${response.status}: ${body}\n`);
+  process.exit(1);
+}
+const { accepted, duplicates } = JSON.parse(body);
+process.stdout.write(
+  `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements: ${accepted} new, ${duplicates} already there\n`,
+);
