@@ -2,9 +2,12 @@
 // signed-in key, so the console can never do more than that key's role allows.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env.js';
+import { consoleRoutes } from './routes.js';
 
 export function registerConsole(app: OpenAPIHono<AppEnv>): void {
-  app.get('/console', (c) =>
-    c.html('<!doctype html><title>cxm console</title><p>The console is being built.</p>'),
+  // The API is called through the app itself (not over the network, not the database).
+  app.route(
+    '/console',
+    consoleRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
   );
 }

@@ -1,0 +1,125 @@
+// The console's two static files, served by the worker itself (no CDN, works offline): one
+// stylesheet, and one tiny script for the copy buttons (everything else works without script).
+// Both are same-origin, so the pages' CSP can stay `script-src 'self'; style-src 'self'`.
+
+export const CONSOLE_CSS = `
+:root {
+  --ink: #1d2430; --muted: #5b6472; --line: #d9dee6; --paper: #ffffff; --wash: #f4f6f9;
+  --accent: #1f5fbf; --accent-ink: #ffffff; --danger: #a4262c; --ok: #1e6b3a;
+  --inactive: #6b7280; --engaged: #1f5fbf; --highly: #1e7a46;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--wash); }
+a { color: var(--accent); }
+:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; }
+.skip:focus { left: 8px; top: 8px; background: var(--paper); padding: 4px 8px; z-index: 2; }
+header.top { background: #14213d; color: #fff; }
+header.top .bar { max-width: 1120px; margin: 0 auto; padding: 10px 20px; display: flex; gap: 24px; align-items: center; flex-wrap: wrap; }
+header.top .brand { font-weight: 700; color: #fff; text-decoration: none; }
+header.top nav { display: flex; gap: 4px; flex: 1; }
+header.top nav a { color: #dfe7f5; text-decoration: none; padding: 6px 10px; border-radius: 6px; }
+header.top nav a[aria-current="page"] { background: #2c3e66; color: #fff; }
+header.top nav a:hover { background: #24365c; }
+header.top .who { font-size: 14px; color: #c9d3e6; display: flex; gap: 10px; align-items: center; }
+header.top .who form { margin: 0; }
+header.top .who button { background: transparent; color: #fff; border: 1px solid #7d8fb3; padding: 3px 10px; }
+main { max-width: 1120px; margin: 0 auto; padding: 20px; }
+h1 { font-size: 26px; margin: 8px 0 16px; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+h2 { font-size: 19px; margin: 0 0 10px; }
+h3 { font-size: 16px; margin: 16px 0 6px; }
+.card { background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin-bottom: 18px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px; }
+.muted, .hint { color: var(--muted); }
+.hint { font-size: 14px; margin: 4px 0 10px; }
+table { border-collapse: collapse; width: 100%; font-size: 15px; }
+th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.detail { word-break: break-word; max-width: 520px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px; font-weight: 600; color: #fff; white-space: nowrap; }
+.badge.inactive { background: var(--inactive); }
+.badge.engaged { background: var(--engaged); }
+.badge.highly_engaged { background: var(--highly); }
+.message { border-radius: 8px; padding: 12px 16px; margin: 0 0 18px; border: 1px solid; }
+.message.error { background: #fdecec; border-color: #e7a4a7; color: #6e1a1e; }
+.message.info { background: #eaf2fd; border-color: #a9c5ef; color: #183f7a; }
+.message.ok { background: #e8f5ec; border-color: #9fd0ae; color: #164d2a; }
+.message ul { margin: 6px 0 0; padding-left: 20px; }
+.message code { background: rgba(0,0,0,.06); padding: 0 4px; border-radius: 4px; }
+label { display: block; font-weight: 600; margin: 10px 0 4px; }
+input[type="text"], input[type="password"], input[type="search"], select, textarea {
+  font: inherit; padding: 7px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink);
+}
+input[type="text"], input[type="password"], textarea { width: 100%; }
+textarea { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+button, .button { font: inherit; font-weight: 600; padding: 7px 14px; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; display: inline-block; }
+button.secondary, .button.secondary { background: #fff; color: var(--accent); }
+button:hover { filter: brightness(1.08); }
+.row { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; }
+.row label { margin-top: 0; }
+.tabs { display: flex; gap: 2px; border-bottom: 2px solid var(--line); margin: 0 0 16px; padding: 0; list-style: none; }
+.tabs a { display: block; padding: 8px 14px; text-decoration: none; color: var(--muted); border-bottom: 3px solid transparent; margin-bottom: -2px; font-weight: 600; }
+.tabs a[aria-current="page"] { color: var(--ink); border-bottom-color: var(--accent); }
+.filters { display: flex; gap: 6px; flex-wrap: wrap; margin-bottom: 12px; }
+.filters a { padding: 4px 12px; border: 1px solid var(--line); border-radius: 999px; text-decoration: none; color: var(--ink); background: #fff; }
+.filters a[aria-current="page"] { background: var(--ink); color: #fff; border-color: var(--ink); }
+.stats { display: flex; gap: 28px; flex-wrap: wrap; margin: 4px 0 8px; }
+.stats div { min-width: 110px; }
+.stats dt { font-size: 13px; color: var(--muted); }
+.stats dd { margin: 0; font-size: 22px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.switch { display: flex; align-items: center; gap: 14px; }
+.switch button[role="switch"] { width: 58px; height: 32px; border-radius: 999px; padding: 0; position: relative; border: 2px solid var(--inactive); background: #c8ced8; }
+.switch button[role="switch"]::after { content: ""; position: absolute; top: 3px; left: 3px; width: 22px; height: 22px; border-radius: 50%; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.3); }
+.switch button[role="switch"][aria-checked="true"] { background: var(--ok); border-color: var(--ok); }
+.switch button[role="switch"][aria-checked="true"]::after { left: 29px; }
+.switch .state { font-weight: 700; }
+.code-block { position: relative; }
+.code-block textarea { min-height: 92px; background: #f7f8fa; }
+.code-block .copy-row { display: flex; gap: 10px; align-items: center; margin-top: 6px; }
+.copied { color: var(--ok); font-weight: 600; font-size: 14px; }
+figure { margin: 0; }
+figcaption { font-size: 14px; color: var(--muted); margin-top: 4px; }
+svg.chart { width: 100%; height: auto; display: block; }
+svg.chart text { font: 12px system-ui, sans-serif; fill: #4a5260; }
+svg.chart .axis { stroke: #9aa3b0; stroke-width: 1; }
+svg.chart .grid { stroke: #e6e9ee; stroke-width: 1; }
+svg.chart .threshold { stroke-width: 1.5; stroke-dasharray: 6 4; }
+svg.chart .threshold.engaged { stroke: var(--engaged); }
+svg.chart .threshold.highly_engaged { stroke: var(--highly); }
+svg.chart text.threshold-label.engaged { fill: var(--engaged); font-weight: 600; }
+svg.chart text.threshold-label.highly_engaged { fill: var(--highly); font-weight: 600; }
+svg.chart .line { fill: none; stroke: #14213d; stroke-width: 2.2; }
+svg.chart .area { fill: #14213d; fill-opacity: .08; }
+.legend { display: flex; flex-wrap: wrap; gap: 14px; list-style: none; padding: 0; margin: 8px 0 0; font-size: 14px; }
+.legend li { display: flex; align-items: center; gap: 6px; }
+.legend svg { width: 14px; height: 14px; }
+details summary { cursor: pointer; color: var(--accent); margin-top: 8px; }
+.pager { margin-top: 12px; }
+.sign-in { max-width: 460px; margin: 40px auto; }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dl.settings dt { color: var(--muted); }
+dl.settings dd { margin: 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;
+
+/** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */
+export const COPY_JS = `(() => {
+  document.addEventListener('click', async (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null;
+    if (!button) return;
+    const source = document.getElementById(button.getAttribute('data-copy') || '');
+    if (!source) return;
+    const status = document.getElementById(button.getAttribute('data-copy') + '-status');
+    try {
+      await navigator.clipboard.writeText(source.value);
+      if (status) status.textContent = 'Copied to the clipboard';
+    } catch {
+      source.focus();
+      source.select();
+      if (status) status.textContent = 'Selected: press Ctrl+C (or Cmd+C) to copy';
+    }
+  });
+})();
+`;

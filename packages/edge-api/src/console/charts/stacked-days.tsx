@@ -1,0 +1,100 @@
+// Engagements per type per day: one stacked bar per day, one colour per type, with a legend
+// and a `<title>` on every segment (hover, and screen readers) giving its exact count.
+import { ENGAGEMENT_TYPES, type EngagementType } from '@cxm/scoring';
+import { TYPE_COLOURS, TYPE_LABELS } from '../labels.js';
+import type { TierReport } from '../types.js';
+import { axis, daysBetween, px, shortDate } from './scale.js';
+
+const W = 760;
+const H = 280;
+const M = { left: 40, right: 10, top: 12, bottom: 30 };
+
+export function StackedDays(props: {
+  perDay: TierReport['engagementsPerDay'];
+  from?: string;
+  to?: string;
+}) {
+  const dates = props.perDay.map((entry) => entry.date).sort();
+  const from = props.from ?? dates[0];
+  const to = props.to ?? dates.at(-1);
+  const days = from && to ? daysBetween(from, to) : [];
+  const counts = new Map<string, Map<EngagementType, number>>();
+  for (const entry of props.perDay) {
+    const day = counts.get(entry.date) ?? new Map<EngagementType, number>();
+    day.set(entry.type, (day.get(entry.type) ?? 0) + entry.count);
+    counts.set(entry.date, day);
+  }
+  const totals = days.map((day) =>
+    [...(counts.get(day)?.values() ?? [])].reduce((a, b) => a + b, 0),
+  );
+  const { top, ticks } = axis(Math.max(1, ...totals));
+  const innerW = W - M.left - M.right;
+  const innerH = H - M.top - M.bottom;
+  const slot = innerW / Math.max(days.length, 1);
+  const barW = Math.max(1, slot * 0.78);
+  const y = (value: number) => M.top + innerH - (value / top) * innerH;
+  const labelEvery = Math.max(1, Math.round(days.length / 7));
+  const present = ENGAGEMENT_TYPES.filter((type) =>
+    props.perDay.some((entry) => entry.type === type),
+  );
+  return (
+    <figure>
+      <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="per-day-title">
+        <title id="per-day-title">
+          Engagements per type per day, {from ?? ''} to {to ?? ''}:{' '}
+          {totals.reduce((a, b) => a + b, 0)} in all
+        </title>
+        {ticks.map((tick) => (
+          <g>
+            <line class="grid" x1={M.left} x2={W - M.right} y1={px(y(tick))} y2={px(y(tick))} />
+            <text x={M.left - 6} y={px(y(tick)) + 4} text-anchor="end">
+              {tick}
+            </text>
+          </g>
+        ))}
+        {days.map((day, index) => {
+          let stacked = 0;
+          const left = px(M.left + index * slot + (slot - barW) / 2);
+          return (
+            <g>
+              {ENGAGEMENT_TYPES.map((type) => {
+                const count = counts.get(day)?.get(type) ?? 0;
+                if (count === 0) return null;
+                const y0 = y(stacked);
+                stacked += count;
+                const y1 = y(stacked);
+                return (
+                  <rect
+                    x={left}
+                    y={px(y1)}
+                    width={px(barW)}
+                    height={px(y0 - y1)}
+                    fill={TYPE_COLOURS[type]}
+                  >
+                    <title>{`${day}: ${count} × ${TYPE_LABELS[type]}`}</title>
+                  </rect>
+                );
+              })}
+              {index % labelEvery === 0 ? (
+                <text x={px(M.left + index * slot + slot / 2)} y={H - 10} text-anchor="middle">
+                  {shortDate(day)}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+        <line class="axis" x1={M.left} x2={W - M.right} y1={px(y(0))} y2={px(y(0))} />
+      </svg>
+      <ul class="legend" aria-label="Engagement types">
+        {present.map((type) => (
+          <li>
+            <svg viewBox="0 0 14 14" aria-hidden="true">
+              <rect width="14" height="14" rx="2" fill={TYPE_COLOURS[type]} />
+            </svg>
+            {TYPE_LABELS[type]}
+          </li>
+        ))}
+      </ul>
+    </figure>
+  );
+}

@@ -1,0 +1,127 @@
+// The page frame every console page shares, and the small pieces pages reuse: the tier badge,
+// API problems shown as messages, and the tab bar.
+import type { Child } from 'hono/jsx';
+import type { ApiProblem } from './api.js';
+import { tierLabel } from './labels.js';
+import type { WhoAmI } from './types.js';
+
+export type Section = 'candidates' | 'reports' | 'settings';
+
+const SECTIONS: { id: Section; href: string; label: string }[] = [
+  { id: 'candidates', href: '/console/candidates', label: 'Candidates' },
+  { id: 'reports', href: '/console/reports', label: 'Reports' },
+  { id: 'settings', href: '/console/settings', label: 'Admin settings' },
+];
+
+export function Layout(props: {
+  title: string;
+  who?: WhoAmI | undefined;
+  section?: Section | undefined;
+  children?: Child;
+}) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · cxm console`}</title>
+        <link rel="stylesheet" href="/console/assets/console.css" />
+        <script src="/console/assets/copy.js" defer />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <div class="bar">
+            <a class="brand" href="/console">
+              cxm console
+            </a>
+            {props.who ? (
+              <>
+                <nav aria-label="Console">
+                  {SECTIONS.map((section) => (
+                    <a
+                      href={section.href}
+                      aria-current={props.section === section.id ? 'page' : undefined}
+                    >
+                      {section.label}
+                    </a>
+                  ))}
+                </nav>
+                <div class="who">
+                  <span>
+                    {props.who.orgName} · key role <strong>{props.who.role}</strong>
+                  </span>
+                  <form method="post" action="/console/sign-out">
+                    <button type="submit">Sign out</button>
+                  </form>
+                </div>
+              </>
+            ) : null}
+          </div>
+        </header>
+        <main id="main">{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+export function TierBadge(props: { tier: string }) {
+  return <span class={`badge ${props.tier}`}>{tierLabel(props.tier)}</span>;
+}
+
+const ROLE_NEEDED: Record<string, string> = {
+  forbidden: "Your key's role cannot do this.",
+  unauthorized: 'Your key is no longer valid. Sign in again.',
+};
+
+/** An API error as a message a recruiter can act on; `hint` says what to do instead. */
+export function Problem(props: { problem: ApiProblem; hint?: Child }) {
+  const { problem } = props;
+  return (
+    <div class="message error" role="alert">
+      <strong>{ROLE_NEEDED[problem.code] ?? 'The API refused this.'}</strong> {problem.message}{' '}
+      <span class="muted">
+        ({problem.status} <code>{problem.code}</code>)
+      </span>
+      {problem.issues && problem.issues.length > 0 ? (
+        <ul>
+          {problem.issues.map((issue) => (
+            <li>
+              <code>{issue.path || '(body)'}</code>: {issue.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {props.hint ? <p>{props.hint}</p> : null}
+    </div>
+  );
+}
+
+export function Notice(props: { kind: 'info' | 'ok'; children?: Child }) {
+  return (
+    <div class={`message ${props.kind}`} role="status">
+      {props.children}
+    </div>
+  );
+}
+
+export function Tabs(props: {
+  label: string;
+  tabs: { href: string; label: string; current: boolean }[];
+}) {
+  return (
+    <nav aria-label={props.label}>
+      <ul class="tabs">
+        {props.tabs.map((tab) => (
+          <li>
+            <a href={tab.href} aria-current={tab.current ? 'page' : undefined}>
+              {tab.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

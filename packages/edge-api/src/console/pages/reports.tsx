@@ -1,0 +1,55 @@
+// Reports (`GET /v1/reports/tiers`, reporter and above): the tier distribution now, and
+// engagements per type per day over a chosen range.
+import type { ApiResult } from '../api.js';
+import { StackedDays } from '../charts/stacked-days.js';
+import { TierBars } from '../charts/tier-bars.js';
+import { formatTime } from '../labels.js';
+import { Layout, Problem } from '../layout.js';
+import type { TierReport, WhoAmI } from '../types.js';
+
+export const REPORT_RANGES = [14, 30, 90] as const;
+
+export function ReportsPage(props: {
+  who: WhoAmI;
+  days: number;
+  from: string;
+  to: string;
+  report: ApiResult<TierReport>;
+}) {
+  const { report } = props;
+  return (
+    <Layout title="Reports" who={props.who} section="reports">
+      <h1>Reports</h1>
+      {report.ok ? (
+        <>
+          <div class="card">
+            <h2>Tier distribution</h2>
+            <TierBars tiers={report.data.tiers} />
+            <p class="hint">As of {formatTime(report.data.asOf)}.</p>
+          </div>
+          <div class="card">
+            <h2>Engagements per type per day</h2>
+            <nav aria-label="Range" class="filters">
+              {REPORT_RANGES.map((days) => (
+                <a
+                  href={`/console/reports?days=${days}`}
+                  aria-current={days === props.days ? 'page' : undefined}
+                >
+                  Last {days} days
+                </a>
+              ))}
+            </nav>
+            <StackedDays perDay={report.data.engagementsPerDay} from={props.from} to={props.to} />
+          </div>
+        </>
+      ) : report.problem.code === 'forbidden' ? (
+        <div class="message info" role="status">
+          <strong>Your key's role ({props.who.role}) cannot see reports.</strong> Reports need a
+          reporter key or above.
+        </div>
+      ) : (
+        <Problem problem={report.problem} />
+      )}
+    </Layout>
+  );
+}
