@@ -5,13 +5,44 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { registerConsole } from './console/index.js';
+import { docsCsp, renderDocs } from './docs/render.js';
 import type { AppEnv } from './env.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './errors.js';
 import { WriteContention } from './ingest/retry.js';
+import { registerAudiences } from './routes/audiences.js';
+import { registerCandidates } from './routes/candidates.js';
 import { registerCollect } from './routes/collect.js';
 import { registerEngagements } from './routes/engagements.js';
 import { registerHealth } from './routes/health.js';
+import { registerKeys } from './routes/keys.js';
+import { registerLinks } from './routes/links.js';
+import { registerScores } from './routes/scores.js';
+import { registerSettings } from './routes/settings.js';
+import { registerTrackerScript } from './routes/tracker-script.js';
 import { registerVisitors } from './routes/visitors.js';
+
+/** The OpenAPI document's header; the paths come from the routes' own zod schemas. */
+export const OPENAPI_CONFIG = {
+  openapi: '3.1.0',
+  info: {
+    title: 'cxm edge API',
+    version: '0.2.0',
+    description: [
+      'Candidate engagement: ingestion from the browser tracker and other systems, reads and',
+      'administration for backend callers (ATS, CRM, campaign tools, the recruiter console).',
+      '',
+      'Authentication: `Authorization: Bearer <API key>`. Roles, each including the one before:',
+      '  user      read engagements and scores, send engagements, link visitors, mint links/tokens',
+      '  reporter  + audiences and reports',
+      '  manager   + settings and API keys',
+      '  admin     + purging candidates',
+      'The role a route needs is the scope of its `apiKey` security requirement. A missing or',
+      'unknown key gets 401, a key below the role 403; a key never sees another organisation.',
+      '',
+      'Errors: `{ "error": { "code", "message", "issues"? } }`.',
+    ].join('\n'),
+  },
+} as const;
 
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
@@ -24,6 +55,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCollect(app);
   registerEngagements(app);
   registerVisitors(app);
+  registerKeys(app);
+  registerCandidates(app);
+  registerScores(app);
+  registerAudiences(app);
+  registerLinks(app);
+  registerSettings(app);
+  registerTrackerScript(app);
   registerConsole(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
@@ -31,9 +69,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer <key>`.',
   });
-  app.doc31('/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'cxm edge API', version: '0.1.0' },
+  app.doc31('/v1/openapi.json', OPENAPI_CONFIG);
+  app.get('/docs', async (c) => {
+    const doc = app.getOpenAPI31Document(OPENAPI_CONFIG);
+    return c.html(renderDocs(JSON.parse(JSON.stringify(doc))), 200, {
+      'Content-Security-Policy': await docsCsp(),
+      'Cache-Control': 'public, max-age=300',
+    });
   });
 
   app.notFound((c) => {

@@ -12,6 +12,11 @@ export interface Bindings {
    * writes to D1 itself. See README "Scale".
    */
   INGEST_QUEUE?: Queue<IngestMessage>;
+  /**
+   * The tracker's build (packages/tracker/dist) as Workers Static Assets; the worker runs
+   * first and serves `/t.js` and `/t/*` from it (see routes/tracker-script.ts).
+   */
+  ASSETS?: Fetcher;
 }
 
 /** The caller behind an API key, set by `requireRole`. */

@@ -1,6 +1,6 @@
 // Errors at the boundary are values: a code, an HTTP status and a message, rendered as
 // `{ "error": { "code", "message", "issues"? } }`. Every code the API can answer is listed here.
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 
@@ -42,8 +42,18 @@ export function apiError(code: ErrorCode, message: string, issues?: Issue[]): Ap
   return issues ? { code, message, issues } : { code, message };
 }
 
-export function errorResponse(c: Context, error: ApiError, headers?: Record<string, string>) {
-  return c.json({ error }, ERROR_STATUS[error.code], headers);
+/**
+ * An error reply, typed so an OpenAPI handler may return it beside its documented success body
+ * (`never` fits any declared response; the error statuses are documented by `errorResponses`).
+ */
+export type ErrorReply = Response & TypedResponse<never, never, 'json'>;
+
+export function errorResponse(
+  c: Context,
+  error: ApiError,
+  headers?: Record<string, string>,
+): ErrorReply {
+  return c.json({ error }, ERROR_STATUS[error.code], headers) as unknown as ErrorReply;
 }
 
 /** Issue codes that carry their own meaning; any other zod issue is `invalid`. */

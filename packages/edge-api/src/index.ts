@@ -1,11 +1,16 @@
-// The Worker: HTTP through the Hono app, and the optional ingest queue's consumer.
+// The Worker: HTTP through the Hono app, the optional ingest queue's consumer, and the cron
+// triggers (daily decay run, webhook retries).
 import { createApp } from './app.js';
 import type { Bindings } from './env.js';
 import { consumeIngestBatch, type IngestMessage } from './ingest/queue.js';
+import { runScheduled } from './scheduled.js';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeIngestBatch(batch, env),
+  scheduled: async (controller, env) => {
+    await runScheduled(env, { cron: controller.cron, now: controller.scheduledTime });
+  },
 } satisfies ExportedHandler<Bindings, IngestMessage>;

@@ -34,10 +34,9 @@ describe('signed tokens', () => {
       ok: false,
       reason: 'bad_signature',
     });
-    expect(await verifyToken(SECRET, token, { kind: 'identity', now: now + 61_000 })).toEqual({
-      ok: false,
-      reason: 'expired',
-    });
+    expect(await verifyToken(SECRET, token, { kind: 'identity', now: now + 61_000 })).toMatchObject(
+      { ok: false, reason: 'expired', payload: { c: 'c-1' } },
+    );
     const click = await mintToken(SECRET, { k: 'click', o: 'demo', c: 'c-1', x: now / 1000 + 60 });
     expect(await verifyToken(SECRET, click, { kind: 'identity', now })).toEqual({
       ok: false,

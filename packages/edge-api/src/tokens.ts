@@ -1,6 +1,6 @@
 // Signed tokens: `base64url(JSON payload).base64url(HMAC-SHA256(payload part))`, keyed by
-// `env.TOKEN_SECRET`. They carry a candidate to the browser (`cxm_t` identity tokens) and, in
-// the next issue, tracked email links. Verifying never throws: a bad token is a value.
+// `env.TOKEN_SECRET`. They carry a candidate to the browser (`cxm_t` identity tokens) and name
+// tracked email links (open pixel, click redirect). Verifying never throws: a bad token is a value.
 
 /** What a token may be used for. A token of one kind is refused where another is expected. */
 export type TokenKind = 'identity' | 'open' | 'click';
@@ -20,7 +20,9 @@ export interface TokenPayload {
 
 export type VerifyResult =
   | { ok: true; payload: TokenPayload }
-  | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' | 'wrong_kind' };
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'wrong_kind' }
+  /** Authentic but past its expiry: the payload is ours, for uses that outlive tracking. */
+  | { ok: false; reason: 'expired'; payload: TokenPayload };
 
 const encoder = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();
@@ -93,7 +95,7 @@ export async function verifyToken(
   }
   if (!isPayload(payload)) return { ok: false, reason: 'malformed' };
   if (payload.k !== expected.kind) return { ok: false, reason: 'wrong_kind' };
-  if (payload.x * 1000 <= expected.now) return { ok: false, reason: 'expired' };
+  if (payload.x * 1000 <= expected.now) return { ok: false, reason: 'expired', payload };
   return { ok: true, payload };
 }
 

@@ -35,9 +35,14 @@ export const organisations = sqliteTable('organisations', {
   /** How the tracker asks for consent: `none`, `onetrust`, or `explicit` (next issue). */
   consentMode: text('consent_mode').notNull().default('explicit'),
   oneTrustCategory: text('onetrust_category').notNull().default('C0004'),
-  /** Tier-change webhooks (daily cron, next issue); the secret signs the body. */
+  /** Tier-change webhooks (daily cron and on write); the secret signs the body. */
   webhookUrl: text('webhook_url'),
   webhookSecret: text('webhook_secret'),
+  /**
+   * JSON array of origins tracked email links may point to, besides the sites' allowed
+   * origins (e.g. an events platform or the ATS's portal).
+   */
+  linkAllowlist: text('link_allowlist').notNull().default('[]'),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -173,6 +178,8 @@ export const engagements = sqliteTable(
     uniqueIndex('engagements_org_event_key').on(t.orgId, t.eventKey),
     index('engagements_org_candidate_time').on(t.orgId, t.candidateId, t.occurredAt),
     index('engagements_org_visitor_time').on(t.orgId, t.visitorId, t.occurredAt),
+    // Reports: engagements per type per day over a date range.
+    index('engagements_org_time').on(t.orgId, t.occurredAt),
   ],
 );
 
@@ -202,11 +209,12 @@ export const scores = sqliteTable(
   (t) => [
     index('scores_org_sort_key').on(t.orgId, t.sortKey),
     index('scores_org_last_engaged').on(t.orgId, t.lastEngagedAt),
-    index('scores_org_tier').on(t.orgId, t.tier),
+    // The daily decay scan: stored tier X whose key fell below X's drop level.
+    index('scores_org_tier_key').on(t.orgId, t.tier, t.sortKey),
   ],
 );
 
-/** Who did what to whose data: links now; purges, key and settings changes next. */
+/** Who did what to whose data: links, purges, key and settings changes. */
 export const auditLog = sqliteTable(
   'audit_log',
   {
@@ -240,6 +248,56 @@ export const collectStats = sqliteTable(
     ignoredTokens: integer('ignored_tokens').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day] }), index('collect_stats_org').on(t.orgId)],
+);
+
+/**
+ * A tracked email (`POST /v1/links`): what its open pixel and click redirects record. Tokens
+ * name the row, so purging a candidate deletes its links and their tokens then record nothing.
+ */
+export const trackedLinks = sqliteTable(
+  'tracked_links',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    subject: text('subject').notNull(),
+    /** JSON array of the destinations, in the order the caller gave them. */
+    destinations: text('destinations').notNull(),
+    /** When the link was minted: the email's send time, near enough (machine-open rule). */
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('tracked_links_org_candidate').on(t.orgId, t.candidateId)],
+);
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+/**
+ * The webhook outbox: one row per event to post, written in the same batch as the change it
+ * announces, posted by the cron (and right after the request), retried with backoff.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** Internal candidate id, so a purge can remove undelivered events about the candidate. */
+    candidateId: text('candidate_id'),
+    /** The exact JSON body posted (and signed). */
+    payload: text('payload').notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    /** HTTP status or error of the last attempt, for support. */
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_org_candidate').on(t.orgId, t.candidateId),
+  ],
 );
 
 export type ScoreInsertRow = typeof scores.$inferInsert;

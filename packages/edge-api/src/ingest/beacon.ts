@@ -23,6 +23,7 @@ import {
 } from '../db/schema.js';
 import { type Occurrence, splitFresh, type Windows } from '../dedupe.js';
 import { OPTIONS } from '../options.js';
+import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
 import { withRetries } from './retry.js';
 import {
   foldAll,
@@ -267,18 +268,23 @@ async function attempt(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
       const history = createCandidate ? [] : await candidateHistory(db, orgId, candidateId);
       state = rebuild([...history, ...added], startState(previous).tier, model);
     }
+    const row = nextScoreRow({
+      orgId,
+      candidateId,
+      previous,
+      state,
+      engagementCount: (previous?.engagementCount ?? 0) + added.length,
+      model,
+      now,
+    });
     statements.push(
-      ...upsertScores(db, [
-        nextScoreRow({
-          orgId,
-          candidateId,
-          previous,
-          state,
-          engagementCount: (previous?.engagementCount ?? 0) + added.length,
-          model,
-          now,
-        }),
-      ]),
+      ...upsertScores(db, [row]),
+      ...outboxStatements(
+        db,
+        orgId,
+        tierChanges([row], () => previous?.tier, { now, model, reason: 'engagement' }),
+        now,
+      ),
     );
   }
 

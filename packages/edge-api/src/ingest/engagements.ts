@@ -14,10 +14,12 @@ import {
 import {
   candidates,
   type EngagementInsertRow,
+  type EngagementSource,
   engagements,
   type ScoreInsertRow,
 } from '../db/schema.js';
 import { OPTIONS } from '../options.js';
+import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
 import { candidateHistory, storedEventKeys, storedScores } from './beacon.js';
 import { withRetries } from './retry.js';
 import {
@@ -32,6 +34,10 @@ import {
 export interface ApiEngagement {
   /** The caller's idempotency id. */
   id: string;
+  /** The stored event key when not `api:<id>` (tracked email links use their own). */
+  eventKey?: string;
+  /** Default `api`. */
+  source?: EngagementSource;
   candidateId: string;
   type: EngagementType;
   detail: string | null;
@@ -58,20 +64,20 @@ export function apiEventKey(id: string): string {
   return `api:${id}`;
 }
 
+function eventKeyOf(item: ApiEngagement): string {
+  return item.eventKey ?? apiEventKey(item.id);
+}
+
 async function attempt(db: Db, job: EngagementsJob) {
   const { orgId } = job;
   const now = Date.now();
   const model = modelFrom(job.scoringModel);
 
-  const stored = await storedEventKeys(
-    db,
-    orgId,
-    job.items.map((item) => apiEventKey(item.id)),
-  );
+  const stored = await storedEventKeys(db, orgId, job.items.map(eventKeyOf));
   const seen = new Set(stored);
   const fresh: ApiEngagement[] = [];
   for (const item of job.items) {
-    const key = apiEventKey(item.id);
+    const key = eventKeyOf(item);
     if (seen.has(key)) continue;
     seen.add(key);
     fresh.push(item);
@@ -120,9 +126,9 @@ async function attempt(db: Db, job: EngagementsJob) {
       detail: item.detail,
       occurredAt: item.occurredAt,
       receivedAt: job.receivedAt,
-      source: 'api',
+      source: item.source ?? 'api',
       machine: item.machine,
-      eventKey: apiEventKey(item.id),
+      eventKey: eventKeyOf(item),
     };
   });
 
@@ -152,6 +158,12 @@ async function attempt(db: Db, job: EngagementsJob) {
     ...insertRows(db, candidates, created),
     ...insertRows(db, engagements, rows),
     ...upsertScores(db, scoreRows),
+    ...outboxStatements(
+      db,
+      orgId,
+      tierChanges(scoreRows, (id) => previous.get(id)?.tier, { now, model, reason: 'engagement' }),
+      now,
+    ),
   ];
   await runBatch(db, statements);
   return { accepted: fresh.length, duplicates };

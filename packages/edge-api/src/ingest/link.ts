@@ -5,6 +5,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement, upsertScores } from '../db/client.js';
 import { auditLog, candidates, engagements, visitors } from '../db/schema.js';
 import { OPTIONS } from '../options.js';
+import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
 import { candidateHistory, storedScore } from './beacon.js';
 import { withRetries } from './retry.js';
 import { modelFrom, nextScoreRow, rebuild, type ScoredEngagement, startState } from './scores.js';
@@ -117,6 +118,12 @@ async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
   });
   statements.push(
     ...upsertScores(db, [row]),
+    ...outboxStatements(
+      db,
+      orgId,
+      tierChanges([row], () => previous?.tier, { now, model, reason: 'engagement' }),
+      now,
+    ),
     db.insert(auditLog).values({
       id: newId(),
       orgId,

@@ -9,8 +9,13 @@ export class WriteContention extends Error {
   }
 }
 
-/** The messages D1 gives for a lost race: our guard triggers, unique indexes, a busy database. */
-const RETRYABLE = /stale_version|UNIQUE constraint failed|SQLITE_BUSY|database is locked/i;
+/**
+ * The messages D1 gives for a lost race: our guard triggers, unique indexes, a busy database,
+ * and a foreign key to a row deleted meanwhile (a candidate purged while its engagements were
+ * being written: the retry then reads afresh and creates a new candidate).
+ */
+const RETRYABLE =
+  /stale_version|UNIQUE constraint failed|FOREIGN KEY constraint failed|SQLITE_BUSY|database is locked/i;
 
 export function isRetryable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {

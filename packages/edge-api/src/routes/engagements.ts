@@ -11,12 +11,13 @@ import { clampToNow } from '../schemas/dates.js';
 import { engagementsBodySchema, engagementsReplySchema } from '../schemas/engagements.js';
 import { errorResponses } from '../schemas/error.js';
 import { orgSettings } from '../sites.js';
+import { deliverAfterResponse } from '../webhooks/after-response.js';
 
 export const engagementsRoute = createRoute({
   method: 'post',
   path: '/v1/engagements',
   summary: 'Store engagements from another system',
-  security: [{ apiKey: [] }],
+  security: [{ apiKey: ['user'] }],
   middleware: [
     requireRole('user'),
     jsonBody({ maxBytes: OPTIONS.maxEngagementBytes, mediaTypes: ['application/json'] }),
@@ -53,6 +54,7 @@ export function registerEngagements(app: OpenAPIHono<AppEnv>): void {
         machine: item.machine ?? false,
       })),
     });
+    deliverAfterResponse(c, orgId);
     return c.json(outcome, 202);
   });
 }

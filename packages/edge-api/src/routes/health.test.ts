@@ -17,9 +17,27 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/healthz',
+      '/t.js',
+      '/v1/audiences',
+      '/v1/c/{token}',
+      '/v1/candidates/{candidateId}',
+      '/v1/candidates/{candidateId}/engagements',
+      '/v1/candidates/{candidateId}/score',
+      '/v1/candidates/{candidateId}/score-history',
+      '/v1/candidates/{candidateId}/tags',
       '/v1/collect',
       '/v1/engagements',
+      '/v1/identity-tokens',
+      '/v1/keys',
+      '/v1/keys/{id}',
+      '/v1/links',
+      '/v1/o/{token}',
+      '/v1/reports/tiers',
+      '/v1/scores',
+      '/v1/settings/engagement',
+      '/v1/settings/engagement/tracking-code',
       '/v1/visitors/{visitorId}/link',
+      '/v1/whoami',
     ]);
   });
 });

@@ -9,6 +9,7 @@ import { jsonBody } from '../middleware/json-body.js';
 import { externalId } from '../schemas/engagements.js';
 import { errorResponses } from '../schemas/error.js';
 import { orgSettings } from '../sites.js';
+import { deliverAfterResponse } from '../webhooks/after-response.js';
 
 const linkReplySchema = z
   .object({
@@ -27,7 +28,7 @@ export const linkRoute = createRoute({
   method: 'post',
   path: '/v1/visitors/{visitorId}/link',
   summary: 'Link a tracker visitor to a candidate',
-  security: [{ apiKey: [] }],
+  security: [{ apiKey: ['user'] }],
   middleware: [
     requireRole('user'),
     jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
@@ -67,6 +68,7 @@ export function registerVisitors(app: OpenAPIHono<AppEnv>): void {
       candidateExternalId: candidateId,
       actor: `key:${caller.keyId}`,
     });
+    deliverAfterResponse(c, caller.orgId);
     return c.json(
       {
         visitorId,

@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:workers';
 import type { BeaconPayload } from '@cxm/tracker/wire';
 import { createApp } from '../app.js';
+import { hashApiKey } from '../auth/api-keys.js';
 import type { Bindings } from '../env.js';
 
 export const app = createApp();
@@ -89,4 +90,106 @@ export async function errorOf(response: Response) {
     error: { code: string; message: string; issues?: { path: string; code: string }[] };
   };
   return body.error;
+}
+
+/** A JSON request with an API key. */
+export function api(
+  method: string,
+  path: string,
+  key?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const all: Record<string, string> = { ...headers };
+  if (key) all.authorization = `Bearer ${key}`;
+  if (body !== undefined) all['content-type'] = 'application/json';
+  return request(path, {
+    method,
+    headers: all,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+export async function json<T = Record<string, unknown>>(response: Response | Promise<Response>) {
+  return (await (await response).json()) as T;
+}
+
+export interface TestOrg {
+  orgId: string;
+  siteKey: string;
+  origin: string;
+  keys: Record<'user' | 'reporter' | 'manager' | 'admin', string>;
+}
+
+/**
+ * A fresh organisation of its own (site with tracking on, one key per role), so a test that
+ * counts or changes organisation-wide things is not disturbed by other tests.
+ */
+export async function createOrg(options: { trackingEnabled?: boolean } = {}): Promise<TestOrg> {
+  const orgId = rid('org').toLowerCase();
+  const siteKey = rid('pk');
+  const origin = 'https://careers.example.com';
+  const keys = {
+    user: rid('sk_user'),
+    reporter: rid('sk_reporter'),
+    manager: rid('sk_manager'),
+    admin: rid('sk_admin'),
+  };
+  const statements = [
+    env.DB.prepare('INSERT INTO organisations (id, name) VALUES (?, ?)').bind(
+      orgId,
+      `Test ${orgId}`,
+    ),
+    env.DB.prepare(
+      'INSERT INTO sites (id, org_id, public_key, allowed_origins, tracking_enabled) VALUES (?, ?, ?, ?, ?)',
+    ).bind(
+      `site_${orgId}`,
+      orgId,
+      siteKey,
+      JSON.stringify([origin]),
+      options.trackingEnabled === false ? 0 : 1,
+    ),
+  ];
+  for (const [role, secret] of Object.entries(keys)) {
+    statements.push(
+      env.DB.prepare(
+        'INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role) VALUES (?, ?, ?, ?, ?, ?)',
+      ).bind(
+        `key_${orgId}_${role}`,
+        orgId,
+        role,
+        secret.slice(0, 8),
+        await hashApiKey(secret),
+        role,
+      ),
+    );
+  }
+  await env.DB.batch(statements);
+  return { orgId, siteKey, origin, keys };
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Sends engagements for one candidate (occurredAt as ms ago from now). */
+export async function sendEngagements(
+  key: string,
+  candidateId: string,
+  items: { type: string; ago: number; detail?: string; machine?: boolean }[],
+) {
+  const response = await postJson(
+    '/v1/engagements',
+    {
+      engagements: items.map((item) => ({
+        id: rid('evt'),
+        candidateId,
+        type: item.type,
+        detail: item.detail ?? `${item.type} detail ${rid('d')}`,
+        occurredAt: new Date(Date.now() - item.ago).toISOString(),
+        ...(item.machine === undefined ? {} : { machine: item.machine }),
+      })),
+    },
+    key,
+  );
+  if (response.status !== 202)
+    throw new Error(`engagements: ${response.status} ${await response.text()}`);
 }

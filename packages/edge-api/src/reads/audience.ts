@@ -1,0 +1,166 @@
+// Audiences: candidates by tier at `now`, by last engagement, by tags. Tier membership is a range
+// on the stored time-invariant sort key (`tierKeyRange` from @cxm/scoring), so the query walks the
+// `scores(org_id, sort_key)` index for the tiers asked and never scans the organisation, at any
+// `now`. The SQL is built here as text so a test can EXPLAIN exactly what runs.
+import { type KeyRange, type ScoringModel, TIERS, type Tier, tierKeyRange } from '@cxm/scoring';
+
+export interface AudienceFilter {
+  orgId: string;
+  tiers: readonly Tier[];
+  now: number;
+  model: ScoringModel;
+  lastEngagedBefore: number | null;
+  lastEngagedAfter: number | null;
+  tags: readonly string[];
+  tagMatch: 'all' | 'any';
+}
+
+export interface AudienceCursor {
+  /** Sort key of the last row (null: no points). */
+  k: number | null;
+  /** Its internal candidate id. */
+  id: string;
+}
+
+/** The selected tiers as key ranges, adjacent tiers merged (tiers are contiguous in key order). */
+export function selectedRanges(
+  tiers: readonly Tier[],
+  now: number,
+  model: ScoringModel,
+): KeyRange[] {
+  const wanted = new Set(tiers.length === 0 ? TIERS : tiers);
+  const ranges: KeyRange[] = [];
+  let open: KeyRange | null = null;
+  for (const tier of TIERS) {
+    if (!wanted.has(tier)) {
+      open = null;
+      continue;
+    }
+    const range = tierKeyRange(tier, now, model);
+    if (open) open.max = range.max;
+    else {
+      open = { ...range };
+      ranges.push(open);
+    }
+  }
+  return ranges;
+}
+
+/** The tier a stored key is in at `now` (the same ranges the filter uses). */
+export function tierOfKey(key: number | null, now: number, model: ScoringModel): Tier {
+  for (const tier of TIERS) {
+    const { min, max } = tierKeyRange(tier, now, model);
+    const aboveMin = min === null || (key !== null && key >= min);
+    const belowMax = max === null || key === null || key < max;
+    if (aboveMin && belowMax) return tier;
+  }
+  return 'inactive';
+}
+
+export interface BuiltQuery {
+  where: string;
+  params: unknown[];
+}
+
+export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | null): BuiltQuery {
+  const params: unknown[] = [filter.orgId];
+  const clauses = ['s.org_id = ?'];
+  const ranges = selectedRanges(filter.tiers, filter.now, filter.model);
+  const rangeSql = ranges.map((range) => {
+    if (range.min === null && range.max === null) return '1';
+    if (range.min === null) {
+      params.push(range.max);
+      return '(s.sort_key IS NULL OR s.sort_key < ?)';
+    }
+    if (range.max === null) {
+      params.push(range.min);
+      return 's.sort_key >= ?';
+    }
+    params.push(range.min, range.max);
+    return '(s.sort_key >= ? AND s.sort_key < ?)';
+  });
+  if (!rangeSql.includes('1')) clauses.push(`(${rangeSql.join(' OR ')})`);
+  if (filter.lastEngagedBefore !== null) {
+    clauses.push('s.last_engaged_at < ?');
+    params.push(filter.lastEngagedBefore);
+  }
+  if (filter.lastEngagedAfter !== null) {
+    clauses.push('s.last_engaged_at >= ?');
+    params.push(filter.lastEngagedAfter);
+  }
+  if (filter.tags.length > 0) {
+    const marks = filter.tags.map(() => '?').join(', ');
+    clauses.push(
+      `s.candidate_id IN (SELECT t.candidate_id FROM candidate_tags t WHERE t.org_id = ? AND t.tag IN (${marks}) GROUP BY t.candidate_id${
+        filter.tagMatch === 'all' ? ' HAVING COUNT(*) = ?' : ''
+      })`,
+    );
+    params.push(filter.orgId, ...filter.tags);
+    if (filter.tagMatch === 'all') params.push(filter.tags.length);
+  }
+  if (cursor) {
+    // Keyset pagination in (sort_key DESC, candidate_id DESC) order; null keys come last.
+    if (cursor.k === null) {
+      clauses.push('(s.sort_key IS NULL AND s.candidate_id < ?)');
+      params.push(cursor.id);
+    } else {
+      clauses.push(
+        '(s.sort_key < ? OR (s.sort_key = ? AND s.candidate_id < ?) OR s.sort_key IS NULL)',
+      );
+      params.push(cursor.k, cursor.k, cursor.id);
+    }
+  }
+  return { where: clauses.join(' AND '), params };
+}
+
+export function audiencePageSql(
+  filter: AudienceFilter,
+  cursor: AudienceCursor | null,
+  limit: number,
+) {
+  const { where, params } = audienceWhere(filter, cursor);
+  return {
+    sql: `SELECT s.candidate_id AS id, c.external_id AS externalId, s.sort_key AS sortKey,
+            s.state AS state, s.last_engaged_at AS lastEngagedAt
+          FROM scores s JOIN candidates c ON c.id = s.candidate_id
+          WHERE ${where}
+          ORDER BY s.sort_key DESC, s.candidate_id DESC
+          LIMIT ?`,
+    params: [...params, limit],
+  };
+}
+
+export function audienceCountSql(filter: AudienceFilter) {
+  const { where, params } = audienceWhere(filter, null);
+  return { sql: `SELECT COUNT(*) AS n FROM scores s WHERE ${where}`, params };
+}
+
+/** How many of the organisation's candidates are in each tier at `now`: one index range each. */
+export async function tierKeyCounts(
+  d1: D1Database,
+  orgId: string,
+  now: number,
+  model: ScoringModel,
+): Promise<Record<Tier, number>> {
+  const counts = await Promise.all(
+    TIERS.map((tier) => {
+      const filter: AudienceFilter = {
+        orgId,
+        tiers: [tier],
+        now,
+        model,
+        lastEngagedBefore: null,
+        lastEngagedAfter: null,
+        tags: [],
+        tagMatch: 'all',
+      };
+      const { sql, params } = audienceCountSql(filter);
+      return d1
+        .prepare(sql)
+        .bind(...params)
+        .first<{ n: number }>()
+        .then((row) => row?.n ?? 0);
+    }),
+  );
+  return { inactive: counts[0]!, engaged: counts[1]!, highly_engaged: counts[2]! };
+}

@@ -1,0 +1,30 @@
+// The snippet a career site pastes: the tracker's queue stub, then `t.js` for the site's key.
+// The stub's text is the tracker's `STUB` (a test keeps the two equal; the worker does not
+// import the tracker's browser code). The OneTrust variant is how OneTrust blocks scripts until
+// consent: `type="text/plain"` plus the `optanon-category-<category>` class on both tags.
+
+/** Equal to `STUB` in packages/tracker/src/snippet.ts (checked by tracking-code.test.ts). */
+export const TRACKER_STUB = 'window.cxm=window.cxm||function(){(cxm.q=cxm.q||[]).push(arguments)}';
+
+export function trackingSnippet(input: {
+  origin: string;
+  siteKey: string;
+  consent: 'none' | 'onetrust' | 'manual';
+  onetrustCategory: string;
+}): string {
+  const { origin, siteKey, consent } = input;
+  const src = `${origin}/t.js?site=${encodeURIComponent(siteKey)}`;
+  if (consent === 'onetrust') {
+    const category = input.onetrustCategory;
+    const blocked = `type="text/plain" class="optanon-category-${category}"`;
+    return (
+      `<script ${blocked}>${TRACKER_STUB}</script>\n` +
+      `<script ${blocked} async src="${src}" data-site="${siteKey}" data-consent="onetrust" data-onetrust-category="${category}"></script>`
+    );
+  }
+  const consentAttribute = consent === 'manual' ? ' data-consent="manual"' : '';
+  return (
+    `<script>${TRACKER_STUB}</script>\n` +
+    `<script async src="${src}" data-site="${siteKey}"${consentAttribute}></script>`
+  );
+}
