@@ -11,4 +11,6 @@ export const suites = [
     config: 'vitest.config.ts',
     prepare: ({ root, run }) => run('pnpm', ['--filter', '@cxm/tracker', 'build'], root),
   },
+  // Real headless Chromium against `wrangler dev`; runs after `tracker`, which built dist/.
+  { name: 'tracker-browser', dir: 'packages/tracker', config: 'vitest.browser.config.ts' },
 ];

@@ -1,6 +1,6 @@
 // Form submissions: one event per real submit, decided after the page's own handlers have run, and
 // without ever touching the submission itself (no preventDefault, no delay, no re-submit).
-import { VISITOR_FIELD } from './wire.js';
+import { MAX_FORM_NAME_LENGTH, VISITOR_FIELD } from './wire.js';
 
 /**
  * The form's id or name. Read as attributes: `form.id` and `form.name` are shadowed by fields
@@ -8,7 +8,10 @@ import { VISITOR_FIELD } from './wire.js';
  * breaks `form.submit()` on a form with a field named `submit`.
  */
 export function formName(form: HTMLFormElement): string {
-  return (form.getAttribute('id') || form.getAttribute('name') || '').slice(0, 200);
+  return (form.getAttribute('id') || form.getAttribute('name') || '').slice(
+    0,
+    MAX_FORM_NAME_LENGTH,
+  );
 }
 
 /** Puts the visitor id in a hidden `cxm_vid` input, so the site's backend can link the candidate. */

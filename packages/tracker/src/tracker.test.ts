@@ -3,7 +3,7 @@ import { FINGERPRINT_KEY, STORED_ID_KEY } from './identity.js';
 import { DEFAULTS, type Options } from './options.js';
 import { type Command, start } from './tracker.js';
 import { OFF, type Outcome, SENT } from './transport.js';
-import type { BeaconPayload } from './wire.js';
+import { type BeaconPayload, MAX_URL_LENGTH } from './wire.js';
 
 const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 } as const;
 const TOKEN = 'eyJ2IjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
@@ -118,6 +118,13 @@ describe('tracker', () => {
     history.pushState({}, '', '/after');
     await settled();
     expect(posts).toHaveLength(1);
+  });
+
+  it('cuts an over-long URL rather than have the API refuse the beacon', async () => {
+    history.replaceState(null, '', `/search?q=${'x'.repeat(5000)}`);
+    const { events } = setup({ consent: 'none' });
+    await vi.waitFor(() => expect(events()).toHaveLength(1));
+    expect(events()[0]!.url).toHaveLength(MAX_URL_LENGTH);
   });
 
   it('goes quiet for the page when the API says tracking is off', async () => {

@@ -14,7 +14,13 @@ import type { Options } from './options.js';
 import { cleanUrl, watchNavigation } from './spa.js';
 import { takeUrlToken, validToken } from './token.js';
 import { createTransport, type Post } from './transport.js';
-import type { BeaconEvent, BeaconVisitor, FormEvent, VisitEvent } from './wire.js';
+import {
+  type BeaconEvent,
+  type BeaconVisitor,
+  type FormEvent,
+  MAX_URL_LENGTH,
+  type VisitEvent,
+} from './wire.js';
 
 /** `cxm('consent', true | false)`, `cxm('identify', token)`. Never throws. */
 export type Command = (name: string, ...args: unknown[]) => void;
@@ -58,7 +64,9 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
 
   const record = (event: NewEvent) => {
     if (!granted()) return;
-    pending.push({ id: randomId(), url: cleanUrl(location.href), at: Date.now(), ...event });
+    // An over-long URL is cut rather than letting the API refuse the whole beacon.
+    const url = cleanUrl(location.href).slice(0, MAX_URL_LENGTH);
+    pending.push({ id: randomId(), url, at: Date.now(), ...event });
     flush();
   };
 

@@ -30,7 +30,7 @@ const bytes = (text: string) => new Blob([text]).size;
 /**
  * Splits events into batches whose body has at most 20 events and 16 KB. Browsers share one 64 KB
  * budget across a page's in-flight keepalive requests, so several small bodies beat one big one.
- * An event that cannot fit even alone (a huge URL) is dropped.
+ * One event always fits: URLs and tokens are cut at 2 KB before they get here.
  */
 export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEvent[][] {
   const base = bytes(JSON.stringify({ ...envelope, events: [] }));
@@ -39,7 +39,6 @@ export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEven
   const batches = [batch];
   for (const event of events) {
     const more = bytes(JSON.stringify(event)) + 1; // and a comma
-    if (base + more > MAX_BEACON_BYTES) continue;
     if (batch.length === MAX_BEACON_EVENTS || size + more > MAX_BEACON_BYTES) {
       batch = [];
       batches.push(batch);

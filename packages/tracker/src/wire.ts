@@ -6,6 +6,10 @@
 export const MAX_BEACON_BYTES = 16 * 1024;
 /** Events in one beacon at most. */
 export const MAX_BEACON_EVENTS = 20;
+/** Longest page URL (and identity token) the API accepts; the tracker cuts longer URLs here. */
+export const MAX_URL_LENGTH = 2048;
+/** Longest form name (its id or name attribute). */
+export const MAX_FORM_NAME_LENGTH = 200;
 /** The query parameter that carries a signed identity token on landing pages. */
 export const IDENTITY_PARAM = 'cxm_t';
 /** The hidden form input that carries the visitor id when `data-form-visitor-field` is on. */

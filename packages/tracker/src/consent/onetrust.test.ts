@@ -27,6 +27,11 @@ describe('OneTrust adapter', () => {
     expect(categoryActive(undefined, 'C0004')).toBeUndefined();
   });
 
+  it('defines no OptanonWrapper of its own when the site has none', () => {
+    watchOneTrust('C0004', () => {});
+    expect('OptanonWrapper' in w).toBe(false);
+  });
+
   it('reports nothing while OneTrust is absent or half-initialised', () => {
     w.OneTrust = { geolocationResponse: {} };
     const report = vi.fn();

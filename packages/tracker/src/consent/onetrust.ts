@@ -24,14 +24,17 @@ export function watchOneTrust(category: string, report: (granted: boolean) => vo
   // Fires when OneTrust loads and on every consent change, after it updated
   // `OnetrustActiveGroups` (the event's `detail` holds the same groups as an array).
   w.addEventListener('OneTrustGroupsUpdated', check);
-  // OneTrust also calls the global `OptanonWrapper()` on load and on every change. Sites often
-  // define their own, before or after this script: chain onto it, keep it working, and if the site
-  // replaces ours later the event above still reaches us.
+  // OneTrust also calls the global `OptanonWrapper()` on load and on every change. A site that
+  // defined its own keeps it: chain onto it (this, arguments and result intact). None is created
+  // when the site has none (no global beyond `cxm`), and a site that replaces the chained one
+  // later is still heard through the event above.
   const previous = w.OptanonWrapper;
-  w.OptanonWrapper = function (this: unknown, ...args: unknown[]) {
-    check();
-    if (typeof previous === 'function') return previous.apply(this, args);
-  };
+  if (typeof previous === 'function') {
+    w.OptanonWrapper = function (this: unknown, ...args: unknown[]) {
+      check();
+      return previous.apply(this, args);
+    };
+  }
   // OneTrust may have decided before this script ran (its event is gone): read the groups now.
   // Nothing polls: a OneTrust that loads later fires the event and calls the wrapper.
   check();

@@ -1,0 +1,230 @@
+// The tracker in real headless Chromium, against the real worker (`wrangler dev`, local D1) and
+// pages served from another loopback origin.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { env, launch, stored, trackerLoaded, trackerStorage, until, visitor } from './harness.js';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** How long a page must stay quiet before "nothing was sent" is believed. */
+const QUIET_MS = 1500;
+const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+
+describe('pasted snippet', () => {
+  it('records the visit in D1 with the FingerprintJS visitor id, version and confidence', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/snippet.html?case=snippet`);
+    const beacon = await until(() => v.beacons()[0]);
+    expect(beacon.visitor).toMatchObject({ kind: 'fingerprint', version: expect.any(String) });
+    expect(beacon.visitor.confidence).toBeGreaterThanOrEqual(0);
+    expect(beacon.events).toEqual([
+      expect.objectContaining({
+        type: 'visit_landing_page',
+        url: `${env.pages}/snippet.html?case=snippet`,
+      }),
+    ]);
+    const [row] = await stored('/snippet.html?case=snippet');
+    expect(row).toMatchObject({
+      type: 'visit_landing_page',
+      device_id: beacon.visitor.id,
+      kind: 'fingerprint',
+      fingerprint_version: beacon.visitor.version,
+    });
+    await v.context.close();
+  });
+
+  it('makes network requests to the collector origin only, and defines no global but cxm', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/blank.html`);
+    const before = await v.page.evaluate(() => Object.getOwnPropertyNames(window));
+    await v.page.goto(`${env.pages}/snippet.html?origin-check=1`);
+    await until(() => v.beacons()[0]);
+    await quiet();
+    const after = await v.page.evaluate(() => Object.getOwnPropertyNames(window));
+    expect(after.filter((name) => !before.includes(name))).toEqual(['cxm']);
+    // The site's own origin served only documents (and the browser's favicon request).
+    const own = v.requests.filter((r) => r.url().startsWith(env.pages));
+    for (const r of own)
+      expect(r.isNavigationRequest() || r.url().endsWith('/favicon.ico')).toBe(true);
+    const tracker = v.trackerRequests();
+    expect(tracker.length).toBeGreaterThanOrEqual(2); // the fingerprint chunk and the beacon
+    for (const request of tracker) expect(new URL(request.url()).origin).toBe(env.edge);
+    expect(tracker.map((r) => new URL(r.url()).pathname)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\/t\/fp\.[0-9a-f]+\.js$/), '/v1/collect']),
+    );
+    await v.context.close();
+  });
+
+  it('falls back to a stored random id when FingerprintJS is blocked, and still records the visit', async () => {
+    const v = await visitor(browser);
+    await v.context.route(/\/t\/fp\.[0-9a-f]+\.js$/, (route) => route.abort('blockedbyclient'));
+    await v.page.goto(`${env.pages}/snippet.html?fp=blocked`);
+    const beacon = await until(() => v.beacons()[0]);
+    expect(beacon.visitor.kind).toBe('stored');
+    expect(await v.page.evaluate(() => localStorage.getItem('cxm_id'))).toBe(beacon.visitor.id);
+    const [row] = await stored('/snippet.html?fp=blocked');
+    expect(row).toMatchObject({ device_id: beacon.visitor.id, kind: 'stored' });
+    await v.context.close();
+  });
+
+  it('sends the identity token from the URL once, and removes it from the address bar', async () => {
+    const token = 'eyJ0eXAiOiJjeG0ifQ.dGVzdC10b2tlbi1ub3Qtc2lnbmVk';
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/snippet.html?case=token&cxm_t=${token}`);
+    const beacon = await until(() => v.beacons()[0]);
+    expect(v.page.url()).toBe(`${env.pages}/snippet.html?case=token`);
+    expect(beacon.identity).toBe(token);
+    expect(beacon.events).toEqual([
+      expect.objectContaining({ url: `${env.pages}/snippet.html?case=token` }),
+    ]);
+    // This token is not signed by the worker: ignored there, the visit is stored anonymously.
+    await stored('/snippet.html?case=token');
+    // Replaced, not pushed: Back leaves the page instead of returning to the token URL.
+    await v.page.goBack();
+    expect(v.page.url()).toBe('about:blank');
+    await v.context.close();
+  });
+
+  it('sends nothing at all under automation without the test switch', async () => {
+    // playwright's Chromium sets navigator.webdriver, and its own user agent says HeadlessChrome.
+    const v = await visitor(browser, { userAgent: null });
+    await v.page.goto(`${env.pages}/automation.html`);
+    await trackerLoaded(v.page);
+    await quiet();
+    expect(v.trackerRequests()).toEqual([]);
+    expect(await trackerStorage(v.page)).toEqual([]);
+    await v.context.close();
+  });
+
+  it('stops sending for the page view when the site has tracking switched off', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/off.html`);
+    const reply = await v.page.waitForResponse(`${env.edge}/v1/collect`);
+    expect(await reply.json()).toMatchObject({ tracking: false });
+    await v.page.evaluate(() => history.pushState({}, '', '/off.html?next=1'));
+    await quiet();
+    expect(v.beacons()).toHaveLength(1);
+    await v.context.close();
+  });
+});
+
+describe('single-page app', () => {
+  it('records one visit per navigation, not for a replace that keeps the path', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/spa/jobs`);
+    await until(() => v.beacons()[0]);
+    await v.page.evaluate(() => {
+      history.pushState({}, '', '/spa/jobs/backend');
+      history.replaceState({ scroll: 120 }, '', '/spa/jobs/backend?tab=benefits');
+      history.pushState({}, '', '/spa/apply');
+      history.pushState({}, '', '/spa/apply#step-2');
+    });
+    await v.page.goBack(); // to /spa/apply: only the fragment changes, not a page view
+    await v.page.goBack(); // to /spa/jobs/backend?tab=benefits: a page view
+    await until(() => (v.beacons().flatMap((b) => b.events).length >= 4 ? true : undefined));
+    await quiet();
+    const paths = v
+      .beacons()
+      .flatMap((b) => b.events)
+      .map((e) => new URL(e.url).pathname + new URL(e.url).search);
+    expect(paths).toEqual([
+      '/spa/jobs',
+      '/spa/jobs/backend',
+      '/spa/apply',
+      '/spa/jobs/backend?tab=benefits',
+    ]);
+    await stored('/spa/apply');
+    expect((await stored('/spa/jobs/backend', 1)).length).toBeGreaterThanOrEqual(1);
+    await v.context.close();
+  });
+});
+
+describe('forms', () => {
+  it('records a submit that navigates away at once, never a field value; skips invalid and cancelled ones', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/form.html`);
+    const visit = await until(() => v.beacons()[0]);
+    await v.page.click('#send-invalid'); // fails validation: no submit event
+    await v.page.click('#send-cancelled'); // the page cancels it
+    const navigation = v.page.waitForURL(`${env.pages}/thanks.html`);
+    await v.page.click('#send');
+    await navigation;
+    const events = await until(() => {
+      const all = v.beacons().flatMap((b) => b.events);
+      return all.some((e) => e.type === 'submit_form') ? all : undefined;
+    });
+    expect(events.filter((e) => e.type === 'submit_form')).toEqual([
+      expect.objectContaining({ form: 'apply', url: `${env.pages}/form.html` }),
+    ]);
+    const bodies = v.requests.map((r) => r.postData() ?? '');
+    const beaconText = JSON.stringify(v.beacons());
+    expect(beaconText).not.toMatch(/secret|field-named-submit/);
+    // The site's own backend got the visitor id in the hidden field, with the fields it owns.
+    const formPost = v.requests.find(
+      (r) => r.url() === `${env.pages}/thanks.html` && r.method() === 'POST',
+    );
+    expect(new URLSearchParams(formPost?.postData() ?? '').get('cxm_vid')).toBe(visit.visitor.id);
+    expect(bodies.some((b) => b.includes('cancelled-secret'))).toBe(false);
+    const rows = await stored('/form.html', 2);
+    expect(rows.map((r) => r.type).sort()).toEqual(['submit_form', 'visit_landing_page']);
+    expect(rows.find((r) => r.type === 'submit_form')?.detail).toContain('form:apply');
+    await v.context.close();
+  });
+});
+
+describe('OneTrust', () => {
+  it('makes no request and stores nothing before consent, records after, and stops and clears on withdrawal', async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/onetrust.html`);
+    await trackerLoaded(v.page);
+    await v.page.waitForFunction(() => document.documentElement.dataset.onetrust === 'ready');
+    await quiet();
+    expect(v.trackerRequests()).toEqual([]);
+    expect(await trackerStorage(v.page)).toEqual([]);
+
+    await v.page.click('#accept');
+    const beacon = await until(() => v.beacons()[0]);
+    expect(beacon.events[0]).toMatchObject({ type: 'visit_landing_page' });
+    await stored('/onetrust.html');
+    expect(await trackerStorage(v.page)).not.toEqual([]); // the session's fingerprint
+
+    await v.page.click('#reject');
+    expect(await trackerStorage(v.page)).toEqual([]);
+    const sent = v.trackerRequests().length;
+    await v.page.evaluate(() => history.pushState({}, '', '/onetrust.html?after=withdrawal'));
+    await quiet();
+    expect(v.trackerRequests()).toHaveLength(sent);
+    // The site's own OptanonWrapper kept working throughout.
+    expect(
+      await v.page.evaluate(
+        () => (window as unknown as { siteWrapperCalls: number }).siteWrapperCalls,
+      ),
+    ).toBe(3);
+    await v.context.close();
+  });
+});
+
+describe('strict Content-Security-Policy', () => {
+  for (const page of ['strict-csp.html', 'strict-csp-stub.html']) {
+    it(`works and logs no violation (${page})`, async () => {
+      const v = await visitor(browser, {
+        init: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
+      });
+      await v.page.goto(`${env.pages}/${page}`);
+      const beacon = await until(() => v.beacons()[0]);
+      expect(beacon.visitor.kind).toBe('fingerprint');
+      await stored(`/${page}`);
+      await quiet();
+      expect(
+        v.console.filter((line) => /CSP violation|Content Security Policy|Refused to/i.test(line)),
+      ).toEqual([]);
+      await v.context.close();
+    });
+  }
+});
