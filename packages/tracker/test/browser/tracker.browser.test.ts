@@ -6,6 +6,10 @@ import { env, launch, stored, trackerLoaded, trackerStorage, until, visitor } fr
 
 let browser: Browser;
 beforeAll(async () => {
+  // Which edge served t.js: the worker's own route, or the stand-in while that route is missing.
+  process.stdout.write(
+    `\ntracker served by ${env.standIn ? 'the edge stand-in' : 'the worker'} at ${env.edge}\n`,
+  );
   browser = await launch();
 });
 afterAll(async () => {
