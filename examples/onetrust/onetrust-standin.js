@@ -19,7 +19,7 @@
       'script[type="text/plain"][class*="optanon-category-"]',
     )) {
       const category = /optanon-category-([\w-]+)/.exec(script.className)?.[1];
-      if (!category || !category.split('-').every((c) => groups.includes(c))) continue;
+      if (!category?.split('-').every((c) => groups.includes(c))) continue;
       const runnable = document.createElement('script');
       for (const { name, value } of script.attributes)
         if (name !== 'type') runnable.setAttribute(name, value);
