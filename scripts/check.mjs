@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Every check `npm test` promises, in order: typecheck, lint, then each test suite.
+// Every check `npm test` promises, in order: builds, typecheck, lint, then each test suite.
+// `pnpm check <suite> ...` runs the builds and only the named suites.
 //
 // Each vitest suite writes a JSON report; the closing line `N passed, N failed` is totalled from
 // those reports (CI reads that line, not vitest's own summary). A step that fails without a report
@@ -9,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { suites } from './suites.mjs';
+import { builds, suites } from './suites.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const reportDir = join(root, '.test-results', 'reports');
@@ -27,6 +28,14 @@ const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 const failures = [];
+
+heading('build');
+for (const args of builds) {
+  if (!run('pnpm', args, root)) {
+    failed += 1;
+    failures.push(`build (pnpm ${args.join(' ')})`);
+  }
+}
 
 if (only.length === 0) {
   heading('typecheck');

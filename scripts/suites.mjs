@@ -1,16 +1,18 @@
-// The test suites `npm test` runs, in order. One place to add a suite: name, package folder and
-// vitest config; `prepare` runs first (e.g. to build what the suite loads) and returns success.
+// What `npm test` builds first, and the test suites it runs, in order. One place to add a suite:
+// name, package folder and vitest config; `prepare` runs before it and returns success.
+
+/**
+ * Built before typecheck and every suite: the worker serves the tracker's dist/ and the browser
+ * suites load it, so a fresh clone needs it before anything else.
+ * @type {string[][]} pnpm arguments
+ */
+export const builds = [['--filter', '@cxm/tracker', 'build']];
 
 /** @type {Array<{ name: string, dir: string, config: string, prepare?: (ctx: { root: string, run: (cmd: string, args: string[], cwd: string) => boolean }) => boolean }>} */
 export const suites = [
   { name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' },
   { name: 'edge-api', dir: 'packages/edge-api', config: 'vitest.config.ts' },
-  {
-    name: 'tracker',
-    dir: 'packages/tracker',
-    config: 'vitest.config.ts',
-    prepare: ({ root, run }) => run('pnpm', ['--filter', '@cxm/tracker', 'build'], root),
-  },
-  // Real headless Chromium against `wrangler dev`; runs after `tracker`, which built dist/.
+  { name: 'tracker', dir: 'packages/tracker', config: 'vitest.config.ts' },
+  // Real headless Chromium against `wrangler dev`.
   { name: 'tracker-browser', dir: 'packages/tracker', config: 'vitest.browser.config.ts' },
 ];
