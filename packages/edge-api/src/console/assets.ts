@@ -30,6 +30,8 @@ h1 { font-size: 26px; margin: 8px 0 16px; display: flex; gap: 12px; align-items:
 h2 { font-size: 19px; margin: 0 0 10px; }
 h3 { font-size: 16px; margin: 16px 0 6px; }
 .card { background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin-bottom: 18px; }
+.reports { display: grid; grid-template-columns: minmax(280px, 1fr) minmax(0, 2fr); gap: 18px; align-items: start; }
+@media (max-width: 900px) { .reports { grid-template-columns: 1fr; } }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px; }
 .muted, .hint { color: var(--muted); }
 .hint { font-size: 14px; margin: 4px 0 10px; }
@@ -83,6 +85,7 @@ figure { margin: 0; }
 figcaption { font-size: 14px; color: var(--muted); margin-top: 4px; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart text { font: 12px system-ui, sans-serif; fill: #4a5260; }
+svg.chart.tiers text { font-size: 14px; }
 svg.chart .axis { stroke: #9aa3b0; stroke-width: 1; }
 svg.chart .grid { stroke: #e6e9ee; stroke-width: 1; }
 svg.chart .threshold { stroke-width: 1.5; stroke-dasharray: 6 4; }
@@ -123,3 +126,6 @@ export const COPY_JS = `(() => {
   });
 })();
 `;
+
+/** The tab icon: a small bar chart in the console's colours. */
+export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#14213d"/><rect x="3" y="9" width="2.5" height="4" fill="#6b7280"/><rect x="6.75" y="6" width="2.5" height="7" fill="#5b8def"/><rect x="10.5" y="3" width="2.5" height="10" fill="#3fbf7f"/></svg>`;

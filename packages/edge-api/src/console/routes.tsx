@@ -4,7 +4,7 @@ import { TIERS } from '@cxm/scoring';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../env.js';
 import { type ApiResult, type AppFetch, type ConsoleApi, consoleApi, withQuery } from './api.js';
-import { CONSOLE_CSS, COPY_JS } from './assets.js';
+import { CONSOLE_CSS, COPY_JS, ICON_SVG } from './assets.js';
 import { CandidatePage, type CandidateTab } from './pages/candidate.js';
 import { CandidatesPage } from './pages/candidates.js';
 import { REPORT_RANGES, ReportsPage } from './pages/reports.js';
@@ -45,7 +45,9 @@ export function consoleRoutes(appFetch: AppFetch): Hono<AppEnv> {
     await next();
     c.header('Content-Security-Policy', CONSOLE_CSP);
     c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
+    // Not `no-referrer`: with it, Chromium sends `Origin: null` on form posts, which the CSRF
+    // check would (rightly) refuse.
+    c.header('Referrer-Policy', 'same-origin');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
   routes.use('*', sameOrigin());
@@ -53,6 +55,12 @@ export function consoleRoutes(appFetch: AppFetch): Hono<AppEnv> {
   routes.get('/assets/console.css', (c) =>
     c.body(CONSOLE_CSS, 200, {
       'Content-Type': 'text/css; charset=utf-8',
+      'Cache-Control': 'public, max-age=300',
+    }),
+  );
+  routes.get('/assets/icon.svg', (c) =>
+    c.body(ICON_SVG, 200, {
+      'Content-Type': 'image/svg+xml',
       'Cache-Control': 'public, max-age=300',
     }),
   );

@@ -3,18 +3,18 @@ import { TIERS, type Tier } from '@cxm/scoring';
 import { TIER_COLOURS, TIER_LABELS } from '../labels.js';
 import { px } from './scale.js';
 
-const W = 520;
+const W = 340;
 const ROW = 44;
-const LABEL = 130;
+const LABEL = 118;
 
 export function TierBars(props: { tiers: Record<Tier, number> }) {
   const total = TIERS.reduce((sum, tier) => sum + (props.tiers[tier] ?? 0), 0);
   const most = Math.max(1, ...TIERS.map((tier) => props.tiers[tier] ?? 0));
-  const barW = W - LABEL - 90;
+  const barW = W - LABEL - 86;
   const H = ROW * TIERS.length + 8;
   return (
     <figure>
-      <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="tiers-title">
+      <svg class="chart tiers" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="tiers-title">
         <title id="tiers-title">
           Candidates per tier:{' '}
           {TIERS.map((tier) => `${TIER_LABELS[tier]} ${props.tiers[tier] ?? 0}`).join(', ')}

@@ -82,7 +82,9 @@ export function CandidatePage(props: {
 function Breakdown(props: { score: CandidateScore }) {
   return (
     <section aria-labelledby="breakdown-heading">
-      <h2 id="breakdown-heading">Score breakdown</h2>
+      <h2 id="breakdown-heading" class="visually-hidden">
+        Score breakdown
+      </h2>
       <p class="hint">Points each type contributes now, after decay and the daily window guards.</p>
       <table>
         <thead>
@@ -119,7 +121,9 @@ function Engagements(props: {
   const { result } = props;
   return (
     <section aria-labelledby="engagement-heading">
-      <h2 id="engagement-heading">Engagement</h2>
+      <h2 id="engagement-heading" class="visually-hidden">
+        Engagement
+      </h2>
       <form method="get" action={props.base} class="row">
         <div>
           <label for="type">Type</label>

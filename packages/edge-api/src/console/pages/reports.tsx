@@ -21,7 +21,7 @@ export function ReportsPage(props: {
     <Layout title="Reports" who={props.who} section="reports">
       <h1>Reports</h1>
       {report.ok ? (
-        <>
+        <div class="reports">
           <div class="card">
             <h2>Tier distribution</h2>
             <TierBars tiers={report.data.tiers} />
@@ -41,7 +41,7 @@ export function ReportsPage(props: {
             </nav>
             <StackedDays perDay={report.data.engagementsPerDay} from={props.from} to={props.to} />
           </div>
-        </>
+        </div>
       ) : report.problem.code === 'forbidden' ? (
         <div class="message info" role="status">
           <strong>Your key's role ({props.who.role}) cannot see reports.</strong> Reports need a

@@ -1,0 +1,175 @@
+// The console as a browser uses it: sign-in, the session cookie, the CSRF guard, the CSP, and
+// pages that show what the key's role allows and say so when it does not.
+import { describe, expect, it } from 'vitest';
+import { request } from '../test/client.js';
+
+const ORIGIN = 'http://api.test';
+
+async function signIn(key: string): Promise<string> {
+  const response = await request('/console/sign-in', {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key }).toString(),
+    redirect: 'manual',
+  });
+  expect(response.status).toBe(303);
+  const cookie = response.headers.get('set-cookie') ?? '';
+  return cookie.split(';')[0] ?? '';
+}
+
+function page(path: string, cookie: string) {
+  return request(path, { headers: { cookie }, redirect: 'manual' });
+}
+
+function post(path: string, cookie: string, form: Record<string, string>, origin = ORIGIN) {
+  return request(path, {
+    method: 'POST',
+    headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
+  });
+}
+
+describe('console', () => {
+  it('shows the sign-in form under a strict CSP, with no inline script', async () => {
+    const response = await request('/console');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await response.text();
+    expect(html).toContain('name="key"');
+    expect(html).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toContain('style=');
+  });
+
+  it('serves its stylesheet and copy script itself', async () => {
+    const css = await request('/console/assets/console.css');
+    expect(css.headers.get('content-type')).toContain('text/css');
+    const js = await request('/console/assets/copy.js');
+    expect(js.headers.get('content-type')).toContain('javascript');
+  });
+
+  it('keeps the key in an HttpOnly, SameSite=Strict cookie scoped to /console', async () => {
+    const response = await request('/console/sign-in', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'key=sk_demo_user',
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    const cookie = response.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Path=\/console/);
+  });
+
+  it('refuses an unknown key', async () => {
+    const response = await request('/console/sign-in', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'key=sk_nobody',
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain('unknown or revoked');
+  });
+
+  it('refuses a form posted from another origin', async () => {
+    const cookie = await signIn('sk_demo_manager');
+    const response = await post(
+      '/console/settings/tracking',
+      cookie,
+      { trackingEnabled: 'false' },
+      'http://evil.test',
+    );
+    expect(response.status).toBe(403);
+    const settings = await request('/v1/settings/engagement', {
+      headers: { authorization: 'Bearer sk_demo_manager' },
+    });
+    expect(((await settings.json()) as { trackingEnabled: boolean }).trackingEnabled).toBe(true);
+  });
+
+  it('sends a signed-out browser to the sign-in page', async () => {
+    const response = await page('/console/candidates', '');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/console');
+  });
+
+  it('lists candidates for a reporter and tells a user key it cannot', async () => {
+    const reporter = await page('/console/candidates', await signIn('sk_demo_reporter'));
+    expect(reporter.status).toBe(200);
+    expect(await reporter.text()).toContain('most engaged');
+    const user = await page('/console/candidates', await signIn('sk_demo_user'));
+    expect(user.status).toBe(403);
+    const html = await user.text();
+    expect(html).toContain('cannot list candidates');
+    expect(html).toContain('Open a candidate by id');
+  });
+
+  it('shows a candidate with its engagements, tier badge and score chart', async () => {
+    const ingest = await request('/v1/engagements', {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_demo_user', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        engagements: [
+          {
+            id: 'console-test-1',
+            candidateId: 'console-cand',
+            type: 'attend_event',
+            detail: 'Spring hiring fair',
+            occurredAt: new Date(Date.now() - 86_400_000).toISOString(),
+          },
+        ],
+      }),
+    });
+    expect(ingest.status).toBe(202);
+    const response = await page('/console/candidates/console-cand', await signIn('sk_demo_user'));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Spring hiring fair');
+    expect(html).toContain('Event attended');
+    expect(html).toMatch(/class="badge (engaged|highly_engaged)"/);
+    expect(html).toContain('<svg class="chart"');
+    expect(html).toContain('class="threshold engaged"');
+  });
+
+  it('toggles tracking and shows the tracking code to a manager only', async () => {
+    const manager = await signIn('sk_demo_manager');
+    const before = await (await page('/console/settings', manager)).text();
+    expect(before).toContain('Enable Career Site Tracking');
+    expect(before).toContain('data-copy="code-onetrust"');
+    const off = await post('/console/settings/tracking', manager, { trackingEnabled: 'false' });
+    expect(off.status).toBe(303);
+    const after = await (await page('/console/settings?saved=tracking', manager)).text();
+    expect(after).toContain('aria-checked="false"');
+    await post('/console/settings/tracking', manager, { trackingEnabled: 'true' });
+
+    const reporter = await page('/console/settings', await signIn('sk_demo_reporter'));
+    expect(reporter.status).toBe(403);
+    expect(await reporter.text()).toContain('cannot see the settings');
+  });
+
+  it('shows the scoring model validation errors and keeps the draft', async () => {
+    const manager = await signIn('sk_demo_manager');
+    const bad = await post('/console/settings/scoring-model', manager, {
+      action: 'save',
+      scoringModel: '{"halfLifeDays": 0}',
+    });
+    expect(bad.status).toBe(400);
+    const html = await bad.text();
+    expect(html).toContain('halfLifeDays');
+    expect(html).toContain('{&quot;halfLifeDays&quot;: 0}');
+    const notJson = await post('/console/settings/scoring-model', manager, {
+      action: 'save',
+      scoringModel: '{ nope',
+    });
+    expect(await notJson.text()).toContain('not valid JSON');
+  });
+
+  it('draws the reports for a reporter', async () => {
+    const response = await page('/console/reports', await signIn('sk_demo_reporter'));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Tier distribution');
+    expect(html).toContain('Engagements per type per day');
+  });
+});
