@@ -1,33 +1,55 @@
-// Worker tests run inside workerd with a real local D1 (@cloudflare/vitest-plugin). Migrations
-// are read here and applied by the setup file; a test-only queue exercises the queue path.
+// Two projects. `workers`: worker tests inside workerd with a real local D1
+// (@cloudflare/vitest-plugin); migrations are read here and applied by the setup file, and a
+// test-only queue exercises the queue path. `node`: checks that need Node (validating the
+// OpenAPI document against the official 3.1 schema, whose validator compiles code at run time,
+// which workerd forbids).
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error: a plain .mjs helper without types.
+import { ensureTrackerDist } from './scripts/tracker-dist.mjs';
 
 export default defineConfig(async () => {
+  // The worker serves the tracker's build as static assets (wrangler.jsonc `assets`).
+  ensureTrackerDist();
   const migrations = await readD1Migrations(new URL('./migrations', import.meta.url).pathname);
   // The seed file split into statements the same way (it is not a migration, just SQL).
   const seed = await readD1Migrations(new URL('./seed', import.meta.url).pathname);
   return {
-    plugins: [
-      cloudflareTest({
-        main: './src/index.ts',
-        wrangler: { configPath: './wrangler.jsonc' },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            TEST_SEED: seed.flatMap((file) => file.queries),
-            TOKEN_SECRET: 'test-token-secret',
-          },
-          // Bound under a test-only name so the default path (no queue) stays the default;
-          // the queue test passes it to the worker as INGEST_QUEUE.
-          queueProducers: { TEST_INGEST_QUEUE: { queueName: 'cxm-ingest-test' } },
-          queueConsumers: { 'cxm-ingest-test': { maxBatchTimeout: 0.05 } },
-        },
-      }),
-    ],
     test: {
-      include: ['src/**/*.test.ts'],
-      setupFiles: ['./src/test/setup.ts'],
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: './src/index.ts',
+              wrangler: { configPath: './wrangler.jsonc' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  TEST_SEED: seed.flatMap((file) => file.queries),
+                  TOKEN_SECRET: 'test-token-secret',
+                },
+                // Bound under a test-only name so the default path (no queue) stays the
+                // default; the queue test passes it to the worker as INGEST_QUEUE.
+                queueProducers: { TEST_INGEST_QUEUE: { queueName: 'cxm-ingest-test' } },
+                queueConsumers: { 'cxm-ingest-test': { maxBatchTimeout: 0.05 } },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+            exclude: ['src/**/*.node.test.ts'],
+            setupFiles: ['./src/test/setup.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'node',
+            include: ['src/**/*.node.test.ts'],
+            environment: 'node',
+          },
+        },
+      ],
     },
   };
 });

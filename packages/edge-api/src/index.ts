@@ -10,7 +10,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   queue: (batch, env) => consumeIngestBatch(batch, env),
-  scheduled: async (controller, env) => {
-    await runScheduled(env, { cron: controller.cron, now: controller.scheduledTime });
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runScheduled(env, { cron: controller.cron, now: controller.scheduledTime }));
   },
 } satisfies ExportedHandler<Bindings, IngestMessage>;

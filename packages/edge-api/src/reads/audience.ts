@@ -63,29 +63,46 @@ export interface BuiltQuery {
 }
 
 export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | null): BuiltQuery {
-  const params: unknown[] = [filter.orgId];
-  const clauses = ['s.org_id = ?'];
+  const params: unknown[] = [];
+  const clauses: string[] = [];
   const ranges = selectedRanges(filter.tiers, filter.now, filter.model);
-  const rangeSql = ranges.map((range) => {
-    if (range.min === null && range.max === null) return '1';
-    if (range.min === null) {
-      params.push(range.max);
-      return '(s.sort_key IS NULL OR s.sort_key < ?)';
+  const all = ranges.length === 1 && ranges[0]!.min === null && ranges[0]!.max === null;
+  if (all) {
+    clauses.push('s.org_id = ?');
+    params.push(filter.orgId);
+  } else {
+    // Each branch repeats the organisation so SQLite answers the OR with one index range per
+    // branch (MULTI-INDEX OR). Null keys (no points) sort first and are their own branch.
+    const branches: string[] = [];
+    for (const range of ranges) {
+      if (range.min === null) {
+        branches.push('(s.org_id = ? AND s.sort_key IS NULL)');
+        params.push(filter.orgId);
+      }
+      const bounds: string[] = [];
+      params.push(filter.orgId);
+      if (range.min !== null) {
+        bounds.push('s.sort_key >= ?');
+        params.push(range.min);
+      }
+      if (range.max !== null) {
+        bounds.push('s.sort_key < ?');
+        params.push(range.max);
+      }
+      branches.push(`(s.org_id = ? AND ${bounds.join(' AND ')})`);
     }
-    if (range.max === null) {
-      params.push(range.min);
-      return 's.sort_key >= ?';
-    }
-    params.push(range.min, range.max);
-    return '(s.sort_key >= ? AND s.sort_key < ?)';
-  });
-  if (!rangeSql.includes('1')) clauses.push(`(${rangeSql.join(' OR ')})`);
+    clauses.push(`(${branches.join(' OR ')})`);
+  }
+  const byTier = !all;
+  // With a tier range, the sort-key index leads: the unary `+` keeps SQLite from picking the
+  // last-engaged index instead (it has no statistics to judge by). Without one, it may.
+  const lastEngaged = byTier ? '+s.last_engaged_at' : 's.last_engaged_at';
   if (filter.lastEngagedBefore !== null) {
-    clauses.push('s.last_engaged_at < ?');
+    clauses.push(`${lastEngaged} < ?`);
     params.push(filter.lastEngagedBefore);
   }
   if (filter.lastEngagedAfter !== null) {
-    clauses.push('s.last_engaged_at >= ?');
+    clauses.push(`${lastEngaged} >= ?`);
     params.push(filter.lastEngagedAfter);
   }
   if (filter.tags.length > 0) {

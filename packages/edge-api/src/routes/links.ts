@@ -28,7 +28,7 @@ import { orgSettings } from '../sites.js';
 import { mintIdentityToken, verifyToken } from '../tokens.js';
 import { deliverAfterResponse } from '../webhooks/after-response.js';
 
-/** A transparent 1x1 GIF (43 bytes). */
+/** A transparent 1x1 GIF (42 bytes). */
 const PIXEL = Uint8Array.from(
   atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'),
   (char) => char.charCodeAt(0),

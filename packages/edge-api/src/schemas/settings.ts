@@ -82,13 +82,9 @@ export const settingsBodySchema = z
         description: 'A ScoringModel (checked by validateModel), or null for the default.',
         example: DEFAULT_MODEL as unknown as Record<string, unknown>,
       }),
-    webhookUrl: z
-      .string()
-      .max(2000)
-      .nullable()
-      .openapi({
-        description: 'https, or http://127.0.0.1 / localhost for development; null: off.',
-      }),
+    webhookUrl: z.string().max(2000).nullable().openapi({
+      description: 'https, or http://127.0.0.1 / localhost for development; null: off.',
+    }),
     rotateWebhookSecret: z.literal(true).openapi({ description: 'Issue a new webhook secret.' }),
     linkAllowlist: z.array(origin).max(50),
   })

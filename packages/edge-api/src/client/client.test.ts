@@ -1,0 +1,93 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { api, app, createOrg, DAY_MS, rid, sendEngagements } from '../test/client.js';
+import { ApiError, createClient, ENDPOINTS } from './index.js';
+
+/** Operations of the document that are not for backend callers with a key. */
+const NOT_FOR_BACKENDS = [
+  'GET /healthz',
+  'POST /v1/collect',
+  'GET /v1/o/{token}',
+  'GET /v1/c/{token}',
+  'GET /t.js',
+];
+
+function clientFor(apiKey: string) {
+  return createClient({
+    baseUrl: 'http://api.test',
+    apiKey,
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+      app.request(String(input), init, env)) as typeof fetch,
+  });
+}
+
+describe('the typed client', () => {
+  it('has one method per backend-caller operation of the OpenAPI document, and no other', async () => {
+    const doc = (await (await api('GET', '/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      )
+      .filter((operation) => !NOT_FOR_BACKENDS.includes(operation))
+      .sort();
+    const inClient = Object.values(ENDPOINTS)
+      .map(([method, path]) => `${method} ${path}`)
+      .sort();
+    expect(inClient).toEqual(documented);
+    const client = clientFor('unused');
+    expect(Object.keys(client).sort()).toEqual(Object.keys(ENDPOINTS).sort());
+  });
+
+  it('calls the API and returns typed replies', async () => {
+    const org = await createOrg();
+    const client = clientFor(org.keys.admin);
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [{ type: 'attend_event', ago: DAY_MS }]);
+    expect((await client.whoami()).role).toBe('admin');
+    const score = await client.score(cand);
+    expect(score.tier).toBe('engaged');
+    const page = await client.engagements(cand, { type: ['attend_event'], limit: 10 });
+    expect(page.engagements).toHaveLength(1);
+    expect((await client.setTags(cand, ['java'])).tags).toEqual(['java']);
+    const audience = await client.audience({ tier: ['engaged'], tags: ['java'] });
+    expect(audience.candidates.map((c) => c.candidateId)).toEqual([cand]);
+    expect((await client.scores([cand, 'ghost'])).notFound).toEqual(['ghost']);
+    expect((await client.scoreHistory(cand, 7)).points).toHaveLength(7);
+    expect((await client.tierReport()).tiers.engaged).toBe(1);
+    const links = await client.createLinks({
+      candidateId: cand,
+      subject: 'Hi',
+      destinations: [`${org.origin}/x`],
+    });
+    expect(links.openUrl).toContain('/v1/o/');
+    expect((await client.createIdentityToken({ candidateId: cand })).param).toBe('cxm_t');
+    expect((await client.trackingCode('onetrust')).snippet).toContain('optanon-category-');
+    expect((await client.updateSettings({ consentMode: 'none' })).consentMode).toBe('none');
+    expect((await client.settings()).consentMode).toBe('none');
+    const key = await client.createKey({ name: 'ci', role: 'user' });
+    expect((await client.listKeys()).keys.some((k) => k.id === key.id)).toBe(true);
+    expect((await client.revokeKey(key.id)).revoked).toBe(true);
+    expect((await client.purgeCandidate(cand)).purged).toBe(true);
+  });
+
+  it('throws ApiError with the status, code, message and issues', async () => {
+    const org = await createOrg();
+    const client = clientFor(org.keys.user);
+    const notFound = await client.score('ghost').catch((error: unknown) => error);
+    expect(notFound).toBeInstanceOf(ApiError);
+    expect(notFound).toMatchObject({ status: 404, code: 'not_found' });
+    const forbidden = await client.settings().catch((error: unknown) => error);
+    expect(forbidden).toMatchObject({ status: 403, code: 'forbidden' });
+    const invalid = await client
+      .createLinks({ candidateId: 'c', subject: 'x', destinations: ['https://evil.example.net'] })
+      .catch((error: unknown) => error);
+    expect(invalid).toMatchObject({ status: 400, code: 'url_not_allowed' });
+    expect((invalid as ApiError).issues[0]?.path).toBe('destinations.0');
+    const unauthorized = await clientFor('sk_nope')
+      .whoami()
+      .catch((error: unknown) => error);
+    expect(unauthorized).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+});

@@ -1,0 +1,233 @@
+// A typed client for backend callers (`@cxm/edge-api/client`): plain `fetch`, one method per
+// endpoint, request and reply types inferred from the same zod schemas that validate them on the
+// server (type-only imports: no zod at run time). Errors are thrown as `ApiError` with the
+// status, code, message and issues of the API's error body.
+import type { z } from 'zod';
+import type { audienceSchema, tierReportSchema } from '../schemas/audiences.js';
+import type {
+  engagementPageSchema,
+  purgeReplySchema,
+  scoreHistorySchema,
+  scoreSchema,
+  scoresReplySchema,
+  tagsReplySchema,
+} from '../schemas/candidates.js';
+import type { engagementsBodySchema, engagementsReplySchema } from '../schemas/engagements.js';
+import type {
+  apiKeyListSchema,
+  createdKeySchema,
+  createKeyBodySchema,
+  revokedKeySchema,
+  whoamiSchema,
+} from '../schemas/keys.js';
+import type {
+  identityTokenBodySchema,
+  identityTokenReplySchema,
+  linksBodySchema,
+  linksReplySchema,
+} from '../schemas/links.js';
+import type {
+  settingsBodySchema,
+  settingsSchema,
+  settingsUpdateReplySchema,
+  trackingCodeSchema,
+} from '../schemas/settings.js';
+
+export type Engagements = z.infer<typeof engagementPageSchema>;
+export type Score = z.infer<typeof scoreSchema>;
+export type Scores = z.infer<typeof scoresReplySchema>;
+export type ScoreHistory = z.infer<typeof scoreHistorySchema>;
+export type Tags = z.infer<typeof tagsReplySchema>;
+export type Purge = z.infer<typeof purgeReplySchema>;
+export type Audience = z.infer<typeof audienceSchema>;
+export type TierReport = z.infer<typeof tierReportSchema>;
+export type EngagementsInput = z.input<typeof engagementsBodySchema>;
+export type EngagementsReply = z.infer<typeof engagementsReplySchema>;
+export type LinksInput = z.input<typeof linksBodySchema>;
+export type Links = z.infer<typeof linksReplySchema>;
+export type IdentityTokenInput = z.input<typeof identityTokenBodySchema>;
+export type IdentityToken = z.infer<typeof identityTokenReplySchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsBodySchema>;
+export type SettingsUpdated = z.infer<typeof settingsUpdateReplySchema>;
+export type TrackingCode = z.infer<typeof trackingCodeSchema>;
+export type ApiKeys = z.infer<typeof apiKeyListSchema>;
+export type CreateKeyInput = z.input<typeof createKeyBodySchema>;
+export type CreatedKey = z.infer<typeof createdKeySchema>;
+export type RevokedKey = z.infer<typeof revokedKeySchema>;
+export type WhoAmI = z.infer<typeof whoamiSchema>;
+export type Tier = Score['tier'];
+export type EngagementType = Score['breakdown'][number]['type'];
+export interface VisitorLink {
+  visitorId: string;
+  candidateId: string;
+  linkedEngagements: number;
+  alreadyLinked: boolean;
+  tier: string;
+}
+
+/** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
+export const ENDPOINTS = {
+  whoami: ['GET', '/v1/whoami'],
+  sendEngagements: ['POST', '/v1/engagements'],
+  linkVisitor: ['POST', '/v1/visitors/{visitorId}/link'],
+  engagements: ['GET', '/v1/candidates/{candidateId}/engagements'],
+  score: ['GET', '/v1/candidates/{candidateId}/score'],
+  scoreHistory: ['GET', '/v1/candidates/{candidateId}/score-history'],
+  scores: ['POST', '/v1/scores'],
+  setTags: ['PUT', '/v1/candidates/{candidateId}/tags'],
+  purgeCandidate: ['DELETE', '/v1/candidates/{candidateId}'],
+  audience: ['GET', '/v1/audiences'],
+  tierReport: ['GET', '/v1/reports/tiers'],
+  createLinks: ['POST', '/v1/links'],
+  createIdentityToken: ['POST', '/v1/identity-tokens'],
+  settings: ['GET', '/v1/settings/engagement'],
+  updateSettings: ['PUT', '/v1/settings/engagement'],
+  trackingCode: ['GET', '/v1/settings/engagement/tracking-code'],
+  listKeys: ['GET', '/v1/keys'],
+  createKey: ['POST', '/v1/keys'],
+  revokeKey: ['DELETE', '/v1/keys/{id}'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type EndpointName = keyof typeof ENDPOINTS;
+
+export interface Issue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** An error reply of the API (or a reply that was not the API's). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly issues: Issue[];
+
+  constructor(status: number, code: string, message: string, issues: Issue[] = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+export interface ClientOptions {
+  /** The API origin, e.g. `http://127.0.0.1:8787`. */
+  baseUrl: string;
+  apiKey: string;
+  /** Default: the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | readonly string[] | undefined>;
+
+function fill(path: string, params: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
+}
+
+function queryString(query: Query | undefined): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) search.append(name, item);
+    else search.append(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface EngagementsQuery {
+  type?: EngagementType | EngagementType[];
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AudienceQuery {
+  tier?: Tier | Tier[];
+  lastEngagedBefore?: string;
+  lastEngagedAfter?: string;
+  /** All of these tags (or any, with `tagMatch: 'any'`). */
+  tags?: string[];
+  tagMatch?: 'all' | 'any';
+  limit?: number;
+  cursor?: string;
+}
+
+export function createClient(options: ClientOptions) {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const send = options.fetch ?? fetch;
+
+  async function call<T>(
+    name: EndpointName,
+    input: { params?: Record<string, string>; query?: Query; body?: unknown } = {},
+  ): Promise<T> {
+    const [method, path] = ENDPOINTS[name];
+    const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` };
+    if (input.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await send(
+      `${base}${fill(path, input.params ?? {})}${queryString(input.query)}`,
+      {
+        method,
+        headers,
+        ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
+      },
+    );
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) {
+      const error = (body as { error?: { code?: string; message?: string; issues?: Issue[] } })
+        ?.error;
+      throw new ApiError(
+        response.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `HTTP ${response.status}`,
+        error?.issues ?? [],
+      );
+    }
+    return body as T;
+  }
+
+  return {
+    whoami: () => call<WhoAmI>('whoami'),
+    sendEngagements: (body: EngagementsInput) =>
+      call<EngagementsReply>('sendEngagements', { body }),
+    linkVisitor: (visitorId: string, candidateId: string) =>
+      call<VisitorLink>('linkVisitor', { params: { visitorId }, body: { candidateId } }),
+    engagements: (candidateId: string, query: EngagementsQuery = {}) =>
+      call<Engagements>('engagements', { params: { candidateId }, query: { ...query } }),
+    score: (candidateId: string) => call<Score>('score', { params: { candidateId } }),
+    scoreHistory: (candidateId: string, days?: number) =>
+      call<ScoreHistory>('scoreHistory', { params: { candidateId }, query: { days } }),
+    scores: (candidateIds: string[]) => call<Scores>('scores', { body: { candidateIds } }),
+    setTags: (candidateId: string, tags: string[]) =>
+      call<Tags>('setTags', { params: { candidateId }, body: { tags } }),
+    purgeCandidate: (candidateId: string) =>
+      call<Purge>('purgeCandidate', { params: { candidateId } }),
+    audience: (query: AudienceQuery = {}) =>
+      call<Audience>('audience', {
+        query: { ...query, tags: query.tags?.join(',') },
+      }),
+    tierReport: (query: { from?: string; to?: string } = {}) =>
+      call<TierReport>('tierReport', { query }),
+    createLinks: (body: LinksInput) => call<Links>('createLinks', { body }),
+    createIdentityToken: (body: IdentityTokenInput) =>
+      call<IdentityToken>('createIdentityToken', { body }),
+    settings: () => call<Settings>('settings'),
+    updateSettings: (body: SettingsInput) => call<SettingsUpdated>('updateSettings', { body }),
+    trackingCode: (consent?: TrackingCode['consent']) =>
+      call<TrackingCode>('trackingCode', { query: { consent } }),
+    listKeys: () => call<ApiKeys>('listKeys'),
+    createKey: (body: CreateKeyInput) => call<CreatedKey>('createKey', { body }),
+    revokeKey: (id: string) => call<RevokedKey>('revokeKey', { params: { id } }),
+  } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
+}
+
+export type Client = ReturnType<typeof createClient>;
