@@ -15,4 +15,6 @@ export const suites = [
   { name: 'tracker', dir: 'packages/tracker', config: 'vitest.config.ts' },
   // Real headless Chromium against `wrangler dev`.
   { name: 'tracker-browser', dir: 'packages/tracker', config: 'vitest.browser.config.ts' },
+  // The demo end to end in headless Chromium: wrangler dev, the example sites, the console.
+  { name: 'e2e', dir: 'tests/e2e', config: 'vitest.config.ts' },
 ];
