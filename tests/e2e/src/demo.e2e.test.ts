@@ -93,7 +93,9 @@ describe('the demo', () => {
     await expect.poll(() => console.locator('h1 .badge').textContent()).toMatch(/Inactive|Engaged/);
     const rows = console.getByRole('row', { name: /Career-site visit/ });
     expect(await rows.count()).toBeGreaterThanOrEqual(3);
-    await console.locator('#engagement-heading').scrollIntoViewIfNeeded();
+    await console
+      .getByRole('navigation', { name: 'Candidate' })
+      .evaluate((tabs) => tabs.scrollIntoView({ block: 'start' }));
     await screenshot(console, 'console-candidate-linked-visitor');
     await console.context().close();
   });

@@ -3,9 +3,9 @@ import { TIERS, type Tier } from '@cxm/scoring';
 import { TIER_COLOURS, TIER_LABELS } from '../labels.js';
 import { px } from './scale.js';
 
-const W = 340;
+const W = 360;
 const ROW = 44;
-const LABEL = 118;
+const LABEL = 132;
 
 export function TierBars(props: { tiers: Record<Tier, number> }) {
   const total = TIERS.reduce((sum, tier) => sum + (props.tiers[tier] ?? 0), 0);
