@@ -1,7 +1,8 @@
 // The console as a browser uses it: sign-in, the session cookie, the CSRF guard, the CSP, and
-// pages that show what the key's role allows and say so when it does not.
+// pages that show what the key's role allows and say so when it does not. Tests that change
+// settings use an organisation of their own, so other test files never see tracking off.
 import { describe, expect, it } from 'vitest';
-import { request } from '../test/client.js';
+import { createOrg, request } from '../test/client.js';
 
 const ORIGIN = 'http://api.test';
 
@@ -74,7 +75,8 @@ describe('console', () => {
   });
 
   it('refuses a form posted from another origin', async () => {
-    const cookie = await signIn('sk_demo_manager');
+    const org = await createOrg();
+    const cookie = await signIn(org.keys.manager);
     const response = await post(
       '/console/settings/tracking',
       cookie,
@@ -83,7 +85,7 @@ describe('console', () => {
     );
     expect(response.status).toBe(403);
     const settings = await request('/v1/settings/engagement', {
-      headers: { authorization: 'Bearer sk_demo_manager' },
+      headers: { authorization: `Bearer ${org.keys.manager}` },
     });
     expect(((await settings.json()) as { trackingEnabled: boolean }).trackingEnabled).toBe(true);
   });
@@ -133,7 +135,8 @@ describe('console', () => {
   });
 
   it('toggles tracking and shows the tracking code to a manager only', async () => {
-    const manager = await signIn('sk_demo_manager');
+    const org = await createOrg();
+    const manager = await signIn(org.keys.manager);
     const before = await (await page('/console/settings', manager)).text();
     expect(before).toContain('Enable Career Site Tracking');
     expect(before).toContain('data-copy="code-onetrust"');
@@ -141,15 +144,14 @@ describe('console', () => {
     expect(off.status).toBe(303);
     const after = await (await page('/console/settings?saved=tracking', manager)).text();
     expect(after).toContain('aria-checked="false"');
-    await post('/console/settings/tracking', manager, { trackingEnabled: 'true' });
 
-    const reporter = await page('/console/settings', await signIn('sk_demo_reporter'));
+    const reporter = await page('/console/settings', await signIn(org.keys.reporter));
     expect(reporter.status).toBe(403);
     expect(await reporter.text()).toContain('cannot see the settings');
   });
 
   it('shows the scoring model validation errors and keeps the draft', async () => {
-    const manager = await signIn('sk_demo_manager');
+    const manager = await signIn((await createOrg()).keys.manager);
     const bad = await post('/console/settings/scoring-model', manager, {
       action: 'save',
       scoringModel: '{"halfLifeDays": 0}',
