@@ -244,7 +244,7 @@ describe('GET /v1/settings/engagement/tracking-code', () => {
       api('GET', '/v1/settings/engagement/tracking-code?consent=onetrust', org.keys.manager),
     );
     expect(onetrust.snippet).toBe(
-      `<script type="text/plain" class="optanon-category-C0002">${STUB}</script>\n` +
+      `<script>${STUB}</script>\n` +
         `<script type="text/plain" class="optanon-category-C0002" async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}" data-consent="onetrust" data-onetrust-category="C0002"></script>`,
     );
     const bad = await api(

@@ -76,9 +76,9 @@ export const trackingCodeRoute = createRoute({
   path: '/v1/settings/engagement/tracking-code',
   summary: 'The snippet to paste on the career site',
   description:
-    'The OneTrust variant marks both script tags `type="text/plain"` with the ' +
-    '`optanon-category-<category>` class, so OneTrust runs them only once that category has ' +
-    'consent.',
+    'The OneTrust variant marks the tracker script tag `type="text/plain"` with the ' +
+    '`optanon-category-<category>` class, so OneTrust runs it only once that category has ' +
+    'consent; the one-line queue stub stays runnable (it sends and stores nothing).',
   tags: ['Settings'],
   security: [{ apiKey: ['manager'] }],
   middleware: [requireRole('manager')] as const,
