@@ -78,7 +78,7 @@ function escapeHtml(text) {
 
 function snippet(apiOrigin, siteKey) {
   return `<script>${STUB}</script>
-  <script async src="${escapeHtml(apiOrigin)}/t.js" data-site="${escapeHtml(siteKey)}" data-form-visitor-field></script>`;
+  <script async src="${escapeHtml(apiOrigin)}/t.js?site=${encodeURIComponent(siteKey)}" data-site="${escapeHtml(siteKey)}" data-form-visitor-field></script>`;
 }
 
 function page({ title, body, tracking, apiOrigin }) {
