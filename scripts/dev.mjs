@@ -127,15 +127,20 @@ if (!ready) {
     process.stderr.write('[dev] warning: the demo candidates could not be loaded\n');
   process.stdout.write(`
 [dev] The demo is running. Open:
-  ${SITES}/                      the example career sites
-  ${API}/console                 the recruiter console (sign in with a demo key below)
-  ${API}/docs                    the API reference
+  ${SITES}/                          the example career sites:
+    ${SITES}/pasted-snippet/          the snippet pasted into every page
+    ${SITES}/onetrust/                the same site behind a OneTrust-style cookie banner
+    ${SITES}/career-site-platform/    a platform that injects the tracker while the toggle is on
+  ${API}/console                     the recruiter console (sign in with a demo key below)
+  ${API}/docs                        the API reference (OpenAPI at ${API}/v1/openapi.json)
+
+  A backend caller, in another terminal: pnpm --filter @cxm/example-backend start
 
   Demo API keys (local seed only, never valid anywhere else):
     sk_demo_user  sk_demo_reporter  sk_demo_manager  sk_demo_admin   (organisation "demo", site key pk_demo)
     sk_other_admin                                                   (organisation "other", site key pk_other)
 
-  Try: curl -H 'Authorization: Bearer sk_demo_user' ${API}/healthz
+  Try: curl -H 'Authorization: Bearer sk_demo_user' ${API}/v1/candidates/ada-lovelace/score
   Ctrl-C stops everything.
 `);
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Serves the example career sites in examples/ on http://127.0.0.1:8080 (PORT to change it),
-// a different origin from the edge API, as a real career site is.
+// a different origin from the edge API (http://127.0.0.1:8787, API_ORIGIN to change it), as a
+// real career site is.
 //
 // Static files only, except where an example brings its own handler (examples/<name>/server.mjs
 // exporting `handle(request, response, { apiOrigin })` that returns true when it answered).
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,7 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
-const apiOrigin = process.env.API_ORIGIN ?? 'http://127.0.0.1:8787';
+/** The API origin the example pages name; API_ORIGIN replaces it in served HTML. */
+const DEMO_API_ORIGIN = 'http://127.0.0.1:8787';
+const apiOrigin = (process.env.API_ORIGIN ?? DEMO_API_ORIGIN).replace(/\/+$/, '');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -69,6 +72,10 @@ const server = createServer(async (request, response) => {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
     });
+    if (extname(file) === '.html' && apiOrigin !== DEMO_API_ORIGIN) {
+      // The pages name the demo's API origin, as pasted; tests run the API elsewhere.
+      return response.end(readFileSync(file, 'utf8').replaceAll(DEMO_API_ORIGIN, apiOrigin));
+    }
     createReadStream(file).pipe(response);
   } catch (error) {
     send(
