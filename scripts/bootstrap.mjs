@@ -161,6 +161,8 @@ function main() {
       delimiter,
     ),
     WRANGLER_SEND_METRICS: 'false',
+    // wrangler dev fetches the `Request.cf` object from Cloudflare; offline that only prints errors.
+    CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
     NO_UPDATE_NOTIFIER: '1',
     npm_config_update_notifier: 'false',
   };

@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API = 'http://127.0.0.1:8787';
 const SITES = 'http://127.0.0.1:8080';
-const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  // No `Request.cf` lookup at Cloudflare: the demo runs offline and does not need it.
+  CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
+};
 
 function step(title, args) {
   process.stdout.write(`\n[dev] ${title}\n`);
