@@ -16,8 +16,12 @@ const toolsDir = join(root, '.tools');
 const MIN_NODE = [22, 12, 0];
 const NODE_PACKAGE = 'node@22';
 
-/** Tasks this script can run, each a root package.json script run by the provisioned toolchain. */
-const TASKS = { dev: 'dev', check: 'check' };
+/** Tasks this script can run, each a pnpm command run by the provisioned toolchain. */
+const TASKS = {
+  dev: ['run', 'dev'],
+  check: ['run', 'check'],
+  'example-backend': ['--filter', '@cxm/example-backend', 'start'],
+};
 
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);
@@ -184,10 +188,10 @@ function main() {
     writeFileSync(stampFile, stamp);
   }
 
-  if (task === 'check') ensureChromium();
+  if (process.argv[2] === 'check') ensureChromium();
 
-  log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${task}\``);
-  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], 'run', task], {
+  log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${task.join(' ')}\``);
+  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], ...task], {
     stdio: 'inherit',
     cwd: root,
     env,

@@ -139,7 +139,7 @@ if (!ready) {
   ${API}/console                     the recruiter console (sign in with a demo key below)
   ${API}/docs                        the API reference (OpenAPI at ${API}/v1/openapi.json)
 
-  A backend caller, in another terminal: pnpm --filter @cxm/example-backend start
+  A backend caller, in another terminal: npm run example:backend
 
   Demo API keys (local seed only, never valid anywhere else):
     sk_demo_user  sk_demo_reporter  sk_demo_manager  sk_demo_admin   (organisation "demo", site key pk_demo)
