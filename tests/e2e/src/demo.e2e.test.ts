@@ -1,18 +1,11 @@
 // The demo a newcomer runs, end to end in real headless Chromium: a visitor on the pasted-snippet
 // site linked to a candidate and seen in the console; the tracking toggle turning the platform
 // example and the collector off; consent on the OneTrust example; and screenshots of the console.
+import { launch } from '@cxm/test-support/chromium';
+import { until } from '@cxm/test-support/poll';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  env,
-  launch,
-  recruiter,
-  screenshot,
-  storedWithDetail,
-  until,
-  type Visitor,
-  visitor,
-} from './harness.js';
+import { env, recruiter, screenshot, storedWithDetail, type Visitor, visitor } from './harness.js';
 
 let browser: Browser;
 

@@ -1,43 +1,13 @@
-// Helpers for the browser tests: Chromium, a visitor's browser context, the tracker's requests,
-// and the rows the worker wrote to D1.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Page,
-  type Request,
-} from 'playwright-core';
+// Helpers for the browser tests: a visitor's browser context, the tracker's requests, and the
+// rows the worker wrote to D1. Chromium, the worker and D1 come from @cxm/test-support.
+import { visitorContext } from '@cxm/test-support/chromium';
+import { query } from '@cxm/test-support/d1';
+import { until as poll } from '@cxm/test-support/poll';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { inject } from 'vitest';
 import type { BeaconPayload } from '../../src/wire.js';
-import { EDGE_API } from './global-setup.js';
 
 export const env = inject('browserEnv');
-
-/**
- * Headless Chromium says `HeadlessChrome` in its user agent, which both the tracker and the API
- * treat as a bot. A visitor's browser says this instead.
- */
-export const VISITOR_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: 60_000,
-  });
-}
 
 export interface Visit {
   context: BrowserContext;
@@ -52,13 +22,15 @@ export interface Visit {
   console: string[];
 }
 
+/**
+ * A visitor with an ordinary Chrome user agent (`userAgent: null` keeps HeadlessChrome's).
+ * `navigator.webdriver` stays true: the test pages carry the tracker's test switch instead.
+ */
 export async function visitor(
   browser: Browser,
   options: { userAgent?: string | null; init?: string } = {},
 ): Promise<Visit> {
-  const context = await browser.newContext(
-    options.userAgent === null ? {} : { userAgent: options.userAgent ?? VISITOR_UA },
-  );
+  const context = await visitorContext(browser, { userAgent: options.userAgent });
   if (options.init) await context.addInitScript(options.init);
   const page = await context.newPage();
   const requests: Request[] = [];
@@ -81,34 +53,11 @@ export async function visitor(
 }
 
 /** Polls `check` until it returns a value (not undefined), for at most `ms`. */
-export async function until<T>(
+export function until<T>(
   check: () => T | undefined | Promise<T | undefined>,
   ms = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** A read-only query against the worker's local D1, through wrangler (as a person would). */
-export function d1<T = Record<string, unknown>>(sql: string): T[] {
-  const result = spawnSync(
-    join(EDGE_API, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', env.persist, '--json', '--command', sql],
-    {
-      cwd: EDGE_API,
-      encoding: 'utf8',
-      env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false' },
-      timeout: 120_000,
-    },
-  );
-  if (result.status !== 0) throw new Error(`d1 query failed: ${result.stderr || result.stdout}`);
-  const parsed = JSON.parse(result.stdout) as { results: T[] }[];
-  return parsed[0]?.results ?? [];
+  return poll('condition', check, ms);
 }
 
 export interface EngagementRow {
@@ -121,7 +70,8 @@ export interface EngagementRow {
 
 /** The engagements stored for page URLs containing `path`, with their visitor. */
 export function engagements(path: string): EngagementRow[] {
-  return d1<EngagementRow>(
+  return query<EngagementRow>(
+    env.persist,
     `SELECT e.type, e.detail, v.device_id, v.kind, v.fingerprint_version
        FROM engagements e JOIN visitors v ON v.id = e.visitor_id
       WHERE e.site_id = 'site_tracker_test' AND e.detail LIKE '%${path.replaceAll("'", "''")}%'

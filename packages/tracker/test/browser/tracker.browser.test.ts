@@ -1,15 +1,12 @@
 // The tracker in real headless Chromium, against the real worker (`wrangler dev`, local D1) and
 // pages served from another loopback origin.
+import { launch } from '@cxm/test-support/chromium';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, launch, stored, trackerLoaded, trackerStorage, until, visitor } from './harness.js';
+import { env, stored, trackerLoaded, trackerStorage, until, visitor } from './harness.js';
 
 let browser: Browser;
 beforeAll(async () => {
-  // Which edge served t.js: the worker's own route, or the stand-in while that route is missing.
-  process.stdout.write(
-    `\ntracker served by ${env.standIn ? 'the edge stand-in' : 'the worker'} at ${env.edge}\n`,
-  );
   browser = await launch();
 });
 afterAll(async () => {
