@@ -18,9 +18,9 @@ import {
   candidates,
   type EngagementInsertRow,
   engagements,
-  scores,
   visitors,
 } from '../db/schema.js';
+import { storedScore } from '../db/score-rows.js';
 import { type Occurrence, splitFresh, type Windows } from '../dedupe.js';
 import { OPTIONS } from '../options.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
@@ -31,7 +31,6 @@ import {
   nextScoreRow,
   rebuild,
   type ScoredEngagement,
-  type StoredScore,
   startState,
 } from './scores.js';
 
@@ -324,37 +323,6 @@ export async function storedEventKeys(
       .from(engagements)
       .where(and(eq(engagements.orgId, orgId), inArray(engagements.eventKey, part)));
     for (const row of rows) found.add(row.key);
-  }
-  return found;
-}
-
-export async function storedScore(
-  db: Db,
-  orgId: string,
-  candidateId: string,
-): Promise<StoredScore | null> {
-  const rows = await storedScores(db, orgId, [candidateId]);
-  return rows.get(candidateId) ?? null;
-}
-
-export async function storedScores(
-  db: Db,
-  orgId: string,
-  candidateIds: readonly string[],
-): Promise<Map<string, StoredScore>> {
-  const found = new Map<string, StoredScore>();
-  for (const part of inChunks(candidateIds)) {
-    const rows = await db
-      .select({
-        candidateId: scores.candidateId,
-        state: scores.state,
-        version: scores.version,
-        tier: scores.tier,
-        engagementCount: scores.engagementCount,
-      })
-      .from(scores)
-      .where(and(eq(scores.orgId, orgId), inArray(scores.candidateId, part)));
-    for (const row of rows) found.set(row.candidateId, row);
   }
   return found;
 }

@@ -18,9 +18,10 @@ import {
   engagements,
   type ScoreInsertRow,
 } from '../db/schema.js';
+import { storedScores } from '../db/score-rows.js';
 import { OPTIONS } from '../options.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
-import { candidateHistory, storedEventKeys, storedScores } from './beacon.js';
+import { candidateHistory, storedEventKeys } from './beacon.js';
 import { withRetries } from './retry.js';
 import {
   foldAll,

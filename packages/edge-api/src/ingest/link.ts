@@ -4,9 +4,10 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement, upsertScores } from '../db/client.js';
 import { auditLog, candidates, engagements, visitors } from '../db/schema.js';
+import { storedScore } from '../db/score-rows.js';
 import { OPTIONS } from '../options.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
-import { candidateHistory, storedScore } from './beacon.js';
+import { candidateHistory } from './beacon.js';
 import { withRetries } from './retry.js';
 import { modelFrom, nextScoreRow, rebuild, type ScoredEngagement, startState } from './scores.js';
 

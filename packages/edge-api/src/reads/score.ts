@@ -10,24 +10,17 @@ import {
   type Tier,
 } from '@cxm/scoring';
 import type { z } from '@hono/zod-openapi';
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { type Db, inChunks } from '../db/client.js';
-import { engagements, scores } from '../db/schema.js';
-import { parseState, toScoring } from '../ingest/scores.js';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { engagements } from '../db/schema.js';
+import { parseState, type StoredScore, toScoring } from '../ingest/scores.js';
 import type { scoreSchema } from '../schemas/candidates.js';
 
 export type ScoreReply = z.infer<typeof scoreSchema>;
 
-interface ScoreRow {
-  candidateId: string;
-  state: string;
-  tier: string;
-  engagementCount: number;
-}
-
 export function scoreReply(
   externalId: string,
-  row: ScoreRow | undefined,
+  row: StoredScore | undefined,
   model: ScoringModel,
   now: number,
 ): ScoreReply {
@@ -43,27 +36,6 @@ export function scoreReply(
     storedTier: (row?.tier ?? 'inactive') as Tier,
     engagementCount: row?.engagementCount ?? 0,
   };
-}
-
-export async function scoreRows(
-  db: Db,
-  orgId: string,
-  candidateIds: readonly string[],
-): Promise<Map<string, ScoreRow>> {
-  const found = new Map<string, ScoreRow>();
-  for (const part of inChunks(candidateIds)) {
-    const rows = await db
-      .select({
-        candidateId: scores.candidateId,
-        state: scores.state,
-        tier: scores.tier,
-        engagementCount: scores.engagementCount,
-      })
-      .from(scores)
-      .where(and(eq(scores.orgId, orgId), inArray(scores.candidateId, part)));
-    for (const row of rows) found.set(row.candidateId, row);
-  }
-  return found;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -9,6 +9,7 @@ import { findCandidate, newCandidateStatements } from '../candidates.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { type Db, database, newId, runBatch, type Statement } from '../db/client.js';
 import { candidateTags, engagements } from '../db/schema.js';
+import { storedScores } from '../db/score-rows.js';
 import type { AppEnv } from '../env.js';
 import { apiError, errorResponse, invalidRequest } from '../errors.js';
 import { withRetries } from '../ingest/retry.js';
@@ -16,7 +17,7 @@ import { jsonBody } from '../middleware/json-body.js';
 import { OPTIONS } from '../options.js';
 import { callerOrg } from '../org.js';
 import { purgeCandidate } from '../purge.js';
-import { scoreHistory, scoreReply, scoreRows } from '../reads/score.js';
+import { scoreHistory, scoreReply } from '../reads/score.js';
 import {
   engagementPageSchema,
   purgeReplySchema,
@@ -249,7 +250,7 @@ export function registerCandidates(app: OpenAPIHono<AppEnv>): void {
       callerOrg(db, orgId),
     ]);
     if (!candidate) return notFound(c, candidateId);
-    const rows = await scoreRows(db, orgId, [candidate.id]);
+    const rows = await storedScores(db, orgId, [candidate.id]);
     return c.json(scoreReply(candidateId, rows.get(candidate.id), org.model, now), 200);
   });
 

@@ -3,10 +3,11 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { requireRole } from '../auth/api-keys.js';
 import { findCandidates } from '../candidates.js';
 import { database } from '../db/client.js';
+import { storedScores } from '../db/score-rows.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/json-body.js';
 import { callerOrg } from '../org.js';
-import { scoreReply, scoreRows } from '../reads/score.js';
+import { scoreReply } from '../reads/score.js';
 import { scoresBodySchema, scoresReplySchema } from '../schemas/candidates.js';
 import { errorResponses } from '../schemas/error.js';
 
@@ -40,7 +41,7 @@ export function registerScores(app: OpenAPIHono<AppEnv>): void {
     const db = database(c.env.DB);
     const now = Date.now();
     const [found, org] = await Promise.all([findCandidates(db, orgId, ids), callerOrg(db, orgId)]);
-    const rows = await scoreRows(
+    const rows = await storedScores(
       db,
       orgId,
       [...found.values()].map((candidate) => candidate.id),
