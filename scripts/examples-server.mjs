@@ -47,6 +47,8 @@ const server = createServer(async (request, response) => {
   try {
     const url = new URL(request.url ?? '/', `http://${host}:${port}`);
     const path = decodeURIComponent(url.pathname);
+    // The examples have no icon; say so without a 404 in every page's console.
+    if (path === '/favicon.ico') return send(response, 204, '');
     const name = path.split('/')[1] ?? '';
     const handle = name && !name.startsWith('.') ? await handlerFor(name) : null;
     if (handle && (await handle(request, response, { apiOrigin, url }))) return;
