@@ -72,6 +72,31 @@ describe('validateModel', () => {
     ]);
   });
 
+  it('refuses values that would overflow or underflow scores into Infinity, NaN or zero', () => {
+    const model = withChange((m) => {
+      m.weights.attend_event = 1e308;
+      m.halfLifeDays = 1e-320;
+      m.thresholds = { engaged: 5, highlyEngaged: 1e12 };
+      m.window.hours = 1e-9;
+    });
+    expect(messages(model)).toEqual([
+      'weights.attend_event: weights.attend_event must be at most 1000000 (got 1e+308)',
+      'halfLifeDays: halfLifeDays must be from 0.0417 to 36500 days (got 1e-320)',
+      'thresholds.highlyEngaged: thresholds.highlyEngaged must be from 0 to 1000000000 points (got 1000000000000)',
+      'window.hours: window.hours must be from 0.0167 to 8760 hours (got 1e-9)',
+    ]);
+  });
+
+  it('accepts the edges of every bound', () => {
+    const model = withChange((m) => {
+      m.weights.attend_event = 1_000_000;
+      m.halfLifeDays = 1 / 24;
+      m.thresholds = { engaged: 1e-6, highlyEngaged: 1e9 };
+      m.window.hours = 8760;
+    });
+    expect(validateModel(model)).toEqual({ ok: true });
+  });
+
   it('refuses what is not a model at all', () => {
     expect(messages(null)).toEqual([': model must be an object']);
     expect(messages({}).length).toBeGreaterThanOrEqual(6);

@@ -45,6 +45,18 @@ export const DEFAULT_MODEL: ScoringModel = deepFreeze({
   hysteresis: 0.1,
 });
 
+/**
+ * Bounds that keep every score a finite number: weights up to a million points, half-lives from
+ * an hour to a century, thresholds up to a billion points, windows from a minute to a year.
+ * Outside them doubles overflow or underflow into Infinity, NaN or silent zeros.
+ */
+export const MODEL_BOUNDS = {
+  maxWeight: 1_000_000,
+  halfLifeDays: { min: 1 / 24, max: 36_500 },
+  maxThreshold: 1_000_000_000,
+  windowHours: { min: 1 / 60, max: 8_760 },
+} as const;
+
 function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) {
     if (typeof child === 'object' && child !== null) deepFreeze(child);
@@ -85,36 +97,34 @@ export function validateModel(model: unknown): ModelValidation {
     }
   };
 
+  /** A number greater than 0 and within [min, max]; `unit` names the bounds in messages. */
+  const positive = (path: string, value: unknown, min: number, max: number, unit = '') => {
+    if (!isFiniteNumber(value) || value <= 0) {
+      add(path, `${path} must be a number greater than 0 (got ${JSON.stringify(value)})`);
+    } else if (value < min || value > max) {
+      const show = (bound: number) => Number(bound.toPrecision(3));
+      add(path, `${path} must be from ${show(min)} to ${show(max)}${unit} (got ${value})`);
+    }
+  };
+
   perType('weights', model.weights, (value, at) => {
     if (!isFiniteNumber(value)) add(at, `${at} must be a finite number`);
     else if (value < 0) add(at, `${at} must not be negative (got ${value})`);
+    else if (value > MODEL_BOUNDS.maxWeight) {
+      add(at, `${at} must be at most ${MODEL_BOUNDS.maxWeight} (got ${value})`);
+    }
   });
 
-  const halfLife = model.halfLifeDays;
-  if (!isFiniteNumber(halfLife) || halfLife <= 0) {
-    add(
-      'halfLifeDays',
-      `halfLifeDays must be a number greater than 0 (got ${JSON.stringify(halfLife)})`,
-    );
-  }
+  const { halfLifeDays, windowHours, maxThreshold } = MODEL_BOUNDS;
+  positive('halfLifeDays', model.halfLifeDays, halfLifeDays.min, halfLifeDays.max, ' days');
 
   const thresholds = model.thresholds;
   if (!isRecord(thresholds)) {
     add('thresholds', 'thresholds must be an object { engaged, highlyEngaged }');
   } else {
     const { engaged, highlyEngaged } = thresholds;
-    if (!isFiniteNumber(engaged) || engaged <= 0) {
-      add(
-        'thresholds.engaged',
-        `thresholds.engaged must be a number greater than 0 (got ${JSON.stringify(engaged)})`,
-      );
-    }
-    if (!isFiniteNumber(highlyEngaged) || highlyEngaged <= 0) {
-      add(
-        'thresholds.highlyEngaged',
-        `thresholds.highlyEngaged must be a number greater than 0 (got ${JSON.stringify(highlyEngaged)})`,
-      );
-    }
+    positive('thresholds.engaged', engaged, 0, maxThreshold, ' points');
+    positive('thresholds.highlyEngaged', highlyEngaged, 0, maxThreshold, ' points');
     if (isFiniteNumber(engaged) && isFiniteNumber(highlyEngaged) && highlyEngaged <= engaged) {
       add(
         'thresholds',
@@ -127,12 +137,7 @@ export function validateModel(model: unknown): ModelValidation {
   if (!isRecord(window)) {
     add('window', 'window must be an object { hours, caps }');
   } else {
-    if (!isFiniteNumber(window.hours) || window.hours <= 0) {
-      add(
-        'window.hours',
-        `window.hours must be a number greater than 0 (got ${JSON.stringify(window.hours)})`,
-      );
-    }
+    positive('window.hours', window.hours, windowHours.min, windowHours.max, ' hours');
     perType('window.caps', window.caps, (value, at) => {
       if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) {
         add(at, `${at} must be a whole number from 1 to 100 (got ${JSON.stringify(value)})`);
