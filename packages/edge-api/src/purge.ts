@@ -1,7 +1,7 @@
 // Purging a candidate (right to erasure): everything stored about them goes in one D1 batch, and
 // the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
 // later "was cand-42 purged?" can be answered without keeping the id itself.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { CandidateRef } from './candidates.js';
 import { type Db, newId, runBatch } from './db/client.js';
 import {
@@ -43,6 +43,14 @@ export function purgeCandidate(
   return withRetries(() => attempt(db, input), OPTIONS.writeAttempts);
 }
 
+/**
+ * `engagements.visitor_id` is one of the candidate's linked devices, as a subquery: a candidate
+ * may have any number of devices, and D1 binds at most 100 parameters per statement.
+ */
+function linkedDevice(orgId: string, candidateId: string) {
+  return sql`${engagements.visitorId} IN (SELECT ${visitors.id} FROM ${visitors} WHERE ${visitors.orgId} = ${orgId} AND ${visitors.candidateId} = ${candidateId})`;
+}
+
 async function attempt(
   db: Db,
   input: { orgId: string; candidate: CandidateRef; actor: string; now: number },
@@ -73,7 +81,7 @@ async function attempt(
               .where(
                 and(
                   eq(engagements.orgId, orgId),
-                  inArray(engagements.visitorId, visitorIds),
+                  linkedDevice(orgId, id),
                   isNull(engagements.candidateId),
                 ),
               ),
@@ -126,7 +134,7 @@ async function attempt(
             .where(
               and(
                 eq(engagements.orgId, orgId),
-                inArray(engagements.visitorId, visitorIds),
+                linkedDevice(orgId, id),
                 isNull(engagements.candidateId),
               ),
             ),

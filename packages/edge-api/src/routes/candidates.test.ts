@@ -240,6 +240,25 @@ describe('PUT /v1/candidates/{id}/tags', () => {
     );
     expect(found[0]!.n).toBe(1);
   });
+
+  it('stores the most tags the schema allows (100) in one request', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const tags = Array.from({ length: 100 }, (_, i) => `tag-${String(i).padStart(3, '0')}`);
+    const reply = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags });
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ candidateId: cand, tags });
+    const stored = await rows<{ tag: string }>(
+      'SELECT t.tag FROM candidate_tags t JOIN candidates c ON c.id = t.candidate_id WHERE c.org_id = ? AND c.external_id = ? ORDER BY t.tag',
+      org.orgId,
+      cand,
+    );
+    expect(stored.map((row) => row.tag)).toEqual(tags);
+    const tooMany = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, {
+      tags: [...tags, 'one-more'],
+    });
+    expect(tooMany.status).toBe(400);
+  });
 });
 
 describe('DELETE /v1/candidates/{id}: purge', () => {
@@ -316,6 +335,44 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
       cand,
     );
     expect(left).toHaveLength(0);
+  });
+
+  it('purges a candidate with more linked devices than D1 binds parameters (120)', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [{ type: 'attend_event', ago: DAY_MS }]);
+    const devices = Array.from({ length: 120 }, () => rid('v'));
+    for (let i = 0; i < devices.length; i += 10) {
+      const replies = await Promise.all(
+        devices
+          .slice(i, i + 10)
+          .map((visitor) =>
+            api('POST', `/v1/visitors/${visitor}/link`, org.keys.user, { candidateId: cand }),
+          ),
+      );
+      expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    }
+    const purge = await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin);
+    expect(purge.status).toBe(200);
+    expect(await purge.json()).toEqual({
+      candidateId: cand,
+      purged: true,
+      removed: {
+        engagements: 1,
+        trackedLinks: 0,
+        tags: 0,
+        scores: 1,
+        visitors: 120,
+        webhookDeliveries: 0,
+      },
+    });
+    for (const path of [`/v1/candidates/${cand}/score`, `/v1/candidates/${cand}/engagements`]) {
+      expect((await api('GET', path, org.keys.user)).status).toBe(404);
+    }
+    expect((await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin)).status).toBe(404);
+    for (const table of ['visitors', 'engagements', 'candidates', 'scores']) {
+      expect(await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId), table).toEqual([]);
+    }
   });
 
   it('needs the admin role and never reaches another organisation', async () => {

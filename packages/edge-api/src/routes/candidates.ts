@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { requireRole } from '../auth/api-keys.js';
 import { findCandidate, newCandidateStatements } from '../candidates.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { type Db, database, newId, runBatch, type Statement } from '../db/client.js';
+import { type Db, database, insertRows, newId, runBatch, type Statement } from '../db/client.js';
 import { candidateTags, engagements } from '../db/schema.js';
 import { storedScores } from '../db/score-rows.js';
 import type { AppEnv } from '../env.js';
@@ -323,12 +323,13 @@ async function setTags(db: Db, orgId: string, externalId: string, tags: string[]
       .delete(candidateTags)
       .where(and(eq(candidateTags.orgId, orgId), eq(candidateTags.candidateId, candidateId))),
   );
-  if (tags.length > 0) {
-    statements.push(
-      db
-        .insert(candidateTags)
-        .values(tags.map((tag) => ({ orgId, candidateId, tag, createdAt: now }))),
-    );
-  }
+  // Chunked: one row binds 4 parameters and D1 allows 100 per statement.
+  statements.push(
+    ...insertRows(
+      db,
+      candidateTags,
+      tags.map((tag) => ({ orgId, candidateId, tag, createdAt: now })),
+    ),
+  );
   await runBatch(db, statements);
 }
