@@ -55,11 +55,16 @@ export async function loadOrg(db: Db, orgId: string): Promise<OrgContext | null>
   };
 }
 
-/** Every origin the organisation's sites allow, plus its link allowlist: where links may go. */
-export function linkOrigins(org: OrgContext): Set<string> {
-  const origins = new Set(org.linkAllowlist);
+/** Every origin the organisation's own sites allow (where its tracker runs). */
+export function siteOrigins(org: OrgContext): Set<string> {
+  const origins = new Set<string>();
   for (const site of org.sites) for (const origin of site.allowedOrigins) origins.add(origin);
   return origins;
+}
+
+/** Every origin the organisation's sites allow, plus its link allowlist: where links may go. */
+export function linkOrigins(org: OrgContext): Set<string> {
+  return new Set([...org.linkAllowlist, ...siteOrigins(org)]);
 }
 
 /** Loads the caller's organisation; it exists whenever its key does. */

@@ -1,7 +1,9 @@
 // Tracked email links: minting (`POST /v1/links`) and what the open pixel and click redirect
 // record. Each token is signed with TOKEN_SECRET, names the organisation, the candidate and the
 // link row, and a click token carries its destination, so the redirect can only go where the
-// organisation signed; a tampered or foreign token fails the signature and is refused.
+// organisation signed; a tampered or foreign token fails the signature and is refused. A click
+// token also says (`t`: 1 or 0, decided when minting) whether the redirect appends `cxm_t`: only
+// for destinations on the organisation's own sites, never for link-allowlist (third-party) ones.
 import { and, eq } from 'drizzle-orm';
 import { findCandidate, newCandidateStatements } from '../candidates.js';
 import { type Db, newId, runBatch } from '../db/client.js';
@@ -32,6 +34,12 @@ export async function mintLinks(
     candidateId: string;
     subject: string;
     destinations: string[];
+    /**
+     * Origins of the organisation's own sites: only a click to one of them carries the `cxm_t`
+     * identity token (its tracker reads it). Link-allowlist destinations (third parties) get a
+     * clean redirect, since the token names the candidate in readable form.
+     */
+    siteOrigins: ReadonlySet<string>;
     origin: string;
     now: number;
   },
@@ -64,7 +72,14 @@ export async function mintLinks(
   const open = await mintToken(secret, { k: 'open', ...base });
   const clickUrls: Record<string, string> = {};
   for (const [index, destination] of input.destinations.entries()) {
-    const token = await mintToken(secret, { k: 'click', ...base, i: index, u: destination });
+    const identity = input.siteOrigins.has(new URL(destination).origin) ? 1 : 0;
+    const token = await mintToken(secret, {
+      k: 'click',
+      ...base,
+      i: index,
+      u: destination,
+      t: identity,
+    });
     clickUrls[destination] = `${input.origin}/v1/c/${token}`;
   }
   return {

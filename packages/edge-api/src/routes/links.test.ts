@@ -188,6 +188,59 @@ describe('GET /v1/c/{token}: click redirect', () => {
     expect(tier.tier).toBe('inactive');
   });
 
+  it('appends cxm_t only on own-site destinations, never on link-allowlist (third-party) ones', async () => {
+    const org = await createOrg();
+    await api('PUT', '/v1/settings/engagement', org.keys.manager, {
+      linkAllowlist: ['https://events.example.org'],
+    });
+    const candidateId = rid('cand');
+    const own = `${org.origin}/jobs/7?ref=mail`;
+    const thirdParty = 'https://events.example.org/fair?ref=mail';
+    const links = await json<Minted>(
+      api('POST', '/v1/links', org.keys.user, {
+        candidateId,
+        subject: 'Spring fair',
+        destinations: [own, thirdParty],
+      }),
+    );
+    const ownReply = await request(path(links.clickUrls[own]!), {
+      headers: { 'user-agent': BROWSER_UA },
+    });
+    expect(ownReply.status).toBe(302);
+    expect(new URL(ownReply.headers.get('location')!).searchParams.get('cxm_t')).toBeTruthy();
+
+    const clean = await request(path(links.clickUrls[thirdParty]!), {
+      headers: { 'user-agent': BROWSER_UA },
+    });
+    expect(clean.status).toBe(302);
+    // Exactly the signed destination: no identity token, nothing naming the candidate.
+    expect(clean.headers.get('location')).toBe(thirdParty);
+    expect(clean.headers.get('location')).not.toContain('cxm_t');
+    // The click itself is still recorded.
+    expect((await engagementsOf(org.orgId, candidateId)).map((e) => e.type)).toEqual([
+      'click_email',
+      'click_email',
+    ]);
+
+    // Tokens minted before the flag existed are decided by the sites' origins at click time.
+    for (const [index, destination] of [own, thirdParty].entries()) {
+      const legacy = await mintToken(env.TOKEN_SECRET, {
+        k: 'click',
+        o: org.orgId,
+        c: candidateId,
+        x: Math.floor(Date.now() / 1000) + 3600,
+        l: links.linkId,
+        i: index,
+        u: destination,
+      });
+      const reply = await request(`/v1/c/${legacy}`, { headers: { 'user-agent': BROWSER_UA } });
+      expect(reply.status).toBe(302);
+      expect(new URL(reply.headers.get('location')!).searchParams.has('cxm_t'), destination).toBe(
+        destination === own,
+      );
+    }
+  });
+
   it('never redirects on a tampered token, a foreign token, or a token of another kind', async () => {
     const { org, candidateId, links } = await minted();
     const good = links.clickUrls[`${org.origin}/events/spring`]!.split('/v1/c/')[1]!;

@@ -14,7 +14,7 @@ import {
   recordLinkEvent,
 } from '../links/tracked-links.js';
 import { jsonBody } from '../middleware/json-body.js';
-import { callerOrg, linkOrigins } from '../org.js';
+import { callerOrg, linkOrigins, loadOrg, siteOrigins } from '../org.js';
 import { httpOrigin } from '../page-urls.js';
 import { errorResponses } from '../schemas/error.js';
 import {
@@ -25,7 +25,7 @@ import {
   tokenParams,
 } from '../schemas/links.js';
 import { orgSettings } from '../sites.js';
-import { mintIdentityToken, verifyToken } from '../tokens.js';
+import { mintIdentityToken, type TokenPayload, verifyToken } from '../tokens.js';
 import { deliverAfterResponse } from '../webhooks/after-response.js';
 
 /** A transparent 1x1 GIF (42 bytes). */
@@ -43,7 +43,8 @@ export const linksRoute = createRoute({
   description:
     "Destinations must be http(s) URLs on one of the organisation's sites' allowed origins or " +
     'on its link allowlist (settings). Returns the open pixel URL and one redirect per ' +
-    'destination; the redirect appends a short-lived `cxm_t` identity token.',
+    "destination. A redirect to one of the organisation's own sites appends a short-lived " +
+    '`cxm_t` identity token (for its tracker); one to a link-allowlist origin does not.',
   tags: ['Email tracking'],
   security: [{ apiKey: ['user'] }],
   middleware: [
@@ -85,8 +86,9 @@ export const clickRoute = createRoute({
   path: '/v1/c/{token}',
   summary: 'Click redirect: records `click_email`',
   description:
-    'Redirects (302) to the destination signed in the token, with `cxm_t` appended. A token ' +
-    'that fails its signature is a 404 and redirects nowhere. An expired token, or one whose ' +
+    'Redirects (302) to the destination signed in the token, with `cxm_t` appended when the ' +
+    "destination is on one of the organisation's own sites (never on link-allowlist origins). " +
+    'A token that fails its signature is a 404 and redirects nowhere. An expired token, or one whose ' +
     'candidate was purged, redirects to its destination without tracking.',
   tags: ['Email tracking'],
   request: { params: tokenParams },
@@ -126,6 +128,22 @@ export const identityTokenRoute = createRoute({
 
 const invalidLink = apiError('not_found', 'This link is not valid.');
 
+/**
+ * Whether a click redirect appends `cxm_t`: the token says so (`t`, decided when minting: only
+ * destinations on the organisation's own sites). Tokens minted before `t` existed are checked
+ * against the sites' allowed origins now, so a link-allowlist destination never gets it.
+ */
+async function carriesIdentity(
+  db: ReturnType<typeof database>,
+  payload: TokenPayload,
+  origin: string,
+): Promise<boolean> {
+  if (payload.t === 1) return true;
+  if (payload.t !== undefined) return false;
+  const org = await loadOrg(db, payload.o);
+  return org !== null && siteOrigins(org).has(origin);
+}
+
 export function registerLinks(app: OpenAPIHono<AppEnv>): void {
   app.openapi(linksRoute, async (c) => {
     const body = c.req.valid('json');
@@ -154,6 +172,7 @@ export function registerLinks(app: OpenAPIHono<AppEnv>): void {
       candidateId: body.candidateId,
       subject: body.subject,
       destinations,
+      siteOrigins: siteOrigins(org),
       origin: new URL(c.req.url).origin,
       now: Date.now(),
     });
@@ -219,6 +238,8 @@ export function registerLinks(app: OpenAPIHono<AppEnv>): void {
           now,
         });
         deliverAfterResponse(c, payload.o);
+      }
+      if (link && (await carriesIdentity(db, payload, target.origin))) {
         const identity = await mintIdentityToken(c.env.TOKEN_SECRET, {
           orgId: payload.o,
           candidateId: payload.c,
