@@ -86,6 +86,34 @@ export function rebuild(
 }
 
 /**
+ * Largest sum stored per type: six of them still add up to a finite total, so the sort key
+ * (log2 of the total) stays finite. Validated models never come near it (see MODEL_BOUNDS in
+ * `@cxm/scoring`); this is the writer's own guarantee that no row holds Infinity or NaN, which
+ * JSON would store as `null` and SQLite would order wrongly.
+ */
+export const MAX_STORED_SUM = Number.MAX_VALUE / 8;
+
+function finiteNumber(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  return Math.min(MAX_STORED_SUM, Math.max(-MAX_STORED_SUM, value));
+}
+
+/** The state with every sum and kept contribution a finite number. */
+export function finiteState(state: ScoreState): ScoreState {
+  return {
+    ...state,
+    sums: state.sums.map(finiteNumber),
+    kept: state.kept.map(([type, hash, value]) => [type, hash, finiteNumber(value)]),
+  };
+}
+
+/** A sort key as stored: NaN becomes null (no points), infinities the largest finite keys. */
+export function finiteKey(key: number | null): number | null {
+  if (key === null || Number.isNaN(key)) return null;
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, key));
+}
+
+/**
  * The next row for a candidate. `version` is the stored one + 1 (or 1 for a new row): the
  * guard trigger refuses the write if the row moved since it was read.
  */
@@ -98,12 +126,12 @@ export function nextScoreRow(input: {
   model: ScoringModel;
   now: number;
 }): ScoreInsertRow {
-  const settled = settleTier(input.state, input.now, input.model);
+  const settled = finiteState(settleTier(input.state, input.now, input.model));
   return {
     candidateId: input.candidateId,
     orgId: input.orgId,
     state: JSON.stringify(settled),
-    sortKey: sortKey(settled, input.model),
+    sortKey: finiteKey(sortKey(settled, input.model)),
     tier: settled.tier,
     tierChangedAt:
       input.previous === null || input.previous.tier !== settled.tier ? input.now : null,
