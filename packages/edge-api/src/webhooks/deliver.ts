@@ -1,10 +1,12 @@
 // Posts pending webhook events (the outbox) to each organisation's URL, signed:
 //   cxm-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
-// Delivery is at least once (receivers dedupe by the payload's `id`). A failed attempt is
+// Delivery is at least once (receivers dedupe by the payload's `id`). Each run posts at most
+// PER_ORG_PER_RUN events per organisation, taken round-robin across organisations, CONCURRENCY at
+// a time with a TIMEOUT_MS timeout each, so a slow receiver delays only its own events. A failed attempt is
 // retried with growing pauses by later runs (the 10-minute cron, or the next request that
 // delivers), up to MAX_ATTEMPTS, then marked `failed`. The clock and `fetch` are injected, so
 // tests run every path without sleeping or a network.
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, webhookDeliveries } from '../db/schema.js';
 
@@ -13,14 +15,22 @@ export const BACKOFF_MINUTES = [1, 5, 30, 120, 360, 720, 1440] as const;
 export const MAX_ATTEMPTS = BACKOFF_MINUTES.length + 1;
 /** A claimed delivery is not picked by another run for this long. */
 const LEASE_MS = 60_000;
-const TIMEOUT_MS = 10_000;
-const PER_RUN = 100;
+/** One receiver gets this long to answer; a slow one is retried later like a failing one. */
+export const TIMEOUT_MS = 3_000;
+/** Events one run posts at most, in all. */
+export const PER_RUN = 100;
+/** Events of one organisation one run posts at most, so no organisation starves the others. */
+export const PER_ORG_PER_RUN = 10;
+/** Posts in flight at once. 100 events at 3 s each then take 30 s at worst, not 1,000 s. */
+export const CONCURRENCY = 10;
 
 export interface DeliveryOptions {
   now: number;
   fetch?: typeof fetch;
   /** Only this organisation's events (after a request); default all due ones. */
   orgId?: string;
+  /** Per-post timeout; default TIMEOUT_MS (tests shorten it). */
+  timeoutMs?: number;
 }
 
 export interface DeliveryOutcome {
@@ -44,39 +54,91 @@ export async function signatureHeader(secret: string, body: string, unixSeconds:
   return `t=${unixSeconds},v1=${hex}`;
 }
 
-export async function deliverDue(db: Db, options: DeliveryOptions): Promise<DeliveryOutcome> {
-  const { now } = options;
-  const send = options.fetch ?? fetch;
+interface DueRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  nextAttemptAt: number;
+  url: string | null;
+  secret: string | null;
+}
+
+/**
+ * The events this run posts: due ones, at most PER_ORG_PER_RUN per organisation (its oldest),
+ * taken round-robin (every organisation's oldest first, then every one's second, ...), PER_RUN
+ * in all. One organisation with a backlog therefore cannot push the others out of a run.
+ */
+async function dueRows(db: Db, now: number, orgId: string | undefined): Promise<DueRow[]> {
   const w = webhookDeliveries;
-  const due = await db
+  const o = organisations;
+  const ranked = db
     .select({
       id: w.id,
       payload: w.payload,
       attempts: w.attempts,
       nextAttemptAt: w.nextAttemptAt,
-      url: organisations.webhookUrl,
-      secret: organisations.webhookSecret,
+      orgId: w.orgId,
+      rank: sql<number>`ROW_NUMBER() OVER (PARTITION BY ${w.orgId} ORDER BY ${w.nextAttemptAt}, ${w.id})`.as(
+        'rank',
+      ),
     })
     .from(w)
-    .innerJoin(organisations, eq(organisations.id, w.orgId))
     .where(
       and(
         eq(w.status, 'pending'),
         lte(w.nextAttemptAt, now),
-        options.orgId === undefined ? undefined : eq(w.orgId, options.orgId),
+        orgId === undefined ? undefined : eq(w.orgId, orgId),
       ),
     )
-    .orderBy(asc(w.nextAttemptAt))
+    .as('ranked');
+  return db
+    .select({
+      id: ranked.id,
+      payload: ranked.payload,
+      attempts: ranked.attempts,
+      nextAttemptAt: ranked.nextAttemptAt,
+      url: o.webhookUrl,
+      secret: o.webhookSecret,
+    })
+    .from(ranked)
+    .innerJoin(o, eq(o.id, ranked.orgId))
+    .where(lte(ranked.rank, PER_ORG_PER_RUN))
+    .orderBy(asc(ranked.rank), asc(ranked.nextAttemptAt), asc(ranked.id))
     .limit(PER_RUN);
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; one failing task stops no other. */
+async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await task(item);
+    }
+  };
+  const results = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  for (const result of results) {
+    if (result.status === 'rejected') console.error('webhooks: delivery failed', result.reason);
+  }
+}
+
+export async function deliverDue(db: Db, options: DeliveryOptions): Promise<DeliveryOutcome> {
+  const { now } = options;
+  const send = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  const w = webhookDeliveries;
+  const due = await dueRows(db, now, options.orgId);
   const outcome: DeliveryOutcome = { delivered: 0, retrying: 0, failed: 0 };
-  for (const row of due) {
+  await pool(due, CONCURRENCY, async (row) => {
     // Claim it, so a concurrent run does not post it too.
     const claimed = await db
       .update(w)
       .set({ nextAttemptAt: now + LEASE_MS })
       .where(and(eq(w.id, row.id), eq(w.nextAttemptAt, row.nextAttemptAt), eq(w.status, 'pending')))
       .returning({ id: w.id });
-    if (claimed.length === 0) continue;
+    if (claimed.length === 0) return;
     const attempts = row.attempts + 1;
     let error: string | null;
     if (!row.url || !row.secret) error = 'the organisation has no webhook URL any more';
@@ -92,7 +154,7 @@ export async function deliverDue(db: Db, options: DeliveryOptions): Promise<Deli
           },
           body: row.payload,
           redirect: 'manual',
-          signal: AbortSignal.timeout(TIMEOUT_MS),
+          signal: AbortSignal.timeout(timeoutMs),
         });
         // The body is not needed; release the connection.
         await response.body?.cancel();
@@ -121,6 +183,6 @@ export async function deliverDue(db: Db, options: DeliveryOptions): Promise<Deli
         .set({ attempts, nextAttemptAt: now + pause, lastError: error })
         .where(eq(w.id, row.id));
     }
-  }
+  });
   return outcome;
 }

@@ -9,7 +9,13 @@ import { database } from '../db/client.js';
 import worker from '../index.js';
 import { DAILY_CRON, RETRY_CRON, runScheduled } from '../scheduled.js';
 import { api, createOrg, DAY_MS, json, rid, rows, sendEngagements } from '../test/client.js';
-import { BACKOFF_MINUTES, deliverDue, MAX_ATTEMPTS } from './deliver.js';
+import {
+  BACKOFF_MINUTES,
+  CONCURRENCY,
+  deliverDue,
+  MAX_ATTEMPTS,
+  PER_ORG_PER_RUN,
+} from './deliver.js';
 
 interface Posted {
   url: string;
@@ -203,6 +209,62 @@ describe('tier-change webhooks', () => {
       }
     }
     expect(down.posted).toHaveLength(MAX_ATTEMPTS);
+  });
+
+  it('one organisation with a slow receiver and a backlog does not starve the others', async () => {
+    const slow = await orgWithWebhook();
+    const fast = await orgWithWebhook();
+    const now = Date.now();
+    // 150 due events of the slow organisation, all older than the fast one's two.
+    const insert = (orgId: string, age: number) =>
+      env.DB.prepare(
+        "INSERT INTO webhook_deliveries (id, org_id, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+      ).bind(rid('d'), orgId, JSON.stringify({ orgId }), now - age, now - age);
+    await env.DB.batch([
+      ...Array.from({ length: 150 }, (_, i) => insert(slow.org.orgId, 3_600_000 + i)),
+      insert(fast.org.orgId, 1_000),
+      insert(fast.org.orgId, 2_000),
+    ]);
+    let inFlight = 0;
+    let most = 0;
+    const fastPosted: string[] = [];
+    let slowPosted = 0;
+    // The slow receiver never answers: every post to it ends at the timeout.
+    const fetch = (async (url: string, init: RequestInit) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      try {
+        if (String(url) === slow.url) {
+          slowPosted += 1;
+          await new Promise((_, reject) => {
+            init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+          });
+        }
+        if (String(url) === fast.url) fastPosted.push(String(init.body));
+        return new Response(null, { status: 200 });
+      } finally {
+        inFlight -= 1;
+      }
+    }) as unknown as typeof globalThis.fetch;
+
+    const started = Date.now();
+    await deliverDue(database(env.DB), { now, fetch, timeoutMs: 50 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    // The fast organisation's events went out in the same run.
+    expect(fastPosted).toHaveLength(2);
+    expect((await pendingOf(fast.org.orgId)).map((row) => row.status)).toEqual([
+      'delivered',
+      'delivered',
+    ]);
+    // The slow one got at most its share, posted concurrently, and retries later.
+    expect(slowPosted).toBe(PER_ORG_PER_RUN);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(CONCURRENCY);
+    const slowRows = await pendingOf(slow.org.orgId);
+    expect(slowRows.filter((row) => row.attempts === 1)).toHaveLength(PER_ORG_PER_RUN);
+    expect(slowRows.filter((row) => row.attempts === 1)[0]?.last_error).toBeTruthy();
+    expect(slowRows.filter((row) => row.attempts === 0)).toHaveLength(150 - PER_ORG_PER_RUN);
   });
 
   it("the worker's scheduled handler runs in workerd with the controller's time", async () => {
