@@ -27,6 +27,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   TEST_SEED: seed.flatMap((file) => file.queries),
                   TOKEN_SECRET: 'test-token-secret',
+                  // The dev flag, as in wrangler.jsonc (tests post webhooks to 127.0.0.1).
+                  ALLOW_LOCAL_WEBHOOKS: 'true',
                 },
                 // Bound under a test-only name so the default path (no queue) stays the
                 // default; the queue test passes it to the worker as INGEST_QUEUE.

@@ -8,6 +8,11 @@ export interface Bindings {
   /** HMAC secret for signed tokens (`cxm_t`, tracked links). A dev value lives in wrangler.jsonc. */
   TOKEN_SECRET: string;
   /**
+   * LOCAL DEVELOPMENT ONLY: `"true"` lets the webhook URL be http(s)://localhost, 127.0.0.1 or
+   * [::1] (the demo's receiver). Unset in production: webhooks then go to public https names only.
+   */
+  ALLOW_LOCAL_WEBHOOKS?: string;
+  /**
    * Optional queue between `/v1/collect` and the writer. Unbound by default: collect then
    * writes to D1 itself. See README "Scale".
    */

@@ -10,6 +10,7 @@ import {
   DAY_MS,
   errorOf,
   json,
+  request,
   rid,
   rows,
   sendBeacon,
@@ -101,6 +102,92 @@ describe('GET/PUT /v1/settings/engagement', () => {
     expect(
       (await json<Settings>(api('GET', '/v1/settings/engagement', org.keys.manager))).scoringModel,
     ).toEqual(DEFAULT_MODEL);
+  });
+
+  it('refuses scoring models whose scores would overflow (400 naming the field)', async () => {
+    const org = await createOrg();
+    for (const [field, model] of [
+      [
+        'scoringModel.weights.attend_event',
+        { ...DEFAULT_MODEL, weights: { ...DEFAULT_MODEL.weights, attend_event: 1e308 } },
+      ],
+      ['scoringModel.halfLifeDays', { ...DEFAULT_MODEL, halfLifeDays: 1e-320 }],
+    ] as const) {
+      const reply = await api('PUT', '/v1/settings/engagement', org.keys.manager, {
+        scoringModel: model,
+      });
+      expect(reply.status, field).toBe(400);
+      const error = await errorOf(reply);
+      expect(error.code).toBe('invalid_request');
+      expect(error.issues!.map((issue) => issue.path)).toEqual([field]);
+    }
+    const kept = await json<Settings>(api('GET', '/v1/settings/engagement', org.keys.manager));
+    expect(kept.scoringModel).toEqual(DEFAULT_MODEL);
+  });
+
+  it('refuses webhook URLs on IP literals and private, loopback or link-local names', async () => {
+    const org = await createOrg();
+    const put = (webhookUrl: string, bindings: { ALLOW_LOCAL_WEBHOOKS: string }) =>
+      request(
+        '/v1/settings/engagement',
+        {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${org.keys.manager}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ webhookUrl }),
+        },
+        bindings,
+      );
+    // Deployed: the flag is not set.
+    const production = { ALLOW_LOCAL_WEBHOOKS: '' };
+    for (const url of [
+      'https://localhost/hook',
+      'https://api.localhost/hook',
+      'https://LOCALHOST./hook',
+      'http://localhost:3000/hook',
+      'http://127.0.0.1:3000/hook',
+      'https://127.0.0.1/hook',
+      'https://127.1.2.3/hook',
+      'https://10.0.0.5/hook',
+      'https://172.16.0.1/hook',
+      'https://172.31.255.255/hook',
+      'https://192.168.1.1/hook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[::1]/hook',
+      'https://[fc00::1]/hook',
+      'https://[fd12:3456::1]/hook',
+      'https://[fe80::1]/hook',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://8.8.8.8/hook',
+      'https://2130706433/hook',
+      'https://0x7f000001/hook',
+      'https://[2001:db8::1]/hook',
+    ]) {
+      const reply = await put(url, production);
+      expect(reply.status, url).toBe(400);
+      const error = await errorOf(reply);
+      expect(error.code, url).toBe('invalid_request');
+      expect(
+        error.issues!.map((issue) => issue.path),
+        url,
+      ).toEqual(['webhookUrl']);
+    }
+    for (const url of ['https://hooks.example.com/cxm', 'https://172.example.com/x']) {
+      expect((await put(url, production)).status, url).toBe(200);
+    }
+    // With the local-development flag (wrangler.jsonc vars, the test env): this machine only.
+    for (const url of [
+      'http://localhost:3000/hook',
+      'http://127.0.0.1:3000/hook',
+      'https://localhost/hook',
+    ]) {
+      expect((await put(url, { ALLOW_LOCAL_WEBHOOKS: 'true' })).status, url).toBe(200);
+    }
+    for (const url of ['http://10.0.0.5/hook', 'https://192.168.1.1/hook', 'http://[fe80::1]/']) {
+      expect((await put(url, { ALLOW_LOCAL_WEBHOOKS: 'true' })).status, url).toBe(400);
+    }
   });
 
   it('rescores every candidate with a new scoring model', async () => {
