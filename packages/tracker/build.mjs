@@ -27,13 +27,24 @@ const ts = (extra = {}) =>
     compilerOptions: { target: 'ES2020', noEmit: false, types: [], ...extra },
   });
 // The core is small and fully tested, so it gets terser's `unsafe` rewrites (assume built-ins are
-// not replaced, getters have no side effects); FingerprintJS gets the safe defaults.
+// not replaced, getters have no side effects, comparisons are of plain numbers and strings);
+// FingerprintJS gets the safe defaults. For the core, `if` statements stay statements
+// (`conditionals: false`) and functions are hoisted: each saves 10-25 bytes after gzip there.
 const minify = (unsafe) =>
   terser({
     ecma: 2020,
     compress: {
-      passes: 3,
-      ...(unsafe ? { unsafe: true, unsafe_arrows: true, pure_getters: true } : {}),
+      passes: 4,
+      ...(unsafe
+        ? {
+            unsafe: true,
+            unsafe_arrows: true,
+            unsafe_comps: true,
+            pure_getters: true,
+            conditionals: false,
+            hoist_funs: true,
+          }
+        : {}),
     },
     format: { comments: false },
   });

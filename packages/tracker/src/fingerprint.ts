@@ -7,7 +7,10 @@ import type { BeaconVisitor } from './wire.js';
  * FingerprintJS minor version, so the API must know which version made one. `monitoring: false`
  * stops the vendor request FingerprintJS otherwise sends on a share of loads.
  */
-export async function fingerprint(): Promise<BeaconVisitor> {
+export async function fingerprint(live: () => boolean): Promise<BeaconVisitor> {
+  // Consent withdrawn while the chunk was loading, or the tracker stopped waiting (time limit):
+  // FingerprintJS does not start (no canvas, WebGL, audio, cookie test).
+  if (!live()) throw new Error('not wanted');
   const agent = await load({ monitoring: false });
   const result = await agent.get();
   return {

@@ -7,11 +7,19 @@ import type { BeaconVisitor } from './wire.js';
 export const STORED_ID_KEY = 'cxm_id';
 export const FINGERPRINT_KEY = 'cxm_fp';
 
-export type FingerprintLoader = () => Promise<BeaconVisitor>;
+/**
+ * Loads and runs FingerprintJS. `live()` says whether the result is still wanted (consent still
+ * granted, the same run still waiting): checked before FingerprintJS starts, so a withdrawal while
+ * the chunk is loading runs none of it.
+ */
+export type FingerprintLoader = (live: () => boolean) => Promise<BeaconVisitor>;
 
-/** 128 random bits in base 36 (20-28 characters); `getRandomValues` works outside secure contexts. */
+/**
+ * 128 random bits: four 32-bit numbers in decimal joined by `_` (usually 40-43 characters, fewer
+ * than 8 only when all four are below 10); `getRandomValues` works outside secure contexts.
+ */
 export function randomId(): string {
-  return Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join('');
+  return crypto.getRandomValues(new Uint32Array(4)).join('_');
 }
 
 const ID = /^[\w-]{8,64}$/;
@@ -23,41 +31,42 @@ const ID = /^[\w-]{8,64}$/;
 
 /** The fallback: a stored random id, or a fresh one for this page view when storage is refused. */
 export function fallbackVisitor(): BeaconVisitor {
-  const id = randomId();
   try {
-    const stored = localStorage.getItem(STORED_ID_KEY);
-    if (stored && ID.test(stored)) return { id: stored, kind: 'stored' };
-    localStorage.setItem(STORED_ID_KEY, id);
-    return { id, kind: 'stored' };
+    let id = localStorage.getItem(STORED_ID_KEY);
+    // (`null` fails the test as the string "null".)
+    if (!ID.test(id!)) {
+      id = randomId();
+      localStorage.setItem(STORED_ID_KEY, id);
+    }
+    return { id: id!, kind: 'stored' };
   } catch {}
-  return { id, kind: 'page' };
+  return { id: randomId(), kind: 'page' };
 }
 
 /**
  * FingerprintJS with a time limit (a blocked or hung chunk must not hold events back for ever),
- * cached for the tab's session, falling back as above. Resolves, never rejects.
+ * cached for the tab's session, falling back as above. Resolves, never rejects; with nothing, and
+ * having written nothing, when `live()` has turned false meanwhile (the result is not wanted).
  */
 export async function resolveVisitor(
   loadFingerprint: FingerprintLoader | undefined,
   timeoutMs: number,
-): Promise<BeaconVisitor> {
+  live: () => boolean,
+): Promise<BeaconVisitor | undefined> {
   try {
     // (Whatever the page puts there, the API validates ids again.)
     const cached = JSON.parse(sessionStorage.getItem(FINGERPRINT_KEY)!) as BeaconVisitor | null;
     if (cached?.id) return cached;
   } catch {}
+  let visitor: BeaconVisitor | undefined;
   try {
-    const visitor = await Promise.race([
-      loadFingerprint!(),
+    visitor = await Promise.race([
+      loadFingerprint!(live),
       new Promise<never>((_, reject) => setTimeout(reject, timeoutMs)),
     ]);
-    try {
-      sessionStorage.setItem(FINGERPRINT_KEY, JSON.stringify(visitor));
-    } catch {}
-    return visitor;
-  } catch {
-    return fallbackVisitor();
-  }
+    if (live()) sessionStorage.setItem(FINGERPRINT_KEY, JSON.stringify(visitor));
+  } catch {}
+  if (live()) return visitor || fallbackVisitor();
 }
 
 /** Consent withdrawn: delete everything the tracker stored. */

@@ -14,7 +14,7 @@ export function init(options: Partial<Options> & Pick<Options, 'site' | 'collect
   const resolved = withDefaults(options);
   if (!resolved.site || (isAutomated() && !resolved.allowAutomation)) return () => {};
   try {
-    return start(resolved, () => import('./fingerprint.js').then((m) => m.fingerprint()));
+    return start(resolved, (live) => import('./fingerprint.js').then((m) => m.fingerprint(live)));
   } catch {
     return () => {};
   }

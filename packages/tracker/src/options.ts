@@ -42,20 +42,22 @@ export function withDefaults(
 
 /**
  * Reads the snippet's attributes: `data-site`, `data-collector`, `data-consent`,
- * `data-onetrust-category`, `data-gpc="ignore"`, `data-form-visitor-field`, `data-allow-automation`.
- * (Spelled out rather than mapped from DEFAULTS: this runs in the size-budgeted snippet build.)
+ * `data-onetrust-category`, `data-gpc="ignore"`, `data-form-visitor-field`, `data-allow-automation`
+ * (through `dataset`, which names them as the options are named: `data-form-visitor-field` is
+ * `formVisitorField`). Spelled out rather than mapped from DEFAULTS: this runs in the size-budgeted
+ * snippet build.
  */
-export function fromScript(script: Element, scriptOrigin: string): Options {
-  const data = (name: string) => script.getAttribute(`data-${name}`);
-  const on = (name: string) => (data(name) ?? 'false') !== 'false';
-  const consent = data('consent') || 'none';
+export function fromScript(script: HTMLElement, scriptOrigin: string): Options {
+  const data = script.dataset;
+  const on = (value?: string) => (value ?? 'false') !== 'false';
+  const consent = data.consent || 'none';
   return {
-    site: data('site') || '',
-    collector: (data('collector') || scriptOrigin).replace(/\/+$/, ''),
+    site: data.site || '',
+    collector: (data.collector || scriptOrigin).replace(/\/+$/, ''),
     consent: (MODES.includes(consent) ? consent : 'manual') as ConsentMode,
-    onetrustCategory: data('onetrust-category') || 'C0004',
-    gpc: data('gpc') !== 'ignore',
-    formVisitorField: on('form-visitor-field'),
-    allowAutomation: on('allow-automation'),
+    onetrustCategory: data.onetrustCategory || 'C0004',
+    gpc: data.gpc !== 'ignore',
+    formVisitorField: on(data.formVisitorField),
+    allowAutomation: on(data.allowAutomation),
   };
 }

@@ -1,11 +1,18 @@
 // The snippet entry (`t.js`): queue replay, options from the script tag, the fingerprint chunk.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { STUB } from './snippet.js';
+
+// FingerprintJS itself, as the chunk's `fingerprint` would start it.
+const fpLoad = vi.hoisted(() => vi.fn());
+vi.mock('@fingerprintjs/fingerprintjs', () => ({ load: fpLoad }));
+
 import type { BeaconPayload } from './wire.js';
 
 type Cxm = ((...args: unknown[]) => void) & { q?: unknown[]; loaded?: boolean };
 const w = window as Window & { cxm?: Cxm };
-const TOKEN = 'eyJ2IjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+// Shaped as the API mints them: base64url(payload).base64url(HMAC-SHA256), 43 characters.
+const TOKEN =
+  'eyJrIjoiaWRlbnRpdHkiLCJvIjoib3JnX2RlbW8iLCJjIjoiQ0FORC0yMDI0LTAwMDEyMyIsIngiOjE4OTM0NTYwMDB9.2OlK5a649a3bUz5pi4PXl0DxH_ZcucDvtKaHR8SmzDM';
 const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 };
 
 let bodies: BeaconPayload[];
@@ -143,5 +150,81 @@ describe('snippet entry', () => {
     await vi.waitFor(() => expect(bodies).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(bodies).toHaveLength(1);
+  });
+
+  /** The chunk arrives (calls `cxm('_fp', fingerprint)`) only when told; counts the requests. */
+  async function heldChunk() {
+    const { fingerprint } = await import('./fingerprint.js');
+    fpLoad.mockReset().mockResolvedValue({
+      get: async () => ({ visitorId: fp.id, version: fp.version, confidence: { score: 0.4 } }),
+    });
+    const requested: string[] = [];
+    vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T) => {
+      requested.push((node as unknown as HTMLScriptElement).src);
+      return node;
+    });
+    return { requested, arrive: () => w.cxm!('_fp', fingerprint) };
+  }
+
+  it('starts nothing of FingerprintJS when consent is withdrawn while the chunk loads', async () => {
+    const chunk = await heldChunk();
+    await paste({ site: 'pk_demo', consent: 'manual' }, (cxm) => cxm('consent', true));
+    expect(chunk.requested).toHaveLength(1);
+    w.cxm!('consent', false);
+    chunk.arrive();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fpLoad).not.toHaveBeenCalled();
+    expect(bodies).toEqual([]);
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it('loads the chunk once and uses its fingerprint when consent is withdrawn and granted again meanwhile', async () => {
+    const chunk = await heldChunk();
+    await paste({ site: 'pk_demo', consent: 'manual' }, (cxm) => cxm('consent', true));
+    w.cxm!('consent', false);
+    w.cxm!('consent', true);
+    chunk.arrive();
+    await vi.waitFor(() => expect(sessionStorage.getItem('cxm_fp')).not.toBeNull());
+    expect(chunk.requested).toHaveLength(1);
+    expect(fpLoad).toHaveBeenCalledTimes(1);
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(bodies).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(bodies[0]!.visitor).toEqual(fp);
+    expect(localStorage.getItem('cxm_id')).toBeNull();
+  });
+
+  it("keeps the page's errors out when its fetch wrapper throws, or keepalive and sendBeacon are both missing", async () => {
+    serveChunk(true);
+    const thrown = vi.fn(() => {
+      throw new TypeError('wrapper: sync throw');
+    });
+    vi.stubGlobal('fetch', thrown);
+    const errors: unknown[] = [];
+    const onError = (event: Event) => errors.push(event);
+    addEventListener('unhandledrejection', onError);
+    addEventListener('error', onError);
+    const unhandled = (reason: unknown) => errors.push(reason);
+    process.on('unhandledRejection', unhandled);
+    try {
+      await paste({ site: 'pk_demo' });
+      await vi.waitFor(() => expect(thrown).toHaveBeenCalled());
+      const keepalive = Object.getOwnPropertyDescriptor(Request.prototype, 'keepalive');
+      Reflect.deleteProperty(Request.prototype, 'keepalive');
+      const beacon = Object.getOwnPropertyDescriptor(Navigator.prototype, 'sendBeacon');
+      Reflect.deleteProperty(Navigator.prototype, 'sendBeacon');
+      try {
+        history.pushState({}, '', '/no-transport');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        if (keepalive) Object.defineProperty(Request.prototype, 'keepalive', keepalive);
+        if (beacon) Object.defineProperty(Navigator.prototype, 'sendBeacon', beacon);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', unhandled);
+      removeEventListener('unhandledrejection', onError);
+      removeEventListener('error', onError);
+    }
   });
 });

@@ -1,9 +1,9 @@
 // Entry of `t.js`, the IIFE the snippet loads: reads its options from its own script tag, replaces
 // the queue stub with the tracker and replays the queued calls. Defines no global but `cxm`.
 import { isAutomated } from './automation.js';
+import type { FingerprintLoader } from './identity.js';
 import { fromScript } from './options.js';
 import { type Command, safely, start } from './tracker.js';
-import type { BeaconVisitor } from './wire.js';
 
 /** The fingerprint chunk's file name under `t/`, content-hashed; set by the build. */
 declare const __FP_FILE__: string;
@@ -18,6 +18,7 @@ safely(() => {
   // managers insert a copy of the tag, attributes and all).
   const script = document.currentScript as HTMLScriptElement | null;
   if (!script?.src) return;
+
   const options = fromScript(script, new URL(script.src).origin);
   let command: Command = () => {};
   let chunkArrived: ((get: unknown) => void) | undefined;
@@ -29,16 +30,22 @@ safely(() => {
   api.loaded = true;
   w.cxm = api;
   if (!options.site || (isAutomated() && !options.allowAutomation)) return;
-  command = start(options, () =>
-    new Promise<() => Promise<BeaconVisitor>>((resolve, reject) => {
+  /** The chunk, requested once per page: a second run (consent withdrawn and granted again) waits
+   * for the same one. */
+  let chunk: Promise<FingerprintLoader> | undefined;
+  command = start(options, (live) => {
+    chunk ||= new Promise((resolve, reject) => {
       chunkArrived = resolve as (get: unknown) => void;
-      const chunk = document.createElement('script');
+      const tag = document.createElement('script');
       // From the script's own folder: the origin the site's CSP already allows for `t.js`.
-      chunk.src = new URL(`t/${__FP_FILE__}`, script.src).href;
-      chunk.onerror = reject;
-      document.head.appendChild(chunk);
-    }).then((get) => get()),
-  );
+      tag.src = new URL(`t/${__FP_FILE__}`, script.src).href;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+      // Consent withdrawn while the chunk loaded, or the run gave up waiting: FingerprintJS does
+      // not start. (`fingerprint` checks `live()` again before its `load()`.)
+    });
+    return chunk.then((get) => (live() ? get(live) : Promise.reject()));
+  });
   // The stub queued `arguments` objects, which are iterable.
   for (const args of stub?.q ?? []) api(...(args as [string]));
 });

@@ -21,6 +21,20 @@ describe('page view rules', () => {
       'https://a.test/jobs?utm_source=mail',
     );
   });
+
+  it('cuts the token out leaving every other byte of the query as it was', () => {
+    expect(
+      cleanUrl('https://a.test/jobs?city=M%FCnchen&q=a%20b&tags=a,b&flag&cxm_t=abc.def#apply'),
+    ).toBe('https://a.test/jobs?city=M%FCnchen&q=a%20b&tags=a,b&flag');
+    expect(cleanUrl('https://a.test/jobs?cxm_t=1&q=a+b&cxm_t&x=?y#cxm_t=2')).toBe(
+      'https://a.test/jobs?q=a+b&x=?y',
+    );
+    expect(cleanUrl('https://a.test/jobs?cxm_t=abc')).toBe('https://a.test/jobs');
+    expect(cleanUrl('https://a.test/jobs?')).toBe('https://a.test/jobs?');
+    expect(cleanUrl('https://a.test/jobs?cxm_tt=1&xcxm_t=2')).toBe(
+      'https://a.test/jobs?cxm_tt=1&xcxm_t=2',
+    );
+  });
 });
 
 describe('SPA navigation watch', () => {

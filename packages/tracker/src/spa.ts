@@ -1,13 +1,13 @@
 // Page views in single-page apps: one per navigation through `history.pushState`, `replaceState`
 // or `popstate`, never two for the same page.
-import { IDENTITY_PARAM } from './wire.js';
+import { withoutToken } from './token.js';
 
-/** The URL as sent: no fragment, no identity token (it must not end up in analytics). */
+/**
+ * The URL as sent: no fragment, no identity token (it must not end up in analytics), every other
+ * byte as the page has it.
+ */
 export function cleanUrl(href: string): string {
-  const url = new URL(href);
-  url.hash = '';
-  url.searchParams.delete(IDENTITY_PARAM);
-  return url.href;
+  return withoutToken(href.split('#')[0]!)[0];
 }
 
 /**

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FINGERPRINT_KEY, STORED_ID_KEY } from './identity.js';
 import { DEFAULTS, type Options } from './options.js';
-import { type Command, start } from './tracker.js';
+import { type Command, FINGERPRINT_TIMEOUT_MS, start } from './tracker.js';
 import { OFF, type Outcome, SENT } from './transport.js';
 import { type BeaconPayload, MAX_URL_LENGTH } from './wire.js';
 
 const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 } as const;
-const TOKEN = 'eyJ2IjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+// Shaped as the API mints them: base64url(payload).base64url(HMAC-SHA256), 43 characters.
+const TOKEN =
+  'eyJrIjoiaWRlbnRpdHkiLCJvIjoib3JnX2RlbW8iLCJjIjoiQ0FORC0yMDI0LTAwMDEyMyIsIngiOjE4OTM0NTYwMDB9.2OlK5a649a3bUz5pi4PXl0DxH_ZcucDvtKaHR8SmzDM';
 
 let active: Command[] = [];
 afterEach(() => {
@@ -160,5 +162,114 @@ describe('tracker', () => {
     await vi.waitFor(() => expect(events()).toHaveLength(2));
     expect(events()[1]).toMatchObject({ type: 'submit_form', form: 'apply' });
     expect(JSON.stringify(events())).not.toContain('secret');
+  });
+
+  it('takes a token out of the address bar leaving every other byte of the URL as it was', async () => {
+    history.replaceState(
+      null,
+      '',
+      `/jobs?city=M%FCnchen&q=a%20b&tags=a,b&flag&cxm_t=${TOKEN}&q=a+b#apply`,
+    );
+    const { posts } = setup({ consent: 'none' });
+    expect(location.href).toBe(
+      'http://localhost:3000/jobs?city=M%FCnchen&q=a%20b&tags=a,b&flag&q=a+b#apply',
+    );
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]!.identity).toBe(TOKEN);
+    expect(posts[0]!.events[0]!.url).toBe(
+      'http://localhost:3000/jobs?city=M%FCnchen&q=a%20b&tags=a,b&flag&q=a+b',
+    );
+  });
+
+  it('removes a raw candidate id given as cxm_t and never sends it', async () => {
+    const uuid = '550e8400-e29b-41d4-a716-446655440000';
+    history.replaceState(null, '', `/jobs?cxm_t=${uuid}#apply`);
+    const { cmd, posts } = setup({ consent: 'none' });
+    expect(location.href).toBe('http://localhost:3000/jobs#apply');
+    cmd('identify', 'CAND-2024-000123');
+    cmd('identify', `${TOKEN.split('.')[0]}.${'x'.repeat(27)}`); // too short a signature
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(posts).toHaveLength(2));
+    expect(posts.map((p) => p.identity)).toEqual([undefined, undefined]);
+    expect(JSON.stringify(posts)).not.toMatch(/550e8400|CAND-2024/);
+  });
+
+  /** A loader that hands out its `live()` check and arrives when told. */
+  function heldLoader() {
+    const calls: { live: () => boolean; arrive: () => void }[] = [];
+    const loader = vi.fn(
+      (live: () => boolean) =>
+        new Promise<typeof fp>((resolve) => {
+          calls.push({ live, arrive: () => resolve(fp) });
+        }),
+    );
+    return { loader, calls };
+  }
+
+  function startWith(loader: ReturnType<typeof heldLoader>['loader']) {
+    const posts: BeaconPayload[] = [];
+    const cmd = start(
+      { ...DEFAULTS, site: 'pk_demo', collector: 'https://edge.test', consent: 'manual' },
+      loader,
+      async (_url, body): Promise<Outcome> => {
+        posts.push(JSON.parse(body));
+        return SENT;
+      },
+    );
+    active.push(cmd);
+    return { cmd, posts };
+  }
+
+  it('does not start FingerprintJS, and stores nothing, when consent is withdrawn while it loads', async () => {
+    const { loader, calls } = heldLoader();
+    const { cmd, posts } = startWith(loader);
+    cmd('consent', true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.live()).toBe(true);
+    cmd('consent', false);
+    expect(calls[0]!.live()).toBe(false); // the chunk arriving now runs nothing
+    calls[0]!.arrive();
+    await settled();
+    expect(posts).toHaveLength(0);
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+  });
+
+  it('keeps the fingerprint when consent is withdrawn and granted again while it loads', async () => {
+    const { loader, calls } = heldLoader();
+    const { cmd, posts } = startWith(loader);
+    cmd('consent', true);
+    cmd('consent', false);
+    cmd('consent', true);
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => c.live())).toEqual([false, true]);
+    calls[1]!.arrive();
+    await settled();
+    calls[0]!.arrive(); // the stale run's result is discarded
+    await settled();
+    // (The page view's visit was recorded before the withdrawal, and dropped with it.)
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(posts).toHaveLength(1));
+    expect(posts[0]!.visitor).toEqual(fp);
+    expect(localStorage.getItem(STORED_ID_KEY)).toBeNull();
+    expect(JSON.parse(sessionStorage.getItem(FINGERPRINT_KEY)!)).toEqual(fp);
+  });
+
+  it('does not run FingerprintJS when it arrives after the time limit', async () => {
+    vi.useFakeTimers();
+    try {
+      const { loader, calls } = heldLoader();
+      const { cmd, posts } = startWith(loader);
+      cmd('consent', true);
+      await vi.advanceTimersByTimeAsync(FINGERPRINT_TIMEOUT_MS);
+      expect(posts).toHaveLength(1);
+      expect(posts[0]!.visitor.kind).toBe('stored');
+      expect(calls[0]!.live()).toBe(false);
+      calls[0]!.arrive();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(sessionStorage.getItem(FINGERPRINT_KEY)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

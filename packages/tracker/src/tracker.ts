@@ -38,7 +38,9 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
   let visited = false;
   /** The API said this site's tracking is off: quiet until the next page load. */
   let off = false;
-  let resolving = false;
+  /** The identify run waiting for a visitor id (0: none). Counts up, so a stale run is told apart. */
+  let resolving = 0;
+  let runs = 0;
 
   const granted = () => consent === true && !off;
 
@@ -72,13 +74,19 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
 
   const identify = () => {
     if (resolving || visitor) return;
-    resolving = true;
+    const run = ++runs;
+    resolving = run;
     // FingerprintJS costs 100-250 ms of main thread; its `load()` waits for an idle period itself
-    // (requestIdleCallback), so it stays off the page's critical path.
-    resolveVisitor(loadFingerprint, FINGERPRINT_TIMEOUT_MS).then((found) => {
-      resolving = false;
-      // Withdrawn meanwhile: whatever the fallback just stored goes too.
-      if (consent !== true) return forgetVisitor();
+    // (requestIdleCallback), so it stays off the page's critical path. Once consent is withdrawn
+    // (or withdrawn and granted again, which starts a new run), or once the run has settled, this
+    // run's result is not wanted: FingerprintJS does not start for it, and nothing is stored.
+    resolveVisitor(
+      loadFingerprint,
+      FINGERPRINT_TIMEOUT_MS,
+      () => resolving === run && consent === true,
+    ).then((found) => {
+      if (!found) return;
+      resolving = 0;
       // A page hide may already have used the stored fallback; the fingerprint wins from now on.
       visitor = found;
       flush();
@@ -97,10 +105,9 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
       return;
     }
     // Withdrawn (or refused): stop at once and delete what was stored. A fingerprint still being
-    // computed is discarded when it arrives.
-    resolving = false;
-    visitor = undefined;
-    identity = undefined;
+    // loaded does not start; one already computing is discarded when it arrives.
+    resolving = 0;
+    visitor = identity = undefined;
     pending = [];
     transport.clear();
     forgetVisitor();

@@ -116,4 +116,27 @@ describe('delivery and retry', () => {
     await vi.runAllTimersAsync();
     expect(onOff).toHaveBeenCalledTimes(1);
   });
+
+  it('counts a post that throws (a page fetch wrapper, no transport at all) as a failed send, retried with backoff', async () => {
+    const posts: string[] = [];
+    const post = vi.fn((_url: string, body: string): Outcome => {
+      posts.push(body);
+      if (posts.length < 3) throw new TypeError('wrapper: sync throw');
+      return SENT;
+    });
+    const transport = createTransport(
+      'https://edge.test/v1/collect',
+      () => envelope,
+      vi.fn(),
+      post,
+    );
+    expect(() => transport.send([visit(1)])).not.toThrow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(posts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(FIRST_BACKOFF_MS + 300);
+    expect(posts).toHaveLength(2);
+    await vi.runAllTimersAsync();
+    expect(posts).toHaveLength(3);
+    expect(new Set(posts)).toEqual(new Set([posts[0]])); // the same events each time
+  });
 });

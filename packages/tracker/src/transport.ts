@@ -16,7 +16,8 @@ export const DROP = 2;
 /** Delivered, and the reply says the site's tracking is off. */
 export const OFF = 3;
 export type Outcome = typeof SENT | typeof RETRY | typeof DROP | typeof OFF;
-export type Post = (url: string, body: string) => Promise<Outcome>;
+/** May return the outcome itself, and may throw: the transport treats a throw as a network error. */
+export type Post = (url: string, body: string) => Outcome | Promise<Outcome>;
 
 /** Events waiting for a retry, at most; the oldest go first when it overflows. */
 export const MAX_QUEUED = 40;
@@ -24,8 +25,13 @@ export const MAX_QUEUED = 40;
 export const MAX_RETRIES = 5;
 export const FIRST_BACKOFF_MS = 1000;
 
-/** UTF-8 length: a Blob of a string holds it UTF-8 encoded. */
-const bytes = (text: string) => new Blob([text]).size;
+/**
+ * At most the UTF-8 length of the value's JSON: one UTF-16 unit is at most 3 bytes of UTF-8 (a
+ * surrogate pair, 2 units, is 4; JSON escapes lone surrogates). Cheaper than encoding, and errs on
+ * the safe side (ASCII bodies are cut at a third of the limit, still 5 KB: enough for 20 events
+ * with ordinary URLs).
+ */
+const bytes = (value: unknown) => JSON.stringify(value).length * 3;
 
 /**
  * Splits events into batches whose body has at most 20 events and 16 KB. Browsers share one 64 KB
@@ -33,12 +39,12 @@ const bytes = (text: string) => new Blob([text]).size;
  * One event always fits: URLs and tokens are cut at 2 KB before they get here.
  */
 export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEvent[][] {
-  const base = bytes(JSON.stringify({ ...envelope, events: [] }));
+  const base = bytes({ ...envelope, events: [] });
   let batch: BeaconEvent[] = [];
   let size = base;
   const batches = [batch];
   for (const event of events) {
-    const more = bytes(JSON.stringify(event)) + 1; // and a comma
+    const more = bytes(event) + 1; // and a comma
     if (batch.length === MAX_BEACON_EVENTS || size + more > MAX_BEACON_BYTES) {
       batch = [];
       batches.push(batch);
@@ -55,24 +61,25 @@ export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEven
  * a CORS-safelisted type, so there is no preflight; the default credentials mode sends no cookies
  * to a collector on another origin. A 2xx is delivered (and
  * `tracking: false` in the reply means the site switched tracking off); 429, 5xx and network
- * errors are worth a retry; other 4xx are not. Keepalive is missing in Firefox before 133: there
- * `sendBeacon` queues the body, even during unload, but tells nothing about the reply.
+ * errors are worth a retry (a rejected `fetch` is retried by the transport, see `send`); other 4xx
+ * are not. Keepalive is missing in Firefox before 133: there `sendBeacon` queues the body, even
+ * during unload, but tells nothing about the reply.
  */
 export const browserPost: Post = (url, body) =>
   'keepalive' in Request.prototype
-    ? fetch(url, { method: 'POST', body, keepalive: true }).then(
-        (r) =>
-          r.ok
-            ? r.json().then(
-                (reply: Partial<CollectReply>) => (reply.tracking === false ? OFF : SENT),
-                () => SENT,
-              )
-            : r.status > 499 || r.status === 429
-              ? RETRY
-              : DROP,
-        () => RETRY,
+    ? fetch(url, { method: 'POST', body, keepalive: true }).then((r) =>
+        r.ok
+          ? r.json().then(
+              (reply: Partial<CollectReply>) => (reply.tracking === false ? OFF : SENT),
+              () => SENT,
+            )
+          : r.status > 499 || r.status === 429
+            ? RETRY
+            : DROP,
       )
-    : Promise.resolve(navigator.sendBeacon(url, body) ? SENT : RETRY);
+    : navigator.sendBeacon(url, body)
+      ? SENT
+      : RETRY;
 
 export interface Transport {
   send(events: BeaconEvent[]): void;
@@ -97,21 +104,25 @@ export function createTransport(
     if (!env) return;
     const mine = generation;
     for (const batch of toBatches(env, events)) {
-      post(url, JSON.stringify({ ...env, events: batch })).then((outcome) => {
-        if (mine !== generation) return;
-        if (outcome === OFF) return onOff();
-        if (outcome === SENT) retries = 0;
-        if (outcome !== RETRY || retries >= MAX_RETRIES) return;
-        queue = [...queue, ...batch].slice(-MAX_QUEUED);
-        if (timer) return;
-        timer = setTimeout(
-          () => {
-            timer = undefined;
-            send(queue.splice(0));
-          },
-          FIRST_BACKOFF_MS * 2 ** retries++ + Math.random() * 250,
-        );
-      });
+      // A network error rejects; a page's `fetch` wrapper may throw instead, and a browser may lack
+      // both keepalive and `sendBeacon`: all are a failed send, retried, and never the page's error.
+      (async () => post(url, JSON.stringify({ ...env, events: batch })))()
+        .catch(() => RETRY as Outcome)
+        .then((outcome) => {
+          if (mine !== generation) return;
+          if (outcome === OFF) return onOff();
+          if (outcome === SENT) retries = 0;
+          if (outcome !== RETRY || retries >= MAX_RETRIES) return;
+          queue = [...queue, ...batch].slice(-MAX_QUEUED);
+          if (timer) return;
+          timer = setTimeout(
+            () => {
+              timer = undefined;
+              send(queue.splice(0));
+            },
+            FIRST_BACKOFF_MS * 2 ** retries++ + Math.random() * 250,
+          );
+        });
     }
   };
 

@@ -75,7 +75,8 @@ describe('pasted snippet', () => {
   });
 
   it('sends the identity token from the URL once, and removes it from the address bar', async () => {
-    const token = 'eyJ0eXAiOiJjeG0ifQ.dGVzdC10b2tlbi1ub3Qtc2lnbmVk';
+    // Shaped as a token (a 43-character signature), but not signed by the worker.
+    const token = 'eyJ0eXAiOiJjeG0ifQ.dGVzdC10b2tlbi1ub3Qtc2lnbmVkLWJ5LXdvcmtlclg';
     const v = await visitor(browser);
     await v.page.goto(`${env.pages}/snippet.html?case=token&cxm_t=${token}`);
     const beacon = await until(() => v.beacons()[0]);
@@ -89,6 +90,42 @@ describe('pasted snippet', () => {
     // Replaced, not pushed: Back leaves the page instead of returning to the token URL.
     await v.page.goBack();
     expect(v.page.url()).toBe('about:blank');
+    await v.context.close();
+  });
+
+  it('leaves every other byte of the landing URL alone, and never sends a raw id given as cxm_t', async () => {
+    const uuid = '550e8400-e29b-41d4-a716-446655440000';
+    const query = '?city=M%FCnchen&q=a%20b&tags=a,b&flag';
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/snippet.html${query}&cxm_t=${uuid}#apply`);
+    const beacon = await until(() => v.beacons()[0]);
+    expect(v.page.url()).toBe(`${env.pages}/snippet.html${query}#apply`);
+    expect(beacon.identity).toBeUndefined();
+    expect(beacon.events).toEqual([
+      expect.objectContaining({ url: `${env.pages}/snippet.html${query}` }),
+    ]);
+    expect(JSON.stringify(v.beacons())).not.toContain(uuid);
+    await v.context.close();
+  });
+
+  it("keeps the page's errors its own when its fetch wrapper throws", async () => {
+    const v = await visitor(browser, {
+      init: `addEventListener('unhandledrejection', (e) => console.error('unhandled: ' + e.reason));
+        const pageFetch = window.fetch;
+        window.fetch = function (url) {
+          if (String(url).includes('/v1/collect')) { window.thrown = (window.thrown || 0) + 1; throw new TypeError('wrapper'); }
+          return pageFetch.apply(this, arguments);
+        };`,
+    });
+    const errors: string[] = [];
+    v.page.on('pageerror', (error) => errors.push(error.message));
+    await v.page.goto(`${env.pages}/snippet.html?fetch=throws`);
+    // The first post and its first retry (1 s later) both throw inside the tracker.
+    await v.page.waitForFunction(() => (window as { thrown?: number }).thrown! >= 2, null, {
+      timeout: 30_000,
+    });
+    expect(errors).toEqual([]);
+    expect(v.console.filter((line) => line.includes('unhandled'))).toEqual([]);
     await v.context.close();
   });
 
@@ -207,6 +244,43 @@ describe('OneTrust', () => {
         () => (window as unknown as { siteWrapperCalls: number }).siteWrapperCalls,
       ),
     ).toBe(3);
+    await v.context.close();
+  });
+});
+
+describe('manual consent', () => {
+  it('runs nothing of FingerprintJS, and writes nothing, when consent is withdrawn while its chunk loads', async () => {
+    const v = await visitor(browser, {
+      // What FingerprintJS would touch: canvas, WebGL, the cookie test, storage.
+      init: `window.touched = [];
+        const getContext = HTMLCanvasElement.prototype.getContext;
+        HTMLCanvasElement.prototype.getContext = function (type) { touched.push('canvas ' + type); return getContext.apply(this, arguments); };
+        const cookie = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+        Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get() { return cookie.get.call(this); }, set(value) { touched.push('cookie ' + value); cookie.set.call(this, value); } });
+        const setItem = Storage.prototype.setItem;
+        Storage.prototype.setItem = function (key) { touched.push('setItem ' + key); return setItem.apply(this, arguments); };`,
+    });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await v.context.route(/\/t\/fp\.[0-9a-f]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await v.page.goto(`${env.pages}/manual.html`);
+    await trackerLoaded(v.page);
+    await v.page.click('#accept');
+    await until(() => v.trackerRequests().find((r) => /\/t\/fp\./.test(r.url())));
+    await v.page.click('#reject');
+    release();
+    await v.page.waitForResponse(/\/t\/fp\.[0-9a-f]+\.js$/);
+    await quiet();
+    expect(
+      await v.page.evaluate(() => (window as unknown as { touched: string[] }).touched),
+    ).toEqual([]);
+    expect(await trackerStorage(v.page)).toEqual([]);
+    expect(v.beacons()).toEqual([]);
     await v.context.close();
   });
 });
