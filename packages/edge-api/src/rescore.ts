@@ -6,6 +6,7 @@ import type { ScoringModel } from '@cxm/scoring';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { type Db, runBatch, upsertScores } from './db/client.js';
 import { engagements, scores } from './db/schema.js';
+import { scoredEngagementColumns, storedScores } from './db/score-rows.js';
 import { withRetries } from './ingest/retry.js';
 import { nextScoreRow, rebuild, type ScoredEngagement, startState } from './ingest/scores.js';
 import { OPTIONS } from './options.js';
@@ -40,25 +41,10 @@ async function rescorePage(
   candidateIds: string[],
 ): Promise<void> {
   const { orgId, model, now } = input;
-  const [stored, history] = await Promise.all([
+  const [storedById, history] = await Promise.all([
+    storedScores(db, orgId, candidateIds),
     db
-      .select({
-        candidateId: scores.candidateId,
-        state: scores.state,
-        version: scores.version,
-        tier: scores.tier,
-        engagementCount: scores.engagementCount,
-      })
-      .from(scores)
-      .where(and(eq(scores.orgId, orgId), inArray(scores.candidateId, candidateIds))),
-    db
-      .select({
-        candidateId: engagements.candidateId,
-        type: engagements.type,
-        detail: engagements.detail,
-        occurredAt: engagements.occurredAt,
-        machine: engagements.machine,
-      })
+      .select({ candidateId: engagements.candidateId, ...scoredEngagementColumns })
       .from(engagements)
       .where(and(eq(engagements.orgId, orgId), inArray(engagements.candidateId, candidateIds))),
   ]);
@@ -69,6 +55,7 @@ async function rescorePage(
     list.push(row);
     byCandidate.set(row.candidateId, list);
   }
+  const stored = [...storedById.values()];
   const rows = stored.map((previous) => {
     const list = byCandidate.get(previous.candidateId) ?? [];
     return nextScoreRow({

@@ -1,9 +1,26 @@
-// Reads materialized score rows: one query shape for the writers (which need `version` for their
-// guarded updates) and the read endpoints.
+// What scoring reads from D1: materialized score rows (with `version` for the writers' guarded
+// updates) and the engagement columns a rebuild folds. One query shape for writers and reads.
 import { and, eq, inArray } from 'drizzle-orm';
 import type { StoredScore } from '../ingest/scores.js';
 import { type Db, inChunks } from './client.js';
-import { scores } from './schema.js';
+import { engagements, scores } from './schema.js';
+
+/** The columns of a stored score row (`StoredScore`). */
+export const storedScoreColumns = {
+  candidateId: scores.candidateId,
+  state: scores.state,
+  version: scores.version,
+  tier: scores.tier,
+  engagementCount: scores.engagementCount,
+};
+
+/** The columns of an engagement that scoring folds (`ScoredEngagement`). */
+export const scoredEngagementColumns = {
+  type: engagements.type,
+  detail: engagements.detail,
+  occurredAt: engagements.occurredAt,
+  machine: engagements.machine,
+};
 
 export async function storedScore(
   db: Db,
@@ -22,13 +39,7 @@ export async function storedScores(
   const found = new Map<string, StoredScore>();
   for (const part of inChunks(candidateIds)) {
     const rows = await db
-      .select({
-        candidateId: scores.candidateId,
-        state: scores.state,
-        version: scores.version,
-        tier: scores.tier,
-        engagementCount: scores.engagementCount,
-      })
+      .select(storedScoreColumns)
       .from(scores)
       .where(and(eq(scores.orgId, orgId), inArray(scores.candidateId, part)));
     for (const row of rows) found.set(row.candidateId, row);

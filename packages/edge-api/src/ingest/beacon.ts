@@ -20,7 +20,7 @@ import {
   engagements,
   visitors,
 } from '../db/schema.js';
-import { storedScore } from '../db/score-rows.js';
+import { scoredEngagementColumns, storedScore } from '../db/score-rows.js';
 import { type Occurrence, splitFresh, type Windows } from '../dedupe.js';
 import { OPTIONS } from '../options.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
@@ -194,12 +194,7 @@ async function attempt(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
   if (relink && visitor && candidateId !== null) {
     // The visitor's anonymous past now belongs to the candidate.
     linkedPast = await db
-      .select({
-        type: engagements.type,
-        detail: engagements.detail,
-        occurredAt: engagements.occurredAt,
-        machine: engagements.machine,
-      })
+      .select(scoredEngagementColumns)
       .from(engagements)
       .where(
         and(
@@ -336,12 +331,7 @@ export function candidateHistory(
 ): Promise<ScoredEngagement[]> {
   const ofCandidate = eq(engagements.candidateId, candidateId);
   return db
-    .select({
-      type: engagements.type,
-      detail: engagements.detail,
-      occurredAt: engagements.occurredAt,
-      machine: engagements.machine,
-    })
+    .select(scoredEngagementColumns)
     .from(engagements)
     .where(
       and(

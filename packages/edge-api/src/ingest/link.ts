@@ -4,7 +4,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement, upsertScores } from '../db/client.js';
 import { auditLog, candidates, engagements, visitors } from '../db/schema.js';
-import { storedScore } from '../db/score-rows.js';
+import { scoredEngagementColumns, storedScore } from '../db/score-rows.js';
 import { OPTIONS } from '../options.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
 import { candidateHistory } from './beacon.js';
@@ -77,15 +77,7 @@ async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
       eq(engagements.visitorId, visitor.id),
       isNull(engagements.candidateId),
     );
-    anonymousPast = await db
-      .select({
-        type: engagements.type,
-        detail: engagements.detail,
-        occurredAt: engagements.occurredAt,
-        machine: engagements.machine,
-      })
-      .from(engagements)
-      .where(anonymous);
+    anonymousPast = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
     statements.push(
       db
         .update(visitors)

@@ -13,6 +13,7 @@ import type { z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { engagements } from '../db/schema.js';
+import { scoredEngagementColumns } from '../db/score-rows.js';
 import { parseState, type StoredScore, toScoring } from '../ingest/scores.js';
 import type { scoreSchema } from '../schemas/candidates.js';
 
@@ -59,12 +60,7 @@ export async function scoreHistory(
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const first = today - (days - 1) * DAY_MS;
   const history = await db
-    .select({
-      type: engagements.type,
-      detail: engagements.detail,
-      occurredAt: engagements.occurredAt,
-      machine: engagements.machine,
-    })
+    .select(scoredEngagementColumns)
     .from(engagements)
     .where(and(eq(engagements.orgId, input.orgId), eq(engagements.candidateId, input.candidateId)))
     .orderBy(asc(engagements.occurredAt));

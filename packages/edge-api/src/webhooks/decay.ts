@@ -15,6 +15,7 @@ import {
 import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { type Db, runBatch, upsertScores } from '../db/client.js';
 import { organisations, scores } from '../db/schema.js';
+import { storedScoreColumns } from '../db/score-rows.js';
 import { withRetries } from '../ingest/retry.js';
 import { modelFrom, nextScoreRow, parseState } from '../ingest/scores.js';
 import { OPTIONS } from '../options.js';
@@ -81,14 +82,7 @@ async function settlePage(
 ): Promise<{ changed: number; last: string | null }> {
   const { orgId, model, now } = input;
   const rows = await db
-    .select({
-      candidateId: scores.candidateId,
-      state: scores.state,
-      version: scores.version,
-      tier: scores.tier,
-      engagementCount: scores.engagementCount,
-      sortKey: scores.sortKey,
-    })
+    .select({ ...storedScoreColumns, sortKey: scores.sortKey })
     .from(scores)
     .where(
       and(
