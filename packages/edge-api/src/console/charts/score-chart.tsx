@@ -3,6 +3,7 @@
 import { TIER_LABELS } from '../labels.js';
 import type { ScoreHistory } from '../types.js';
 import { axis, px, shortDate } from './scale.js';
+import { YGrid } from './y-grid.js';
 
 const W = 760;
 const H = 260;
@@ -44,14 +45,7 @@ export function ScoreChart(props: { history: ScoreHistory; id?: string }) {
             ? `From ${points[0]?.points.toFixed(1)} points on ${points[0]?.date} to ${last.points.toFixed(1)} on ${last.date}. Engaged from ${thresholds.engaged} points, Highly Engaged from ${thresholds.highlyEngaged}.`
             : 'No score history.'}
         </desc>
-        {ticks.map((tick) => (
-          <g>
-            <line class="grid" x1={M.left} x2={W - M.right} y1={px(y(tick))} y2={px(y(tick))} />
-            <text x={M.left - 6} y={px(y(tick)) + 4} text-anchor="end">
-              {tick}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={ticks} y={y} left={M.left} right={W - M.right} />
         {points.map((p, i) =>
           i % labelEvery === 0 || i === points.length - 1 ? (
             <text

@@ -4,6 +4,7 @@ import { ENGAGEMENT_TYPES, type EngagementType } from '@cxm/scoring';
 import { TYPE_COLOURS, TYPE_LABELS } from '../labels.js';
 import type { TierReport } from '../types.js';
 import { axis, daysBetween, px, shortDate } from './scale.js';
+import { YGrid } from './y-grid.js';
 
 const W = 760;
 const H = 280;
@@ -44,14 +45,7 @@ export function StackedDays(props: {
           Engagements per type per day, {from ?? ''} to {to ?? ''}:{' '}
           {totals.reduce((a, b) => a + b, 0)} in all
         </title>
-        {ticks.map((tick) => (
-          <g>
-            <line class="grid" x1={M.left} x2={W - M.right} y1={px(y(tick))} y2={px(y(tick))} />
-            <text x={M.left - 6} y={px(y(tick)) + 4} text-anchor="end">
-              {tick}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={ticks} y={y} left={M.left} right={W - M.right} />
         {days.map((day, index) => {
           let stacked = 0;
           const left = px(M.left + index * slot + (slot - barW) / 2);
