@@ -21,24 +21,39 @@ export function start(command: string, args: string[], cwd: string, env: NodeJS.
   return { process: child, output: () => output.slice(-4000) };
 }
 
+function exited(child: Child): boolean {
+  return child.process.exitCode !== null || child.process.signalCode !== null;
+}
+
 /** SIGTERM to the child's process group, then up to 5 s for it to exit. */
 export async function stop(child: Child | undefined): Promise<void> {
   const pid = child?.process.pid;
-  if (!pid || child.process.exitCode !== null) return;
+  if (!pid || exited(child)) return;
   try {
     process.kill(-pid, 'SIGTERM');
   } catch {}
   const deadline = Date.now() + 5000;
-  while (child.process.exitCode === null && Date.now() < deadline) {
+  while (!exited(child) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** SIGKILL to the child's process group (no clean-up, as a crash), then waits for it to exit. */
+export async function kill(child: Child | undefined): Promise<void> {
+  const pid = child?.process.pid;
+  if (!pid || exited(child)) return;
+  const gone = new Promise((done) => child.process.once('exit', done));
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {}
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
 }
 
 /** Waits until `url` answers below 500, failing early if `child` exits, for at most `ms`. */
 export async function waitFor(url: string, child: Child, name: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) {
+    if (exited(child)) {
       throw new Error(`${name} exited early (code ${child.process.exitCode}):\n${child.output()}`);
     }
     try {

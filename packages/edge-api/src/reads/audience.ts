@@ -152,26 +152,51 @@ export function audienceCountSql(filter: AudienceFilter) {
   return { sql: `SELECT COUNT(*) AS n FROM scores s WHERE ${where}`, params };
 }
 
+/** The tier report's engagements per UTC day and type in `[from, to)` (epoch ms). */
+export function engagementsPerDaySql(orgId: string, from: number, to: number) {
+  return {
+    sql: `SELECT strftime('%Y-%m-%d', occurred_at / 1000, 'unixepoch') AS date, type,
+            COUNT(*) AS count
+          FROM engagements WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?
+          GROUP BY date, type ORDER BY date, type`,
+    params: [orgId, from, to],
+  };
+}
+
+/** The filter of one whole tier, as the tier report counts it. */
+export function tierFilter(
+  orgId: string,
+  tier: Tier,
+  now: number,
+  model: ScoringModel,
+): AudienceFilter {
+  return {
+    orgId,
+    tiers: [tier],
+    now,
+    model,
+    lastEngagedBefore: null,
+    lastEngagedAfter: null,
+    tags: [],
+    tagMatch: 'all',
+  };
+}
+
+/** The part of D1's API the counts use, so this module builds and runs SQL without Workers types. */
+export interface Queries {
+  prepare(sql: string): { bind(...values: unknown[]): { first<T>(): Promise<T | null> } };
+}
+
 /** How many of the organisation's candidates are in each tier at `now`: one index range each. */
 export async function tierKeyCounts(
-  d1: D1Database,
+  d1: Queries,
   orgId: string,
   now: number,
   model: ScoringModel,
 ): Promise<Record<Tier, number>> {
   const counts = await Promise.all(
     TIERS.map((tier) => {
-      const filter: AudienceFilter = {
-        orgId,
-        tiers: [tier],
-        now,
-        model,
-        lastEngagedBefore: null,
-        lastEngagedAfter: null,
-        tags: [],
-        tagMatch: 'all',
-      };
-      const { sql, params } = audienceCountSql(filter);
+      const { sql, params } = audienceCountSql(tierFilter(orgId, tier, now, model));
       return d1
         .prepare(sql)
         .bind(...params)

@@ -15,6 +15,7 @@ import {
   type AudienceFilter,
   audienceCountSql,
   audiencePageSql,
+  engagementsPerDaySql,
   tierKeyCounts,
   tierOfKey,
 } from '../reads/audience.js';
@@ -203,15 +204,11 @@ export function registerAudiences(app: OpenAPIHono<AppEnv>): void {
     if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
     const db = database(c.env.DB);
     const org = await callerOrg(db, orgId);
-    const [tiers, perDay] = await Promise.all([
+    const perDay = engagementsPerDaySql(orgId, from, to + DAY_MS);
+    const [tiers, days] = await Promise.all([
       tierKeyCounts(c.env.DB, orgId, now, org.model),
-      c.env.DB.prepare(
-        `SELECT strftime('%Y-%m-%d', occurred_at / 1000, 'unixepoch') AS date, type,
-                COUNT(*) AS count
-         FROM engagements WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?
-         GROUP BY date, type ORDER BY date, type`,
-      )
-        .bind(orgId, from, to + DAY_MS)
+      c.env.DB.prepare(perDay.sql)
+        .bind(...perDay.params)
         .all<{ date: string; type: EngagementType; count: number }>(),
     ]);
     return c.json(
@@ -220,7 +217,7 @@ export function registerAudiences(app: OpenAPIHono<AppEnv>): void {
         from: new Date(from).toISOString().slice(0, 10),
         to: new Date(to).toISOString().slice(0, 10),
         tiers,
-        engagementsPerDay: perDay.results,
+        engagementsPerDay: days.results,
       },
       200,
     );

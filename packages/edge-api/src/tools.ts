@@ -1,0 +1,12 @@
+// What tools outside the worker reuse so that they build and measure exactly what the worker
+// does: the audience and tier-report SQL (the reads benchmark runs it against a bulk-loaded D1)
+// and the score row a writer stores (the benchmark's bulk data is scored the same way).
+
+export { nextScoreRow } from './ingest/scores.js';
+export {
+  type AudienceFilter,
+  audienceCountSql,
+  audiencePageSql,
+  engagementsPerDaySql,
+  tierFilter,
+} from './reads/audience.js';
