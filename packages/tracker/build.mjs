@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { rollup } from 'rollup';
+import { sizeOf } from './size.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -69,11 +69,6 @@ async function iife(input, plugins, strict) {
   return output[0].code;
 }
 
-const size = (code) => ({
-  min: Buffer.byteLength(code),
-  gzip: gzipSync(code, { level: 9 }).length,
-});
-
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 't'), { recursive: true });
 
@@ -94,8 +89,8 @@ const esm = await rollup({
 await esm.write({ dir: join(dist, 'esm'), format: 'es', chunkFileNames: '[name]-[hash].js' });
 await esm.close();
 
-const core = size(coreCode);
-const fingerprint = size(fpCode);
+const core = sizeOf(coreCode);
+const fingerprint = sizeOf(fpCode);
 const manifest = {
   entry: 't.js',
   files: { 't.js': SHORT_CACHE, [`t/${fpFile}`]: IMMUTABLE },
