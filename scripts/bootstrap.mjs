@@ -16,11 +16,21 @@ const toolsDir = join(root, '.tools');
 const MIN_NODE = [22, 12, 0];
 const NODE_PACKAGE = 'node@22';
 
-/** Tasks this script can run, each a pnpm command run by the provisioned toolchain. */
+/**
+ * Tasks this script can run, each a pnpm command run by the provisioned toolchain. Arguments after
+ * the task name are passed on (`bench collector`), except the ones a task reads itself.
+ */
 const TASKS = {
-  dev: ['run', 'dev'],
-  check: ['run', 'check'],
-  'example-backend': ['--filter', '@cxm/example-backend', 'start'],
+  dev: { pnpm: ['run', 'dev'] },
+  check: { pnpm: ['run', 'check'], chromium: true },
+  'example-backend': { pnpm: ['--filter', '@cxm/example-backend', 'start'] },
+  bench: { pnpm: ['--filter', '@cxm/scripts', 'bench'], chromium: true },
+  // The reliability suite alone, through the same runner as `npm test` (its `N passed` line);
+  // `--full` runs it at the size BENCHMARKS.md publishes instead of the reduced size CI runs.
+  reliability: {
+    pnpm: ['run', 'check', 'reliability'],
+    flags: { '--full': { CXM_RELIABILITY: 'full' } },
+  },
 };
 
 function log(message) {
@@ -144,7 +154,17 @@ function installStamp() {
 
 function main() {
   const task = TASKS[process.argv[2] ?? ''];
-  if (!task) fail(`usage: node scripts/bootstrap.mjs <${Object.keys(TASKS).join('|')}>`);
+  if (!task) fail(`usage: node scripts/bootstrap.mjs <${Object.keys(TASKS).join('|')}> [args]`);
+  const passed = [];
+  const taskEnv = {};
+  for (const arg of process.argv.slice(3)) {
+    if (arg === '--') continue;
+    if (task.flags?.[arg]) Object.assign(taskEnv, task.flags[arg]);
+    else if (task.flags)
+      fail(`unknown option ${arg} (options: ${Object.keys(task.flags).join(', ')})`);
+    else passed.push(arg);
+  }
+  const command = [...task.pnpm, ...passed];
 
   const pnpmVersion = pinnedPnpm();
   let node = findNode();
@@ -169,6 +189,7 @@ function main() {
     CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? 'false',
     NO_UPDATE_NOTIFIER: '1',
     npm_config_update_notifier: 'false',
+    ...taskEnv,
   };
   const pnpmArgs = pnpm.kind === 'script' ? [node, [pnpm.path]] : [pnpm.path, []];
   const runPnpm = (args, options = {}) =>
@@ -188,10 +209,10 @@ function main() {
     writeFileSync(stampFile, stamp);
   }
 
-  if (process.argv[2] === 'check') ensureChromium();
+  if (task.chromium) ensureChromium();
 
-  log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${task.join(' ')}\``);
-  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], ...task], {
+  log(`node ${commandVersion(node)}, pnpm ${pnpmVersion}: running \`pnpm ${command.join(' ')}\``);
+  const child = spawn(pnpmArgs[0], [...pnpmArgs[1], ...command], {
     stdio: 'inherit',
     cwd: root,
     env,
