@@ -17,4 +17,7 @@ export const suites = [
   { name: 'tracker-browser', dir: 'packages/tracker', config: 'vitest.browser.config.ts' },
   // The demo end to end in headless Chromium: wrangler dev, the example sites, the console.
   { name: 'e2e', dir: 'tests/e2e', config: 'vitest.config.ts' },
+  // Load with retries, a crash mid-load, hostile input, isolation: against `wrangler dev`, at the
+  // reduced size unless CXM_RELIABILITY=full (`pnpm test:reliability --full`).
+  { name: 'reliability', dir: 'tests/reliability', config: 'vitest.config.ts' },
 ];

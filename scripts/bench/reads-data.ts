@@ -8,12 +8,12 @@
 // for Highly Engaged). So the Highly Engaged audience is the same size in all three, and only the
 // number of candidates outside it grows: what the reads benchmark compares.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { nextScoreRow } from '@cxm/edge-api/tools';
 import { DEFAULT_MODEL, type EngagementType, stateFromEngagements } from '@cxm/scoring';
-import { migrate } from '@cxm/test-support/d1';
+import { databaseFile, migrate } from '@cxm/test-support/d1';
 
 export interface BenchOrg {
   id: string;
@@ -46,12 +46,7 @@ interface Stamp {
 }
 
 /** The SQLite file wrangler's local D1 keeps under `persist`. */
-export function sqliteFile(persist: string): string {
-  const dir = join(persist, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const file = readdirSync(dir).find((name) => name.endsWith('.sqlite'));
-  if (!file) throw new Error(`no local D1 database under ${dir}`);
-  return join(dir, file);
-}
+export const sqliteFile = databaseFile;
 
 function xorshift(seed: number): () => number {
   let state = seed >>> 0;

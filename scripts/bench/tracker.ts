@@ -166,20 +166,12 @@ interface Visit {
   errors: string[];
 }
 
-/**
- * The snippet is pasted as a site pastes it, without the tracker's tests-only automation switch,
- * so the tracker must see a visitor's browser: `navigator.webdriver === false`. visitorContext's
- * own `webdriver: false` passes playwright a function, which tsx (esbuild's keepNames) rewrites
- * to call a `__name` helper the page does not have: the override throws, webdriver stays true and
- * the tracker stays inert. The same override is given here as text, which nothing rewrites.
- */
-const NOT_WEBDRIVER =
-  "Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });";
+// The snippet is pasted as a site pastes it, without the tracker's tests-only automation switch,
+// so the tracker must see a visitor's browser: `navigator.webdriver === false`.
 
 /** A first-time visitor: a fresh profile (empty cache and storage), an ordinary Chrome. */
 async function visit(env: Env): Promise<Visit> {
-  const context = await visitorContext(env.browser);
-  await context.addInitScript({ content: NOT_WEBDRIVER });
+  const context = await visitorContext(env.browser, { webdriver: false });
   const requests: Request[] = [];
   const errors: string[] = [];
   context.on('request', (request) => requests.push(request));

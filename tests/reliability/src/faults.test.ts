@@ -1,0 +1,109 @@
+// A crash in the middle of a load: `wrangler dev` (and its workerd) is killed with SIGKILL twice
+// while requests are in flight, and started again on the same D1. Every event that got a 202 must
+// be in the database after the restarts; clients that got errors retry until they get an answer,
+// and then the totals add up: every event stored exactly once, and an event answered only as a
+// duplicate had an earlier send whose reply was lost in a crash (its write had landed).
+import { startWorker, type Worker } from '@cxm/test-support/worker';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { counts, pool, send, sleep } from './client.js';
+import { SITE_SQL } from './site.js';
+import { SIZE } from './size.js';
+import { compare, stored } from './stored.js';
+import { plan } from './traffic.js';
+
+let worker: Worker;
+beforeAll(async () => {
+  worker = await startWorker({ tempPrefix: 'cxm-rel-faults-', sql: SITE_SQL });
+});
+afterAll(async () => {
+  await worker?.stop();
+});
+
+const CRASHES = 2;
+const CLIENT_DEADLINE_MS = 600_000;
+
+test(`${SIZE.faultEvents} events with the worker killed ${CRASHES} times mid-load: no acknowledged event lost`, async () => {
+  // One event per request, so each 202 names exactly the event it acknowledges.
+  const requests = plan({
+    events: SIZE.faultEvents,
+    seed: 11,
+    maxPerRequest: 1,
+    visitors: 500,
+    candidates: 300,
+  });
+  const acknowledged = new Set<string>();
+  /** Events whose successful send answered "duplicate": a lost reply must explain each. */
+  const answeredDuplicate: { detail: string; failedBefore: number }[] = [];
+  const wrong: string[] = [];
+  let failedSends = 0;
+  let crashes = 0;
+  let crashing: Promise<void> | null = null;
+
+  const crash = async () => {
+    crashes += 1;
+    const at = acknowledged.size;
+    await worker.kill();
+    await sleep(500);
+    const down = Date.now();
+    await worker.restart();
+    console.log(
+      `crash ${crashes}: killed after ${at} acknowledged events, back in ${((Date.now() - down) / 1000).toFixed(1)} s`,
+    );
+  };
+
+  const deadline = Date.now() + CLIENT_DEADLINE_MS;
+  await pool(requests, 32, async (request) => {
+    const detail = request.details[0] as string;
+    for (let failed = 0; ; ) {
+      // Crash when the acknowledged count passes 1/3 and 2/3 of the load, while others are in flight.
+      const due = Math.floor((acknowledged.size * (CRASHES + 1)) / SIZE.faultEvents);
+      if (crashing === null && crashes < CRASHES && due > crashes) {
+        crashing = crash().finally(() => {
+          crashing = null;
+        });
+      }
+      const outcome = await send(worker.origin, request);
+      if (!outcome.ok || outcome.reply.status >= 500) {
+        failed += 1;
+        failedSends += 1;
+        if (Date.now() > deadline) {
+          wrong.push(`${detail}: no answer before the deadline`);
+          return;
+        }
+        await sleep(Math.min(2000, 100 * failed));
+        continue;
+      }
+      const reply = counts(outcome.reply.body);
+      if (outcome.reply.status !== 202 || !reply || reply.accepted + reply.duplicates !== 1) {
+        wrong.push(`${detail}: ${outcome.reply.status} ${JSON.stringify(outcome.reply.body)}`);
+        return;
+      }
+      acknowledged.add(detail);
+      if (reply.duplicates === 1) answeredDuplicate.push({ detail, failedBefore: failed });
+      return;
+    }
+  });
+  await crashing;
+  console.log(
+    `faults: ${SIZE.faultEvents} events, ${crashes} crashes, ${failedSends} failed sends retried, ` +
+      `${answeredDuplicate.length} events whose write landed but whose reply was lost`,
+  );
+
+  expect(wrong.slice(0, 10)).toEqual([]);
+  expect(crashes).toBe(CRASHES);
+  // Failed sends prove the crashes hit requests in flight, not an idle worker.
+  expect(failedSends).toBeGreaterThan(0);
+  expect(acknowledged.size).toBe(SIZE.faultEvents);
+  expect(answeredDuplicate.filter((event) => event.failedBefore === 0)).toEqual([]);
+
+  const db = stored(worker.persist);
+  const expected = requests.flatMap((request) => request.details);
+  const { missing, doubled, unexpected } = compare(expected, db.details);
+  expect({
+    rows: db.details.length,
+    missing: missing.slice(0, 10),
+    doubled: doubled.slice(0, 10),
+    unexpected: unexpected.slice(0, 10),
+  }).toEqual({ rows: SIZE.faultEvents, missing: [], doubled: [], unexpected: [] });
+  expect(db.scoreMismatches.slice(0, 10)).toEqual([]);
+});

@@ -1,0 +1,24 @@
+// The site and keys the suite works with, added to the development seed's organisations.
+// `demo` (keys sk_demo_user … sk_demo_admin) and `other` (sk_other_admin) come from the seed.
+export const SITE_ORIGIN = 'https://careers.reliability.test';
+export const SITE_KEY = 'pk_rel';
+export const OTHER_SITE_ORIGIN = 'https://careers.other.test';
+
+export const KEYS = {
+  user: 'sk_demo_user',
+  reporter: 'sk_demo_reporter',
+  manager: 'sk_demo_manager',
+  admin: 'sk_demo_admin',
+  otherAdmin: 'sk_other_admin',
+} as const;
+
+/** SQL run after the seed: a tracked site of `demo` on SITE_ORIGIN, and `other`'s on its own. */
+export const SITE_SQL = `
+INSERT INTO sites (id, org_id, public_key, name, allowed_origins, tracking_enabled)
+VALUES ('site_rel', 'demo', '${SITE_KEY}', 'Reliability careers', '["${SITE_ORIGIN}"]', 1);
+UPDATE sites SET allowed_origins = '["${OTHER_SITE_ORIGIN}"]' WHERE id = 'site_other';
+`;
+
+/** A visitor's browser, so the collector does not count the requests as a bot's. */
+export const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
