@@ -13,7 +13,11 @@ import { plan } from './traffic.js';
 
 let worker: Worker;
 beforeAll(async () => {
-  worker = await startWorker({ tempPrefix: 'cxm-rel-faults-', sql: SITE_SQL });
+  worker = await startWorker({
+    tempPrefix: 'cxm-rel-faults-',
+    sql: SITE_SQL,
+    args: ['--log-level', 'warn'],
+  });
 });
 afterAll(async () => {
   await worker?.stop();

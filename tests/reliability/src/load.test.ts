@@ -15,7 +15,12 @@ const CANDIDATES = 1_000;
 
 let worker: Worker;
 beforeAll(async () => {
-  worker = await startWorker({ tempPrefix: 'cxm-rel-load-', sql: SITE_SQL });
+  worker = await startWorker({
+    tempPrefix: 'cxm-rel-load-',
+    sql: SITE_SQL,
+    // A log line per request would cost the worker more than some requests do.
+    args: ['--log-level', 'warn'],
+  });
 });
 afterAll(async () => {
   await worker?.stop();
