@@ -77,6 +77,17 @@ describe('API keys', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('refuses an over-long key id with a 400 the OpenAPI document lists', async () => {
+    const org = await createOrg();
+    const reply = await api('DELETE', `/v1/keys/${'k'.repeat(101)}`, org.keys.manager);
+    expect(reply.status).toBe(400);
+    expect((await errorOf(reply)).code).toBe('invalid_request');
+    const doc = await json<Record<string, Record<string, Record<string, { responses: object }>>>>(
+      api('GET', '/v1/openapi.json'),
+    );
+    expect(Object.keys(doc.paths?.['/v1/keys/{id}']?.delete?.responses ?? {})).toContain('400');
+  });
+
   it('keeps organisations apart', async () => {
     const a = await createOrg();
     const b = await createOrg();

@@ -88,7 +88,8 @@ export const revokeKeyRoute = createRoute({
       description: 'Revoked.',
       content: { 'application/json': { schema: revokedKeySchema } },
     },
-    ...errorResponses([401, 403, 404]),
+    // 400: an id the path schema refuses (over 100 characters).
+    ...errorResponses([400, 401, 403, 404]),
   },
 });
 

@@ -266,6 +266,21 @@ describe('GET /v1/c/{token}: click redirect', () => {
     expect(await engagementsOf(org.orgId, candidateId)).toEqual([]);
   });
 
+  it('treats a token longer than the path allows as a bad link: 404, nowhere, nothing recorded', async () => {
+    const { org, candidateId, links } = await minted();
+    const open = links.openUrl.split('/v1/o/')[1]!;
+    const click = links.clickUrls[`${org.origin}/events/spring`]!.split('/v1/c/')[1]!;
+    // Past the path parameter's 4,096 characters, refused by its schema before the token check:
+    // still the documented 404 of a bad link (it was an undocumented 400 invalid_request).
+    for (const path of [`/v1/o/${open}${'A'.repeat(5000)}`, `/v1/c/${click}${'A'.repeat(5000)}`]) {
+      const reply = await request(path);
+      expect(reply.status, path.slice(0, 6)).toBe(404);
+      expect((await errorOf(reply)).code).toBe('not_found');
+      expect(reply.headers.get('location')).toBeNull();
+    }
+    expect(await engagementsOf(org.orgId, candidateId)).toEqual([]);
+  });
+
   it('ignores any redirect target in the query string (no open redirect)', async () => {
     const { org, links } = await minted();
     const url = links.clickUrls[`${org.origin}/events/spring`]!;

@@ -3,10 +3,11 @@
 // server-to-server engagements: recorded whatever the career-site tracking toggle says.
 import { IDENTITY_PARAM } from '@cxm/tracker/wire';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { requireRole } from '../auth/api-keys.js';
 import { database } from '../db/client.js';
 import type { AppEnv } from '../env.js';
-import { apiError, errorResponse, type Issue, invalidRequest } from '../errors.js';
+import { apiError, type ErrorReply, errorResponse, type Issue, invalidRequest } from '../errors.js';
 import {
   CLICK_IDENTITY_TTL_SECONDS,
   findLink,
@@ -129,6 +130,13 @@ export const identityTokenRoute = createRoute({
 const invalidLink = apiError('not_found', 'This link is not valid.');
 
 /**
+ * Validation of the pixel's and the redirect's path: a token the schema refuses (longer than its
+ * limit) is a bad link like any other, a documented 404 that redirects nowhere, not a 400.
+ */
+const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | undefined =>
+  result.success ? undefined : errorResponse(c, invalidLink);
+
+/**
  * Whether a click redirect appends `cxm_t`: the token says so (`t`, decided when minting: only
  * destinations on the organisation's own sites). Tokens minted before `t` existed are checked
  * against the sites' allowed origins now, so a link-allowlist destination never gets it.
@@ -208,49 +216,53 @@ export function registerLinks(app: OpenAPIHono<AppEnv>): void {
       }
       return c.body(PIXEL, 200, { 'Content-Type': 'image/gif', ...NO_STORE });
     },
-    // Bad path parameters are a bad link, not a validation report.
+    badLinkHook,
   );
 
-  app.openapi(clickRoute, async (c) => {
-    const now = Date.now();
-    const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
-      kind: 'click',
-      now,
-    });
-    if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
-    const payload = verified.payload;
-    const destination = typeof payload.u === 'string' ? payload.u : '';
-    if (httpOrigin(destination) === null) return errorResponse(c, invalidLink);
-    const target = new URL(destination);
-    if (verified.ok) {
-      const db = database(c.env.DB);
-      const link = await findLink(db, payload);
-      if (link) {
-        const { scoringModel } = await orgSettings(db, payload.o);
-        await recordLinkEvent(db, {
-          orgId: payload.o,
-          candidateExternalId: payload.c,
-          scoringModel,
-          link,
-          kind: 'click',
-          destinationIndex: typeof payload.i === 'number' ? payload.i : 0,
-          userAgent: c.req.header('user-agent'),
-          now,
-        });
-        deliverAfterResponse(c, payload.o);
+  app.openapi(
+    clickRoute,
+    async (c) => {
+      const now = Date.now();
+      const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
+        kind: 'click',
+        now,
+      });
+      if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
+      const payload = verified.payload;
+      const destination = typeof payload.u === 'string' ? payload.u : '';
+      if (httpOrigin(destination) === null) return errorResponse(c, invalidLink);
+      const target = new URL(destination);
+      if (verified.ok) {
+        const db = database(c.env.DB);
+        const link = await findLink(db, payload);
+        if (link) {
+          const { scoringModel } = await orgSettings(db, payload.o);
+          await recordLinkEvent(db, {
+            orgId: payload.o,
+            candidateExternalId: payload.c,
+            scoringModel,
+            link,
+            kind: 'click',
+            destinationIndex: typeof payload.i === 'number' ? payload.i : 0,
+            userAgent: c.req.header('user-agent'),
+            now,
+          });
+          deliverAfterResponse(c, payload.o);
+        }
+        if (link && (await carriesIdentity(db, payload, target.origin))) {
+          const identity = await mintIdentityToken(c.env.TOKEN_SECRET, {
+            orgId: payload.o,
+            candidateId: payload.c,
+            now,
+            ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
+          });
+          target.searchParams.set(IDENTITY_PARAM, identity);
+        }
       }
-      if (link && (await carriesIdentity(db, payload, target.origin))) {
-        const identity = await mintIdentityToken(c.env.TOKEN_SECRET, {
-          orgId: payload.o,
-          candidateId: payload.c,
-          now,
-          ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
-        });
-        target.searchParams.set(IDENTITY_PARAM, identity);
-      }
-    }
-    return c.body(null, 302, { Location: target.toString(), ...NO_STORE });
-  });
+      return c.body(null, 302, { Location: target.toString(), ...NO_STORE });
+    },
+    badLinkHook,
+  );
 
   app.openapi(identityTokenRoute, async (c) => {
     const body = c.req.valid('json');

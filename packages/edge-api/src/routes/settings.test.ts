@@ -299,6 +299,18 @@ describe('the tracking toggle', () => {
     expect(await beaconOn.json()).toMatchObject({ accepted: 1, tracking: true });
   });
 
+  it('refuses a malformed site parameter with a 400 the OpenAPI document lists', async () => {
+    for (const query of [`site=${'k'.repeat(101)}`, 'site=pk_a&site=pk_b']) {
+      const reply = await api('GET', `/t.js?${query}`);
+      expect(reply.status, query).toBe(400);
+      expect((await errorOf(reply)).code).toBe('invalid_request');
+    }
+    const doc = await json<Record<string, Record<string, Record<string, { responses: object }>>>>(
+      api('GET', '/v1/openapi.json'),
+    );
+    expect(Object.keys(doc.paths?.['/t.js']?.get?.responses ?? {})).toContain('400');
+  });
+
   it('serves the inert script for an unknown site key, and chunks as immutable', async () => {
     const unknown = await api('GET', '/t.js?site=pk_nobody');
     expect(await unknown.text()).toMatch(/^\/\*/);

@@ -71,7 +71,8 @@ export const trackerScriptRoute = createRoute({
       description: 'JavaScript.',
       content: { 'text/javascript': { schema: { type: 'string' } } },
     },
-    ...errorResponses([404]),
+    // 400: a `site` the query schema refuses (over 100 characters, or given twice).
+    ...errorResponses([400, 404]),
   },
 });
 
