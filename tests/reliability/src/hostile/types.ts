@@ -1,0 +1,459 @@
+// Wrong types and values: well-formed JSON (or query strings) that the route's schema refuses.
+// Most schemas are not strict (unknown fields are dropped, not refused), so "extra field" cases
+// are only made where the schema is strict: the settings update.
+import { text } from './bodies.js';
+import {
+  AUDIENCES,
+  beacon,
+  CANDIDATE_ENGAGEMENTS,
+  COLLECT,
+  CREATE_KEY,
+  draft,
+  ENGAGEMENTS,
+  type Fixture,
+  IDENTITY,
+  JSON_ENDPOINTS,
+  json,
+  LINK_VISITOR,
+  LINKS,
+  PURGE,
+  PUT_SETTINGS,
+  REPORTS,
+  REVOKE_KEY,
+  refusal,
+  SCORE,
+  SCORE_HISTORY,
+  SCORES,
+  SITE_ORIGIN,
+  TAGS,
+  TRACKER_SCRIPT,
+  TRACKING_CODE,
+  VALID_AT,
+} from './endpoints.js';
+import type { Case } from './rng.js';
+import { type Body, badUrls, long, MISSING, type Spoil, spoiled } from './spoil.js';
+
+const EVENT = (beacon().events as Body[])[0] as Body;
+const eventId = (i: number) => `evt_rel_${String(i).padStart(8, '0')}`;
+const first = (key: string) => (_r: unknown, valid: Body) => (valid[key] as Body[])[0] as Body;
+
+const COLLECT_SPOILS: Spoil[] = [
+  ['v is 2', 'invalid_request', { v: 2 }],
+  ['v is a string', 'invalid_request', { v: '1' }],
+  ['no v', 'invalid_request', { v: MISSING }],
+  ['site is a number', 'invalid_request', { site: 5 }],
+  ['site is empty', 'invalid_request', { site: '' }],
+  ['site over 100 characters', 'invalid_request', { site: long(101) }],
+  ['visitor is null', 'invalid_request', { visitor: null }],
+  ['visitor is an array', 'invalid_request', { visitor: [] }],
+  ['visitor id is a number', 'invalid_request', { 'visitor.id': 12345678 }],
+  ['visitor id too short', 'invalid_request', { 'visitor.id': 'abc1234' }],
+  ['visitor id over 64 characters', 'invalid_request', { 'visitor.id': long(65) }],
+  ['visitor kind unknown', 'invalid_request', { 'visitor.kind': 'cookie' }],
+  ['visitor version over 32 characters', 'invalid_request', { 'visitor.version': long(33) }],
+  ['visitor confidence above 1', 'invalid_request', { 'visitor.confidence': 1.5 }],
+  ['visitor confidence is a string', 'invalid_request', { 'visitor.confidence': '1' }],
+  ['identity is a number', 'invalid_request', { identity: 5 }],
+  ['identity over 2048 characters', 'invalid_request', { identity: long(2049) }],
+  ['automation is a string', 'invalid_request', { automation: 'yes' }],
+  ['events is an object', 'invalid_request', { events: {} }],
+  ['events is a string', 'invalid_request', { events: 'visit' }],
+  [
+    'more than 20 events',
+    'invalid_request',
+    { events: Array.from({ length: 21 }, (_, i) => ({ ...EVENT, id: eventId(i) })) },
+  ],
+  ['an event is a number', 'invalid_request', { events: [5] }],
+  ['an event is null', 'invalid_request', { events: [null] }],
+  ['event id is a number', 'invalid_request', { 'events.0.id': 12345678 }],
+  ['event id too short', 'invalid_request', { 'events.0.id': 'evt_1' }],
+  ['event url is empty', 'invalid_request', { 'events.0.url': '' }],
+  ['event url is a number', 'invalid_request', { 'events.0.url': 42 }],
+  [
+    'event url over 2048 characters',
+    'invalid_request',
+    { 'events.0.url': `${SITE_ORIGIN}/${long(2048)}` },
+  ],
+  ['event at is a string', 'invalid_request', { 'events.0.at': String(VALID_AT) }],
+  ['event at is fractional', 'invalid_request', { 'events.0.at': VALID_AT + 0.5 }],
+  ['event at is null', 'invalid_request', { 'events.0.at': null }],
+  ['no event at', 'invalid_request', { 'events.0.at': MISSING }],
+  ['submit_form without form', 'invalid_request', { 'events.0.type': 'submit_form' }],
+  [
+    'form over 200 characters',
+    'invalid_request',
+    { 'events.0.type': 'submit_form', 'events.0.form': long(201) },
+  ],
+  ['form is a number', 'invalid_request', { 'events.0.type': 'submit_form', 'events.0.form': 7 }],
+  ['event type unknown', 'unknown_type', { 'events.0.type': 'page_view' }],
+  ['event type collect does not take', 'unknown_type', { 'events.0.type': 'open_email' }],
+  ['no event type', 'unknown_type', { 'events.0.type': MISSING }],
+  ['event type is a number', 'unknown_type', { 'events.0.type': 1 }],
+  ['event at is 0', 'date_out_of_range', { 'events.0.at': 0 }],
+  ['event at before 2000', 'date_out_of_range', { 'events.0.at': Date.UTC(1999, 11, 31) }],
+  ['event at in 2999', 'date_out_of_range', { 'events.0.at': Date.UTC(2999, 0, 1) }],
+  ['event at negative', 'date_out_of_range', { 'events.0.at': -1 }],
+  [
+    'problems of two kinds',
+    'invalid_request',
+    {
+      events: [
+        { ...EVENT, type: 'page_view' },
+        { ...EVENT, id: eventId(2), at: 0 },
+      ],
+    },
+  ],
+];
+
+const ENGAGEMENT_SPOILS: Spoil[] = [
+  ['engagements is an object', 'invalid_request', { engagements: {} }],
+  ['engagements is a string', 'invalid_request', { engagements: 'x' }],
+  ['engagements is null', 'invalid_request', { engagements: null }],
+  ['no engagements', 'invalid_request', { engagements: MISSING }],
+  ['no items', 'invalid_request', { engagements: [] }],
+  [
+    'more than 500 items',
+    'invalid_request',
+    {
+      engagements: (r: unknown, valid: Body) =>
+        Array.from({ length: 501 }, (_, i) => ({
+          ...first('engagements')(r, valid),
+          id: `rel-${i}`,
+        })),
+    },
+  ],
+  ['id is a number', 'invalid_request', { 'engagements.0.id': 5 }],
+  ['id is empty', 'invalid_request', { 'engagements.0.id': '' }],
+  ['id over 128 characters', 'invalid_request', { 'engagements.0.id': long(129) }],
+  ['no id', 'invalid_request', { 'engagements.0.id': MISSING }],
+  ['candidateId is an array', 'invalid_request', { 'engagements.0.candidateId': ['x'] }],
+  ['candidateId is null', 'invalid_request', { 'engagements.0.candidateId': null }],
+  ['candidateId is empty', 'invalid_request', { 'engagements.0.candidateId': '' }],
+  ['no candidateId', 'invalid_request', { 'engagements.0.candidateId': MISSING }],
+  ['occurredAt is epoch ms', 'invalid_request', { 'engagements.0.occurredAt': VALID_AT }],
+  [
+    'occurredAt without offset',
+    'invalid_request',
+    { 'engagements.0.occurredAt': '2025-06-01T12:00:00' },
+  ],
+  ['occurredAt is a date only', 'invalid_request', { 'engagements.0.occurredAt': '2025-06-01' }],
+  ['occurredAt is not a date', 'invalid_request', { 'engagements.0.occurredAt': 'yesterday' }],
+  [
+    'occurredAt month 13',
+    'invalid_request',
+    { 'engagements.0.occurredAt': '2025-13-01T00:00:00Z' },
+  ],
+  ['no occurredAt', 'invalid_request', { 'engagements.0.occurredAt': MISSING }],
+  ['machine is a string', 'invalid_request', { 'engagements.0.machine': 'true' }],
+  ['machine is 1', 'invalid_request', { 'engagements.0.machine': 1 }],
+  ['detail is an object', 'invalid_request', { 'engagements.0.detail': {} }],
+  ['detail over 2048 characters', 'invalid_request', { 'engagements.0.detail': long(2049) }],
+  ['type unknown', 'unknown_type', { 'engagements.0.type': 'page_view' }],
+  ['type in capitals', 'unknown_type', { 'engagements.0.type': 'ATTEND_EVENT' }],
+  ['no type', 'unknown_type', { 'engagements.0.type': MISSING }],
+  ['type is a number', 'unknown_type', { 'engagements.0.type': 5 }],
+  [
+    'second of two items has an unknown type',
+    'unknown_type',
+    {
+      'engagements.1': (r: unknown, valid: Body) => ({
+        ...first('engagements')(r, valid),
+        id: 'rel-2',
+        type: 'tweet',
+      }),
+    },
+  ],
+  [
+    'occurredAt before 2000',
+    'date_out_of_range',
+    { 'engagements.0.occurredAt': '1999-12-31T23:59:59Z' },
+  ],
+  [
+    'occurredAt in 1970',
+    'date_out_of_range',
+    { 'engagements.0.occurredAt': '1970-01-01T00:00:00Z' },
+  ],
+  [
+    'occurredAt in 2999',
+    'date_out_of_range',
+    { 'engagements.0.occurredAt': '2999-01-01T00:00:00Z' },
+  ],
+  [
+    'problems of two kinds',
+    'invalid_request',
+    { 'engagements.0.type': 'tweet', 'engagements.0.occurredAt': '1999-01-01T00:00:00Z' },
+  ],
+];
+
+const candidateIdSpoils = (key: string): Spoil[] => [
+  [`${key} is a number`, 'invalid_request', { [key]: 5 }],
+  [`${key} is null`, 'invalid_request', { [key]: null }],
+  [`${key} is empty`, 'invalid_request', { [key]: '' }],
+  [`${key} over 128 characters`, 'invalid_request', { [key]: long(129) }],
+  [`no ${key}`, 'invalid_request', { [key]: MISSING }],
+];
+
+const KEY_SPOILS: Spoil[] = [
+  ['name is empty', 'invalid_request', { name: '' }],
+  ['name is only spaces', 'invalid_request', { name: '   ' }],
+  ['name is a number', 'invalid_request', { name: 5 }],
+  ['name over 100 characters', 'invalid_request', { name: long(101) }],
+  ['no name', 'invalid_request', { name: MISSING }],
+  ['role unknown', 'invalid_request', { role: 'owner' }],
+  ['role in capitals', 'invalid_request', { role: 'USER' }],
+  ['role is a number', 'invalid_request', { role: 1 }],
+  ['role is null', 'invalid_request', { role: null }],
+  ['no role', 'invalid_request', { role: MISSING }],
+];
+
+const TAG_SPOILS: Spoil[] = [
+  ['tags is a string', 'invalid_request', { tags: 'java,berlin' }],
+  ['a tag is a number', 'invalid_request', { tags: [5] }],
+  ['a tag is null', 'invalid_request', { tags: [null] }],
+  ['a tag has a comma', 'invalid_request', { tags: ['java,berlin'] }],
+  ['a tag is empty', 'invalid_request', { tags: [''] }],
+  ['a tag is only spaces', 'invalid_request', { tags: ['   '] }],
+  ['a tag over 64 characters', 'invalid_request', { tags: [long(65)] }],
+  [
+    'more than 100 tags',
+    'invalid_request',
+    { tags: Array.from({ length: 101 }, (_, i) => `t${i}`) },
+  ],
+  ['tags is an object', 'invalid_request', { tags: {} }],
+  ['tags is null', 'invalid_request', { tags: null }],
+  ['no tags', 'invalid_request', { tags: MISSING }],
+];
+
+const SCORES_SPOILS: Spoil[] = [
+  ['no candidate ids', 'invalid_request', { candidateIds: [] }],
+  ['candidateIds is a string', 'invalid_request', { candidateIds: 'rel-cand-1' }],
+  ['a candidate id is a number', 'invalid_request', { candidateIds: [5] }],
+  ['a candidate id is empty', 'invalid_request', { candidateIds: [''] }],
+  ['a candidate id over 128 characters', 'invalid_request', { candidateIds: [long(129)] }],
+  [
+    'more than 1000 candidate ids',
+    'invalid_request',
+    { candidateIds: Array.from({ length: 1001 }, (_, i) => `c${i}`) },
+  ],
+  ['candidateIds is null', 'invalid_request', { candidateIds: null }],
+  ['no candidateIds', 'invalid_request', { candidateIds: MISSING }],
+];
+
+const LINKS_SPOILS: Spoil[] = [
+  ...candidateIdSpoils('candidateId'),
+  ['subject is empty', 'invalid_request', { subject: '' }],
+  ['subject over 500 characters', 'invalid_request', { subject: long(501) }],
+  ['subject is a number', 'invalid_request', { subject: 5 }],
+  ['no subject', 'invalid_request', { subject: MISSING }],
+  ['no destinations', 'invalid_request', { destinations: [] }],
+  ['destinations is a string', 'invalid_request', { destinations: `${SITE_ORIGIN}/x` }],
+  ['a destination is a number', 'invalid_request', { destinations: [5] }],
+  [
+    'more than 20 destinations',
+    'invalid_request',
+    { destinations: Array.from({ length: 21 }, (_, i) => `${SITE_ORIGIN}/e/${i}`) },
+  ],
+  [
+    'a destination over 1000 characters',
+    'invalid_request',
+    { destinations: [`${SITE_ORIGIN}/${long(1000)}`] },
+  ],
+  ['no destinations field', 'invalid_request', { destinations: MISSING }],
+];
+
+const IDENTITY_SPOILS: Spoil[] = [
+  ...candidateIdSpoils('candidateId'),
+  ['ttlSeconds under 60', 'invalid_request', { ttlSeconds: 59 }],
+  ['ttlSeconds over a day', 'invalid_request', { ttlSeconds: 86_401 }],
+  ['ttlSeconds is fractional', 'invalid_request', { ttlSeconds: 600.5 }],
+  ['ttlSeconds is a string', 'invalid_request', { ttlSeconds: '600' }],
+  ['ttlSeconds is null', 'invalid_request', { ttlSeconds: null }],
+  ['ttlSeconds is negative', 'invalid_request', { ttlSeconds: -600 }],
+];
+
+const SETTINGS_BODIES: [string, Body][] = [
+  ['trackingEnabled is a string', { trackingEnabled: 'true' }],
+  ['trackingEnabled is 1', { trackingEnabled: 1 }],
+  ['trackingEnabled is null', { trackingEnabled: null }],
+  ['allowedOrigins is a string', { allowedOrigins: 'https://careers.example.com' }],
+  ['an allowed origin is a number', { allowedOrigins: [5] }],
+  ['an allowed origin has a path', { allowedOrigins: ['https://careers.example.com/jobs'] }],
+  [
+    'more than 50 allowed origins',
+    { allowedOrigins: Array.from({ length: 51 }, (_, i) => `https://s${i}.example.com`) },
+  ],
+  ['consentMode unknown', { consentMode: 'always' }],
+  ['consentMode is a number', { consentMode: 5 }],
+  ['onetrustCategory too short', { onetrustCategory: 'C04' }],
+  ['onetrustCategory lower case', { onetrustCategory: 'c0004' }],
+  ['onetrustCategory is a number', { onetrustCategory: 4 }],
+  ['dedupe minutes negative', { dedupe: { visitMinutes: -1 } }],
+  ['dedupe minutes over a day', { dedupe: { formMinutes: 1441 } }],
+  ['dedupe minutes fractional', { dedupe: { visitMinutes: 1.5 } }],
+  ['dedupe is an array', { dedupe: [] }],
+  ['dedupe is a string', { dedupe: '30' }],
+  ['dedupe is null', { dedupe: null }],
+  ['scoringModel is an array', { scoringModel: [] }],
+  ['scoringModel is a string', { scoringModel: 'default' }],
+  ['scoringModel is a number', { scoringModel: 5 }],
+  ['scoringModel is empty', { scoringModel: {} }],
+  [
+    'scoringModel has null parts',
+    { scoringModel: { weights: null, thresholds: null, window: null } },
+  ],
+  ['scoringModel out of bounds', { scoringModel: { halfLifeDays: -1, machineFactor: 1e308 } }],
+  ['webhookUrl is a number', { webhookUrl: 5 }],
+  ['webhookUrl is ftp', { webhookUrl: 'ftp://hooks.example.com/cxm' }],
+  ['webhookUrl is an IP address', { webhookUrl: 'https://10.0.0.1/cxm' }],
+  ['webhookUrl is a single-label host', { webhookUrl: 'https://intranet/cxm' }],
+  ['webhookUrl carries credentials', { webhookUrl: 'https://user:pw@hooks.example.com/cxm' }],
+  ['webhookUrl over 2000 characters', { webhookUrl: `https://hooks.example.com/${long(2000)}` }],
+  ['webhookUrl is not a URL', { webhookUrl: 'not a url' }],
+  ['rotateWebhookSecret is false', { rotateWebhookSecret: false }],
+  ['rotateWebhookSecret is a string', { rotateWebhookSecret: 'true' }],
+  ['linkAllowlist is a string', { linkAllowlist: 'https://events.example.com' }],
+  ['a link-allowlist origin has a path', { linkAllowlist: ['https://events.example.com/x'] }],
+  ['extra field where the schema is strict', { trackingEnabld: true }],
+  ['read-only field siteKey', { siteKey: 'pk_hostile' }],
+  ['read-only field webhookSecret', { webhookSecret: 'whsec_hostile' }],
+  ['read-only field sites', { sites: [] }],
+  ['extra field beside valid ones', { consentMode: 'manual', admin: true }],
+];
+
+const NON_OBJECTS = ['[]', '"string"', '123', 'null', 'true', '[{}]', '0', '""', 'false'];
+
+export function wrongTypes(fixture: Fixture): Case[] {
+  const f = fixture;
+  const engagementsUrl = (query: string) => `/v1/candidates/${f.candidate}/engagements?${query}`;
+  const historyUrl = (query: string) => `/v1/candidates/${f.candidate}/score-history?${query}`;
+  return [
+    ...JSON_ENDPOINTS.map(
+      (endpoint): Case =>
+        (r) =>
+          draft(endpoint, f, 'body is not an object', refusal('invalid_request'), {
+            body: text(r.pick(NON_OBJECTS)),
+          }),
+    ),
+    ...spoiled(COLLECT, f, COLLECT_SPOILS),
+    ...spoiled(ENGAGEMENTS, f, ENGAGEMENT_SPOILS),
+    ...spoiled(LINK_VISITOR, f, candidateIdSpoils('candidateId')),
+    ...badUrls(LINK_VISITOR, f, [
+      ['visitorId too short', 'invalid_request', LINK_VISITOR.url(f, 'abc')],
+      ['visitorId over 64 characters', 'invalid_request', LINK_VISITOR.url(f, long(65))],
+      ['visitorId with dots', 'invalid_request', LINK_VISITOR.url(f, 'visitor.rel.0001')],
+      ['visitorId with spaces', 'invalid_request', LINK_VISITOR.url(f, 'visitor rel 0001')],
+    ]),
+    ...spoiled(CREATE_KEY, f, KEY_SPOILS),
+    ...badUrls(REVOKE_KEY, f, [
+      ['key id over 100 characters', 'invalid_request', REVOKE_KEY.url(f, long(101))],
+    ]),
+    ...badUrls(CANDIDATE_ENGAGEMENTS, f, [
+      ['limit 0', 'invalid_request', engagementsUrl('limit=0')],
+      ['limit over 200', 'invalid_request', engagementsUrl('limit=201')],
+      ['limit not a number', 'invalid_request', engagementsUrl('limit=ten')],
+      ['limit fractional', 'invalid_request', engagementsUrl('limit=1.5')],
+      ['limit negative', 'invalid_request', engagementsUrl('limit=-1')],
+      ['limit empty', 'invalid_request', engagementsUrl('limit=')],
+      ['limit in exponent form', 'invalid_request', engagementsUrl('limit=1e2')],
+      ['limit given twice', 'invalid_request', engagementsUrl('limit=1&limit=2')],
+      ['cursor given twice', 'invalid_request', engagementsUrl('cursor=abc&cursor=def')],
+      ['from not a date', 'invalid_request', engagementsUrl('from=yesterday')],
+      ['from month 13', 'invalid_request', engagementsUrl('from=2025-13-01')],
+      ['from without offset', 'invalid_request', engagementsUrl('from=2025-06-01T12:00')],
+      ['to with slashes', 'invalid_request', engagementsUrl('to=2025%2F06%2F01')],
+      ['type unknown', 'unknown_type', engagementsUrl('type=page_view')],
+      ['type in capitals', 'unknown_type', engagementsUrl('type=ATTEND_EVENT')],
+      [
+        'candidateId over 128 characters',
+        'invalid_request',
+        CANDIDATE_ENGAGEMENTS.url(f, long(129)),
+      ],
+    ]),
+    ...badUrls(SCORE, f, [
+      ['candidateId over 128 characters', 'invalid_request', SCORE.url(f, long(129))],
+      ['candidateId of 1000 characters', 'invalid_request', SCORE.url(f, long(1000))],
+    ]),
+    ...badUrls(SCORE_HISTORY, f, [
+      ['days 0', 'invalid_request', historyUrl('days=0')],
+      ['days over 366', 'invalid_request', historyUrl('days=367')],
+      ['days not a number', 'invalid_request', historyUrl('days=ninety')],
+      ['days fractional', 'invalid_request', historyUrl('days=1.5')],
+      ['days negative', 'invalid_request', historyUrl('days=-5')],
+      ['days empty', 'invalid_request', historyUrl('days=')],
+      ['days given twice', 'invalid_request', historyUrl('days=1&days=2')],
+      ['candidateId over 128 characters', 'invalid_request', SCORE_HISTORY.url(f, long(129))],
+    ]),
+    ...spoiled(TAGS, f, TAG_SPOILS),
+    () =>
+      draft(TAGS, f, 'candidateId over 128 characters', refusal('invalid_request'), {
+        url: TAGS.url(f, long(129)),
+      }),
+    ...badUrls(PURGE, f, [
+      ['candidateId over 128 characters', 'invalid_request', PURGE.url(f, long(129))],
+    ]),
+    ...spoiled(SCORES, f, SCORES_SPOILS),
+    ...badUrls(AUDIENCES, f, [
+      ['tier unknown', 'invalid_request', '/v1/audiences?tier=hot'],
+      ['tier in capitals', 'invalid_request', '/v1/audiences?tier=ENGAGED'],
+      [
+        'tier given 11 times',
+        'invalid_request',
+        `/v1/audiences?${'tier=engaged&'.repeat(11)}limit=5`,
+      ],
+      [
+        'lastEngagedBefore not a date',
+        'invalid_request',
+        '/v1/audiences?lastEngagedBefore=yesterday',
+      ],
+      ['lastEngagedAfter month 13', 'invalid_request', '/v1/audiences?lastEngagedAfter=2025-13-01'],
+      [
+        'more than 20 tags',
+        'invalid_request',
+        `/v1/audiences?tags=${Array.from({ length: 21 }, (_, i) => `t${i}`).join(',')}`,
+      ],
+      ['tags over 1000 characters', 'invalid_request', `/v1/audiences?tags=${long(1001)}`],
+      ['tagMatch unknown', 'invalid_request', '/v1/audiences?tags=java&tagMatch=some'],
+      ['limit 0', 'invalid_request', '/v1/audiences?limit=0'],
+      ['limit over 500', 'invalid_request', '/v1/audiences?limit=501'],
+      ['limit not a number', 'invalid_request', '/v1/audiences?limit=all'],
+      ['limit given twice', 'invalid_request', '/v1/audiences?limit=1&limit=2'],
+    ]),
+    ...badUrls(REPORTS, f, [
+      ['from not zero-padded', 'invalid_request', '/v1/reports/tiers?from=2025-1-1'],
+      ['from month 13', 'invalid_request', '/v1/reports/tiers?from=2025-13-01'],
+      ['from with a time', 'invalid_request', '/v1/reports/tiers?from=2025-01-01T00:00:00Z'],
+      ['to before from', 'invalid_request', '/v1/reports/tiers?from=2025-06-01&to=2025-01-01'],
+      ['range over 366 days', 'invalid_request', '/v1/reports/tiers?from=2024-01-01&to=2025-06-01'],
+      ['from given twice', 'invalid_request', '/v1/reports/tiers?from=2025-01-01&from=2025-02-01'],
+    ]),
+    ...spoiled(LINKS, f, LINKS_SPOILS),
+    ...spoiled(IDENTITY, f, IDENTITY_SPOILS),
+    ...SETTINGS_BODIES.map(
+      ([label, body]): Case =>
+        () =>
+          draft(PUT_SETTINGS, f, label, refusal('invalid_request'), { body: json(body) }),
+    ),
+    ...badUrls(TRACKING_CODE, f, [
+      [
+        'consent unknown',
+        'invalid_request',
+        '/v1/settings/engagement/tracking-code?consent=always',
+      ],
+      [
+        'consent in capitals',
+        'invalid_request',
+        '/v1/settings/engagement/tracking-code?consent=ONETRUST',
+      ],
+      ['consent empty', 'invalid_request', '/v1/settings/engagement/tracking-code?consent='],
+      [
+        'consent given twice',
+        'invalid_request',
+        '/v1/settings/engagement/tracking-code?consent=none&consent=onetrust',
+      ],
+    ]),
+    ...badUrls(TRACKER_SCRIPT, f, [
+      ['site key over 100 characters', 'invalid_request', `/t.js?site=${long(101)}`],
+      ['site key given twice', 'invalid_request', '/t.js?site=pk_rel&site=pk_demo'],
+    ]),
+  ];
+}
