@@ -3,21 +3,17 @@
 // be in the database after the restarts; clients that got errors retry until they get an answer,
 // and then the totals add up: every event stored exactly once, and an event answered only as a
 // duplicate had an earlier send whose reply was lost in a crash (its write had landed).
-import { startWorker, type Worker } from '@cxm/test-support/worker';
+import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { counts, pool, send, sleep } from './client.js';
-import { SITE_SQL } from './site.js';
+import { startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
 import { compare, stored } from './stored.js';
 import { plan } from './traffic.js';
 
 let worker: Worker;
 beforeAll(async () => {
-  worker = await startWorker({
-    tempPrefix: 'cxm-rel-faults-',
-    sql: SITE_SQL,
-    args: ['--log-level', 'warn'],
-  });
+  worker = await startSuiteWorker('faults');
 });
 afterAll(async () => {
   await worker?.stop();

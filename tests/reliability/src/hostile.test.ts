@@ -3,7 +3,7 @@
 // database is exactly as it was. Failures are reported grouped (category, status, problem) with a
 // few examples each, rather than as thousands of separate expectations.
 import { createHash } from 'node:crypto';
-import { startWorker, type Worker } from '@cxm/test-support/worker';
+import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Failure,
@@ -15,11 +15,11 @@ import {
 } from './hostile/check.js';
 import { ENDPOINTS, type Fixture } from './hostile/endpoints.js';
 import { sendAll } from './hostile/send.js';
-import { changes, digests, snapshot } from './hostile/snapshot.js';
 import { devTokenSecret, LONG_AGO, payloadOf, sign } from './hostile/tokens.js';
 import { CATEGORIES, caseCounts, type HostileRequest, hostileCorpus } from './hostile-corpus.js';
-import { BROWSER_UA, KEYS, SITE_ORIGIN, SITE_SQL } from './site.js';
+import { BROWSER_UA, KEYS, SITE_ORIGIN, startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
+import { changes, digests, snapshot } from './snapshot.js';
 
 const CONCURRENCY = 16;
 /** The three operations the brief names besides the OpenAPI document's. */
@@ -111,7 +111,7 @@ describe('hostile input', () => {
   let corpus: HostileRequest[];
 
   beforeAll(async () => {
-    worker = await startWorker({ tempPrefix: 'cxm-rel-hostile-', sql: SITE_SQL });
+    worker = await startSuiteWorker('hostile');
     const response = await fetch(`${worker.origin}/v1/openapi.json`);
     doc = (await response.json()) as OpenApi;
     fixture = await prepare();
@@ -224,6 +224,8 @@ describe('hostile input', () => {
     expect(live.status).toBe(302);
     expect(new URL(live.headers.get('location') ?? '').searchParams.has('cxm_t')).toBe(true);
     const recorded = snapshot(worker.persist);
-    expect(recorded.get('engagements')?.rows).toBe((after.get('engagements')?.rows ?? 0) + 1);
+    expect(recorded.sets.get('engagements')?.length).toBe(
+      (after.sets.get('engagements')?.length ?? 0) + 1,
+    );
   });
 });

@@ -10,15 +10,15 @@
 // checks report a caller who does reach demo's data.
 
 import { read } from '@cxm/test-support/d1';
-import { startWorker, type Worker } from '@cxm/test-support/worker';
+import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from './isolation/cases.js';
 import { operations, runCases, settle } from './isolation/driver.js';
 import { fill, type OrgFixture, type OrgSpec } from './isolation/fixture.js';
 import { deliveryProblem, type Hooks, startHooks } from './isolation/hooks.js';
 import { call, field } from './isolation/http.js';
-import { tablesWithoutOrg } from './isolation/snapshot.js';
-import { KEYS, OTHER_SITE_ORIGIN, SITE_KEY, SITE_ORIGIN, SITE_SQL } from './site.js';
+import { KEYS, OTHER_SITE_ORIGIN, SITE_KEY, SITE_ORIGIN, startSuiteWorker } from './site.js';
+import { tablesWithoutOrg } from './snapshot.js';
 
 function demoSpec(hooks: string): OrgSpec {
   return {
@@ -82,7 +82,7 @@ describe('isolation between organisations', () => {
 
   beforeAll(async () => {
     hooks = await startHooks();
-    worker = await startWorker({ tempPrefix: 'cxm-rel-isolation-', sql: SITE_SQL });
+    worker = await startSuiteWorker('isolation');
     const document = await call(worker.origin, { method: 'GET', path: '/v1/openapi.json' });
     documented = operations(document.json);
     demo = await fill(worker.origin, worker.persist, demoSpec(hooks.origin));

@@ -2,10 +2,10 @@
 // copies racing each other. The database must end with exactly the distinct events (none lost,
 // none doubled), every score row must count exactly its candidate's rows, and the replies must add
 // up: each event accepted once, every other copy answered as a duplicate.
-import { startWorker, type Worker } from '@cxm/test-support/worker';
+import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { counts, pool, send, sleep } from './client.js';
-import { SITE_SQL } from './site.js';
+import { startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
 import { compare, stored } from './stored.js';
 import { candidateId, plan, schedule, visitorId } from './traffic.js';
@@ -15,12 +15,7 @@ const CANDIDATES = 1_000;
 
 let worker: Worker;
 beforeAll(async () => {
-  worker = await startWorker({
-    tempPrefix: 'cxm-rel-load-',
-    sql: SITE_SQL,
-    // A log line per request would cost the worker more than some requests do.
-    args: ['--log-level', 'warn'],
-  });
+  worker = await startSuiteWorker('load');
 });
 afterAll(async () => {
   await worker?.stop();

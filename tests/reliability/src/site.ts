@@ -1,4 +1,7 @@
-// The site and keys the suite works with, added to the development seed's organisations.
+// The site and keys the suite works with, added to the development seed's organisations, and the
+// worker each test file starts over them.
+import { startWorker, type Worker } from '@cxm/test-support/worker';
+
 // `demo` (keys sk_demo_user … sk_demo_admin) and `other` (sk_other_admin) come from the seed.
 export const SITE_ORIGIN = 'https://careers.reliability.test';
 export const SITE_KEY = 'pk_rel';
@@ -20,5 +23,16 @@ UPDATE sites SET allowed_origins = '["${OTHER_SITE_ORIGIN}"]' WHERE id = 'site_o
 `;
 
 /** A visitor's browser, so the collector does not count the requests as a bot's. */
-export const BROWSER_UA =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+export { VISITOR_UA as BROWSER_UA } from '@cxm/test-support/chromium';
+
+/**
+ * `wrangler dev` over a fresh D1 with the seed and SITE_SQL, for one test file. Request logging
+ * is off: a line per request would cost the worker more than some requests do.
+ */
+export function startSuiteWorker(name: string): Promise<Worker> {
+  return startWorker({
+    tempPrefix: `cxm-rel-${name}-`,
+    sql: SITE_SQL,
+    args: ['--log-level', 'warn'],
+  });
+}

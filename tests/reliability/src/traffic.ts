@@ -3,16 +3,9 @@
 // Every event has a detail no other event has (its own page or subject), so no window dedupe can
 // merge two of them: the database must end with exactly one row per event, however often each
 // request is sent.
+import { ENGAGEMENT_TYPES, type EngagementType } from '@cxm/scoring';
+import { rng } from './rng.js';
 import { BROWSER_UA, KEYS, SITE_KEY, SITE_ORIGIN } from './site.js';
-
-const API_TYPES = [
-  'open_email',
-  'click_email',
-  'visit_landing_page',
-  'submit_form',
-  'register_event',
-  'attend_event',
-] as const;
 
 export interface Planned {
   /** `collect` or `engagements`. */
@@ -36,23 +29,12 @@ export interface TrafficOptions {
   candidates: number;
 }
 
-/** xorshift32: small, deterministic, good enough to shuffle traffic. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x1_0000_0000;
-  };
-}
-
 export const visitorId = (n: number) => `rel-visitor-${String(n).padStart(6, '0')}`;
 export const candidateId = (n: number) => `rel-cand-${n}`;
 
 /** Requests carrying `options.events` distinct events, half from the tracker, half from the API. */
 export function plan(options: TrafficOptions): Planned[] {
-  const random = prng(options.seed);
+  const random = rng(options.seed).next;
   const pick = (n: number) => Math.floor(random() * n);
   const now = Date.now();
   const requests: Planned[] = [];
@@ -91,7 +73,7 @@ export function plan(options: TrafficOptions): Planned[] {
     } else {
       const engagements = Array.from({ length: count }, (_, i) => {
         const n = first + i;
-        const type = API_TYPES[pick(API_TYPES.length)] as (typeof API_TYPES)[number];
+        const type = ENGAGEMENT_TYPES[pick(ENGAGEMENT_TYPES.length)] as EngagementType;
         return {
           id: `api-${options.seed}-${n}`,
           candidateId: candidateId(pick(options.candidates)),
@@ -114,7 +96,7 @@ export function plan(options: TrafficOptions): Planned[] {
 
 /** Each request 1 to 3 times, in an order that puts some copies side by side and some far apart. */
 export function schedule(requests: readonly Planned[], seed: number): Planned[] {
-  const random = prng(seed ^ 0x5bd1e995);
+  const random = rng(seed ^ 0x5bd1e995).next;
   const sends: Planned[] = [];
   for (const request of requests) {
     const copies = 1 + Math.floor(random() * 3);

@@ -5,11 +5,11 @@
 
 import { read } from '@cxm/test-support/d1';
 import { until } from '@cxm/test-support/poll';
+import { changes, distinctiveValues, snapshot } from '../snapshot.js';
 import type { IsolationCase, Tools } from './cases.js';
 import type { OrgFixture } from './fixture.js';
 import { call } from './http.js';
 import { leaks } from './leaks.js';
-import { changes, distinctiveValues, snapshot } from './snapshot.js';
 
 /** The `METHOD /path` of every operation in an OpenAPI document. */
 export function operations(document: unknown): string[] {

@@ -3,19 +3,13 @@
 // anonymous, one linked by API, one by an identity token), a tracked email opened and clicked, a
 // webhook, extra API keys (one revoked). Every value carries the organisation's mark, so a reply
 // to the other organisation that contains one has leaked it.
+import { ENGAGEMENT_TYPES } from '@cxm/scoring';
 import { read } from '@cxm/test-support/d1';
 import { type Answer, type Call, call, field, list, must, text } from './http.js';
 import { tokenOfUrl } from './tokens.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-export const TYPES = [
-  'open_email',
-  'click_email',
-  'visit_landing_page',
-  'submit_form',
-  'register_event',
-  'attend_event',
-] as const;
+export const TYPES = ENGAGEMENT_TYPES;
 
 export interface OrgSpec {
   orgId: string;

@@ -1,13 +1,15 @@
-// What one organisation holds, read straight from the worker's local D1: every row with its
-// `org_id` in every table that has one (the list comes from the schema, so a new table is
-// covered), its `organisations` row, and every row of another organisation that points at one
-// of its candidates, visitors or sites (a cross-organisation reference is a change too). One
-// query per snapshot, so each is one consistent read even while the worker writes.
+// Rows of the worker's local D1, read straight from its file, to prove what a run did not change.
+// Either everything (every row of every table: "nothing was written"), or what one organisation
+// holds: every row with its `org_id` in every table that has one, its `organisations` row, and
+// every row of another organisation that points at one of its candidates, visitors or sites (a
+// cross-organisation reference is a change too). The table list comes from the schema, so a new
+// table is covered. One query per snapshot, so each is one consistent read while the worker writes.
 import { createHash } from 'node:crypto';
 import { read } from '@cxm/test-support/d1';
 
 export interface Snapshot {
-  orgId: string;
+  /** The organisation, or `null` for the whole database. */
+  orgId: string | null;
   /** Set name (a table, or a table's foreign rows) to its rows as JSON arrays, sorted. */
   sets: Map<string, string[]>;
 }
@@ -54,13 +56,17 @@ function quote(text: string): string {
  * One SELECT with a column per set, each the set's rows as a JSON array (D1 refuses a compound
  * SELECT of this many terms).
  */
-function select(persist: string, orgId: string): string {
-  const org = quote(orgId);
+function select(persist: string, orgId: string | null): string {
   const columns: string[] = [];
   const add = (name: string, table: string, row: string, where: string) =>
     columns.push(`(SELECT json_group_array(${row}) FROM "${table}" WHERE ${where}) AS "${name}"`);
   for (const [table, names] of tables(persist)) {
     const row = `json_array(${names.map((column) => `"${column}"`).join(', ')})`;
+    if (orgId === null) {
+      add(table, table, row, '1');
+      continue;
+    }
+    const org = quote(orgId);
     if (table === 'organisations') add(table, table, row, `id = ${org}`);
     if (!names.includes('org_id')) continue;
     add(table, table, row, `org_id = ${org}`);
@@ -77,7 +83,7 @@ function select(persist: string, orgId: string): string {
   return `SELECT ${columns.join(',\n')}`;
 }
 
-export function snapshot(persist: string, orgId: string): Snapshot {
+export function snapshot(persist: string, orgId: string | null = null): Snapshot {
   const [row] = read<Record<string, string>>(persist, select(persist, orgId));
   const sets = new Map<string, string[]>();
   for (const [name, rows] of Object.entries(row ?? {})) {
@@ -109,7 +115,7 @@ export function changes(before: Snapshot, after: Snapshot): string[] {
     const removed = was.filter((row) => !remaining.has(row));
     out.push(
       [
-        `${after.orgId}.${name} changed (digest ${digest(was)} -> ${digest(now)}): ` +
+        `${after.orgId === null ? '' : `${after.orgId}.`}${name} changed (digest ${digest(was)} -> ${digest(now)}): ` +
           `${added.length} row(s) added or changed, ${removed.length} removed or changed`,
         ...added.slice(0, 2).map((row) => `    + ${clip(row)}`),
         ...removed.slice(0, 2).map((row) => `    - ${clip(row)}`),
@@ -117,6 +123,13 @@ export function changes(before: Snapshot, after: Snapshot): string[] {
     );
   }
   return out;
+}
+
+/** Row count and digest per set, for a log line. */
+export function digests(shot: Snapshot): Record<string, string> {
+  return Object.fromEntries(
+    [...shot.sets].map(([name, rows]) => [name, `${rows.length} rows, ${digest(rows)}`]),
+  );
 }
 
 /**
