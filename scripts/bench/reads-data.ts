@@ -196,6 +196,8 @@ export function ensureData(persist: string, log: (line: string) => void): number
     const stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as Stamp;
     if (stamp.shape === SHAPE && Date.now() - stamp.builtAt < MAX_AGE_MS) {
       log(`reusing the data built ${new Date(stamp.builtAt).toISOString()} in ${persist}`);
+      // Migrations added since (an index, say) apply to the kept data as to a deployed database.
+      migrate(persist);
       return stamp.builtAt;
     }
   }

@@ -178,8 +178,9 @@ export const engagements = sqliteTable(
     uniqueIndex('engagements_org_event_key').on(t.orgId, t.eventKey),
     index('engagements_org_candidate_time').on(t.orgId, t.candidateId, t.occurredAt),
     index('engagements_org_visitor_time').on(t.orgId, t.visitorId, t.occurredAt),
-    // Reports: engagements per type per day over a date range.
-    index('engagements_org_time').on(t.orgId, t.occurredAt),
+    // Reports: engagements per type per day over a date range, read from the index alone (with
+    // `type` in it; without, 30 days of a 1 M-candidate organisation took 10 s, see BENCHMARKS.md).
+    index('engagements_org_time_type').on(t.orgId, t.occurredAt, t.type),
   ],
 );
 

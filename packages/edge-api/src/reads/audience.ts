@@ -152,13 +152,18 @@ export function audienceCountSql(filter: AudienceFilter) {
   return { sql: `SELECT COUNT(*) AS n FROM scores s WHERE ${where}`, params };
 }
 
-/** The tier report's engagements per UTC day and type in `[from, to)` (epoch ms). */
+/**
+ * The tier report's engagements per UTC day and type in `[from, to)` (epoch ms). Read from the
+ * `(org_id, occurred_at, type)` index alone, grouped by the integer day, and each group's date
+ * formatted once (formatting every row cost a third of the time at 1.5 million rows).
+ */
 export function engagementsPerDaySql(orgId: string, from: number, to: number) {
   return {
-    sql: `SELECT strftime('%Y-%m-%d', occurred_at / 1000, 'unixepoch') AS date, type,
-            COUNT(*) AS count
-          FROM engagements WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?
-          GROUP BY date, type ORDER BY date, type`,
+    sql: `SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch') AS date, type, count
+          FROM (SELECT occurred_at / 86400000 AS day, type, COUNT(*) AS count
+                FROM engagements WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?
+                GROUP BY day, type)
+          ORDER BY date, type`,
     params: [orgId, from, to],
   };
 }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
-import { audienceCountSql, audiencePageSql } from '../reads/audience.js';
+import { audienceCountSql, audiencePageSql, engagementsPerDaySql } from '../reads/audience.js';
 import { api, createOrg, DAY_MS, errorOf, json, rid, sendEngagements } from '../test/client.js';
 
 interface Audience {
@@ -207,5 +207,16 @@ describe('GET /v1/reports/tiers', () => {
       org.keys.reporter,
     );
     expect(ok.status).toBe(200);
+  });
+
+  it("counts the report's engagements per day from the index alone, never the table rows", async () => {
+    const query = engagementsPerDaySql('demo', Date.now() - 30 * DAY_MS, Date.now());
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .bind(...query.params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((row) => row.detail).join('\n');
+    expect(details).toMatch(
+      /SEARCH engagements USING COVERING INDEX engagements_org_time_type \(org_id=\? AND occurred_at>\? AND occurred_at<\?\)/,
+    );
   });
 });
