@@ -2,7 +2,7 @@
 // a tiny HTTP server on its own loopback origin (another origin than the worker, as a real career
 // site is, so the collector's CORS and allowed-origin checks run as they do in production).
 import { createServer, type Server } from 'node:http';
-import { snippet } from '../../packages/tracker/src/snippet.js';
+import { snippet } from '@cxm/tracker';
 
 /** The site the benchmark inserts into the worker's temp D1, allowing the pages' origin. */
 export const SITE = 'pk_bench_tracker';

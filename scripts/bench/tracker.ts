@@ -20,8 +20,8 @@ import { until } from '@cxm/test-support/poll';
 import { freePort, listen } from '@cxm/test-support/ports';
 import { startWorker, type Worker } from '@cxm/test-support/worker';
 import { BUDGETS, builtSizes, type Size } from '@cxm/tracker/size';
+import type { BeaconPayload, CollectReply } from '@cxm/tracker/wire';
 import type { Browser, BrowserContext, Page, Request, Response } from 'playwright-core';
-import type { BeaconPayload, CollectReply } from '../../packages/tracker/src/wire.js';
 import { type BenchResult, fmt, median, ms, quantile, ratio, type Table } from './report.js';
 import { GRANT_GLOBAL, PATHS, pages, pagesServer, SITE } from './tracker-pages.js';
 
