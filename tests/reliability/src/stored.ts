@@ -38,3 +38,24 @@ export function compare(expected: readonly string[], actual: readonly string[]) 
   const unexpected = actual.filter((detail) => !wanted.has(detail));
   return { missing, doubled, unexpected };
 }
+
+/**
+ * What a run left against what it sent, as one value to compare with
+ * `{ rows: n, missing: [], doubled: [], unexpected: [], scoreMismatches: [] }` (ten of each shown).
+ */
+export function storedAgainst(persist: string, expected: readonly string[]) {
+  const db = stored(persist);
+  const { missing, doubled, unexpected } = compare(expected, db.details);
+  return {
+    rows: db.details.length,
+    missing: missing.slice(0, 10),
+    doubled: doubled.slice(0, 10),
+    unexpected: unexpected.slice(0, 10),
+    scoreMismatches: db.scoreMismatches.slice(0, 10),
+  };
+}
+
+/** `storedAgainst` for a run that stored exactly `expected`, once each. */
+export function exactly(count: number) {
+  return { rows: count, missing: [], doubled: [], unexpected: [], scoreMismatches: [] };
+}
