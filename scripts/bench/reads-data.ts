@@ -45,9 +45,6 @@ interface Stamp {
   builtAt: number;
 }
 
-/** The SQLite file wrangler's local D1 keeps under `persist`. */
-export const sqliteFile = databaseFile;
-
 function xorshift(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -205,7 +202,7 @@ export function ensureData(persist: string, log: (line: string) => void): number
   log(`building the data in ${persist} (a few minutes, about 5 GB; reused for 6 hours)`);
   migrate(persist);
   const now = Date.now();
-  load(sqliteFile(persist), now, log);
+  load(databaseFile(persist), now, log);
   writeFileSync(stampFile, JSON.stringify({ shape: SHAPE, builtAt: now } satisfies Stamp));
   return now;
 }

@@ -7,16 +7,16 @@
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import {
-  type AudienceFilter,
   audienceCountSql,
   audiencePageSql,
   engagementsPerDaySql,
   tierFilter,
 } from '@cxm/edge-api/tools';
 import { DEFAULT_MODEL, type Tier } from '@cxm/scoring';
+import { databaseFile } from '@cxm/test-support/d1';
 import { ROOT } from '@cxm/test-support/paths';
 import { startWorker } from '@cxm/test-support/worker';
-import { type BenchOrg, ensureData, HOT, ORGS, sqliteFile } from './reads-data.js';
+import { type BenchOrg, ensureData, HOT, ORGS } from './reads-data.js';
 import { type BenchResult, fmt, median, ms, quantile, ratio, type Table } from './report.js';
 
 const DAY = 86_400_000;
@@ -50,7 +50,7 @@ const scanned = (query: Query): Query => ({
 });
 
 function audienceQueries(org: BenchOrg, tier: Tier, now: number): Query[] {
-  const filter: AudienceFilter = { ...tierFilter(org.id, tier, now, DEFAULT_MODEL) };
+  const filter = tierFilter(org.id, tier, now, DEFAULT_MODEL);
   // What `GET /v1/audiences?tier=…&limit=100` runs: a page (one more row, to know if there is a
   // next one) and the total.
   return [audiencePageSql(filter, null, 101), audienceCountSql(filter)];
@@ -68,7 +68,7 @@ function plan(db: DatabaseSync, query: Query): string {
 }
 
 function sqlTables(persist: string, now: number): { tables: Table[]; notes: string[] } {
-  const db = new DatabaseSync(sqliteFile(persist), { readOnly: true });
+  const db = new DatabaseSync(databaseFile(persist), { readOnly: true });
   try {
     const audience: (string | number)[][] = [];
     const report: (string | number)[][] = [];

@@ -4,7 +4,6 @@
 
 export { nextScoreRow } from './ingest/scores.js';
 export {
-  type AudienceFilter,
   audienceCountSql,
   audiencePageSql,
   engagementsPerDaySql,

@@ -1,5 +1,6 @@
 // Sends corpus entries over loopback with fetch, a bounded number at a time, and keeps what a
 // check needs of each reply (status, a few headers, the body as text).
+import { pool } from '../client.js';
 import type { HostileRequest } from '../hostile-corpus.js';
 import type { HostileBody } from './endpoints.js';
 
@@ -109,12 +110,8 @@ export async function sendAll(
   concurrency: number,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(corpus.length);
-  let next = 0;
-  const lane = async () => {
-    for (let index = next++; index < corpus.length; index = next++) {
-      outcomes[index] = await send(origin, corpus[index] as HostileRequest);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await pool(corpus, concurrency, async (entry, index) => {
+    outcomes[index] = await send(origin, entry);
+  });
   return outcomes;
 }
