@@ -5,21 +5,21 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { registerConsole } from './console/index.js';
+import { WriteContention } from './db/retry.js';
 import { docsCsp, renderDocs } from './docs/render.js';
+import { registerAudiences } from './endpoints/audiences/route.js';
+import { registerCandidates } from './endpoints/candidates/route.js';
+import { registerCollect } from './endpoints/collect/route.js';
+import { registerTrackerScript } from './endpoints/collect/tracker-script.js';
+import { registerLinks } from './endpoints/email-links/route.js';
+import { registerEngagements } from './endpoints/engagements/route.js';
+import { registerHealth } from './endpoints/health/route.js';
+import { registerKeys } from './endpoints/keys/route.js';
+import { registerScores } from './endpoints/scores/route.js';
+import { registerSettings } from './endpoints/settings/route.js';
+import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
-import { apiError, errorResponse, invalidRequest, issuesFromZod } from './errors.js';
-import { WriteContention } from './ingest/retry.js';
-import { registerAudiences } from './routes/audiences.js';
-import { registerCandidates } from './routes/candidates.js';
-import { registerCollect } from './routes/collect.js';
-import { registerEngagements } from './routes/engagements.js';
-import { registerHealth } from './routes/health.js';
-import { registerKeys } from './routes/keys.js';
-import { registerLinks } from './routes/links.js';
-import { registerScores } from './routes/scores.js';
-import { registerSettings } from './routes/settings.js';
-import { registerTrackerScript } from './routes/tracker-script.js';
-import { registerVisitors } from './routes/visitors.js';
+import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
 
 /** The OpenAPI document's header; the paths come from the routes' own zod schemas. */
 export const OPENAPI_CONFIG = {

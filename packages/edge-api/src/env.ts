@@ -1,7 +1,7 @@
 // The Worker's bindings and the per-request variables, declared once and threaded through
 // `OpenAPIHono<AppEnv>` so a handler cannot read a binding that does not exist.
 import type { Role } from './db/schema.js';
-import type { IngestMessage } from './ingest/queue.js';
+import type { IngestMessage } from './jobs/ingest-queue.js';
 
 export interface Bindings {
   DB: D1Database;

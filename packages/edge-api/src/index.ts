@@ -2,8 +2,8 @@
 // triggers (daily decay run, webhook retries).
 import { createApp } from './app.js';
 import type { Bindings } from './env.js';
-import { consumeIngestBatch, type IngestMessage } from './ingest/queue.js';
-import { runScheduled } from './scheduled.js';
+import { runScheduled } from './jobs/cron.js';
+import { consumeIngestBatch, type IngestMessage } from './jobs/ingest-queue.js';
 
 const app = createApp();
 

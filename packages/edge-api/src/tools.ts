@@ -2,10 +2,10 @@
 // does: the audience and tier-report SQL (the reads benchmark runs it against a bulk-loaded D1)
 // and the score row a writer stores (the benchmark's bulk data is scored the same way).
 
-export { nextScoreRow } from './ingest/scores.js';
 export {
   audienceCountSql,
   audiencePageSql,
   engagementsPerDaySql,
   tierFilter,
-} from './reads/audience.js';
+} from './endpoints/audiences/audience-sql.js';
+export { nextScoreRow } from './scoring/score-row.js';

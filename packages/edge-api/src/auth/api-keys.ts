@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { AppEnv } from '../env.js';
-import { apiError, errorResponse } from '../errors.js';
+import { apiError, errorResponse } from '../utils/errors.js';
 
 export async function hashApiKey(secret: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));

@@ -3,7 +3,7 @@
 // server (type-only imports: no zod at run time). Errors are thrown as `ApiError` with the
 // status, code, message and issues of the API's error body.
 import type { z } from 'zod';
-import type { audienceSchema, tierReportSchema } from '../schemas/audiences.js';
+import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/schema.js';
 import type {
   engagementPageSchema,
   purgeReplySchema,
@@ -11,27 +11,30 @@ import type {
   scoreSchema,
   scoresReplySchema,
   tagsReplySchema,
-} from '../schemas/candidates.js';
-import type { engagementsBodySchema, engagementsReplySchema } from '../schemas/engagements.js';
+} from '../endpoints/candidates/schema.js';
+import type {
+  identityTokenBodySchema,
+  identityTokenReplySchema,
+  linksBodySchema,
+  linksReplySchema,
+} from '../endpoints/email-links/schema.js';
+import type {
+  engagementsBodySchema,
+  engagementsReplySchema,
+} from '../endpoints/engagements/schema.js';
 import type {
   apiKeyListSchema,
   createdKeySchema,
   createKeyBodySchema,
   revokedKeySchema,
   whoamiSchema,
-} from '../schemas/keys.js';
-import type {
-  identityTokenBodySchema,
-  identityTokenReplySchema,
-  linksBodySchema,
-  linksReplySchema,
-} from '../schemas/links.js';
+} from '../endpoints/keys/schema.js';
 import type {
   settingsBodySchema,
   settingsSchema,
   settingsUpdateReplySchema,
   trackingCodeSchema,
-} from '../schemas/settings.js';
+} from '../endpoints/settings/schema.js';
 
 export type Engagements = z.infer<typeof engagementPageSchema>;
 export type Score = z.infer<typeof scoreSchema>;

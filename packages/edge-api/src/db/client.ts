@@ -4,7 +4,7 @@ import { getTableColumns, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { OPTIONS } from '../options.js';
+import { OPTIONS } from '../config.js';
 import * as schema from './schema.js';
 
 export type Db = DrizzleD1Database<typeof schema>;

@@ -1,7 +1,7 @@
 // What scoring reads from D1: materialized score rows (with `version` for the writers' guarded
 // updates) and the engagement columns a rebuild folds. One query shape for writers and reads.
 import { and, eq, inArray } from 'drizzle-orm';
-import type { StoredScore } from '../ingest/scores.js';
+import type { StoredScore } from '../scoring/score-row.js';
 import { type Db, inChunks } from './client.js';
 import { engagements, scores } from './schema.js';
 

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { isRetryable, WriteContention, withRetries } from '../ingest/retry.js';
 import { rid } from '../test/client.js';
+import { isRetryable, WriteContention, withRetries } from './retry.js';
 
 describe('version guard triggers', () => {
   it('abort a batch that writes a score from a stale read, keeping none of it', async () => {

@@ -6,7 +6,7 @@
 // checked on the bytes actually read, not only on `Content-Length` (chunked bodies have none).
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
-import { apiError, errorResponse } from '../errors.js';
+import { apiError, errorResponse } from '../utils/errors.js';
 
 export interface JsonBodyOptions {
   maxBytes: number;

@@ -1,7 +1,7 @@
 // Pieces the read and admin schemas share: path and query parameters, dates, tiers.
 import { ENGAGEMENT_TYPES, TIERS } from '@cxm/scoring';
 import { z } from '@hono/zod-openapi';
-import { externalId } from './engagements.js';
+import { externalId } from '../endpoints/engagements/schema.js';
 
 export const candidateIdParams = z.object({
   candidateId: externalId.openapi({ param: { name: 'candidateId', in: 'path' } }),

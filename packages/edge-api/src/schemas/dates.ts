@@ -1,5 +1,5 @@
 // The range of engagement times the API accepts: from 2000 to a little after now.
-import { OPTIONS } from '../options.js';
+import { OPTIONS } from '../config.js';
 
 export type DateCheck = 'ok' | 'too_early' | 'too_late';
 

@@ -1,6 +1,6 @@
 // The error body every 4xx and 5xx carries, for the OpenAPI document.
 import { z } from '@hono/zod-openapi';
-import { ERROR_STATUS, type ErrorCode } from '../errors.js';
+import { ERROR_STATUS, type ErrorCode } from '../utils/errors.js';
 
 /** Every code the API answers with, so the document lists them (statuses: see errors.ts). */
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];

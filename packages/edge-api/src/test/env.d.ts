@@ -1,7 +1,7 @@
 // Test-only bindings declared in vitest.config.ts.
 import type { D1Migration } from 'cloudflare:test';
 import type { Bindings } from '../env.js';
-import type { IngestMessage } from '../ingest/queue.js';
+import type { IngestMessage } from '../jobs/ingest-queue.js';
 
 declare global {
   namespace Cloudflare {

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { database } from '../db/client.js';
 import worker from '../index.js';
-import { DAILY_CRON, RETRY_CRON, runScheduled } from '../scheduled.js';
+import { DAILY_CRON, RETRY_CRON, runScheduled } from '../jobs/cron.js';
 import { api, createOrg, DAY_MS, json, rid, rows, sendEngagements } from '../test/client.js';
 import {
   BACKOFF_MINUTES,

@@ -1,0 +1,387 @@
+import { score } from '@cxm/scoring';
+import { describe, expect, it } from 'vitest';
+import {
+  api,
+  createOrg,
+  DAY_MS,
+  errorOf,
+  json,
+  rid,
+  rows,
+  sendEngagements,
+} from '../../test/client.js';
+
+interface Page {
+  engagements: {
+    id: string;
+    type: string;
+    detail: string | null;
+    occurredAt: string;
+    source: string;
+    machine: boolean;
+  }[];
+  nextCursor: string | null;
+}
+
+describe('GET /v1/candidates/{id}/engagements: the Engagement tab', () => {
+  it('lists newest first, filters by type and dates, and pages with a cursor', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [
+      { type: 'open_email', ago: 5 * DAY_MS },
+      { type: 'click_email', ago: 4 * DAY_MS },
+      { type: 'register_event', ago: 3 * DAY_MS },
+      { type: 'attend_event', ago: 2 * DAY_MS },
+      { type: 'open_email', ago: 1 * DAY_MS },
+    ]);
+    const all = await json<Page>(api('GET', `/v1/candidates/${cand}/engagements`, org.keys.user));
+    expect(all.engagements.map((e) => e.type)).toEqual([
+      'open_email',
+      'attend_event',
+      'register_event',
+      'click_email',
+      'open_email',
+    ]);
+    expect(all.nextCursor).toBeNull();
+    expect(all.engagements[0]).toMatchObject({ source: 'api', machine: false });
+    expect(Object.keys(all.engagements[0]!).sort()).toEqual(
+      ['detail', 'id', 'machine', 'occurredAt', 'receivedAt', 'source', 'type'].sort(),
+    );
+
+    const opens = await json<Page>(
+      api(
+        'GET',
+        `/v1/candidates/${cand}/engagements?type=open_email&type=click_email`,
+        org.keys.user,
+      ),
+    );
+    expect(opens.engagements.map((e) => e.type)).toEqual([
+      'open_email',
+      'click_email',
+      'open_email',
+    ]);
+
+    const from = new Date(Date.now() - 3.5 * DAY_MS).toISOString();
+    const to = new Date(Date.now() - 1.5 * DAY_MS).toISOString();
+    const ranged = await json<Page>(
+      api('GET', `/v1/candidates/${cand}/engagements?from=${from}&to=${to}`, org.keys.user),
+    );
+    expect(ranged.engagements.map((e) => e.type)).toEqual(['attend_event', 'register_event']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const page: Page = await json<Page>(
+        api('GET', `/v1/candidates/${cand}/engagements?limit=2${query}`, org.keys.user),
+      );
+      expect(page.engagements.length).toBeLessThanOrEqual(2);
+      seen.push(...page.engagements.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.engagements.map((e) => e.id));
+  });
+
+  it('answers 404 for an unknown candidate and 400 for bad parameters', async () => {
+    const org = await createOrg();
+    const missing = await api('GET', '/v1/candidates/nobody/engagements', org.keys.user);
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe('not_found');
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [{ type: 'open_email', ago: DAY_MS }]);
+    for (const query of ['type=bogus', 'limit=0', 'limit=201', 'from=yesterday', 'cursor=%21%21']) {
+      const response = await api(
+        'GET',
+        `/v1/candidates/${cand}/engagements?${query}`,
+        org.keys.user,
+      );
+      expect(response.status, query).toBe(400);
+      const error = await errorOf(response);
+      expect(['invalid_request', 'unknown_type']).toContain(error.code);
+    }
+  });
+});
+
+describe('GET /v1/candidates/{id}/score and POST /v1/scores', () => {
+  it('scores with decay to the moment of the request, equal to score() over the same engagements', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const items = [
+      { type: 'register_event', ago: 20 * DAY_MS, detail: 'Fair' },
+      { type: 'attend_event', ago: 7 * DAY_MS, detail: 'Fair' },
+      { type: 'open_email', ago: 21 * DAY_MS, detail: 'Invite' },
+    ];
+    const before = Date.now();
+    await sendEngagements(org.keys.user, cand, items);
+    const reply = await json<{
+      candidateId: string;
+      tier: string;
+      points: number;
+      asOf: string;
+      breakdown: { type: string; points: number; count: number }[];
+      lastEngagedAt: string;
+    }>(api('GET', `/v1/candidates/${cand}/score`, org.keys.user));
+    const expected = score(
+      items.map((item) => ({
+        type: item.type as 'open_email',
+        detail: item.detail,
+        occurredAt: before - item.ago,
+      })),
+      { now: Date.parse(reply.asOf) },
+    );
+    expect(reply.candidateId).toBe(cand);
+    expect(reply.tier).toBe('engaged');
+    expect(reply.points).toBeCloseTo(expected.points, 2);
+    expect(reply.breakdown.find((b) => b.type === 'attend_event')).toMatchObject({ count: 1 });
+    expect(Math.abs(Date.parse(reply.asOf) - Date.now())).toBeLessThan(10_000);
+    expect(reply.lastEngagedAt).not.toBeNull();
+  });
+
+  it('answers many ids at once and lists the unknown ones', async () => {
+    const org = await createOrg();
+    const a = rid('cand');
+    const b = rid('cand');
+    await sendEngagements(org.keys.user, a, [{ type: 'attend_event', ago: DAY_MS }]);
+    await sendEngagements(org.keys.user, b, [{ type: 'open_email', ago: DAY_MS }]);
+    const reply = await json<{
+      scores: { candidateId: string; tier: string }[];
+      notFound: string[];
+    }>(api('POST', '/v1/scores', org.keys.user, { candidateIds: [a, 'ghost', b] }));
+    expect(reply.scores.map((s) => [s.candidateId, s.tier])).toEqual([
+      [a, 'engaged'],
+      [b, 'inactive'],
+    ]);
+    expect(reply.notFound).toEqual(['ghost']);
+    const tooMany = await api('POST', '/v1/scores', org.keys.user, {
+      candidateIds: Array.from({ length: 1001 }, (_, i) => `c${i}`),
+    });
+    expect(tooMany.status).toBe(400);
+    const thousand = await api('POST', '/v1/scores', org.keys.user, {
+      candidateIds: Array.from({ length: 1000 }, (_, i) => (i === 500 ? a : `c${i}`)),
+    });
+    const big = await json<{ scores: unknown[]; notFound: string[] }>(thousand);
+    expect(big.scores).toHaveLength(1);
+    expect(big.notFound).toHaveLength(999);
+  });
+});
+
+describe('GET /v1/candidates/{id}/score-history', () => {
+  it('gives one point per UTC day ending today, equal to score() at each day end', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const now = Date.now();
+    const items = [
+      { type: 'attend_event', ago: 40 * DAY_MS, detail: 'Fair' },
+      { type: 'register_event', ago: 10 * DAY_MS, detail: 'Open day' },
+      { type: 'click_email', ago: 2 * DAY_MS, detail: 'Hi' },
+    ];
+    await sendEngagements(org.keys.user, cand, items);
+    const reply = await json<{
+      candidateId: string;
+      thresholds: { engaged: number; highlyEngaged: number };
+      points: { date: string; points: number; tier: string }[];
+    }>(api('GET', `/v1/candidates/${cand}/score-history?days=45`, org.keys.user));
+    expect(reply.thresholds).toEqual({ engaged: 5, highlyEngaged: 15 });
+    expect(reply.points).toHaveLength(45);
+    expect(reply.points.at(-1)!.date).toBe(new Date().toISOString().slice(0, 10));
+    for (const point of reply.points.slice(0, -1)) {
+      const end = Date.parse(`${point.date}T00:00:00Z`) + DAY_MS - 1;
+      const expected = score(
+        items.map((item) => ({
+          type: item.type as 'open_email',
+          detail: item.detail,
+          occurredAt: now - item.ago,
+        })),
+        { now: end },
+      );
+      // The engagements were sent a moment after `now`: allow that much drift.
+      expect(point.points, point.date).toBeCloseTo(expected.points, 1);
+      expect(point.tier, point.date).toBe(expected.tier);
+    }
+    const defaults = await json<{ points: unknown[] }>(
+      api('GET', `/v1/candidates/${cand}/score-history`, org.keys.user),
+    );
+    expect(defaults.points).toHaveLength(90);
+  });
+});
+
+describe('PUT /v1/candidates/{id}/tags', () => {
+  it('replaces the tags, creates an unknown candidate, and is visible to audiences', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const first = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, {
+      tags: ['java', ' berlin ', 'java'],
+    });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ candidateId: cand, tags: ['berlin', 'java'] });
+    const second = await json(
+      api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags: ['go'] }),
+    );
+    expect(second).toEqual({ candidateId: cand, tags: ['go'] });
+    const score = await api('GET', `/v1/candidates/${cand}/score`, org.keys.user);
+    expect(await json(score)).toMatchObject({ tier: 'inactive', points: 0 });
+    const bad = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags: ['a,b'] });
+    expect(bad.status).toBe(400);
+  });
+
+  it('settles concurrent first sightings of the same candidate on one row', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const replies = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags: [`t${i}`] }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const found = await rows<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM candidates WHERE org_id = ? AND external_id = ?',
+      org.orgId,
+      cand,
+    );
+    expect(found[0]!.n).toBe(1);
+  });
+
+  it('stores the most tags the schema allows (100) in one request', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    const tags = Array.from({ length: 100 }, (_, i) => `tag-${String(i).padStart(3, '0')}`);
+    const reply = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags });
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ candidateId: cand, tags });
+    const stored = await rows<{ tag: string }>(
+      'SELECT t.tag FROM candidate_tags t JOIN candidates c ON c.id = t.candidate_id WHERE c.org_id = ? AND c.external_id = ? ORDER BY t.tag',
+      org.orgId,
+      cand,
+    );
+    expect(stored.map((row) => row.tag)).toEqual(tags);
+    const tooMany = await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, {
+      tags: [...tags, 'one-more'],
+    });
+    expect(tooMany.status).toBe(400);
+  });
+});
+
+describe('DELETE /v1/candidates/{id}: purge', () => {
+  it('removes engagements, links, tags, score and linked devices, reports it, and audits without the id', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [
+      { type: 'attend_event', ago: DAY_MS },
+      { type: 'open_email', ago: 2 * DAY_MS },
+    ]);
+    await api('PUT', `/v1/candidates/${cand}/tags`, org.keys.user, { tags: ['java', 'berlin'] });
+    const links = await json<{ clickUrls: Record<string, string> }>(
+      api('POST', '/v1/links', org.keys.user, {
+        candidateId: cand,
+        subject: 'Hello',
+        destinations: [`${org.origin}/jobs/1`],
+      }),
+    );
+    const visitor = rid('v');
+    await api('POST', `/v1/visitors/${visitor}/link`, org.keys.user, { candidateId: cand });
+
+    const purge = await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin);
+    expect(purge.status).toBe(200);
+    expect(await purge.json()).toEqual({
+      candidateId: cand,
+      purged: true,
+      removed: {
+        engagements: 2,
+        trackedLinks: 1,
+        tags: 2,
+        scores: 1,
+        visitors: 1,
+        webhookDeliveries: 0,
+      },
+    });
+
+    for (const path of [`/v1/candidates/${cand}/score`, `/v1/candidates/${cand}/engagements`]) {
+      expect((await api('GET', path, org.keys.user)).status).toBe(404);
+    }
+    const scores = await json<{ notFound: string[] }>(
+      api('POST', '/v1/scores', org.keys.user, { candidateIds: [cand] }),
+    );
+    expect(scores.notFound).toEqual([cand]);
+    expect((await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin)).status).toBe(404);
+
+    // Nothing of the candidate is left anywhere, the audit log included.
+    for (const table of [
+      'candidates',
+      'engagements',
+      'tracked_links',
+      'candidate_tags',
+      'scores',
+      'visitors',
+      'audit_log',
+    ]) {
+      const dump = await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId);
+      expect(JSON.stringify(dump), table).not.toContain(cand);
+    }
+    const audit = await rows<{ action: string; actor: string; subject: string; details: string }>(
+      "SELECT action, actor, subject, details FROM audit_log WHERE org_id = ? AND action = 'candidate.purge'",
+      org.orgId,
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor).toBe(`key:key_${org.orgId}_admin`);
+    expect(audit[0]!.subject).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // The old email link still takes the reader to its destination, but tracks nothing.
+    const click = await api('GET', new URL(Object.values(links.clickUrls)[0]!).pathname);
+    expect(click.status).toBe(302);
+    expect(click.headers.get('location')).toBe(`${org.origin}/jobs/1`);
+    const left = await rows(
+      'SELECT * FROM candidates WHERE org_id = ? AND external_id = ?',
+      org.orgId,
+      cand,
+    );
+    expect(left).toHaveLength(0);
+  });
+
+  it('purges a candidate with more linked devices than D1 binds parameters (120)', async () => {
+    const org = await createOrg();
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [{ type: 'attend_event', ago: DAY_MS }]);
+    const devices = Array.from({ length: 120 }, () => rid('v'));
+    for (let i = 0; i < devices.length; i += 10) {
+      const replies = await Promise.all(
+        devices
+          .slice(i, i + 10)
+          .map((visitor) =>
+            api('POST', `/v1/visitors/${visitor}/link`, org.keys.user, { candidateId: cand }),
+          ),
+      );
+      expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    }
+    const purge = await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin);
+    expect(purge.status).toBe(200);
+    expect(await purge.json()).toEqual({
+      candidateId: cand,
+      purged: true,
+      removed: {
+        engagements: 1,
+        trackedLinks: 0,
+        tags: 0,
+        scores: 1,
+        visitors: 120,
+        webhookDeliveries: 0,
+      },
+    });
+    for (const path of [`/v1/candidates/${cand}/score`, `/v1/candidates/${cand}/engagements`]) {
+      expect((await api('GET', path, org.keys.user)).status).toBe(404);
+    }
+    expect((await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin)).status).toBe(404);
+    for (const table of ['visitors', 'engagements', 'candidates', 'scores']) {
+      expect(await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId), table).toEqual([]);
+    }
+  });
+
+  it('needs the admin role and never reaches another organisation', async () => {
+    const org = await createOrg();
+    const other = await createOrg();
+    const cand = rid('cand');
+    await sendEngagements(org.keys.user, cand, [{ type: 'open_email', ago: DAY_MS }]);
+    expect((await api('DELETE', `/v1/candidates/${cand}`, org.keys.manager)).status).toBe(403);
+    expect((await api('DELETE', `/v1/candidates/${cand}`, other.keys.admin)).status).toBe(404);
+    expect((await api('GET', `/v1/candidates/${cand}/score`, org.keys.user)).status).toBe(200);
+  });
+});

@@ -1,0 +1,96 @@
+// Schemas of the candidate read endpoints: the Engagement tab, scores, score history, tags, purge.
+import { z } from '@hono/zod-openapi';
+import { ENGAGEMENT_SOURCES } from '../../db/schema.js';
+import { engagementTypeSchema, tierSchema } from '../../schemas/common.js';
+import { externalId } from '../engagements/schema.js';
+
+export const engagementSchema = z
+  .object({
+    id: z.string(),
+    type: engagementTypeSchema,
+    detail: z.string().nullable().openapi({ description: 'Email subject, page URL or event.' }),
+    occurredAt: z.string().openapi({ example: '2026-11-20T15:00:00.000Z' }),
+    receivedAt: z.string(),
+    source: z.enum(ENGAGEMENT_SOURCES),
+    machine: z
+      .boolean()
+      .openapi({ description: 'Made by a machine (e.g. a mail privacy proxy open).' }),
+  })
+  .openapi('Engagement');
+
+export const engagementPageSchema = z
+  .object({
+    engagements: z.array(engagementSchema),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('EngagementPage');
+
+export const scoreSchema = z
+  .object({
+    candidateId: externalId,
+    tier: tierSchema.openapi({ description: 'The tier of `points` at `asOf`.' }),
+    points: z.number().openapi({ description: 'Points decayed to `asOf`.' }),
+    asOf: z.string(),
+    breakdown: z.array(
+      z.object({ type: engagementTypeSchema, points: z.number(), count: z.number().int() }),
+    ),
+    lastEngagedAt: z.string().nullable(),
+    storedTier: tierSchema.openapi({
+      description:
+        'The tier with hysteresis, as webhooks announce it (moves on writes and in the daily run).',
+    }),
+    engagementCount: z.number().int(),
+  })
+  .openapi('Score');
+
+export const scoresBodySchema = z
+  .object({ candidateIds: z.array(externalId).min(1).max(1000) })
+  .openapi('ScoresRequest');
+
+export const scoresReplySchema = z
+  .object({ scores: z.array(scoreSchema), notFound: z.array(z.string()) })
+  .openapi('Scores');
+
+export const scoreHistorySchema = z
+  .object({
+    candidateId: externalId,
+    thresholds: z.object({ engaged: z.number(), highlyEngaged: z.number() }),
+    points: z.array(
+      z.object({
+        date: z.string().openapi({ example: '2026-11-20' }),
+        points: z.number(),
+        tier: tierSchema,
+      }),
+    ),
+  })
+  .openapi('ScoreHistory');
+
+export const tagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^,]+$/, 'must not contain a comma');
+
+export const tagsBodySchema = z
+  .object({ tags: z.array(tagSchema).max(100) })
+  .openapi('TagsRequest');
+
+export const tagsReplySchema = z
+  .object({ candidateId: externalId, tags: z.array(z.string()) })
+  .openapi('Tags');
+
+export const purgeReplySchema = z
+  .object({
+    candidateId: externalId,
+    purged: z.literal(true),
+    removed: z.object({
+      engagements: z.number().int(),
+      trackedLinks: z.number().int(),
+      tags: z.number().int(),
+      scores: z.number().int(),
+      visitors: z.number().int().openapi({ description: 'Devices linked to the candidate.' }),
+      webhookDeliveries: z.number().int(),
+    }),
+  })
+  .openapi('Purge');

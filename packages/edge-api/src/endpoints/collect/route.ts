@@ -1,0 +1,199 @@
+// `POST /v1/collect`: beacons from the browser tracker. The body is read here (text/plain or
+// JSON, at most 16 KB), then: the site by its public key, the request's Origin against the
+// site's allowed origins, every page URL likewise, bots dropped, an identity token verified,
+// and the events written (or queued) deduped.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { verifyToken } from '../../auth/tokens.js';
+import { OPTIONS } from '../../config.js';
+import { database } from '../../db/client.js';
+import type { AppEnv } from '../../env.js';
+import { mediaType, readJson } from '../../middleware/json-body.js';
+import { anySiteAllows, findSite } from '../../orgs/sites.js';
+import { clampToNow } from '../../schemas/dates.js';
+import { errorResponses } from '../../schemas/error.js';
+import { isBotUserAgent } from '../../utils/bots.js';
+import {
+  apiError,
+  errorResponse,
+  type Issue,
+  invalidRequest,
+  issuesFromZod,
+} from '../../utils/errors.js';
+import { httpOrigin, normaliseOrigin, storedPageUrl } from '../../utils/page-urls.js';
+import { type Beacon, beaconSchema, collectReplySchema } from './schema.js';
+import { type BeaconEventJob, type BeaconJob, countDropped, writeBeacon } from './write-beacon.js';
+
+const ACCEPTED_TYPES = ['text/plain', 'application/json'];
+
+export const collectRoute = createRoute({
+  method: 'post',
+  path: '/v1/collect',
+  summary: 'Receive a beacon from the browser tracker',
+  description:
+    'The body is a JSON beacon sent as `text/plain` (no CORS preflight) or `application/json`, ' +
+    `at most ${OPTIONS.maxBeaconBytes} bytes and ${OPTIONS.maxBeaconEvents} events. The ` +
+    "request's `Origin` and every page URL must be one of the site's allowed origins.",
+  request: {
+    body: {
+      required: true,
+      // Parsed by the handler itself (Hono's json validator ignores text/plain bodies), so the
+      // schema is documented under text/plain, which @hono/zod-openapi does not validate.
+      content: {
+        'text/plain': { schema: beaconSchema },
+        'application/json': { schema: { $ref: '#/components/schemas/Beacon' } },
+      },
+    },
+  },
+  responses: {
+    202: {
+      description:
+        'Accepted: how many events were stored, deduplicated or dropped. `tracking: false` ' +
+        'means the site has career-site tracking off and nothing was stored.',
+      content: { 'application/json': { schema: collectReplySchema } },
+    },
+    ...errorResponses([400, 403, 404, 413, 415]),
+  },
+});
+
+/** CORS headers for a reply to an allowed origin. */
+function corsHeaders(origin: string): Record<string, string> {
+  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+}
+
+function eventDetail(event: Beacon['events'][number]): string {
+  const page = storedPageUrl(event.url);
+  return event.type === 'submit_form' && event.form !== '' ? `${page} form:${event.form}` : page;
+}
+
+export function registerCollect(app: OpenAPIHono<AppEnv>): void {
+  // Documented from the same schemas, but routed as a plain handler: it reads its own body.
+  app.openAPIRegistry.registerPath(collectRoute);
+  app.post('/v1/collect', (c) => handleCollect(c));
+
+  app.options('/v1/collect', async (c) => {
+    const origin = normaliseOrigin(c.req.header('origin') ?? '');
+    if (origin === null || !(await anySiteAllows(database(c.env.DB), origin))) {
+      return errorResponse(c, apiError('origin_not_allowed', 'This origin may not send beacons.'));
+    }
+    return c.body(null, 204, {
+      ...corsHeaders(origin),
+      'Access-Control-Allow-Methods': 'POST, OPTIONS',
+      'Access-Control-Allow-Headers': 'Content-Type',
+      'Access-Control-Max-Age': '86400',
+    });
+  });
+}
+
+async function handleCollect(c: Context<AppEnv>): Promise<Response> {
+  const receivedAt = Date.now();
+  const type = mediaType(c.req.header('content-type'));
+  if (!ACCEPTED_TYPES.includes(type)) {
+    return errorResponse(
+      c,
+      apiError(
+        'unsupported_media_type',
+        `Send the beacon as text/plain or application/json${type ? `, not ${type}` : ''}.`,
+      ),
+    );
+  }
+  const body = await readJson(c.req.raw, OPTIONS.maxBeaconBytes);
+  if (!body.ok) return errorResponse(c, apiError(body.code, body.message));
+  const parsed = beaconSchema.safeParse(body.value);
+  if (!parsed.success) return errorResponse(c, invalidRequest(issuesFromZod(parsed.error)));
+  const beacon = parsed.data;
+
+  const db = database(c.env.DB);
+  const site = await findSite(db, beacon.site);
+  if (!site)
+    return errorResponse(c, apiError('unknown_site', `No site has the key ${beacon.site}.`));
+
+  const origin = normaliseOrigin(c.req.header('origin') ?? '');
+  if (origin === null || !site.allowedOrigins.has(origin)) {
+    return errorResponse(
+      c,
+      apiError(
+        'origin_not_allowed',
+        origin === null
+          ? 'The request has no Origin header; beacons come from browsers on the site.'
+          : `The site does not allow beacons from ${origin}.`,
+      ),
+    );
+  }
+  const cors = corsHeaders(origin);
+
+  const issues: Issue[] = [];
+  beacon.events.forEach((event, index) => {
+    const eventOrigin = httpOrigin(event.url);
+    if (eventOrigin === null || !site.allowedOrigins.has(eventOrigin)) {
+      issues.push({
+        path: `events.${index}.url`,
+        code: 'url_not_allowed',
+        message:
+          eventOrigin === null
+            ? 'must be an http(s) URL'
+            : `${eventOrigin} is not one of the site's allowed origins`,
+      });
+    }
+  });
+  if (issues.length > 0) return errorResponse(c, invalidRequest(issues), cors);
+
+  const events = beacon.events.length;
+  if (!site.trackingEnabled) {
+    // The tracker reads `tracking: false` and stops sending; nothing is stored or counted.
+    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: false }, 202, cors);
+  }
+
+  const job: BeaconJob = {
+    orgId: site.orgId,
+    siteId: site.id,
+    scoringModel: site.scoringModel,
+    windows: {
+      visitMs: site.visitWindowMinutes * 60_000,
+      formMs: site.formWindowMinutes * 60_000,
+    },
+    visitor: {
+      deviceId: beacon.visitor.id,
+      kind: beacon.visitor.kind,
+      fingerprintVersion: beacon.visitor.version ?? null,
+    },
+    identityCandidate: null,
+    events: [],
+    receivedAt,
+    droppedBots: 0,
+    ignoredTokens: 0,
+  };
+
+  if (beacon.automation === true || isBotUserAgent(c.req.header('user-agent'))) {
+    await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
+    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: true }, 202, cors);
+  }
+
+  if (beacon.identity !== undefined) {
+    const token = await verifyToken(c.env.TOKEN_SECRET, beacon.identity, {
+      kind: 'identity',
+      now: receivedAt,
+    });
+    // A token for another organisation is as good as no token: it is ignored and counted.
+    if (token.ok && token.payload.o === site.orgId) job.identityCandidate = token.payload.c;
+    else job.ignoredTokens = 1;
+  }
+
+  job.events = beacon.events.map(
+    (event): BeaconEventJob => ({
+      // Tracker ids are random per event; scoped to the visitor so no visitor can claim another's.
+      eventKey: `trk:${beacon.visitor.id}:${event.id}`,
+      type: event.type,
+      detail: eventDetail(event),
+      occurredAt: clampToNow(event.at, receivedAt),
+    }),
+  );
+
+  if (c.env.INGEST_QUEUE) {
+    await c.env.INGEST_QUEUE.send({ kind: 'beacon', job }, { contentType: 'json' });
+    // Deduplication happens in the consumer; here every valid event counts as accepted.
+    return c.json({ accepted: events, duplicates: 0, dropped: 0, tracking: true }, 202, cors);
+  }
+  const outcome = await writeBeacon(db, job);
+  return c.json({ ...outcome, dropped: 0, tracking: true }, 202, cors);
+}

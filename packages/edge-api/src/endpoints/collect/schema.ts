@@ -1,0 +1,73 @@
+// The zod schema of a beacon (`POST /v1/collect`), checked at compile time against the
+// tracker's wire types so the two cannot drift apart.
+
+import type { BeaconPayload, CollectReply } from '@cxm/tracker/wire';
+import { z } from '@hono/zod-openapi';
+import { OPTIONS } from '../../config.js';
+import { checkDate, DATE_RANGE_MESSAGE } from '../../schemas/dates.js';
+
+const randomId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 characters from [A-Za-z0-9_-]');
+
+/** Epoch milliseconds from the client's clock. */
+const clientTime = z
+  .number()
+  .int()
+  .refine((ms) => checkDate(ms) === 'ok', {
+    message: DATE_RANGE_MESSAGE,
+    params: { code: 'date_out_of_range' },
+  });
+
+const pageUrl = z.string().min(1).max(OPTIONS.maxDetailLength);
+
+const visitEvent = z.object({
+  id: randomId,
+  type: z.literal('visit_landing_page'),
+  url: pageUrl,
+  at: clientTime,
+});
+
+const formEvent = z.object({
+  id: randomId,
+  type: z.literal('submit_form'),
+  url: pageUrl,
+  /** The form's id or name attribute; never a field value. */
+  form: z.string().max(200),
+  at: clientTime,
+});
+
+export const beaconSchema = z
+  .object({
+    v: z.literal(1),
+    site: z.string().min(1).max(100),
+    visitor: z.object({
+      id: randomId,
+      kind: z.enum(['fingerprint', 'stored', 'page']),
+      version: z.string().max(32).optional(),
+      confidence: z.number().min(0).max(1).optional(),
+    }),
+    identity: z.string().max(2048).optional(),
+    automation: z.boolean().optional(),
+    events: z
+      .array(z.discriminatedUnion('type', [visitEvent, formEvent]))
+      .max(OPTIONS.maxBeaconEvents),
+  })
+  .openapi('Beacon');
+
+export const collectReplySchema = z
+  .object({
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    dropped: z.number().int(),
+    tracking: z.boolean(),
+  })
+  .openapi('CollectReply');
+
+export type Beacon = z.infer<typeof beaconSchema>;
+
+// Compile-time checks: the schema and the tracker's wire types accept the same values.
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type BeaconMatchesWire = Assert<Mutual<Beacon, BeaconPayload>>;
+export type ReplyMatchesWire = Assert<Mutual<z.infer<typeof collectReplySchema>, CollectReply>>;

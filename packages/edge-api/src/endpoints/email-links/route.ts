@@ -1,0 +1,293 @@
+// Tracked email links (`POST /v1/links`), their open pixel (`GET /v1/o/{token}`) and click
+// redirect (`GET /v1/c/{token}`), and identity tokens for logged-in portals. Opens and clicks are
+// server-to-server engagements: recorded whatever the career-site tracking toggle says.
+import { IDENTITY_PARAM } from '@cxm/tracker/wire';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { requireRole } from '../../auth/api-keys.js';
+import { mintIdentityToken, type TokenPayload, verifyToken } from '../../auth/tokens.js';
+import { database } from '../../db/client.js';
+import type { AppEnv } from '../../env.js';
+import { jsonBody } from '../../middleware/json-body.js';
+import { callerOrg, linkOrigins, loadOrg, siteOrigins } from '../../orgs/context.js';
+import { orgSettings } from '../../orgs/sites.js';
+import { errorResponses } from '../../schemas/error.js';
+import {
+  apiError,
+  type ErrorReply,
+  errorResponse,
+  type Issue,
+  invalidRequest,
+} from '../../utils/errors.js';
+import { httpOrigin } from '../../utils/page-urls.js';
+import { deliverAfterResponse } from '../../webhooks/after-response.js';
+import {
+  identityTokenBodySchema,
+  identityTokenReplySchema,
+  linksBodySchema,
+  linksReplySchema,
+  tokenParams,
+} from './schema.js';
+import {
+  CLICK_IDENTITY_TTL_SECONDS,
+  findLink,
+  mintLinks,
+  recordLinkEvent,
+} from './tracked-links.js';
+
+/** A transparent 1x1 GIF (42 bytes). */
+const PIXEL = Uint8Array.from(
+  atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'),
+  (char) => char.charCodeAt(0),
+);
+
+const NO_STORE = { 'Cache-Control': 'no-store, private', 'Referrer-Policy': 'no-referrer' };
+
+export const linksRoute = createRoute({
+  method: 'post',
+  path: '/v1/links',
+  summary: 'Mint tracked links for one email to one candidate',
+  description:
+    "Destinations must be http(s) URLs on one of the organisation's sites' allowed origins or " +
+    'on its link allowlist (settings). Returns the open pixel URL and one redirect per ' +
+    "destination. A redirect to one of the organisation's own sites appends a short-lived " +
+    '`cxm_t` identity token (for its tracker); one to a link-allowlist origin does not.',
+  tags: ['Email tracking'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [
+    requireRole('user'),
+    jsonBody({ maxBytes: 64 * 1024, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: linksBodySchema } } },
+  },
+  responses: {
+    201: {
+      description: 'Minted.',
+      content: { 'application/json': { schema: linksReplySchema } },
+    },
+    ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
+export const openRoute = createRoute({
+  method: 'get',
+  path: '/v1/o/{token}',
+  summary: 'Open pixel: records `open_email`',
+  description:
+    'A 1x1 GIF. Opens from mail privacy proxies, crawlers, or within 10 s of minting are ' +
+    'stored as `machine`. A token that fails its signature is a 404.',
+  tags: ['Email tracking'],
+  request: { params: tokenParams },
+  responses: {
+    200: {
+      description: 'The pixel.',
+      content: { 'image/gif': { schema: { type: 'string', format: 'binary' } } },
+    },
+    ...errorResponses([404]),
+  },
+});
+
+export const clickRoute = createRoute({
+  method: 'get',
+  path: '/v1/c/{token}',
+  summary: 'Click redirect: records `click_email`',
+  description:
+    'Redirects (302) to the destination signed in the token, with `cxm_t` appended when the ' +
+    "destination is on one of the organisation's own sites (never on link-allowlist origins). " +
+    'A token that fails its signature is a 404 and redirects nowhere. An expired token, or one whose ' +
+    'candidate was purged, redirects to its destination without tracking.',
+  tags: ['Email tracking'],
+  request: { params: tokenParams },
+  responses: {
+    302: { description: 'To the destination.' },
+    ...errorResponses([404]),
+  },
+});
+
+export const identityTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/identity-tokens',
+  summary: 'Mint a short-lived identity token (`cxm_t`) for a candidate',
+  description:
+    'For portals where the candidate is logged in: add `cxm_t=<token>` to a career-site URL ' +
+    'and the tracker there links that device to the candidate.',
+  tags: ['Email tracking'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [
+    requireRole('user'),
+    jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: identityTokenBodySchema } },
+    },
+  },
+  responses: {
+    201: {
+      description: 'The token.',
+      content: { 'application/json': { schema: identityTokenReplySchema } },
+    },
+    ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
+const invalidLink = apiError('not_found', 'This link is not valid.');
+
+/**
+ * Validation of the pixel's and the redirect's path: a token the schema refuses (longer than its
+ * limit) is a bad link like any other, a documented 404 that redirects nowhere, not a 400.
+ */
+const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | undefined =>
+  result.success ? undefined : errorResponse(c, invalidLink);
+
+/**
+ * Whether a click redirect appends `cxm_t`: the token says so (`t`, decided when minting: only
+ * destinations on the organisation's own sites). Tokens minted before `t` existed are checked
+ * against the sites' allowed origins now, so a link-allowlist destination never gets it.
+ */
+async function carriesIdentity(
+  db: ReturnType<typeof database>,
+  payload: TokenPayload,
+  origin: string,
+): Promise<boolean> {
+  if (payload.t === 1) return true;
+  if (payload.t !== undefined) return false;
+  const org = await loadOrg(db, payload.o);
+  return org !== null && siteOrigins(org).has(origin);
+}
+
+export function registerLinks(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(linksRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { orgId } = c.get('caller');
+    const db = database(c.env.DB);
+    const org = await callerOrg(db, orgId);
+    const allowed = linkOrigins(org);
+    const issues: Issue[] = [];
+    const destinations = [...new Set(body.destinations)];
+    destinations.forEach((destination, index) => {
+      const origin = httpOrigin(destination);
+      if (origin === null || !allowed.has(origin)) {
+        issues.push({
+          path: `destinations.${index}`,
+          code: 'url_not_allowed',
+          message:
+            origin === null
+              ? 'must be an http(s) URL'
+              : `${origin} is neither an allowed origin of the organisation's sites nor on its link allowlist`,
+        });
+      }
+    });
+    if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
+    const minted = await mintLinks(db, c.env.TOKEN_SECRET, {
+      orgId,
+      candidateId: body.candidateId,
+      subject: body.subject,
+      destinations,
+      siteOrigins: siteOrigins(org),
+      origin: new URL(c.req.url).origin,
+      now: Date.now(),
+    });
+    return c.json(minted, 201);
+  });
+
+  app.openapi(
+    openRoute,
+    async (c) => {
+      const now = Date.now();
+      const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
+        kind: 'open',
+        now,
+      });
+      if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
+      if (verified.ok) {
+        const db = database(c.env.DB);
+        const link = await findLink(db, verified.payload);
+        if (link) {
+          const { scoringModel } = await orgSettings(db, verified.payload.o);
+          await recordLinkEvent(db, {
+            orgId: verified.payload.o,
+            candidateExternalId: verified.payload.c,
+            scoringModel,
+            link,
+            kind: 'open',
+            destinationIndex: 0,
+            userAgent: c.req.header('user-agent'),
+            now,
+          });
+          deliverAfterResponse(c, verified.payload.o);
+        }
+      }
+      return c.body(PIXEL, 200, { 'Content-Type': 'image/gif', ...NO_STORE });
+    },
+    badLinkHook,
+  );
+
+  app.openapi(
+    clickRoute,
+    async (c) => {
+      const now = Date.now();
+      const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
+        kind: 'click',
+        now,
+      });
+      if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
+      const payload = verified.payload;
+      const destination = typeof payload.u === 'string' ? payload.u : '';
+      if (httpOrigin(destination) === null) return errorResponse(c, invalidLink);
+      const target = new URL(destination);
+      if (verified.ok) {
+        const db = database(c.env.DB);
+        const link = await findLink(db, payload);
+        if (link) {
+          const { scoringModel } = await orgSettings(db, payload.o);
+          await recordLinkEvent(db, {
+            orgId: payload.o,
+            candidateExternalId: payload.c,
+            scoringModel,
+            link,
+            kind: 'click',
+            destinationIndex: typeof payload.i === 'number' ? payload.i : 0,
+            userAgent: c.req.header('user-agent'),
+            now,
+          });
+          deliverAfterResponse(c, payload.o);
+        }
+        if (link && (await carriesIdentity(db, payload, target.origin))) {
+          const identity = await mintIdentityToken(c.env.TOKEN_SECRET, {
+            orgId: payload.o,
+            candidateId: payload.c,
+            now,
+            ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
+          });
+          target.searchParams.set(IDENTITY_PARAM, identity);
+        }
+      }
+      return c.body(null, 302, { Location: target.toString(), ...NO_STORE });
+    },
+    badLinkHook,
+  );
+
+  app.openapi(identityTokenRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { orgId } = c.get('caller');
+    const now = Date.now();
+    const ttlSeconds = body.ttlSeconds ?? 60 * 60;
+    const token = await mintIdentityToken(c.env.TOKEN_SECRET, {
+      orgId,
+      candidateId: body.candidateId,
+      now,
+      ttlSeconds,
+    });
+    return c.json(
+      {
+        token,
+        param: 'cxm_t' as const,
+        expiresAt: new Date((Math.floor(now / 1000) + ttlSeconds) * 1000).toISOString(),
+      },
+      201,
+    );
+  });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { request } from '../../test/client.js';
+
+describe('GET /healthz', () => {
+  it('answers ok with the database reachable', async () => {
+    const response = await request('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, db: true });
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('documents every route from the same zod schemas, collect included', async () => {
+    const response = await request('/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/t.js',
+      '/v1/audiences',
+      '/v1/c/{token}',
+      '/v1/candidates/{candidateId}',
+      '/v1/candidates/{candidateId}/engagements',
+      '/v1/candidates/{candidateId}/score',
+      '/v1/candidates/{candidateId}/score-history',
+      '/v1/candidates/{candidateId}/tags',
+      '/v1/collect',
+      '/v1/engagements',
+      '/v1/identity-tokens',
+      '/v1/keys',
+      '/v1/keys/{id}',
+      '/v1/links',
+      '/v1/o/{token}',
+      '/v1/reports/tiers',
+      '/v1/scores',
+      '/v1/settings/engagement',
+      '/v1/settings/engagement/tracking-code',
+      '/v1/visitors/{visitorId}/link',
+      '/v1/whoami',
+    ]);
+  });
+});

@@ -1,0 +1,30 @@
+// `GET /healthz`: the worker is up and can reach its database.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env.js';
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness and database check',
+  responses: {
+    200: {
+      description: 'Up.',
+      content: {
+        'application/json': { schema: z.object({ ok: z.literal(true), db: z.boolean() }) },
+      },
+    },
+  },
+});
+
+export function registerHealth(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(healthRoute, async (c) => {
+    let db = false;
+    try {
+      await c.env.DB.prepare('SELECT 1').first();
+      db = true;
+    } catch {
+      // Reported in the body; the worker itself is up.
+    }
+    return c.json({ ok: true as const, db }, 200);
+  });
+}

@@ -1,0 +1,203 @@
+// API keys (manager role): list, create (the secret shown once), revoke; and `GET /v1/whoami`
+// for any valid key. A key never sees or touches another organisation's keys, and nobody can
+// create or revoke a key above their own role.
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { and, asc, eq } from 'drizzle-orm';
+import { hashApiKey, keyPrefix, requireRole, roleAtLeast } from '../../auth/api-keys.js';
+import { base64url } from '../../auth/tokens.js';
+import { database, newId, runBatch } from '../../db/client.js';
+import { apiKeys, auditLog } from '../../db/schema.js';
+import type { AppEnv } from '../../env.js';
+import { jsonBody } from '../../middleware/json-body.js';
+import { callerOrg } from '../../orgs/context.js';
+import { isoOrNull } from '../../schemas/common.js';
+import { errorResponses } from '../../schemas/error.js';
+import { apiError, errorResponse } from '../../utils/errors.js';
+import {
+  apiKeyListSchema,
+  createdKeySchema,
+  createKeyBodySchema,
+  keyIdParams,
+  revokedKeySchema,
+  whoamiSchema,
+} from './schema.js';
+
+export const whoamiRoute = createRoute({
+  method: 'get',
+  path: '/v1/whoami',
+  summary: 'The organisation and role of the calling key',
+  tags: ['Keys'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [requireRole('user')] as const,
+  responses: {
+    200: { description: 'The caller.', content: { 'application/json': { schema: whoamiSchema } } },
+    ...errorResponses([401]),
+  },
+});
+
+export const listKeysRoute = createRoute({
+  method: 'get',
+  path: '/v1/keys',
+  summary: "The organisation's API keys",
+  tags: ['Keys'],
+  security: [{ apiKey: ['manager'] }],
+  middleware: [requireRole('manager')] as const,
+  responses: {
+    200: {
+      description: 'Keys, revoked ones included; never their secrets.',
+      content: { 'application/json': { schema: apiKeyListSchema } },
+    },
+    ...errorResponses([401, 403]),
+  },
+});
+
+export const createKeyRoute = createRoute({
+  method: 'post',
+  path: '/v1/keys',
+  summary: 'Create an API key',
+  description: 'The secret is in this reply only. The role may not be above the caller’s.',
+  tags: ['Keys'],
+  security: [{ apiKey: ['manager'] }],
+  middleware: [
+    requireRole('manager'),
+    jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: createKeyBodySchema } } },
+  },
+  responses: {
+    201: {
+      description: 'Created.',
+      content: { 'application/json': { schema: createdKeySchema } },
+    },
+    ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
+export const revokeKeyRoute = createRoute({
+  method: 'delete',
+  path: '/v1/keys/{id}',
+  summary: 'Revoke an API key',
+  description: 'Takes effect at once: the key gets 401 afterwards. Revoking twice is harmless.',
+  tags: ['Keys'],
+  security: [{ apiKey: ['manager'] }],
+  middleware: [requireRole('manager')] as const,
+  request: { params: keyIdParams },
+  responses: {
+    200: {
+      description: 'Revoked.',
+      content: { 'application/json': { schema: revokedKeySchema } },
+    },
+    // 400: an id the path schema refuses (over 100 characters).
+    ...errorResponses([400, 401, 403, 404]),
+  },
+});
+
+export function registerKeys(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(whoamiRoute, async (c) => {
+    const caller = c.get('caller');
+    const org = await callerOrg(database(c.env.DB), caller.orgId);
+    return c.json(
+      { orgId: caller.orgId, orgName: org.name, role: caller.role, keyId: caller.keyId },
+      200,
+    );
+  });
+
+  app.openapi(listKeysRoute, async (c) => {
+    const rows = await database(c.env.DB)
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.orgId, c.get('caller').orgId))
+      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+    return c.json(
+      {
+        keys: rows.map((row) => ({
+          id: row.id,
+          name: row.name,
+          role: row.role,
+          prefix: row.prefix,
+          createdAt: new Date(row.createdAt).toISOString(),
+          revokedAt: isoOrNull(row.revokedAt),
+        })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(createKeyRoute, async (c) => {
+    const { name, role } = c.req.valid('json');
+    const caller = c.get('caller');
+    if (!roleAtLeast(caller.role, role)) {
+      return errorResponse(
+        c,
+        apiError('forbidden', `A ${caller.role} key cannot create a ${role} key.`),
+      );
+    }
+    const db = database(c.env.DB);
+    const now = Date.now();
+    const secret = `sk_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+    const id = `key_${newId()}`;
+    const prefix = keyPrefix(secret);
+    await runBatch(db, [
+      db.insert(apiKeys).values({
+        id,
+        orgId: caller.orgId,
+        name,
+        prefix,
+        keyHash: await hashApiKey(secret),
+        role,
+        createdAt: now,
+      }),
+      db.insert(auditLog).values({
+        id: newId(),
+        orgId: caller.orgId,
+        at: now,
+        actor: `key:${caller.keyId}`,
+        action: 'key.create',
+        subject: id,
+        details: JSON.stringify({ name, role }),
+      }),
+    ]);
+    return c.json({ id, name, role, prefix, secret, createdAt: new Date(now).toISOString() }, 201);
+  });
+
+  app.openapi(revokeKeyRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const caller = c.get('caller');
+    const db = database(c.env.DB);
+    const rows = await db
+      .select({ role: apiKeys.role, revokedAt: apiKeys.revokedAt })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id)));
+    const key = rows[0];
+    if (!key) return errorResponse(c, apiError('not_found', `No key ${id} in this organisation.`));
+    if (!roleAtLeast(caller.role, key.role)) {
+      return errorResponse(
+        c,
+        apiError('forbidden', `A ${caller.role} key cannot revoke a ${key.role} key.`),
+      );
+    }
+    const now = Date.now();
+    if (key.revokedAt === null) {
+      await runBatch(db, [
+        db
+          .update(apiKeys)
+          .set({ revokedAt: now })
+          .where(and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id))),
+        db.insert(auditLog).values({
+          id: newId(),
+          orgId: caller.orgId,
+          at: now,
+          actor: `key:${caller.keyId}`,
+          action: 'key.revoke',
+          subject: id,
+          details: null,
+        }),
+      ]);
+    }
+    return c.json(
+      { id, revoked: true as const, revokedAt: new Date(key.revokedAt ?? now).toISOString() },
+      200,
+    );
+  });
+}

@@ -1,0 +1,83 @@
+// `POST /v1/visitors/{visitorId}/link`: ties a tracker visitor to a candidate, e.g. when the
+// candidate's application form carried the visitor id in a hidden field.
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { requireRole } from '../../auth/api-keys.js';
+import { database } from '../../db/client.js';
+import type { AppEnv } from '../../env.js';
+import { jsonBody } from '../../middleware/json-body.js';
+import { orgSettings } from '../../orgs/sites.js';
+import { errorResponses } from '../../schemas/error.js';
+import { deliverAfterResponse } from '../../webhooks/after-response.js';
+import { externalId } from '../engagements/schema.js';
+import { linkVisitor } from './link-visitor.js';
+
+const linkReplySchema = z
+  .object({
+    visitorId: z.string(),
+    candidateId: z.string(),
+    linkedEngagements: z
+      .number()
+      .int()
+      .openapi({ description: "The visitor's past anonymous engagements now counted." }),
+    alreadyLinked: z.boolean(),
+    tier: z.string().openapi({ description: "The candidate's stored tier after the link." }),
+  })
+  .openapi('VisitorLink');
+
+export const linkRoute = createRoute({
+  method: 'post',
+  path: '/v1/visitors/{visitorId}/link',
+  summary: 'Link a tracker visitor to a candidate',
+  security: [{ apiKey: ['user'] }],
+  middleware: [
+    requireRole('user'),
+    jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    params: z.object({
+      visitorId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 characters from [A-Za-z0-9_-]')
+        .openapi({ param: { name: 'visitorId', in: 'path' }, example: 'v_3f9a1c2b7d' }),
+    }),
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ candidateId: externalId }) } },
+    },
+  },
+  responses: {
+    200: {
+      description: "Linked; the candidate's score includes the visitor's visits.",
+      content: { 'application/json': { schema: linkReplySchema } },
+    },
+    ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
+export function registerVisitors(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(linkRoute, async (c) => {
+    const { visitorId } = c.req.valid('param');
+    const { candidateId } = c.req.valid('json');
+    const caller = c.get('caller');
+    const db = database(c.env.DB);
+    const { scoringModel } = await orgSettings(db, caller.orgId);
+    const outcome = await linkVisitor(db, {
+      orgId: caller.orgId,
+      scoringModel,
+      deviceId: visitorId,
+      candidateExternalId: candidateId,
+      actor: `key:${caller.keyId}`,
+    });
+    deliverAfterResponse(c, caller.orgId);
+    return c.json(
+      {
+        visitorId,
+        candidateId,
+        linkedEngagements: outcome.linkedEngagements,
+        alreadyLinked: outcome.alreadyLinked,
+        tier: outcome.tier,
+      },
+      200,
+    );
+  });
+}

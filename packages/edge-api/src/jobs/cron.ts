@@ -1,0 +1,27 @@
+// The cron triggers (wrangler.jsonc `triggers.crons`): daily, settle tiers that decay moved and
+// post the changes; every 10 minutes, retry webhook deliveries that are due. The clock and
+// `fetch` are injectable so tests drive a run at any `now`.
+import { database } from '../db/client.js';
+import type { Bindings } from '../env.js';
+import { settleDecay } from '../scoring/decay.js';
+import { deliverDue } from '../webhooks/deliver.js';
+
+export const DAILY_CRON = '0 3 * * *';
+export const RETRY_CRON = '*/10 * * * *';
+
+export interface ScheduledRun {
+  cron: string;
+  now: number;
+  fetch?: typeof fetch;
+}
+
+export async function runScheduled(env: Bindings, run: ScheduledRun) {
+  const db = database(env.DB);
+  const decay = run.cron === RETRY_CRON ? null : await settleDecay(db, { now: run.now });
+  const deliveries = await deliverDue(db, {
+    now: run.now,
+    ...(run.fetch ? { fetch: run.fetch } : {}),
+  });
+  console.log(JSON.stringify({ cron: run.cron, decay, deliveries }));
+  return { decay, deliveries };
+}
