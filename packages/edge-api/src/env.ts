@@ -1,7 +1,6 @@
 // The Worker's bindings and the per-request variables, declared once and threaded through
 // `OpenAPIHono<AppEnv>` so a handler cannot read a binding that does not exist.
 import type { Role } from './db/schema.js';
-import type { IngestMessage } from './jobs/ingest-queue.js';
 
 export interface Bindings {
   DB: D1Database;
@@ -14,9 +13,10 @@ export interface Bindings {
   ALLOW_LOCAL_WEBHOOKS?: string;
   /**
    * Optional queue between `/v1/collect` and the writer. Unbound by default: collect then
-   * writes to D1 itself. See README "Scale".
+   * writes to D1 itself. See README "Scale". Its messages are `IngestMessage`s
+   * (endpoints/collect/write-beacon.ts), typed where they are sent and consumed.
    */
-  INGEST_QUEUE?: Queue<IngestMessage>;
+  INGEST_QUEUE?: Queue;
   /**
    * The tracker's build (packages/tracker/dist) as Workers Static Assets; the worker runs
    * first and serves `/t.js` and `/t/*` from it (see routes/tracker-script.ts).

@@ -6,11 +6,11 @@ import type { MiddlewareHandler } from 'hono';
 import { database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { AppEnv } from '../env.js';
+import { sha256Hex } from '../utils/encoding.js';
 import { apiError, errorResponse } from '../utils/errors.js';
 
-export async function hashApiKey(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+export function hashApiKey(secret: string): Promise<string> {
+  return sha256Hex(secret);
 }
 
 /** The part of a key shown in lists: enough to tell keys apart, useless to an attacker. */

@@ -1,6 +1,7 @@
 // Signed tokens: `base64url(JSON payload).base64url(HMAC-SHA256(payload part))`, keyed by
 // `env.TOKEN_SECRET`. They carry a candidate to the browser (`cxm_t` identity tokens) and name
 // tracked email links (open pixel, click redirect). Verifying never throws: a bad token is a value.
+import { base64url, fromBase64url, hmacSha256, hmacVerify, utf8 } from '../utils/encoding.js';
 
 /** What a token may be used for. A token of one kind is refused where another is expected. */
 export type TokenKind = 'identity' | 'open' | 'click';
@@ -24,46 +25,11 @@ export type VerifyResult =
   /** Authentic but past its expiry: the payload is ours, for uses that outlive tracking. */
   | { ok: false; reason: 'expired'; payload: TokenPayload };
 
-const encoder = new TextEncoder();
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      'raw',
-      encoder.encode(secret),
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign', 'verify'],
-    );
-    keyCache.set(secret, key);
-  }
-  return key;
-}
-
-export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
 /** Signs `payload`. The secret must be set: an empty one would sign for anybody. */
 export async function mintToken(secret: string, payload: TokenPayload): Promise<string> {
   if (!secret) throw new Error('TOKEN_SECRET is not set');
-  const body = base64url(encoder.encode(JSON.stringify(payload)));
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body));
-  return `${body}.${base64url(new Uint8Array(signature))}`;
+  const body = base64url(utf8(JSON.stringify(payload)));
+  return `${body}.${base64url(await hmacSha256(secret, body))}`;
 }
 
 /** Checks signature, shape, kind and expiry (`now` in epoch ms). */
@@ -79,14 +45,7 @@ export async function verifyToken(
   const signature = fromBase64url(sig);
   const payloadBytes = fromBase64url(body);
   if (!signature || !payloadBytes) return { ok: false, reason: 'malformed' };
-  // crypto.subtle.verify compares in constant time.
-  const valid = await crypto.subtle.verify(
-    'HMAC',
-    await hmacKey(secret),
-    signature,
-    encoder.encode(body),
-  );
-  if (!valid) return { ok: false, reason: 'bad_signature' };
+  if (!(await hmacVerify(secret, body, signature))) return { ok: false, reason: 'bad_signature' };
   let payload: unknown;
   try {
     payload = JSON.parse(new TextDecoder().decode(payloadBytes));

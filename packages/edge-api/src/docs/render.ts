@@ -1,6 +1,7 @@
 // `/docs`: the API reference as one self-contained HTML page rendered from the OpenAPI document
 // (no script, no CDN, no external request), with a CSP that allows only its own inline style by
 // hash, so it works offline and under the strictest policy.
+import { base64, sha256 } from '../utils/encoding.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -107,7 +108,6 @@ ${[...groups.entries()]
 }
 
 export async function docsCsp(): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(STYLE));
-  const hash = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  const hash = base64(await sha256(STYLE));
   return `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }

@@ -3,13 +3,8 @@
 // beacons in the background; without it, collect writes itself. Queues redeliver on failure,
 // so the consumer relies on the same idempotent writer (event keys, windows, row versions).
 import { database } from '../db/client.js';
-import { type BeaconJob, writeBeacon } from '../endpoints/collect/write-beacon.js';
+import { type IngestMessage, writeBeacon } from '../endpoints/collect/write-beacon.js';
 import type { Bindings } from '../env.js';
-
-export interface IngestMessage {
-  kind: 'beacon';
-  job: BeaconJob;
-}
 
 export async function consumeIngestBatch(
   batch: MessageBatch<IngestMessage>,

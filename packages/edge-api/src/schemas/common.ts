@@ -1,7 +1,12 @@
 // Pieces the read and admin schemas share: path and query parameters, dates, tiers.
 import { ENGAGEMENT_TYPES, TIERS } from '@cxm/scoring';
 import { z } from '@hono/zod-openapi';
-import { externalId } from '../endpoints/engagements/schema.js';
+
+export const externalId = z
+  .string()
+  .min(1)
+  .max(128)
+  .openapi({ description: "The organisation's own id for the candidate.", example: 'cand-1042' });
 
 export const candidateIdParams = z.object({
   candidateId: externalId.openapi({ param: { name: 'candidateId', in: 'path' } }),

@@ -17,9 +17,9 @@ import { OPTIONS } from '../config.js';
 import { type Db, runBatch, upsertScores } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { organisations, scores } from '../db/schema.js';
-import { storedScoreColumns } from '../db/score-rows.js';
+import { parseState, storedScoreColumns } from '../db/score-rows.js';
 import { outboxStatements, type TierChange } from '../webhooks/outbox.js';
-import { modelFrom, nextScoreRow, parseState } from './score-row.js';
+import { modelFrom, nextScoreRow } from './score-row.js';
 
 const PAGE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;

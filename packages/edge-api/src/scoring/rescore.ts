@@ -8,9 +8,9 @@ import { OPTIONS } from '../config.js';
 import { type Db, runBatch, upsertScores } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { engagements, scores } from '../db/schema.js';
-import { scoredEngagementColumns, storedScores } from '../db/score-rows.js';
+import { type ScoredEngagement, scoredEngagementColumns, storedScores } from '../db/score-rows.js';
 import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
-import { nextScoreRow, rebuild, type ScoredEngagement, startState } from './score-row.js';
+import { nextScoreRow, rebuild, startState } from './score-row.js';
 
 const PAGE = 50;
 

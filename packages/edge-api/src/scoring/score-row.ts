@@ -14,23 +14,7 @@ import {
   validateModel,
 } from '@cxm/scoring';
 import type { ScoreInsertRow } from '../db/schema.js';
-
-/** A score row as the writers read it. */
-export interface StoredScore {
-  candidateId: string;
-  state: string;
-  version: number;
-  tier: string;
-  engagementCount: number;
-}
-
-/** An engagement as stored, in the shape the scoring library reads. */
-export interface ScoredEngagement {
-  type: string;
-  detail: string | null;
-  occurredAt: number;
-  machine: boolean;
-}
+import { parseState, type ScoredEngagement, type StoredScore } from '../db/score-rows.js';
 
 export function toScoring(row: ScoredEngagement): Engagement {
   return {
@@ -51,10 +35,6 @@ export function modelFrom(json: string | null): ScoringModel {
     // Settings validate the model on write; a broken row must not stop ingestion.
   }
   return DEFAULT_MODEL;
-}
-
-export function parseState(json: string): ScoreState {
-  return JSON.parse(json) as ScoreState;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Test-only bindings declared in vitest.config.ts.
 import type { D1Migration } from 'cloudflare:test';
+import type { IngestMessage } from '../endpoints/collect/write-beacon.js';
 import type { Bindings } from '../env.js';
-import type { IngestMessage } from '../jobs/ingest-queue.js';
 
 declare global {
   namespace Cloudflare {

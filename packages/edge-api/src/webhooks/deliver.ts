@@ -9,6 +9,7 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, webhookDeliveries } from '../db/schema.js';
+import { hex, hmacSha256 } from '../utils/encoding.js';
 
 /** Pause before attempt n+1 after n failures, in minutes (attempts 2..8). */
 export const BACKOFF_MINUTES = [1, 5, 30, 120, 360, 720, 1440] as const;
@@ -39,19 +40,8 @@ export interface DeliveryOutcome {
   failed: number;
 }
 
-const encoder = new TextEncoder();
-
 export async function signatureHeader(secret: string, body: string, unixSeconds: number) {
-  const key = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${unixSeconds}.${body}`));
-  const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `t=${unixSeconds},v1=${hex}`;
+  return `t=${unixSeconds},v1=${hex(await hmacSha256(secret, `${unixSeconds}.${body}`))}`;
 }
 
 interface DueRow {

@@ -5,6 +5,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { requireRole } from '../../auth/api-keys.js';
 import { database, inChunks } from '../../db/client.js';
 import { candidateTags } from '../../db/schema.js';
+import { parseState } from '../../db/score-rows.js';
 import type { AppEnv } from '../../env.js';
 import { callerOrg } from '../../orgs/context.js';
 import {
@@ -19,7 +20,6 @@ import {
   tierSchema,
 } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { parseState } from '../../scoring/score-row.js';
 import { decodeCursor, encodeCursor } from '../../utils/cursor.js';
 import { errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import {

@@ -1,7 +1,6 @@
 // Schemas of `GET /v1/audiences` and `GET /v1/reports/tiers`.
 import { z } from '@hono/zod-openapi';
-import { engagementTypeSchema, tierSchema } from '../../schemas/common.js';
-import { externalId } from '../engagements/schema.js';
+import { engagementTypeSchema, externalId, tierSchema } from '../../schemas/common.js';
 
 export const audienceMemberSchema = z
   .object({

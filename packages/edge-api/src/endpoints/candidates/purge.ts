@@ -1,6 +1,7 @@
 // Purging a candidate (right to erasure): everything stored about them goes in one D1 batch, and
 // the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
 // later "was cand-42 purged?" can be answered without keeping the id itself.
+
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
 import type { CandidateRef } from '../../db/candidates.js';
@@ -16,6 +17,7 @@ import {
   visitors,
   webhookDeliveries,
 } from '../../db/schema.js';
+import { sha256Hex } from '../../utils/encoding.js';
 
 export interface PurgeReport {
   engagements: number;
@@ -28,12 +30,7 @@ export interface PurgeReport {
 
 /** What the audit log stores for a purged candidate: not the id, a keyed hash of it. */
 export async function purgedSubject(orgId: string, externalId: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    'SHA-256',
-    new TextEncoder().encode(`cxm-purge:${orgId}:${externalId}`),
-  );
-  const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `sha256:${hex}`;
+  return `sha256:${await sha256Hex(`cxm-purge:${orgId}:${externalId}`)}`;
 }
 
 export function purgeCandidate(

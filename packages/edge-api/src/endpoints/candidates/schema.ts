@@ -1,8 +1,7 @@
 // Schemas of the candidate read endpoints: the Engagement tab, scores, score history, tags, purge.
 import { z } from '@hono/zod-openapi';
 import { ENGAGEMENT_SOURCES } from '../../db/schema.js';
-import { engagementTypeSchema, tierSchema } from '../../schemas/common.js';
-import { externalId } from '../engagements/schema.js';
+import { engagementTypeSchema, externalId, tierSchema } from '../../schemas/common.js';
 
 export const engagementSchema = z
   .object({

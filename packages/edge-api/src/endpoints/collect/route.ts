@@ -22,7 +22,13 @@ import {
 } from '../../utils/errors.js';
 import { httpOrigin, normaliseOrigin, storedPageUrl } from '../../utils/page-urls.js';
 import { type Beacon, beaconSchema, collectReplySchema } from './schema.js';
-import { type BeaconEventJob, type BeaconJob, countDropped, writeBeacon } from './write-beacon.js';
+import {
+  type BeaconEventJob,
+  type BeaconJob,
+  countDropped,
+  type IngestMessage,
+  writeBeacon,
+} from './write-beacon.js';
 
 const ACCEPTED_TYPES = ['text/plain', 'application/json'];
 
@@ -190,7 +196,8 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   );
 
   if (c.env.INGEST_QUEUE) {
-    await c.env.INGEST_QUEUE.send({ kind: 'beacon', job }, { contentType: 'json' });
+    const message: IngestMessage = { kind: 'beacon', job };
+    await c.env.INGEST_QUEUE.send(message, { contentType: 'json' });
     // Deduplication happens in the consumer; here every valid event counts as accepted.
     return c.json({ accepted: events, duplicates: 0, dropped: 0, tracking: true }, 202, cors);
   }

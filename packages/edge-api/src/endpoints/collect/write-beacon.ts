@@ -22,15 +22,12 @@ import {
   engagements,
   visitors,
 } from '../../db/schema.js';
-import { scoredEngagementColumns, storedScore } from '../../db/score-rows.js';
 import {
-  foldAll,
-  modelFrom,
-  nextScoreRow,
-  rebuild,
   type ScoredEngagement,
-  startState,
-} from '../../scoring/score-row.js';
+  scoredEngagementColumns,
+  storedScore,
+} from '../../db/score-rows.js';
+import { foldAll, modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
 import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
 import { type Occurrence, splitFresh, type Windows } from './dedupe.js';
 
@@ -55,6 +52,12 @@ export interface BeaconJob {
   /** Counted, not stored: events from bots, identity tokens ignored. */
   droppedBots: number;
   ignoredTokens: number;
+}
+
+/** What `/v1/collect` puts on the ingest queue (when bound) for `jobs/ingest-queue.ts`. */
+export interface IngestMessage {
+  kind: 'beacon';
+  job: BeaconJob;
 }
 
 export interface BeaconOutcome {

@@ -1,6 +1,6 @@
 // Schemas of tracked email links and identity tokens.
 import { z } from '@hono/zod-openapi';
-import { externalId } from '../engagements/schema.js';
+import { externalId } from '../../schemas/common.js';
 
 export const linksBodySchema = z
   .object({

@@ -2,13 +2,8 @@
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
 import { z } from '@hono/zod-openapi';
 import { OPTIONS } from '../../config.js';
+import { externalId } from '../../schemas/common.js';
 import { checkDate, DATE_RANGE_MESSAGE } from '../../schemas/dates.js';
-
-export const externalId = z
-  .string()
-  .min(1)
-  .max(128)
-  .openapi({ description: "The organisation's own id for the candidate.", example: 'cand-1042' });
 
 const occurredAt = z.iso
   .datetime({ offset: true })

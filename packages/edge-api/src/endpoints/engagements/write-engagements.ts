@@ -20,15 +20,8 @@ import {
   engagements,
   type ScoreInsertRow,
 } from '../../db/schema.js';
-import { storedScores } from '../../db/score-rows.js';
-import {
-  foldAll,
-  modelFrom,
-  nextScoreRow,
-  rebuild,
-  type ScoredEngagement,
-  startState,
-} from '../../scoring/score-row.js';
+import { type ScoredEngagement, storedScores } from '../../db/score-rows.js';
+import { foldAll, modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
 import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
 import { candidateHistory, storedEventKeys } from '../collect/write-beacon.js';
 

@@ -4,7 +4,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix, requireRole, roleAtLeast } from '../../auth/api-keys.js';
-import { base64url } from '../../auth/tokens.js';
 import { database, newId, runBatch } from '../../db/client.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
 import type { AppEnv } from '../../env.js';
@@ -12,6 +11,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { isoOrNull } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
+import { randomBase64url } from '../../utils/encoding.js';
 import { apiError, errorResponse } from '../../utils/errors.js';
 import {
   apiKeyListSchema,
@@ -135,7 +135,7 @@ export function registerKeys(app: OpenAPIHono<AppEnv>): void {
     }
     const db = database(c.env.DB);
     const now = Date.now();
-    const secret = `sk_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+    const secret = `sk_${randomBase64url(32)}`;
     const id = `key_${newId()}`;
     const prefix = keyPrefix(secret);
     await runBatch(db, [

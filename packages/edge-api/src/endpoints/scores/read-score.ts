@@ -13,8 +13,8 @@ import type { z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { engagements } from '../../db/schema.js';
-import { scoredEngagementColumns } from '../../db/score-rows.js';
-import { parseState, type StoredScore, toScoring } from '../../scoring/score-row.js';
+import { parseState, type StoredScore, scoredEngagementColumns } from '../../db/score-rows.js';
+import { toScoring } from '../../scoring/score-row.js';
 import type { scoreSchema } from '../candidates/schema.js';
 
 export type ScoreReply = z.infer<typeof scoreSchema>;

@@ -6,7 +6,6 @@ import { DEFAULT_MODEL, type ScoringModel, validateModel } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { requireRole } from '../../auth/api-keys.js';
-import { base64url } from '../../auth/tokens.js';
 import { database, newId, runBatch, type Statement } from '../../db/client.js';
 import { auditLog, organisations, sites } from '../../db/schema.js';
 import type { AppEnv } from '../../env.js';
@@ -14,6 +13,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg, type OrgContext } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import { rescoreOrganisation } from '../../scoring/rescore.js';
+import { randomBase64url } from '../../utils/encoding.js';
 import { apiError, errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import { normaliseOrigin } from '../../utils/page-urls.js';
 import {
@@ -177,7 +177,7 @@ function originList(values: string[], path: string, issues: Issue[]): string[] {
 }
 
 function newWebhookSecret(): string {
-  return `whsec_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  return `whsec_${randomBase64url(32)}`;
 }
 
 export function registerSettings(app: OpenAPIHono<AppEnv>): void {
@@ -262,7 +262,7 @@ export function registerSettings(app: OpenAPIHono<AppEnv>): void {
           db.insert(sites).values({
             id: newId(),
             orgId: caller.orgId,
-            publicKey: `pk_${base64url(crypto.getRandomValues(new Uint8Array(12)))}`,
+            publicKey: `pk_${randomBase64url(12)}`,
             name: org.name,
             ...siteChanges,
           }),

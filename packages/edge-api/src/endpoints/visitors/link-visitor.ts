@@ -6,14 +6,12 @@ import { OPTIONS } from '../../config.js';
 import { type Db, newId, runBatch, type Statement, upsertScores } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { auditLog, candidates, engagements, visitors } from '../../db/schema.js';
-import { scoredEngagementColumns, storedScore } from '../../db/score-rows.js';
 import {
-  modelFrom,
-  nextScoreRow,
-  rebuild,
   type ScoredEngagement,
-  startState,
-} from '../../scoring/score-row.js';
+  scoredEngagementColumns,
+  storedScore,
+} from '../../db/score-rows.js';
+import { modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
 import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
 import { candidateHistory } from '../collect/write-beacon.js';
 

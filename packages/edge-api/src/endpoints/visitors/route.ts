@@ -6,9 +6,9 @@ import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { orgSettings } from '../../orgs/sites.js';
+import { externalId } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
-import { externalId } from '../engagements/schema.js';
 import { linkVisitor } from './link-visitor.js';
 
 const linkReplySchema = z
