@@ -19,7 +19,7 @@ export interface Bindings {
   INGEST_QUEUE?: Queue;
   /**
    * The tracker's build (packages/tracker/dist) as Workers Static Assets; the worker runs
-   * first and serves `/t.js` and `/t/*` from it (see routes/tracker-script.ts).
+   * first and serves `/t.js` and `/t/*` from it (see endpoints/collect/tracker-script.ts).
    */
   ASSETS?: Fetcher;
 }

@@ -152,7 +152,7 @@ export const visitors = sqliteTable(
  * One engagement. `event_key` is what dedupes retries: `api:<caller id>` or
  * `trk:<visitor>:<event id>`, unique per organisation, so a retried send is refused by the
  * database itself. Window dedupe (page reloads, form resubmits) is decided by the writer
- * under the visitor's lock; see `src/dedupe.ts`.
+ * under the visitor's lock; see `src/endpoints/collect/dedupe.ts`.
  */
 export const engagements = sqliteTable(
   'engagements',

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ERROR_STATUS, type ErrorCode } from '../utils/errors.js';
 
-/** Every code the API answers with, so the document lists them (statuses: see errors.ts). */
+/** Every code the API answers with, so the document lists them (statuses: see utils/errors.ts). */
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
 export const errorSchema = z
