@@ -1,7 +1,8 @@
-// A candidate's read endpoints (Engagement tab, score, score history), their tags (synced from
-// the ATS) and the purge. Candidates are named by the organisation's own id; one unknown to the
-// caller's organisation is a 404 whoever else may have it.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+// A candidate's Engagement tab, their tags (synced from the ATS) and the purge; their scores are
+// in ../scores. Candidates are named by the organisation's own id; one unknown to the caller's
+// organisation is a 404 whoever else may have it.
+import type { EngagementType } from '@cxm/scoring';
+import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import { and, desc, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/api-keys.js';
@@ -10,10 +11,8 @@ import { findCandidate, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, database, insertRows, newId, runBatch, type Statement } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidateTags, engagements } from '../../db/schema.js';
-import { storedScores } from '../../db/score-rows.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
-import { callerOrg } from '../../orgs/context.js';
 import {
   asList,
   candidateIdParams,
@@ -27,19 +26,13 @@ import {
 import { errorResponses } from '../../schemas/error.js';
 import { decodeCursor, encodeCursor } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
-import { scoreHistory, scoreReply } from '../scores/read-score.js';
 import { purgeCandidate } from './purge.js';
 import {
   engagementPageSchema,
   purgeReplySchema,
-  scoreHistorySchema,
-  scoreSchema,
   tagsBodySchema,
   tagsReplySchema,
 } from './schema.js';
-
-const notFound = (c: Context, id: string) =>
-  errorResponse(c, apiError('not_found', `No candidate ${id} in this organisation.`));
 
 export const engagementsListRoute = createRoute({
   method: 'get',
@@ -65,51 +58,6 @@ export const engagementsListRoute = createRoute({
     200: {
       description: 'A page of engagements.',
       content: { 'application/json': { schema: engagementPageSchema } },
-    },
-    ...errorResponses([400, 401, 403, 404]),
-  },
-});
-
-export const scoreRoute = createRoute({
-  method: 'get',
-  path: '/v1/candidates/{candidateId}/score',
-  summary: "A candidate's score, decayed to now",
-  tags: ['Candidates'],
-  security: [{ apiKey: ['user'] }],
-  middleware: [requireRole('user')] as const,
-  request: { params: candidateIdParams },
-  responses: {
-    200: {
-      description: "Scored with the organisation's model at the moment of the request.",
-      content: { 'application/json': { schema: scoreSchema } },
-    },
-    ...errorResponses([400, 401, 403, 404]),
-  },
-});
-
-export const scoreHistoryRoute = createRoute({
-  method: 'get',
-  path: '/v1/candidates/{candidateId}/score-history',
-  summary: "A candidate's daily score over the last days",
-  description: "One point per UTC day ending today: the score at each day's end, decay included.",
-  tags: ['Candidates'],
-  security: [{ apiKey: ['user'] }],
-  middleware: [requireRole('user')] as const,
-  request: {
-    params: candidateIdParams,
-    query: z.object({
-      days: z
-        .string()
-        .regex(/^\d+$/, 'must be a whole number')
-        .refine((text) => Number(text) >= 1 && Number(text) <= 366, 'must be from 1 to 366')
-        .optional()
-        .openapi({ description: 'Days, 1 to 366 (default 90).' }),
-    }),
-  },
-  responses: {
-    200: {
-      description: 'The daily points and tiers.',
-      content: { 'application/json': { schema: scoreHistorySchema } },
     },
     ...errorResponses([400, 401, 403, 404]),
   },
@@ -172,143 +120,136 @@ function isEngagementCursor(value: unknown): value is EngagementCursor {
   return typeof v?.t === 'number' && typeof v.id === 'string';
 }
 
+/** The 404 of every read or write naming a candidate the caller's organisation does not have. */
+export function candidateNotFound(c: Context, id: string) {
+  return errorResponse(c, apiError('not_found', `No candidate ${id} in this organisation.`));
+}
+
+interface EngagementFilter {
+  orgId: string;
+  /** Internal id. */
+  candidateId: string;
+  types: EngagementType[];
+  from: number | null;
+  to: number | null;
+  cursor: EngagementCursor | undefined;
+  limit: number;
+}
+
+/** A page of a candidate's engagements, newest first, and one row more to tell if more follow. */
+function engagementRows(db: Db, filter: EngagementFilter) {
+  const { types, from, to, cursor } = filter;
+  const e = engagements;
+  return db
+    .select({
+      id: e.id,
+      type: e.type,
+      detail: e.detail,
+      occurredAt: e.occurredAt,
+      receivedAt: e.receivedAt,
+      source: e.source,
+      machine: e.machine,
+    })
+    .from(e)
+    .where(
+      and(
+        eq(e.orgId, filter.orgId),
+        eq(e.candidateId, filter.candidateId),
+        types.length > 0 ? inArray(e.type, types) : undefined,
+        from === null ? undefined : gte(e.occurredAt, from),
+        to === null ? undefined : lt(e.occurredAt, to),
+        cursor === undefined
+          ? undefined
+          : or(lt(e.occurredAt, cursor.t), and(eq(e.occurredAt, cursor.t), lt(e.id, cursor.id))),
+      ),
+    )
+    .orderBy(desc(e.occurredAt), desc(e.id))
+    .limit(filter.limit + 1);
+}
+
+type EngagementRow = Awaited<ReturnType<typeof engagementRows>>[number];
+
+function engagementReply(row: EngagementRow) {
+  return {
+    id: row.id,
+    type: row.type as EngagementType,
+    detail: row.detail,
+    occurredAt: new Date(row.occurredAt).toISOString(),
+    receivedAt: new Date(row.receivedAt).toISOString(),
+    source: row.source,
+    machine: row.machine,
+  };
+}
+
+const listEngagements: RouteHandler<typeof engagementsListRoute, AppEnv> = async (c) => {
+  const { candidateId } = c.req.valid('param');
+  const query = c.req.valid('query');
+  const { orgId } = c.get('caller');
+  const db = database(c.env.DB);
+  const cursor =
+    query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEngagementCursor);
+  if (cursor === null) {
+    return errorResponse(
+      c,
+      invalidRequest([
+        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
+      ]),
+    );
+  }
+  const candidate = await findCandidate(db, orgId, candidateId);
+  if (!candidate) return candidateNotFound(c, candidateId);
+  const limit = Number(query.limit ?? 50);
+  const rows = await engagementRows(db, {
+    orgId,
+    candidateId: candidate.id,
+    types: asList(query.type),
+    from: query.from === undefined ? null : parseInstant(query.from),
+    to: query.to === undefined ? null : parseInstant(query.to),
+    cursor,
+    limit,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return c.json(
+    {
+      engagements: page.map(engagementReply),
+      nextCursor:
+        rows.length > limit && last ? encodeCursor({ t: last.occurredAt, id: last.id }) : null,
+    },
+    200,
+  );
+};
+
+const putTags: RouteHandler<typeof tagsRoute, AppEnv> = async (c) => {
+  const { candidateId } = c.req.valid('param');
+  const tags = [...new Set(c.req.valid('json').tags)].sort();
+  const { orgId } = c.get('caller');
+  const db = database(c.env.DB);
+  // A concurrent first sight of the same candidate may win the insert: the batch then fails
+  // on a foreign key and the retry finds that candidate.
+  await withRetries(() => setTags(db, orgId, candidateId, tags), OPTIONS.writeAttempts);
+  return c.json({ candidateId, tags }, 200);
+};
+
+const deleteCandidate: RouteHandler<typeof purgeRoute, AppEnv> = async (c) => {
+  const { candidateId } = c.req.valid('param');
+  const caller = c.get('caller');
+  const db = database(c.env.DB);
+  const candidate = await findCandidate(db, caller.orgId, candidateId);
+  if (!candidate) return candidateNotFound(c, candidateId);
+  const removed = await purgeCandidate(db, {
+    orgId: caller.orgId,
+    candidate,
+    actor: `key:${caller.keyId}`,
+    now: Date.now(),
+  });
+  return c.json({ candidateId, purged: true as const, removed }, 200);
+};
+
 export function registerCandidates(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(engagementsListRoute, async (c) => {
-    const { candidateId } = c.req.valid('param');
-    const query = c.req.valid('query');
-    const { orgId } = c.get('caller');
-    const db = database(c.env.DB);
-    const cursor =
-      query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEngagementCursor);
-    if (cursor === null) {
-      return errorResponse(
-        c,
-        invalidRequest([
-          { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-        ]),
-      );
-    }
-    const candidate = await findCandidate(db, orgId, candidateId);
-    if (!candidate) return notFound(c, candidateId);
-    const limit = Number(query.limit ?? 50);
-    const types = asList(query.type);
-    const from = query.from === undefined ? null : parseInstant(query.from);
-    const to = query.to === undefined ? null : parseInstant(query.to);
-    const e = engagements;
-    const rows = await db
-      .select({
-        id: e.id,
-        type: e.type,
-        detail: e.detail,
-        occurredAt: e.occurredAt,
-        receivedAt: e.receivedAt,
-        source: e.source,
-        machine: e.machine,
-      })
-      .from(e)
-      .where(
-        and(
-          eq(e.orgId, orgId),
-          eq(e.candidateId, candidate.id),
-          types.length > 0 ? inArray(e.type, types) : undefined,
-          from === null ? undefined : gte(e.occurredAt, from),
-          to === null ? undefined : lt(e.occurredAt, to),
-          cursor === undefined
-            ? undefined
-            : or(lt(e.occurredAt, cursor.t), and(eq(e.occurredAt, cursor.t), lt(e.id, cursor.id))),
-        ),
-      )
-      .orderBy(desc(e.occurredAt), desc(e.id))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return c.json(
-      {
-        engagements: page.map((row) => ({
-          id: row.id,
-          type: row.type as (typeof types)[number],
-          detail: row.detail,
-          occurredAt: new Date(row.occurredAt).toISOString(),
-          receivedAt: new Date(row.receivedAt).toISOString(),
-          source: row.source,
-          machine: row.machine,
-        })),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor({ t: last.occurredAt, id: last.id }) : null,
-      },
-      200,
-    );
-  });
-
-  app.openapi(scoreRoute, async (c) => {
-    const { candidateId } = c.req.valid('param');
-    const { orgId } = c.get('caller');
-    const db = database(c.env.DB);
-    const now = Date.now();
-    const [candidate, org] = await Promise.all([
-      findCandidate(db, orgId, candidateId),
-      callerOrg(db, orgId),
-    ]);
-    if (!candidate) return notFound(c, candidateId);
-    const rows = await storedScores(db, orgId, [candidate.id]);
-    return c.json(scoreReply(candidateId, rows.get(candidate.id), org.model, now), 200);
-  });
-
-  app.openapi(scoreHistoryRoute, async (c) => {
-    const { candidateId } = c.req.valid('param');
-    const days = Number(c.req.valid('query').days ?? 90);
-    const { orgId } = c.get('caller');
-    const db = database(c.env.DB);
-    const [candidate, org] = await Promise.all([
-      findCandidate(db, orgId, candidateId),
-      callerOrg(db, orgId),
-    ]);
-    if (!candidate) return notFound(c, candidateId);
-    const points = await scoreHistory(db, {
-      orgId,
-      candidateId: candidate.id,
-      days,
-      now: Date.now(),
-      model: org.model,
-    });
-    return c.json(
-      {
-        candidateId,
-        thresholds: {
-          engaged: org.model.thresholds.engaged,
-          highlyEngaged: org.model.thresholds.highlyEngaged,
-        },
-        points,
-      },
-      200,
-    );
-  });
-
-  app.openapi(tagsRoute, async (c) => {
-    const { candidateId } = c.req.valid('param');
-    const tags = [...new Set(c.req.valid('json').tags)].sort();
-    const { orgId } = c.get('caller');
-    const db = database(c.env.DB);
-    // A concurrent first sight of the same candidate may win the insert: the batch then fails
-    // on a foreign key and the retry finds that candidate.
-    await withRetries(() => setTags(db, orgId, candidateId, tags), OPTIONS.writeAttempts);
-    return c.json({ candidateId, tags }, 200);
-  });
-
-  app.openapi(purgeRoute, async (c) => {
-    const { candidateId } = c.req.valid('param');
-    const caller = c.get('caller');
-    const db = database(c.env.DB);
-    const candidate = await findCandidate(db, caller.orgId, candidateId);
-    if (!candidate) return notFound(c, candidateId);
-    const removed = await purgeCandidate(db, {
-      orgId: caller.orgId,
-      candidate,
-      actor: `key:${caller.keyId}`,
-      now: Date.now(),
-    });
-    return c.json({ candidateId, purged: true as const, removed }, 200);
-  });
+  app.openapi(engagementsListRoute, listEngagements);
+  app.openapi(tagsRoute, putTags);
+  app.openapi(purgeRoute, deleteCandidate);
 }
 
 async function setTags(db: Db, orgId: string, externalId: string, tags: string[]) {

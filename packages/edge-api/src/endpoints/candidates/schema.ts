@@ -1,7 +1,7 @@
-// Schemas of the candidate read endpoints: the Engagement tab, scores, score history, tags, purge.
+// Schemas of the candidate endpoints: the Engagement tab, tags, purge (scores: ../scores/schema.ts).
 import { z } from '@hono/zod-openapi';
 import { ENGAGEMENT_SOURCES } from '../../db/schema.js';
-import { engagementTypeSchema, externalId, tierSchema } from '../../schemas/common.js';
+import { engagementTypeSchema, externalId } from '../../schemas/common.js';
 
 export const engagementSchema = z
   .object({
@@ -23,46 +23,6 @@ export const engagementPageSchema = z
     nextCursor: z.string().nullable(),
   })
   .openapi('EngagementPage');
-
-export const scoreSchema = z
-  .object({
-    candidateId: externalId,
-    tier: tierSchema.openapi({ description: 'The tier of `points` at `asOf`.' }),
-    points: z.number().openapi({ description: 'Points decayed to `asOf`.' }),
-    asOf: z.string(),
-    breakdown: z.array(
-      z.object({ type: engagementTypeSchema, points: z.number(), count: z.number().int() }),
-    ),
-    lastEngagedAt: z.string().nullable(),
-    storedTier: tierSchema.openapi({
-      description:
-        'The tier with hysteresis, as webhooks announce it (moves on writes and in the daily run).',
-    }),
-    engagementCount: z.number().int(),
-  })
-  .openapi('Score');
-
-export const scoresBodySchema = z
-  .object({ candidateIds: z.array(externalId).min(1).max(1000) })
-  .openapi('ScoresRequest');
-
-export const scoresReplySchema = z
-  .object({ scores: z.array(scoreSchema), notFound: z.array(z.string()) })
-  .openapi('Scores');
-
-export const scoreHistorySchema = z
-  .object({
-    candidateId: externalId,
-    thresholds: z.object({ engaged: z.number(), highlyEngaged: z.number() }),
-    points: z.array(
-      z.object({
-        date: z.string().openapi({ example: '2026-11-20' }),
-        points: z.number(),
-        tier: tierSchema,
-      }),
-    ),
-  })
-  .openapi('ScoreHistory');
 
 export const tagSchema = z
   .string()
@@ -93,3 +53,6 @@ export const purgeReplySchema = z
     }),
   })
   .openapi('Purge');
+
+// TEMPORARY: the client still imports these from here; drop once it imports ../scores/schema.js.
+export { scoreHistorySchema, scoreSchema, scoresReplySchema } from '../scores/schema.js';

@@ -15,7 +15,7 @@ import type { Db } from '../../db/client.js';
 import { engagements } from '../../db/schema.js';
 import { parseState, type StoredScore, scoredEngagementColumns } from '../../db/score-rows.js';
 import { toScoring } from '../../scoring/score-row.js';
-import type { scoreSchema } from '../candidates/schema.js';
+import type { scoreSchema } from './schema.js';
 
 export type ScoreReply = z.infer<typeof scoreSchema>;
 
