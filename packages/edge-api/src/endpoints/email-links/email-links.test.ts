@@ -334,7 +334,7 @@ describe('GET /v1/c/{token}: click redirect', () => {
   });
 
   it('stores no IP address anywhere', async () => {
-    const { org, links } = await minted();
+    const { org, candidateId, links } = await minted();
     const ip = '203.0.113.77';
     const headers = {
       'user-agent': BROWSER_UA,
@@ -351,7 +351,87 @@ describe('GET /v1/c/{token}: click redirect', () => {
       const dump = JSON.stringify(await rows(`SELECT * FROM "${name}"`));
       expect(dump, name).not.toContain(ip);
     }
-    expect(org).toBeDefined();
+    // Both were stored: the search above looked at real rows.
+    expect((await engagementsOf(org.orgId, candidateId)).map((e) => e.type)).toEqual([
+      'open_email',
+      'click_email',
+    ]);
+  });
+
+  it('answers the pixel and the redirect uncacheable and without a referrer', async () => {
+    const { links } = await minted();
+    const pixel = await request(path(links.openUrl), { headers: { 'user-agent': BROWSER_UA } });
+    const redirect = await request(path(Object.values(links.clickUrls)[0]!), {
+      headers: { 'user-agent': BROWSER_UA },
+    });
+    for (const reply of [pixel, redirect]) {
+      expect(reply.headers.get('cache-control')).toBe('no-store, private');
+      expect(reply.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    expect(pixel.headers.get('content-type')).toBe('image/gif');
+    expect(redirect.headers.get('content-type')).toBeNull();
+  });
+
+  it('marks clicks by crawlers and right after sending as machine, but not a bare Mozilla/5.0', async () => {
+    const { org, candidateId, links } = await minted();
+    const [spring, jobs] = Object.values(links.clickUrls) as [string, string];
+    // A bare `Mozilla/5.0` is a mail privacy proxy for opens; a click needs a person or a bot.
+    await request(path(spring), { headers: { 'user-agent': 'Mozilla/5.0' } });
+    await request(path(spring), { headers: { 'user-agent': BROWSER_UA } });
+    await request(path(jobs), { headers: { 'user-agent': 'Googlebot/2.1' } });
+    expect((await engagementsOf(org.orgId, candidateId)).map((e) => e.machine)).toEqual([0, 1]);
+
+    const fresh = await json<Minted>(
+      api('POST', '/v1/links', org.keys.user, {
+        candidateId: 'c-fresh-click',
+        subject: 'Just sent',
+        destinations: [`${org.origin}/`],
+      }),
+    );
+    await request(path(Object.values(fresh.clickUrls)[0]!), {
+      headers: { 'user-agent': BROWSER_UA },
+    });
+    expect((await engagementsOf(org.orgId, 'c-fresh-click')).map((e) => e.machine)).toEqual([1]);
+  });
+
+  it("serves an expired link's pixel without tracking", async () => {
+    const org = await createOrg();
+    const token = await mintToken(env.TOKEN_SECRET, {
+      k: 'open',
+      o: org.orgId,
+      c: 'c-old',
+      x: Math.floor(Date.now() / 1000) - 10,
+      l: 'gone',
+    });
+    const reply = await request(`/v1/o/${token}`, { headers: { 'user-agent': BROWSER_UA } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('image/gif');
+    expect(reply.headers.get('cache-control')).toBe('no-store, private');
+    expect((await reply.arrayBuffer()).byteLength).toBe(42);
+    expect(await engagementsOf(org.orgId, 'c-old')).toEqual([]);
+  });
+
+  it("still answers a purged candidate's pixel and redirect, recording nothing and adding no cxm_t", async () => {
+    const { org, candidateId, links } = await minted();
+    const destination = `${org.origin}/events/spring`;
+    const purge = await api('DELETE', `/v1/candidates/${candidateId}`, org.keys.admin);
+    expect(purge.status).toBe(200);
+    const pixel = await request(path(links.openUrl), { headers: { 'user-agent': BROWSER_UA } });
+    expect(pixel.status).toBe(200);
+    expect(pixel.headers.get('content-type')).toBe('image/gif');
+    const click = await request(path(links.clickUrls[destination]!), {
+      headers: { 'user-agent': BROWSER_UA },
+    });
+    expect(click.status).toBe(302);
+    expect(click.headers.get('location')).toBe(destination);
+    // Not even the candidate came back (recording would have recreated them).
+    expect(
+      await rows(
+        'SELECT id FROM candidates WHERE org_id = ? AND external_id = ?',
+        org.orgId,
+        candidateId,
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -1,16 +1,14 @@
 // Tracked email links (`POST /v1/links`), their open pixel (`GET /v1/o/{token}`) and click
 // redirect (`GET /v1/c/{token}`), and identity tokens for logged-in portals. Opens and clicks are
 // server-to-server engagements: recorded whatever the career-site tracking toggle says.
-import { IDENTITY_PARAM } from '@cxm/tracker/wire';
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/api-keys.js';
-import { mintIdentityToken, type TokenPayload, verifyToken } from '../../auth/tokens.js';
+import { mintIdentityToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
-import { callerOrg, linkOrigins, loadOrg, siteOrigins } from '../../orgs/context.js';
-import { orgSettings } from '../../orgs/sites.js';
+import { callerOrg, linkOrigins, siteOrigins } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import {
   apiError,
@@ -20,7 +18,7 @@ import {
   invalidRequest,
 } from '../../utils/errors.js';
 import { httpOrigin } from '../../utils/page-urls.js';
-import { deliverAfterResponse } from '../../webhooks/after-response.js';
+import { followLink } from './follow-link.js';
 import {
   identityTokenBodySchema,
   identityTokenReplySchema,
@@ -28,12 +26,7 @@ import {
   linksReplySchema,
   tokenParams,
 } from './schema.js';
-import {
-  CLICK_IDENTITY_TTL_SECONDS,
-  findLink,
-  mintLinks,
-  recordLinkEvent,
-} from './tracked-links.js';
+import { appendIdentity, clickDestination, mintLinks } from './tracked-links.js';
 
 /** A transparent 1x1 GIF (42 bytes). */
 const PIXEL = Uint8Array.from(
@@ -142,152 +135,85 @@ const invalidLink = apiError('not_found', 'This link is not valid.');
 const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | undefined =>
   result.success ? undefined : errorResponse(c, invalidLink);
 
-/**
- * Whether a click redirect appends `cxm_t`: the token says so (`t`, decided when minting: only
- * destinations on the organisation's own sites). Tokens minted before `t` existed are checked
- * against the sites' allowed origins now, so a link-allowlist destination never gets it.
- */
-async function carriesIdentity(
-  db: ReturnType<typeof database>,
-  payload: TokenPayload,
-  origin: string,
-): Promise<boolean> {
-  if (payload.t === 1) return true;
-  if (payload.t !== undefined) return false;
-  const org = await loadOrg(db, payload.o);
-  return org !== null && siteOrigins(org).has(origin);
+/** Destinations neither on the organisation's sites nor on its link allowlist, as issues. */
+function destinationIssues(destinations: string[], allowed: ReadonlySet<string>): Issue[] {
+  const issues: Issue[] = [];
+  destinations.forEach((destination, index) => {
+    const origin = httpOrigin(destination);
+    if (origin === null || !allowed.has(origin)) {
+      issues.push({
+        path: `destinations.${index}`,
+        code: 'url_not_allowed',
+        message:
+          origin === null
+            ? 'must be an http(s) URL'
+            : `${origin} is neither an allowed origin of the organisation's sites nor on its link allowlist`,
+      });
+    }
+  });
+  return issues;
 }
 
+const mintLinksHandler: RouteHandler<typeof linksRoute, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  const { orgId } = c.get('caller');
+  const db = database(c.env.DB);
+  const org = await callerOrg(db, orgId);
+  const destinations = [...new Set(body.destinations)];
+  const issues = destinationIssues(destinations, linkOrigins(org));
+  if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
+  const minted = await mintLinks(db, c.env.TOKEN_SECRET, {
+    orgId,
+    candidateId: body.candidateId,
+    subject: body.subject,
+    destinations,
+    siteOrigins: siteOrigins(org),
+    origin: new URL(c.req.url).origin,
+    now: Date.now(),
+  });
+  return c.json(minted, 201);
+};
+
+const openPixel: RouteHandler<typeof openRoute, AppEnv> = async (c) => {
+  const { token } = c.req.valid('param');
+  const followed = await followLink(c, { kind: 'open', token, read: () => PIXEL });
+  if (!followed) return errorResponse(c, invalidLink);
+  return c.body(followed.reply, 200, { 'Content-Type': 'image/gif', ...NO_STORE });
+};
+
+const clickRedirect: RouteHandler<typeof clickRoute, AppEnv> = async (c) => {
+  const { token } = c.req.valid('param');
+  const followed = await followLink(c, { kind: 'click', token, read: clickDestination });
+  if (!followed) return errorResponse(c, invalidLink);
+  const { reply: target, tracked } = followed;
+  if (tracked) await appendIdentity(c.env.TOKEN_SECRET, tracked, target);
+  return c.body(null, 302, { Location: target.toString(), ...NO_STORE });
+};
+
+const identityTokenHandler: RouteHandler<typeof identityTokenRoute, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  const { orgId } = c.get('caller');
+  const now = Date.now();
+  const ttlSeconds = body.ttlSeconds ?? 60 * 60;
+  const token = await mintIdentityToken(c.env.TOKEN_SECRET, {
+    orgId,
+    candidateId: body.candidateId,
+    now,
+    ttlSeconds,
+  });
+  return c.json(
+    {
+      token,
+      param: 'cxm_t' as const,
+      expiresAt: new Date((Math.floor(now / 1000) + ttlSeconds) * 1000).toISOString(),
+    },
+    201,
+  );
+};
+
 export function registerLinks(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(linksRoute, async (c) => {
-    const body = c.req.valid('json');
-    const { orgId } = c.get('caller');
-    const db = database(c.env.DB);
-    const org = await callerOrg(db, orgId);
-    const allowed = linkOrigins(org);
-    const issues: Issue[] = [];
-    const destinations = [...new Set(body.destinations)];
-    destinations.forEach((destination, index) => {
-      const origin = httpOrigin(destination);
-      if (origin === null || !allowed.has(origin)) {
-        issues.push({
-          path: `destinations.${index}`,
-          code: 'url_not_allowed',
-          message:
-            origin === null
-              ? 'must be an http(s) URL'
-              : `${origin} is neither an allowed origin of the organisation's sites nor on its link allowlist`,
-        });
-      }
-    });
-    if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
-    const minted = await mintLinks(db, c.env.TOKEN_SECRET, {
-      orgId,
-      candidateId: body.candidateId,
-      subject: body.subject,
-      destinations,
-      siteOrigins: siteOrigins(org),
-      origin: new URL(c.req.url).origin,
-      now: Date.now(),
-    });
-    return c.json(minted, 201);
-  });
-
-  app.openapi(
-    openRoute,
-    async (c) => {
-      const now = Date.now();
-      const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
-        kind: 'open',
-        now,
-      });
-      if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
-      if (verified.ok) {
-        const db = database(c.env.DB);
-        const link = await findLink(db, verified.payload);
-        if (link) {
-          const { scoringModel } = await orgSettings(db, verified.payload.o);
-          await recordLinkEvent(db, {
-            orgId: verified.payload.o,
-            candidateExternalId: verified.payload.c,
-            scoringModel,
-            link,
-            kind: 'open',
-            destinationIndex: 0,
-            userAgent: c.req.header('user-agent'),
-            now,
-          });
-          deliverAfterResponse(c, verified.payload.o);
-        }
-      }
-      return c.body(PIXEL, 200, { 'Content-Type': 'image/gif', ...NO_STORE });
-    },
-    badLinkHook,
-  );
-
-  app.openapi(
-    clickRoute,
-    async (c) => {
-      const now = Date.now();
-      const verified = await verifyToken(c.env.TOKEN_SECRET, c.req.valid('param').token, {
-        kind: 'click',
-        now,
-      });
-      if (!verified.ok && verified.reason !== 'expired') return errorResponse(c, invalidLink);
-      const payload = verified.payload;
-      const destination = typeof payload.u === 'string' ? payload.u : '';
-      if (httpOrigin(destination) === null) return errorResponse(c, invalidLink);
-      const target = new URL(destination);
-      if (verified.ok) {
-        const db = database(c.env.DB);
-        const link = await findLink(db, payload);
-        if (link) {
-          const { scoringModel } = await orgSettings(db, payload.o);
-          await recordLinkEvent(db, {
-            orgId: payload.o,
-            candidateExternalId: payload.c,
-            scoringModel,
-            link,
-            kind: 'click',
-            destinationIndex: typeof payload.i === 'number' ? payload.i : 0,
-            userAgent: c.req.header('user-agent'),
-            now,
-          });
-          deliverAfterResponse(c, payload.o);
-        }
-        if (link && (await carriesIdentity(db, payload, target.origin))) {
-          const identity = await mintIdentityToken(c.env.TOKEN_SECRET, {
-            orgId: payload.o,
-            candidateId: payload.c,
-            now,
-            ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
-          });
-          target.searchParams.set(IDENTITY_PARAM, identity);
-        }
-      }
-      return c.body(null, 302, { Location: target.toString(), ...NO_STORE });
-    },
-    badLinkHook,
-  );
-
-  app.openapi(identityTokenRoute, async (c) => {
-    const body = c.req.valid('json');
-    const { orgId } = c.get('caller');
-    const now = Date.now();
-    const ttlSeconds = body.ttlSeconds ?? 60 * 60;
-    const token = await mintIdentityToken(c.env.TOKEN_SECRET, {
-      orgId,
-      candidateId: body.candidateId,
-      now,
-      ttlSeconds,
-    });
-    return c.json(
-      {
-        token,
-        param: 'cxm_t' as const,
-        expiresAt: new Date((Math.floor(now / 1000) + ttlSeconds) * 1000).toISOString(),
-      },
-      201,
-    );
-  });
+  app.openapi(linksRoute, mintLinksHandler);
+  app.openapi(openRoute, openPixel, badLinkHook);
+  app.openapi(clickRoute, clickRedirect, badLinkHook);
+  app.openapi(identityTokenRoute, identityTokenHandler);
 }

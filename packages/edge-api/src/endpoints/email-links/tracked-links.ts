@@ -1,23 +1,27 @@
-// Tracked email links: minting (`POST /v1/links`) and what the open pixel and click redirect
-// record. Each token is signed with TOKEN_SECRET, names the organisation, the candidate and the
+// Tracked email links: minting (`POST /v1/links`), what the open pixel and click redirect
+// record, and where a click goes. Each token is signed with TOKEN_SECRET, names the organisation, the candidate and the
 // link row, and a click token carries its destination, so the redirect can only go where the
 // organisation signed; a tampered or foreign token fails the signature and is refused. A click
 // token also says (`t`: 1 or 0, decided when minting) whether the redirect appends `cxm_t`: only
 // for destinations on the organisation's own sites, never for link-allowlist (third-party) ones.
+import { IDENTITY_PARAM } from '@cxm/tracker/wire';
 import { and, eq } from 'drizzle-orm';
-import { mintToken, type TokenPayload } from '../../auth/tokens.js';
+import { mintIdentityToken, mintToken, type TokenPayload } from '../../auth/tokens.js';
 import { OPTIONS } from '../../config.js';
 import { findCandidate, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, newId, runBatch } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates, trackedLinks } from '../../db/schema.js';
+import { loadOrg, siteOrigins } from '../../orgs/context.js';
+import { orgSettings } from '../../orgs/sites.js';
+import { httpOrigin } from '../../utils/page-urls.js';
 import { writeEngagements } from '../engagements/write-engagements.js';
 import { isMachineClick, isMachineOpen } from './machine.js';
 
 /** Link tokens outlive the campaign: emails get opened weeks later. */
 export const LINK_TTL_SECONDS = 180 * 24 * 60 * 60;
 /** The identity token a click appends (`cxm_t`): read by the tracker as the page loads. */
-export const CLICK_IDENTITY_TTL_SECONDS = 60 * 60;
+const CLICK_IDENTITY_TTL_SECONDS = 60 * 60;
 
 export interface MintedLinks {
   linkId: string;
@@ -90,7 +94,7 @@ export async function mintLinks(
   };
 }
 
-interface LinkRow {
+export interface LinkRow {
   id: string;
   subject: string;
   createdAt: number;
@@ -119,46 +123,109 @@ export async function findLink(db: Db, payload: TokenPayload): Promise<LinkRow |
 
 const HOUR_MS = 60 * 60 * 1000;
 
+export type LinkKind = 'open' | 'click';
+
+/** Which of the email's destinations a click token names (the open pixel has none: 0). */
+function destinationIndex(payload: TokenPayload): number {
+  return typeof payload.i === 'number' ? payload.i : 0;
+}
+
 /**
- * Records an open or a click. Repeats within the same hour (per link, destination and
- * machine-or-person) are one event: a client re-fetching the pixel is not a new open.
+ * What an open and a click record, as data: the engagement type, the rule that calls it a
+ * machine's (machine.ts), and the event's name within its link (a click's names its
+ * destination, so clicks on two destinations of one email are two events).
+ */
+const LINK_EVENTS: Record<
+  LinkKind,
+  {
+    type: 'open_email' | 'click_email';
+    isMachine: (userAgent: string | undefined, msSinceSend: number) => boolean;
+    what: (payload: TokenPayload) => string;
+  }
+> = {
+  open: { type: 'open_email', isMachine: isMachineOpen, what: () => 'open' },
+  click: {
+    type: 'click_email',
+    isMachine: isMachineClick,
+    what: (payload) => `click:${destinationIndex(payload)}`,
+  },
+};
+
+/**
+ * Records the open or click a live token names, under the organisation's scoring model. Repeats
+ * within the same hour (per link, destination and machine-or-person) are one event: a client
+ * re-fetching the pixel is not a new open.
  */
 export async function recordLinkEvent(
   db: Db,
   input: {
-    orgId: string;
-    candidateExternalId: string;
-    scoringModel: string | null;
+    kind: LinkKind;
+    payload: TokenPayload;
     link: LinkRow;
-    kind: 'open' | 'click';
-    destinationIndex: number;
     userAgent: string | undefined;
     now: number;
   },
 ): Promise<{ machine: boolean }> {
-  const since = input.now - input.link.createdAt;
-  const machine =
-    input.kind === 'open'
-      ? isMachineOpen(input.userAgent, since)
-      : isMachineClick(input.userAgent, since);
-  const hour = Math.floor(input.now / HOUR_MS);
-  const what = input.kind === 'open' ? 'open' : `click:${input.destinationIndex}`;
+  const { link, payload, now } = input;
+  const event = LINK_EVENTS[input.kind];
+  const machine = event.isMachine(input.userAgent, now - link.createdAt);
+  const hour = Math.floor(now / HOUR_MS);
+  const what = event.what(payload);
+  const { scoringModel } = await orgSettings(db, payload.o);
   await writeEngagements(db, {
-    orgId: input.orgId,
-    scoringModel: input.scoringModel,
-    receivedAt: input.now,
+    orgId: payload.o,
+    scoringModel,
+    receivedAt: now,
     items: [
       {
-        id: `${input.link.id}:${what}`,
-        eventKey: `lnk:${input.link.id}:${what}:${machine ? 'm' : 'p'}:${hour}`,
+        id: `${link.id}:${what}`,
+        eventKey: `lnk:${link.id}:${what}:${machine ? 'm' : 'p'}:${hour}`,
         source: 'email_link',
-        candidateId: input.candidateExternalId,
-        type: input.kind === 'open' ? 'open_email' : 'click_email',
-        detail: input.link.subject,
-        occurredAt: input.now,
+        candidateId: payload.c,
+        type: event.type,
+        detail: link.subject,
+        occurredAt: now,
         machine,
       },
     ],
   });
   return { machine };
+}
+
+/** A click token's destination, or null when it holds no http(s) URL (a bad link). */
+export function clickDestination(payload: TokenPayload): URL | null {
+  const destination = typeof payload.u === 'string' ? payload.u : '';
+  return httpOrigin(destination) === null ? null : new URL(destination);
+}
+
+/**
+ * Whether a click redirect appends `cxm_t`: the token says so (`t`, decided when minting: only
+ * destinations on the organisation's own sites). Tokens minted before `t` existed are checked
+ * against the sites' allowed origins now, so a link-allowlist destination never gets it.
+ */
+async function carriesIdentity(db: Db, payload: TokenPayload, origin: string): Promise<boolean> {
+  if (payload.t === 1) return true;
+  if (payload.t !== undefined) return false;
+  const org = await loadOrg(db, payload.o);
+  return org !== null && siteOrigins(org).has(origin);
+}
+
+/** A live link token whose link still exists: its open or click has been recorded. */
+export interface TrackedHit {
+  db: Db;
+  payload: TokenPayload;
+  now: number;
+}
+
+/** Appends the short-lived `cxm_t` of a tracked click's candidate, if its destination gets one. */
+export async function appendIdentity(secret: string, hit: TrackedHit, target: URL): Promise<void> {
+  const { db, payload } = hit;
+  if (!(await carriesIdentity(db, payload, target.origin))) return;
+  const identity = await mintIdentityToken(secret, {
+    orgId: payload.o,
+    candidateId: payload.c,
+    now: hit.now,
+    ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
+  });
+  target.searchParams.set(IDENTITY_PARAM, identity);
 }
