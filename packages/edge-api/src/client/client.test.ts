@@ -16,8 +16,7 @@ function clientFor(apiKey: string) {
   return createClient({
     baseUrl: 'http://api.test',
     apiKey,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
-      app.request(String(input), init, env)) as typeof fetch,
+    fetch: (url, init) => app.request(url, init, env),
   });
 }
 
@@ -89,5 +88,32 @@ describe('the typed client', () => {
       .whoami()
       .catch((error: unknown) => error);
     expect(unauthorized).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('sends through the fetch it is given, with the key as Bearer, and reads any error reply', async () => {
+    const sent: { url: string; init: RequestInit }[] = [];
+    const client = createClient({
+      baseUrl: 'http://console.test/',
+      apiKey: 'sk_given',
+      fetch: (url, init) => {
+        sent.push({ url, init });
+        return new Response('<h1>Bad gateway</h1>', { status: 502 });
+      },
+    });
+    const error = await client
+      .audience({ tier: ['engaged', 'inactive'], limit: 5, cursor: undefined })
+      .catch((caught: unknown) => caught);
+    expect(sent[0]?.url).toBe(
+      'http://console.test/v1/audiences?tier=engaged&tier=inactive&limit=5',
+    );
+    expect(sent[0]?.init.method).toBe('GET');
+    expect(new Headers(sent[0]?.init.headers).get('authorization')).toBe('Bearer sk_given');
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'http_error',
+      message: 'HTTP 502',
+      issues: [],
+    });
   });
 });

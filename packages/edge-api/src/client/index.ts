@@ -1,7 +1,7 @@
-// A typed client for backend callers (`@cxm/edge-api/client`): plain `fetch`, one method per
-// endpoint, request and reply types inferred from the same zod schemas that validate them on the
-// server (type-only imports: no zod at run time). Errors are thrown as `ApiError` with the
-// status, code, message and issues of the API's error body.
+// A typed client for backend callers (`@cxm/edge-api/client`) and the recruiter console: plain
+// `fetch` (or one handed in), one method per endpoint, request and reply types inferred from the
+// same zod schemas that validate them on the server (type-only imports: no zod at run time).
+// Errors are thrown as `ApiError` with the status, code, message and issues of the error body.
 import type { z } from 'zod';
 import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/schema.js';
 import type {
@@ -115,21 +115,29 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What the client sends requests with. The global `fetch` is one; so is a function that hands the
+ * request to an app in the same process (the console's, or a test's `app.request`).
+ */
+export type Fetch = (url: string, init: RequestInit) => Response | Promise<Response>;
+
 export interface ClientOptions {
   /** The API origin, e.g. `http://127.0.0.1:8787`. */
   baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
   apiKey: string;
   /** Default: the global `fetch`. */
-  fetch?: typeof fetch;
+  fetch?: Fetch;
 }
 
-type Query = Record<string, string | number | readonly string[] | undefined>;
+export type Query = Record<string, string | number | readonly string[] | undefined>;
 
 function fill(path: string, params: Record<string, string>): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 
-function queryString(query: Query | undefined): string {
+/** `?a=1&b=x&b=y` from a query (arrays repeat the name; `undefined` is left out), or `''`. */
+export function queryString(query: Query | undefined): string {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
@@ -161,7 +169,7 @@ export interface AudienceQuery {
 
 export function createClient(options: ClientOptions) {
   const base = options.baseUrl.replace(/\/+$/, '');
-  const send = options.fetch ?? fetch;
+  const send: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
 
   async function call<T>(
     name: EndpointName,
