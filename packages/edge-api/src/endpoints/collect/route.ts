@@ -6,14 +6,15 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { verifyToken } from '../../auth/tokens.js';
 import { OPTIONS } from '../../config.js';
-import { database } from '../../db/client.js';
+import { type Db, database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
-import { anySiteAllows, findSite } from '../../orgs/sites.js';
+import { anySiteAllows, findSite, type SiteContext } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
 import { isBotUserAgent } from '../../utils/bots.js';
 import {
+  type ApiError,
   apiError,
   errorResponse,
   type Issue,
@@ -25,6 +26,7 @@ import { type Beacon, beaconSchema, collectReplySchema } from './schema.js';
 import {
   type BeaconEventJob,
   type BeaconJob,
+  type BeaconOutcome,
   countDropped,
   type IngestMessage,
   writeBeacon,
@@ -91,47 +93,54 @@ export function registerCollect(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
-async function handleCollect(c: Context<AppEnv>): Promise<Response> {
-  const receivedAt = Date.now();
+type Step<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+/** The body as a beacon: an accepted media type, at most the size limit, valid JSON and schema. */
+async function readBeacon(c: Context<AppEnv>): Promise<Step<Beacon>> {
   const type = mediaType(c.req.header('content-type'));
   if (!ACCEPTED_TYPES.includes(type)) {
-    return errorResponse(
-      c,
-      apiError(
+    return {
+      ok: false,
+      error: apiError(
         'unsupported_media_type',
         `Send the beacon as text/plain or application/json${type ? `, not ${type}` : ''}.`,
       ),
-    );
+    };
   }
   const body = await readJson(c.req.raw, OPTIONS.maxBeaconBytes);
-  if (!body.ok) return errorResponse(c, apiError(body.code, body.message));
+  if (!body.ok) return { ok: false, error: apiError(body.code, body.message) };
   const parsed = beaconSchema.safeParse(body.value);
-  if (!parsed.success) return errorResponse(c, invalidRequest(issuesFromZod(parsed.error)));
-  const beacon = parsed.data;
+  if (!parsed.success) return { ok: false, error: invalidRequest(issuesFromZod(parsed.error)) };
+  return { ok: true, value: parsed.data };
+}
 
-  const db = database(c.env.DB);
+/** The beacon's site, if the request's Origin is one the site allows. */
+async function siteAndOrigin(
+  c: Context<AppEnv>,
+  db: Db,
+  beacon: Beacon,
+): Promise<Step<{ site: SiteContext; origin: string }>> {
   const site = await findSite(db, beacon.site);
-  if (!site)
-    return errorResponse(c, apiError('unknown_site', `No site has the key ${beacon.site}.`));
-
+  if (!site) {
+    return { ok: false, error: apiError('unknown_site', `No site has the key ${beacon.site}.`) };
+  }
   const origin = normaliseOrigin(c.req.header('origin') ?? '');
   if (origin === null || !site.allowedOrigins.has(origin)) {
-    return errorResponse(
-      c,
-      apiError(
-        'origin_not_allowed',
-        origin === null
-          ? 'The request has no Origin header; beacons come from browsers on the site.'
-          : `The site does not allow beacons from ${origin}.`,
-      ),
-    );
+    const message =
+      origin === null
+        ? 'The request has no Origin header; beacons come from browsers on the site.'
+        : `The site does not allow beacons from ${origin}.`;
+    return { ok: false, error: apiError('origin_not_allowed', message) };
   }
-  const cors = corsHeaders(origin);
+  return { ok: true, value: { site, origin } };
+}
 
+/** Every event's page must be on one of the site's allowed origins. */
+function pageUrlIssues(beacon: Beacon, allowedOrigins: Set<string>): Issue[] {
   const issues: Issue[] = [];
   beacon.events.forEach((event, index) => {
     const eventOrigin = httpOrigin(event.url);
-    if (eventOrigin === null || !site.allowedOrigins.has(eventOrigin)) {
+    if (eventOrigin === null || !allowedOrigins.has(eventOrigin)) {
       issues.push({
         path: `events.${index}.url`,
         code: 'url_not_allowed',
@@ -142,15 +151,38 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
       });
     }
   });
-  if (issues.length > 0) return errorResponse(c, invalidRequest(issues), cors);
+  return issues;
+}
 
-  const events = beacon.events.length;
-  if (!site.trackingEnabled) {
-    // The tracker reads `tracking: false` and stops sending; nothing is stored or counted.
-    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: false }, 202, cors);
+/** Beacons the tracker flagged as automated or sent by a known bot are counted, not stored. */
+function isBot(c: Context<AppEnv>, beacon: Beacon): boolean {
+  return beacon.automation === true || isBotUserAgent(c.req.header('user-agent'));
+}
+
+/** The candidate named by the beacon's identity token, and whether a token was ignored. */
+async function identityOf(
+  secret: string,
+  beacon: Beacon,
+  site: SiteContext,
+  receivedAt: number,
+): Promise<Pick<BeaconJob, 'identityCandidate' | 'ignoredTokens'>> {
+  if (beacon.identity === undefined) return { identityCandidate: null, ignoredTokens: 0 };
+  const token = await verifyToken(secret, beacon.identity, { kind: 'identity', now: receivedAt });
+  // A token for another organisation is as good as no token: it is ignored and counted.
+  if (token.ok && token.payload.o === site.orgId) {
+    return { identityCandidate: token.payload.c, ignoredTokens: 0 };
   }
+  return { identityCandidate: null, ignoredTokens: 1 };
+}
 
-  const job: BeaconJob = {
+/** What the writer (here or in the queue consumer) needs: the site's settings and the events. */
+function beaconJob(
+  site: SiteContext,
+  beacon: Beacon,
+  receivedAt: number,
+  identity: Pick<BeaconJob, 'identityCandidate' | 'ignoredTokens'>,
+): BeaconJob {
+  return {
     orgId: site.orgId,
     siteId: site.id,
     scoringModel: site.scoringModel,
@@ -163,44 +195,57 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
       kind: beacon.visitor.kind,
       fingerprintVersion: beacon.visitor.version ?? null,
     },
-    identityCandidate: null,
-    events: [],
+    identityCandidate: identity.identityCandidate,
+    events: beacon.events.map(
+      (event): BeaconEventJob => ({
+        // Tracker ids are random per event; scoped to the visitor so no visitor can claim another's.
+        eventKey: `trk:${beacon.visitor.id}:${event.id}`,
+        type: event.type,
+        detail: eventDetail(event),
+        occurredAt: clampToNow(event.at, receivedAt),
+      }),
+    ),
     receivedAt,
     droppedBots: 0,
-    ignoredTokens: 0,
+    ignoredTokens: identity.ignoredTokens,
   };
+}
 
-  if (beacon.automation === true || isBotUserAgent(c.req.header('user-agent'))) {
-    await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
-    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: true }, 202, cors);
-  }
-
-  if (beacon.identity !== undefined) {
-    const token = await verifyToken(c.env.TOKEN_SECRET, beacon.identity, {
-      kind: 'identity',
-      now: receivedAt,
-    });
-    // A token for another organisation is as good as no token: it is ignored and counted.
-    if (token.ok && token.payload.o === site.orgId) job.identityCandidate = token.payload.c;
-    else job.ignoredTokens = 1;
-  }
-
-  job.events = beacon.events.map(
-    (event): BeaconEventJob => ({
-      // Tracker ids are random per event; scoped to the visitor so no visitor can claim another's.
-      eventKey: `trk:${beacon.visitor.id}:${event.id}`,
-      type: event.type,
-      detail: eventDetail(event),
-      occurredAt: clampToNow(event.at, receivedAt),
-    }),
-  );
-
+/** Writes the job now, or queues it when an ingest queue is bound. */
+async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promise<BeaconOutcome> {
   if (c.env.INGEST_QUEUE) {
     const message: IngestMessage = { kind: 'beacon', job };
     await c.env.INGEST_QUEUE.send(message, { contentType: 'json' });
     // Deduplication happens in the consumer; here every valid event counts as accepted.
-    return c.json({ accepted: events, duplicates: 0, dropped: 0, tracking: true }, 202, cors);
+    return { accepted: job.events.length, duplicates: 0 };
   }
-  const outcome = await writeBeacon(db, job);
+  return writeBeacon(db, job);
+}
+
+async function handleCollect(c: Context<AppEnv>): Promise<Response> {
+  const receivedAt = Date.now();
+  const read = await readBeacon(c);
+  if (!read.ok) return errorResponse(c, read.error);
+  const beacon = read.value;
+  const db = database(c.env.DB);
+  const found = await siteAndOrigin(c, db, beacon);
+  if (!found.ok) return errorResponse(c, found.error);
+  const { site, origin } = found.value;
+  // From here on the origin is allowed: every reply, errors included, carries CORS headers.
+  const cors = corsHeaders(origin);
+  const issues = pageUrlIssues(beacon, site.allowedOrigins);
+  if (issues.length > 0) return errorResponse(c, invalidRequest(issues), cors);
+
+  const events = beacon.events.length;
+  if (!site.trackingEnabled) {
+    // The tracker reads `tracking: false` and stops sending; nothing is stored or counted.
+    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: false }, 202, cors);
+  }
+  if (isBot(c, beacon)) {
+    await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
+    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: true }, 202, cors);
+  }
+  const identity = await identityOf(c.env.TOKEN_SECRET, beacon, site, receivedAt);
+  const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));
   return c.json({ ...outcome, dropped: 0, tracking: true }, 202, cors);
 }

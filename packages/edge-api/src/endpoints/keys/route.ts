@@ -1,12 +1,12 @@
 // API keys (manager role): list, create (the secret shown once), revoke; and `GET /v1/whoami`
 // for any valid key. A key never sees or touches another organisation's keys, and nobody can
 // create or revoke a key above their own role.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix, requireRole, roleAtLeast } from '../../auth/api-keys.js';
-import { database, newId, runBatch } from '../../db/client.js';
+import { type Db, database, newId, runBatch } from '../../db/client.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
-import type { AppEnv } from '../../env.js';
+import type { ApiCaller, AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { isoOrNull } from '../../schemas/common.js';
@@ -93,111 +93,117 @@ export const revokeKeyRoute = createRoute({
   },
 });
 
-export function registerKeys(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(whoamiRoute, async (c) => {
-    const caller = c.get('caller');
-    const org = await callerOrg(database(c.env.DB), caller.orgId);
-    return c.json(
-      { orgId: caller.orgId, orgName: org.name, role: caller.role, keyId: caller.keyId },
-      200,
-    );
-  });
+const whoami: RouteHandler<typeof whoamiRoute, AppEnv> = async (c) => {
+  const caller = c.get('caller');
+  const org = await callerOrg(database(c.env.DB), caller.orgId);
+  return c.json(
+    { orgId: caller.orgId, orgName: org.name, role: caller.role, keyId: caller.keyId },
+    200,
+  );
+};
 
-  app.openapi(listKeysRoute, async (c) => {
-    const rows = await database(c.env.DB)
-      .select()
-      .from(apiKeys)
-      .where(eq(apiKeys.orgId, c.get('caller').orgId))
-      .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
-    return c.json(
-      {
-        keys: rows.map((row) => ({
-          id: row.id,
-          name: row.name,
-          role: row.role,
-          prefix: row.prefix,
-          createdAt: new Date(row.createdAt).toISOString(),
-          revokedAt: isoOrNull(row.revokedAt),
-        })),
-      },
-      200,
-    );
-  });
+const listKeys: RouteHandler<typeof listKeysRoute, AppEnv> = async (c) => {
+  const rows = await database(c.env.DB)
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.orgId, c.get('caller').orgId))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+  return c.json(
+    {
+      keys: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        prefix: row.prefix,
+        createdAt: new Date(row.createdAt).toISOString(),
+        revokedAt: isoOrNull(row.revokedAt),
+      })),
+    },
+    200,
+  );
+};
 
-  app.openapi(createKeyRoute, async (c) => {
-    const { name, role } = c.req.valid('json');
-    const caller = c.get('caller');
-    if (!roleAtLeast(caller.role, role)) {
-      return errorResponse(
-        c,
-        apiError('forbidden', `A ${caller.role} key cannot create a ${role} key.`),
-      );
-    }
-    const db = database(c.env.DB);
-    const now = Date.now();
-    const secret = `sk_${randomBase64url(32)}`;
-    const id = `key_${newId()}`;
-    const prefix = keyPrefix(secret);
+/** The audit entry of a key change by `caller`, written in the same batch as the change. */
+function auditEntry(
+  db: Db,
+  caller: ApiCaller,
+  entry: { at: number; action: string; subject: string; details: string | null },
+) {
+  return db.insert(auditLog).values({
+    id: newId(),
+    orgId: caller.orgId,
+    actor: `key:${caller.keyId}`,
+    ...entry,
+  });
+}
+
+const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
+  const { name, role } = c.req.valid('json');
+  const caller = c.get('caller');
+  if (!roleAtLeast(caller.role, role)) {
+    return errorResponse(
+      c,
+      apiError('forbidden', `A ${caller.role} key cannot create a ${role} key.`),
+    );
+  }
+  const db = database(c.env.DB);
+  const now = Date.now();
+  const secret = `sk_${randomBase64url(32)}`;
+  const id = `key_${newId()}`;
+  const prefix = keyPrefix(secret);
+  await runBatch(db, [
+    db.insert(apiKeys).values({
+      id,
+      orgId: caller.orgId,
+      name,
+      prefix,
+      keyHash: await hashApiKey(secret),
+      role,
+      createdAt: now,
+    }),
+    auditEntry(db, caller, {
+      at: now,
+      action: 'key.create',
+      subject: id,
+      details: JSON.stringify({ name, role }),
+    }),
+  ]);
+  return c.json({ id, name, role, prefix, secret, createdAt: new Date(now).toISOString() }, 201);
+};
+
+const revokeKey: RouteHandler<typeof revokeKeyRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const caller = c.get('caller');
+  const db = database(c.env.DB);
+  const thisKey = and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id));
+  const rows = await db
+    .select({ role: apiKeys.role, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(thisKey);
+  const key = rows[0];
+  if (!key) return errorResponse(c, apiError('not_found', `No key ${id} in this organisation.`));
+  if (!roleAtLeast(caller.role, key.role)) {
+    return errorResponse(
+      c,
+      apiError('forbidden', `A ${caller.role} key cannot revoke a ${key.role} key.`),
+    );
+  }
+  const now = Date.now();
+  if (key.revokedAt === null) {
     await runBatch(db, [
-      db.insert(apiKeys).values({
-        id,
-        orgId: caller.orgId,
-        name,
-        prefix,
-        keyHash: await hashApiKey(secret),
-        role,
-        createdAt: now,
-      }),
-      db.insert(auditLog).values({
-        id: newId(),
-        orgId: caller.orgId,
-        at: now,
-        actor: `key:${caller.keyId}`,
-        action: 'key.create',
-        subject: id,
-        details: JSON.stringify({ name, role }),
-      }),
+      db.update(apiKeys).set({ revokedAt: now }).where(thisKey),
+      auditEntry(db, caller, { at: now, action: 'key.revoke', subject: id, details: null }),
     ]);
-    return c.json({ id, name, role, prefix, secret, createdAt: new Date(now).toISOString() }, 201);
-  });
+  }
+  return c.json(
+    { id, revoked: true as const, revokedAt: new Date(key.revokedAt ?? now).toISOString() },
+    200,
+  );
+};
 
-  app.openapi(revokeKeyRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const caller = c.get('caller');
-    const db = database(c.env.DB);
-    const rows = await db
-      .select({ role: apiKeys.role, revokedAt: apiKeys.revokedAt })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id)));
-    const key = rows[0];
-    if (!key) return errorResponse(c, apiError('not_found', `No key ${id} in this organisation.`));
-    if (!roleAtLeast(caller.role, key.role)) {
-      return errorResponse(
-        c,
-        apiError('forbidden', `A ${caller.role} key cannot revoke a ${key.role} key.`),
-      );
-    }
-    const now = Date.now();
-    if (key.revokedAt === null) {
-      await runBatch(db, [
-        db
-          .update(apiKeys)
-          .set({ revokedAt: now })
-          .where(and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id))),
-        db.insert(auditLog).values({
-          id: newId(),
-          orgId: caller.orgId,
-          at: now,
-          actor: `key:${caller.keyId}`,
-          action: 'key.revoke',
-          subject: id,
-          details: null,
-        }),
-      ]);
-    }
-    return c.json(
-      { id, revoked: true as const, revokedAt: new Date(key.revokedAt ?? now).toISOString() },
-      200,
-    );
-  });
+export function registerKeys(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(whoamiRoute, whoami);
+  app.openapi(listKeysRoute, listKeys);
+  app.openapi(createKeyRoute, createKey);
+  app.openapi(revokeKeyRoute, revokeKey);
 }
