@@ -74,22 +74,17 @@ function eventDetail(event: Beacon['events'][number]): string {
   return event.type === 'submit_form' && event.form !== '' ? `${page} form:${event.form}` : page;
 }
 
-export function registerCollect(app: OpenAPIHono<AppEnv>): void {
-  // Documented from the same schemas, but routed as a plain handler: it reads its own body.
-  app.openAPIRegistry.registerPath(collectRoute);
-  app.post('/v1/collect', (c) => handleCollect(c));
-
-  app.options('/v1/collect', async (c) => {
-    const origin = normaliseOrigin(c.req.header('origin') ?? '');
-    if (origin === null || !(await anySiteAllows(database(c.env.DB), origin))) {
-      return errorResponse(c, apiError('origin_not_allowed', 'This origin may not send beacons.'));
-    }
-    return c.body(null, 204, {
-      ...corsHeaders(origin),
-      'Access-Control-Allow-Methods': 'POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type',
-      'Access-Control-Max-Age': '86400',
-    });
+/** The CORS preflight: only an origin some site allows may send beacons. */
+async function preflight(c: Context<AppEnv>): Promise<Response> {
+  const origin = normaliseOrigin(c.req.header('origin') ?? '');
+  if (origin === null || !(await anySiteAllows(database(c.env.DB), origin))) {
+    return errorResponse(c, apiError('origin_not_allowed', 'This origin may not send beacons.'));
+  }
+  return c.body(null, 204, {
+    ...corsHeaders(origin),
+    'Access-Control-Allow-Methods': 'POST, OPTIONS',
+    'Access-Control-Allow-Headers': 'Content-Type',
+    'Access-Control-Max-Age': '86400',
   });
 }
 
@@ -248,4 +243,11 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   const identity = await identityOf(c.env.TOKEN_SECRET, beacon, site, receivedAt);
   const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));
   return c.json({ ...outcome, dropped: 0, tracking: true }, 202, cors);
+}
+
+export function registerCollect(app: OpenAPIHono<AppEnv>): void {
+  // Documented from the same schemas, but routed as a plain handler: it reads its own body.
+  app.openAPIRegistry.registerPath(collectRoute);
+  app.post('/v1/collect', handleCollect);
+  app.options('/v1/collect', preflight);
 }

@@ -1,3 +1,4 @@
+// `/healthz` with the database up and down, and the OpenAPI document's list of paths.
 import { describe, expect, it } from 'vitest';
 import { request } from '../../test/client.js';
 
@@ -6,6 +7,28 @@ describe('GET /healthz', () => {
     const response = await request('/healthz');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, db: true });
+  });
+
+  it('still answers 200 with db: false when the database cannot be reached', async () => {
+    const failing = [
+      // The binding throws as the statement is prepared ...
+      {
+        prepare() {
+          throw new Error('D1 is unavailable');
+        },
+      },
+      // ... or the query itself fails.
+      {
+        prepare() {
+          return { first: () => Promise.reject(new Error('D1_ERROR: network lost')) };
+        },
+      },
+    ];
+    for (const DB of failing) {
+      const response = await request('/healthz', {}, { DB: DB as unknown as D1Database });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ ok: true, db: false });
+    }
   });
 });
 
