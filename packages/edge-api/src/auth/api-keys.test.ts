@@ -1,7 +1,9 @@
+// API keys: roles in order, requireRole's 401/403, and keys stored as hashes only.
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../env.js';
+import { api, createOrg, rows } from '../test/client.js';
 import { hashApiKey, requireRole, roleAtLeast } from './api-keys.js';
 
 const app = new Hono<AppEnv>().get('/managers', requireRole('manager'), (c) =>
@@ -46,5 +48,26 @@ describe('requireRole', () => {
     expect(await hashApiKey('sk_demo_user')).toBe(
       'bfcf8551d51bf2fd197d8f0abaa9e95b790d3f5ac9abb07fa8648f767356212c',
     );
+    // A key made through the API: its row holds the hash and an 8-character prefix, never the
+    // secret, and the hash is SHA-256 hex computed here independently of hashApiKey.
+    const org = await createOrg();
+    const created = await api('POST', '/v1/keys', org.keys.manager, { name: 'ATS', role: 'user' });
+    expect(created.status).toBe(201);
+    const { id, secret } = (await created.json()) as { id: string; secret: string };
+    const stored = await rows<Record<string, unknown>>('SELECT * FROM api_keys WHERE id = ?', id);
+    expect(stored).toHaveLength(1);
+    const row = stored[0]!;
+    expect(JSON.stringify(row)).not.toContain(secret);
+    expect(JSON.stringify(row)).not.toContain(secret.slice(8));
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret)),
+    );
+    const hex = [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    expect(row.key_hash).toBe(hex);
+    expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.prefix).toBe(secret.slice(0, 8));
+    // The stored hash is what authenticates: the secret works, its hash as a key does not.
+    expect((await api('GET', '/v1/whoami', secret)).status).toBe(200);
+    expect((await api('GET', '/v1/whoami', hex)).status).toBe(401);
   });
 });

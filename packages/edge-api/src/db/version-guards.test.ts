@@ -1,3 +1,4 @@
+// The score version guards in D1, and withRetries: which errors it retries, rethrows or gives up on.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { rid } from '../test/client.js';
@@ -41,6 +42,37 @@ describe('withRetries', () => {
     }, 3);
     await expect(lost).rejects.toBeInstanceOf(WriteContention);
     expect(calls).toBe(3);
+  });
+
+  it('rethrows any other error at once, after one attempt', async () => {
+    let calls = 0;
+    const broken = new Error('D1_ERROR: no such table: x');
+    const failed = withRetries(async () => {
+      calls += 1;
+      throw broken;
+    }, 5);
+    await expect(failed).rejects.toBe(broken);
+    expect(calls).toBe(1);
+  });
+
+  it('returns the first success after lost races, and gives up when the attempts run out', async () => {
+    let calls = 0;
+    const won = await withRetries(async () => {
+      calls += 1;
+      if (calls < 3) throw new Error('x', { cause: new Error('SQLITE_BUSY') });
+      return 'written';
+    }, 3);
+    expect(won).toBe('written');
+    expect(calls).toBe(3);
+
+    calls = 0;
+    const once = withRetries(async () => {
+      calls += 1;
+      throw new Error('UNIQUE constraint failed: engagements.event_key');
+    }, 1);
+    await expect(once).rejects.toThrow(new WriteContention(1).message);
+    await expect(once).rejects.toBeInstanceOf(WriteContention);
+    expect(calls).toBe(1);
   });
 
   it('does not retry other errors', async () => {
