@@ -1,6 +1,8 @@
-// The console's two static files, served by the worker itself (no CDN, works offline): one
-// stylesheet, and one tiny script for the copy buttons (everything else works without script).
+// The console's static files, served by the worker itself (no CDN, works offline): a stylesheet,
+// the icon, and one tiny script for the copy buttons (everything else works without script).
 // Both are same-origin, so the pages' CSP can stay `script-src 'self'; style-src 'self'`.
+import type { Hono } from 'hono';
+import type { AppEnv } from '../env.js';
 
 export const CONSOLE_CSS = `
 :root {
@@ -129,3 +131,17 @@ export const COPY_JS = `(() => {
 
 /** The tab icon: a small bar chart in the console's colours. */
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#14213d"/><rect x="3" y="9" width="2.5" height="4" fill="#6b7280"/><rect x="6.75" y="6" width="2.5" height="7" fill="#5b8def"/><rect x="10.5" y="3" width="2.5" height="10" fill="#3fbf7f"/></svg>`;
+
+/** Serves the files under `/assets/`; five minutes of caching, they change only with a deploy. */
+export function registerAssets(routes: Hono<AppEnv>): void {
+  const files: [path: string, body: string, type: string][] = [
+    ['/assets/console.css', CONSOLE_CSS, 'text/css; charset=utf-8'],
+    ['/assets/icon.svg', ICON_SVG, 'image/svg+xml'],
+    ['/assets/copy.js', COPY_JS, 'text/javascript; charset=utf-8'],
+  ];
+  for (const [path, body, type] of files) {
+    routes.get(path, (c) =>
+      c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=300' }),
+    );
+  }
+}

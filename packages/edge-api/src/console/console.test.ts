@@ -1,8 +1,11 @@
 // The console as a browser uses it: sign-in, the session cookie, the CSRF guard, the CSP, and
 // pages that show what the key's role allows and say so when it does not. Tests that change
 // settings use an organisation of their own, so other test files never see tracking off.
+import { env } from 'cloudflare:workers';
+import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
-import { createOrg, request } from '../test/client.js';
+import { hashApiKey } from '../auth/api-keys.js';
+import { createOrg, request, rid } from '../test/client.js';
 
 const ORIGIN = 'http://api.test';
 
@@ -173,5 +176,51 @@ describe('console', () => {
     const html = await response.text();
     expect(html).toContain('Tier distribution');
     expect(html).toContain('Engagements per type per day');
+  });
+
+  it('draws the days of the range the report covers', async () => {
+    const response = await page('/console/reports?days=14', await signIn('sk_demo_reporter'));
+    const from = new Date(Date.now() - 13 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+    expect(await response.text()).toContain(`Engagements per type per day, ${from} to ${to}:`);
+  });
+
+  it('says when the scoring model is the default, and not once it is customised', async () => {
+    const manager = await signIn((await createOrg()).keys.manager);
+    const label = 'Model (JSON): the default, not customised';
+    expect(await (await page('/console/settings', manager)).text()).toContain(label);
+    const saved = await post('/console/settings/scoring-model', manager, {
+      action: 'save',
+      scoringModel: JSON.stringify({ ...DEFAULT_MODEL, halfLifeDays: 30 }),
+    });
+    expect(saved.status).toBe(303);
+    const html = await (await page('/console/settings', manager)).text();
+    expect(html).toContain('<label for="scoringModel">Model (JSON)</label>');
+    expect(html).toContain('&quot;halfLifeDays&quot;: 30');
+  });
+
+  it('shows the settings of an organisation that has no site yet', async () => {
+    const orgId = rid('org').toLowerCase();
+    const secret = rid('sk_manager');
+    await env.DB.batch([
+      env.DB.prepare('INSERT INTO organisations (id, name) VALUES (?, ?)').bind(orgId, 'No site'),
+      env.DB.prepare(
+        'INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role) VALUES (?, ?, ?, ?, ?, ?)',
+      ).bind(
+        `key_${orgId}`,
+        orgId,
+        'manager',
+        secret.slice(0, 8),
+        await hashApiKey(secret),
+        'manager',
+      ),
+    ]);
+    const response = await page('/console/settings', await signIn(secret));
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('the collector accepts beacons for your career site but stores nothing');
+    expect(html).toContain('None yet: saving allowed origins creates the site.');
+    expect(html).not.toContain('<code></code>');
+    expect(html).toContain('no career site yet');
   });
 });

@@ -1,13 +1,29 @@
 // The recruiter console at /console: server-rendered pages that call the public API with the
 // signed-in key, so the console can never do more than that key's role allows.
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import type { AppEnv } from '../env.js';
-import { consoleRoutes } from './routes.js';
+import type { AppFetch } from './api.js';
+import { registerAssets } from './assets.js';
+import { registerSignIn } from './auth.js';
+import { registerCandidate } from './controllers/candidate.js';
+import { registerCandidates } from './controllers/candidates.js';
+import { registerReports } from './controllers/reports.js';
+import { registerSettings } from './controllers/settings.js';
+import { securityHeaders } from './headers.js';
+import { sameOrigin } from './same-origin.js';
 
 export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   // The API is called through the app itself (not over the network, not the database).
-  app.route(
-    '/console',
-    consoleRoutes((request, env, ctx) => app.fetch(request, env, ctx)),
-  );
+  const appFetch: AppFetch = (request, env, ctx) => app.fetch(request, env, ctx);
+  const routes = new Hono<AppEnv>();
+  routes.use('*', securityHeaders());
+  routes.use('*', sameOrigin());
+  registerAssets(routes);
+  const signedIn = registerSignIn(routes, appFetch);
+  registerCandidates(routes, signedIn);
+  registerCandidate(routes, signedIn);
+  registerReports(routes, signedIn);
+  registerSettings(routes, signedIn);
+  app.route('/console', routes);
 }

@@ -1,9 +1,8 @@
 // The page frame every console page shares, and the small pieces pages reuse: the tier badge,
-// API problems shown as messages, and the tab bar.
+// API problems shown as messages (a role too low for a page, any other refusal), and the tab bar.
 import type { Child } from 'hono/jsx';
-import type { ApiProblem } from './api.js';
+import type { ApiError, WhoAmI } from '../client/index.js';
 import { tierLabel } from './labels.js';
-import type { WhoAmI } from './types.js';
 
 export type Section = 'candidates' | 'reports' | 'settings';
 
@@ -78,7 +77,7 @@ const ROLE_NEEDED: Record<string, string> = {
 };
 
 /** An API error as a message a recruiter can act on; `hint` says what to do instead. */
-export function Problem(props: { problem: ApiProblem; hint?: Child }) {
+export function Problem(props: { problem: ApiError; hint?: Child }) {
   const { problem } = props;
   return (
     <div class="message error" role="alert">
@@ -96,6 +95,18 @@ export function Problem(props: { problem: ApiProblem; hint?: Child }) {
         </ul>
       ) : null}
       {props.hint ? <p>{props.hint}</p> : null}
+    </div>
+  );
+}
+
+/** A page the key's role may not read: said plainly, with what it needs (`children`). */
+export function RoleRefused(props: { role: string; cannot: string; children?: Child }) {
+  return (
+    <div class="message info" role="status">
+      <strong>
+        Your key's role ({props.role}) cannot {props.cannot}.
+      </strong>{' '}
+      {props.children}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 // A candidate's score over the last days (decay included, as the API computed it), with the
 // tier thresholds drawn in: server-rendered SVG, no chart library, readable without colour.
+
+import type { ScoreHistory } from '../../client/index.js';
 import { TIER_LABELS } from '../labels.js';
-import type { ScoreHistory } from '../types.js';
 import { axis, px, shortDate } from './scale.js';
 import { YGrid } from './y-grid.js';
 
@@ -60,22 +61,7 @@ export function ScoreChart(props: { history: ScoreHistory; id?: string }) {
         <path class="area" d={area} />
         <path class="line" d={line} />
         {lines.map((threshold) => (
-          <g>
-            <line
-              class={`threshold ${threshold.tier}`}
-              x1={M.left}
-              x2={W - M.right}
-              y1={px(y(threshold.value))}
-              y2={px(y(threshold.value))}
-            />
-            <text
-              class={`threshold-label ${threshold.tier}`}
-              x={M.left + 6}
-              y={px(y(threshold.value)) - 5}
-            >
-              {TIER_LABELS[threshold.tier]} from {threshold.value}
-            </text>
-          </g>
+          <Threshold tier={threshold.tier} y={px(y(threshold.value))} value={threshold.value} />
         ))}
         {last ? (
           <circle cx={px(x(points.length - 1))} cy={px(y(last.points))} r="4" fill="#14213d" />
@@ -86,5 +72,23 @@ export function ScoreChart(props: { history: ScoreHistory; id?: string }) {
         Points per day, decayed as of each day; dashed lines are the tier thresholds.
       </figcaption>
     </figure>
+  );
+}
+
+/** A tier's threshold: a dashed line across the plot, named at its left end. */
+function Threshold(props: { tier: 'engaged' | 'highly_engaged'; y: number; value: number }) {
+  return (
+    <g>
+      <line
+        class={`threshold ${props.tier}`}
+        x1={M.left}
+        x2={W - M.right}
+        y1={props.y}
+        y2={props.y}
+      />
+      <text class={`threshold-label ${props.tier}`} x={M.left + 6} y={props.y - 5}>
+        {TIER_LABELS[props.tier]} from {props.value}
+      </text>
+    </g>
   );
 }

@@ -1,11 +1,12 @@
 // One candidate: tier badge, the 90-day score chart with thresholds, and tabs for the
 // engagements (type, detail, date) and the score's breakdown by type.
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
-import { type ApiProblem, type ApiResult, withQuery } from '../api.js';
+import type { Engagements, Score, ScoreHistory, WhoAmI } from '../../client/index.js';
+import type { ApiResult } from '../api.js';
 import { ScoreChart } from '../charts/score-chart.js';
 import { formatPoints, formatTime, TYPE_LABELS, typeLabel } from '../labels.js';
 import { Layout, Problem, Tabs, TierBadge } from '../layout.js';
-import type { CandidateScore, EngagementPage, ScoreHistory, WhoAmI } from '../types.js';
+import { withQuery } from '../links.js';
 
 export type CandidateTab = 'engagement' | 'score';
 
@@ -14,9 +15,9 @@ export function CandidatePage(props: {
   id: string;
   tab: CandidateTab;
   type: string;
-  score: ApiResult<CandidateScore>;
+  score: ApiResult<Score>;
   history: ApiResult<ScoreHistory>;
-  engagements: ApiResult<EngagementPage> | null;
+  engagements: ApiResult<Engagements> | null;
 }) {
   const { id, score } = props;
   const base = `/console/candidates/${encodeURIComponent(id)}`;
@@ -72,14 +73,14 @@ export function CandidatePage(props: {
         {props.tab === 'score' ? (
           <Breakdown score={s} />
         ) : (
-          <Engagements base={base} type={props.type} result={props.engagements} />
+          <EngagementTab base={base} type={props.type} result={props.engagements} />
         )}
       </div>
     </Layout>
   );
 }
 
-function Breakdown(props: { score: CandidateScore }) {
+function Breakdown(props: { score: Score }) {
   return (
     <section aria-labelledby="breakdown-heading">
       <h2 id="breakdown-heading" class="visually-hidden">
@@ -113,10 +114,10 @@ function Breakdown(props: { score: CandidateScore }) {
   );
 }
 
-function Engagements(props: {
+function EngagementTab(props: {
   base: string;
   type: string;
-  result: ApiResult<EngagementPage> | null;
+  result: ApiResult<Engagements> | null;
 }) {
   const { result } = props;
   return (
@@ -143,13 +144,13 @@ function Engagements(props: {
       {!result ? null : result.ok ? (
         <EngagementTable base={props.base} type={props.type} page={result.data} />
       ) : (
-        <Problem problem={result.problem as ApiProblem} />
+        <Problem problem={result.problem} />
       )}
     </section>
   );
 }
 
-function EngagementTable(props: { base: string; type: string; page: EngagementPage }) {
+function EngagementTable(props: { base: string; type: string; page: Engagements }) {
   const { engagements, nextCursor } = props.page;
   if (engagements.length === 0)
     return <p>No engagements{props.type ? ' of this type' : ''} yet.</p>;

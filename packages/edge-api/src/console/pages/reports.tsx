@@ -1,21 +1,15 @@
 // Reports (`GET /v1/reports/tiers`, reporter and above): the tier distribution now, and
 // engagements per type per day over a chosen range.
+import type { TierReport, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { StackedDays } from '../charts/stacked-days.js';
 import { TierBars } from '../charts/tier-bars.js';
 import { formatTime } from '../labels.js';
-import { Layout, Problem } from '../layout.js';
-import type { TierReport, WhoAmI } from '../types.js';
+import { Layout, Problem, RoleRefused } from '../layout.js';
 
 export const REPORT_RANGES = [14, 30, 90] as const;
 
-export function ReportsPage(props: {
-  who: WhoAmI;
-  days: number;
-  from: string;
-  to: string;
-  report: ApiResult<TierReport>;
-}) {
+export function ReportsPage(props: { who: WhoAmI; days: number; report: ApiResult<TierReport> }) {
   const { report } = props;
   return (
     <Layout title="Reports" who={props.who} section="reports">
@@ -39,14 +33,18 @@ export function ReportsPage(props: {
                 </a>
               ))}
             </nav>
-            <StackedDays perDay={report.data.engagementsPerDay} from={props.from} to={props.to} />
+            {/* The range the API reports on (the one asked for), so the days match its counts. */}
+            <StackedDays
+              perDay={report.data.engagementsPerDay}
+              from={report.data.from}
+              to={report.data.to}
+            />
           </div>
         </div>
       ) : report.problem.code === 'forbidden' ? (
-        <div class="message info" role="status">
-          <strong>Your key's role ({props.who.role}) cannot see reports.</strong> Reports need a
-          reporter key or above.
-        </div>
+        <RoleRefused role={props.who.role} cannot="see reports">
+          Reports need a reporter key or above.
+        </RoleRefused>
       ) : (
         <Problem problem={report.problem} />
       )}

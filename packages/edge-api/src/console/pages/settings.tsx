@@ -1,19 +1,18 @@
 // Admin settings, Engagement tab (`/v1/settings/engagement`, manager and above): the career-site
 // tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), allowed origins and
-// the scoring model. Every form posts here and the worker sends it on with `PUT`; the API's
-// validation (the scoring model's `validateModel` errors included) comes back as a message.
-import { DEFAULT_MODEL } from '@cxm/scoring';
-import type { ApiProblem, ApiResult } from '../api.js';
-import { Layout, Notice, Problem, Tabs } from '../layout.js';
-import type { EngagementSettings, TrackingCode, WhoAmI } from '../types.js';
+// the scoring model, one section each. Every form posts to the console, which sends it on with
+// `PUT`; the API's validation (the model's `validateModel` errors included) comes back as a message.
+import type { ApiError, Settings, TrackingCode, WhoAmI } from '../../client/index.js';
+import type { ApiResult } from '../api.js';
+import { Layout, Notice, Problem, RoleRefused, Tabs } from '../layout.js';
 
 export type SettingsSection = 'tracking' | 'origins' | 'model';
 
 export interface SettingsFailure {
   section: SettingsSection;
-  problem: ApiProblem;
+  problem: ApiError;
   /** What the manager typed, shown again so nothing is lost. */
-  draft?: string;
+  draft?: string | undefined;
 }
 
 const SAVED: Record<string, string> = {
@@ -22,17 +21,21 @@ const SAVED: Record<string, string> = {
   model: 'Scoring model saved; scores use it from now on.',
 };
 
+/** What each section shows: the settings, and the failed save if it was this section's. */
+interface SectionProps {
+  settings: Settings;
+  failure?: SettingsFailure | undefined;
+}
+
 export function SettingsPage(props: {
   who: WhoAmI;
-  settings: ApiResult<EngagementSettings>;
+  settings: ApiResult<Settings>;
   plain: ApiResult<TrackingCode> | null;
   onetrust: ApiResult<TrackingCode> | null;
   saved?: string | undefined;
   failure?: SettingsFailure | undefined;
 }) {
   const { settings, failure } = props;
-  const failed = (section: SettingsSection) =>
-    failure?.section === section ? <Problem problem={failure.problem} /> : null;
   return (
     <Layout title="Admin settings" who={props.who} section="settings">
       <h1>Admin settings</h1>
@@ -43,131 +46,86 @@ export function SettingsPage(props: {
       {props.saved && SAVED[props.saved] ? <Notice kind="ok">{SAVED[props.saved]}</Notice> : null}
       {!settings.ok ? (
         settings.problem.code === 'forbidden' ? (
-          <div class="message info" role="status">
-            <strong>Your key's role ({props.who.role}) cannot see the settings.</strong> They need a
-            manager or admin key.
-          </div>
+          <RoleRefused role={props.who.role} cannot="see the settings">
+            They need a manager or admin key.
+          </RoleRefused>
         ) : (
           <Problem problem={settings.problem} />
         )
       ) : (
         <>
-          <section class="card" aria-labelledby="tracking-heading">
-            <h2 id="tracking-heading">Career-site tracking</h2>
-            {failed('tracking')}
-            <form method="post" action="/console/settings/tracking" class="switch">
-              <input
-                type="hidden"
-                name="trackingEnabled"
-                value={settings.data.trackingEnabled ? 'false' : 'true'}
-              />
-              <button
-                type="submit"
-                role="switch"
-                aria-checked={settings.data.trackingEnabled ? 'true' : 'false'}
-                aria-labelledby="tracking-label"
-                aria-describedby="tracking-hint"
-              />
-              <span id="tracking-label">
-                Enable Career Site Tracking:{' '}
-                <span class="state">{settings.data.trackingEnabled ? 'On' : 'Off'}</span>
-              </span>
-            </form>
-            <p class="hint" id="tracking-hint">
-              When off, the collector accepts beacons for <code>{settings.data.siteKey}</code> but
-              stores nothing, and career-site platforms stop adding the tracking code to your pages.
-            </p>
-          </section>
-
-          <section class="card" aria-labelledby="code-heading">
-            <h2 id="code-heading">Copy Tracking Code</h2>
-            <p class="hint">
-              Paste it into the <code>&lt;head&gt;</code> of every career-site page. A career-site
-              platform with a cxm integration adds it for you when tracking is on.
-            </p>
-            <CodeBlock id="code-plain" title="Tracking code" result={props.plain} />
-            <CodeBlock
-              id="code-onetrust"
-              title="Tracking code, wrapped for OneTrust"
-              result={props.onetrust}
-            />
-          </section>
-
-          <section class="card" aria-labelledby="origins-heading">
-            <h2 id="origins-heading">Allowed origins</h2>
-            {failed('origins')}
-            <form method="post" action="/console/settings/origins">
-              <label for="allowedOrigins">Career-site origins, one per line</label>
-              <textarea
-                id="allowedOrigins"
-                name="allowedOrigins"
-                rows={4}
-                aria-describedby="origins-hint"
-              >
-                {failure?.section === 'origins' && failure.draft !== undefined
-                  ? failure.draft
-                  : settings.data.allowedOrigins.join('\n')}
-              </textarea>
-              <p class="hint" id="origins-hint">
-                Beacons from any other origin are refused, e.g.{' '}
-                <code>https://careers.example.com</code>.
-              </p>
-              <button type="submit">Save origins</button>
-            </form>
-          </section>
-
-          <section class="card" aria-labelledby="model-heading">
-            <h2 id="model-heading">Scoring model</h2>
-            {failed('model')}
-            <form method="post" action="/console/settings/scoring-model">
-              <label for="scoringModel">
-                Model (JSON){settings.data.scoringModel ? '' : ': the default, not customised'}
-              </label>
-              <textarea
-                id="scoringModel"
-                name="scoringModel"
-                rows={18}
-                aria-describedby="model-hint"
-              >
-                {failure?.section === 'model' && failure.draft !== undefined
-                  ? failure.draft
-                  : JSON.stringify(settings.data.scoringModel ?? DEFAULT_MODEL, null, 2)}
-              </textarea>
-              <p class="hint" id="model-hint">
-                Weights per engagement type, half-life in days, tier thresholds, daily window caps,
-                machine factor and hysteresis. It is checked before it is saved.
-              </p>
-              <div class="row">
-                <button type="submit" name="action" value="save">
-                  Save model
-                </button>
-                <button type="submit" name="action" value="reset" class="secondary">
-                  Reset to the default
-                </button>
-              </div>
-            </form>
-          </section>
-
-          <section class="card" aria-labelledby="other-heading">
-            <h2 id="other-heading">Other engagement settings</h2>
-            <dl class="settings">
-              <dt>Site key</dt>
-              <dd>
-                <code>{settings.data.siteKey}</code>
-              </dd>
-              <dt>Consent mode</dt>
-              <dd>{settings.data.consentMode}</dd>
-              <dt>OneTrust category</dt>
-              <dd>{settings.data.onetrustCategory}</dd>
-              <dt>Page-view dedupe window</dt>
-              <dd>{settings.data.dedupe.visitMinutes} minutes</dd>
-              <dt>Form dedupe window</dt>
-              <dd>{settings.data.dedupe.formMinutes} minutes</dd>
-            </dl>
-          </section>
+          <TrackingSection settings={settings.data} failure={failure} />
+          <CodeSection plain={props.plain} onetrust={props.onetrust} />
+          <OriginsSection settings={settings.data} failure={failure} />
+          <ModelSection settings={settings.data} failure={failure} />
+          <OtherSettings settings={settings.data} />
         </>
       )}
     </Layout>
+  );
+}
+
+/** The failed save's problem, above the form it came from. */
+function Failed(props: { section: SettingsSection; failure?: SettingsFailure | undefined }) {
+  const { failure } = props;
+  return failure?.section === props.section ? <Problem problem={failure.problem} /> : null;
+}
+
+/** The draft to show again after a failed save of this section, else the saved value. */
+function draftOr(section: SettingsSection, failure: SettingsFailure | undefined, saved: string) {
+  return failure?.section === section && failure.draft !== undefined ? failure.draft : saved;
+}
+
+function TrackingSection({ settings, failure }: SectionProps) {
+  return (
+    <section class="card" aria-labelledby="tracking-heading">
+      <h2 id="tracking-heading">Career-site tracking</h2>
+      <Failed section="tracking" failure={failure} />
+      <form method="post" action="/console/settings/tracking" class="switch">
+        <input
+          type="hidden"
+          name="trackingEnabled"
+          value={settings.trackingEnabled ? 'false' : 'true'}
+        />
+        <button
+          type="submit"
+          role="switch"
+          aria-checked={settings.trackingEnabled ? 'true' : 'false'}
+          aria-labelledby="tracking-label"
+          aria-describedby="tracking-hint"
+        />
+        <span id="tracking-label">
+          Enable Career Site Tracking:{' '}
+          <span class="state">{settings.trackingEnabled ? 'On' : 'Off'}</span>
+        </span>
+      </form>
+      <p class="hint" id="tracking-hint">
+        When off, the collector accepts beacons for{' '}
+        {settings.siteKey ? <code>{settings.siteKey}</code> : 'your career site'} but stores
+        nothing, and career-site platforms stop adding the tracking code to your pages.
+      </p>
+    </section>
+  );
+}
+
+function CodeSection(props: {
+  plain: ApiResult<TrackingCode> | null;
+  onetrust: ApiResult<TrackingCode> | null;
+}) {
+  return (
+    <section class="card" aria-labelledby="code-heading">
+      <h2 id="code-heading">Copy Tracking Code</h2>
+      <p class="hint">
+        Paste it into the <code>&lt;head&gt;</code> of every career-site page. A career-site
+        platform with a cxm integration adds it for you when tracking is on.
+      </p>
+      <CodeBlock id="code-plain" title="Tracking code" result={props.plain} />
+      <CodeBlock
+        id="code-onetrust"
+        title="Tracking code, wrapped for OneTrust"
+        result={props.onetrust}
+      />
+    </section>
   );
 }
 
@@ -188,5 +146,85 @@ function CodeBlock(props: { id: string; title: string; result: ApiResult<Trackin
         <span class="copied" id={`${props.id}-status`} role="status" aria-live="polite" />
       </div>
     </div>
+  );
+}
+
+function OriginsSection({ settings, failure }: SectionProps) {
+  return (
+    <section class="card" aria-labelledby="origins-heading">
+      <h2 id="origins-heading">Allowed origins</h2>
+      <Failed section="origins" failure={failure} />
+      <form method="post" action="/console/settings/origins">
+        <label for="allowedOrigins">Career-site origins, one per line</label>
+        <textarea
+          id="allowedOrigins"
+          name="allowedOrigins"
+          rows={4}
+          aria-describedby="origins-hint"
+        >
+          {draftOr('origins', failure, settings.allowedOrigins.join('\n'))}
+        </textarea>
+        <p class="hint" id="origins-hint">
+          Beacons from any other origin are refused, e.g. <code>https://careers.example.com</code>.
+        </p>
+        <button type="submit">Save origins</button>
+      </form>
+    </section>
+  );
+}
+
+function ModelSection({ settings, failure }: SectionProps) {
+  return (
+    <section class="card" aria-labelledby="model-heading">
+      <h2 id="model-heading">Scoring model</h2>
+      <Failed section="model" failure={failure} />
+      <form method="post" action="/console/settings/scoring-model">
+        <label for="scoringModel">
+          Model (JSON){settings.scoringModelIsDefault ? ': the default, not customised' : ''}
+        </label>
+        <textarea id="scoringModel" name="scoringModel" rows={18} aria-describedby="model-hint">
+          {/* The model in force: the API sends the default when none is customised. */}
+          {draftOr('model', failure, JSON.stringify(settings.scoringModel, null, 2))}
+        </textarea>
+        <p class="hint" id="model-hint">
+          Weights per engagement type, half-life in days, tier thresholds, daily window caps,
+          machine factor and hysteresis. It is checked before it is saved.
+        </p>
+        <div class="row">
+          <button type="submit" name="action" value="save">
+            Save model
+          </button>
+          <button type="submit" name="action" value="reset" class="secondary">
+            Reset to the default
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function OtherSettings({ settings }: { settings: Settings }) {
+  return (
+    <section class="card" aria-labelledby="other-heading">
+      <h2 id="other-heading">Other engagement settings</h2>
+      <dl class="settings">
+        <dt>Site key</dt>
+        <dd>
+          {settings.siteKey ? (
+            <code>{settings.siteKey}</code>
+          ) : (
+            <span class="muted">None yet: saving allowed origins creates the site.</span>
+          )}
+        </dd>
+        <dt>Consent mode</dt>
+        <dd>{settings.consentMode}</dd>
+        <dt>OneTrust category</dt>
+        <dd>{settings.onetrustCategory}</dd>
+        <dt>Page-view dedupe window</dt>
+        <dd>{settings.dedupe.visitMinutes} minutes</dd>
+        <dt>Form dedupe window</dt>
+        <dd>{settings.dedupe.formMinutes} minutes</dd>
+      </dl>
+    </section>
   );
 }

@@ -1,0 +1,11 @@
+// Reading the console's forms: every field a string (urlencoded forms have no files), so a
+// controller turns plain text into an API request body without checking types again.
+import type { Context } from 'hono';
+
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const form: Record<string, string> = {};
+  for (const [name, value] of Object.entries(await c.req.parseBody())) {
+    if (typeof value === 'string') form[name] = value;
+  }
+  return form;
+}
