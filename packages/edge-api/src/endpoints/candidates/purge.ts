@@ -2,10 +2,11 @@
 // the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
 // later "was cand-42 purged?" can be answered without keeping the id itself.
 
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { OPTIONS } from '../../config.js';
 import type { CandidateRef } from '../../db/candidates.js';
-import { type Db, newId, runBatch } from '../../db/client.js';
+import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import {
   auditLog,
@@ -33,11 +34,23 @@ export async function purgedSubject(orgId: string, externalId: string): Promise<
   return `sha256:${await sha256Hex(`cxm-purge:${orgId}:${externalId}`)}`;
 }
 
-export function purgeCandidate(
-  db: Db,
-  input: { orgId: string; candidate: CandidateRef; actor: string; now: number },
-): Promise<PurgeReport> {
+interface PurgeInput {
+  orgId: string;
+  candidate: CandidateRef;
+  actor: string;
+  now: number;
+}
+
+export function purgeCandidate(db: Db, input: PurgeInput): Promise<PurgeReport> {
   return withRetries(() => attempt(db, input), OPTIONS.writeAttempts);
+}
+
+/** One table's rows of the candidate: counted for the report, then deleted in the batch. */
+interface Selection {
+  table: SQLiteTable;
+  where: SQL | undefined;
+  /** What must run before the rows go, in the same batch. */
+  before?: (db: Db) => Statement;
 }
 
 /**
@@ -48,124 +61,100 @@ function linkedDevice(orgId: string, candidateId: string) {
   return sql`${engagements.visitorId} IN (SELECT ${visitors.id} FROM ${visitors} WHERE ${visitors.orgId} = ${orgId} AND ${visitors.candidateId} = ${candidateId})`;
 }
 
-async function attempt(
-  db: Db,
-  input: { orgId: string; candidate: CandidateRef; actor: string; now: number },
-): Promise<PurgeReport> {
-  const { orgId, candidate } = input;
-  const id = candidate.id;
-  const linkedVisitors = await db
-    .select({ id: visitors.id })
-    .from(visitors)
-    .where(and(eq(visitors.orgId, orgId), eq(visitors.candidateId, id)));
-  const visitorIds = linkedVisitors.map((row) => row.id);
-  const count = async (query: Promise<{ n: number }[]>) => (await query)[0]?.n ?? 0;
-  const n = sql<number>`COUNT(*)`.mapWith(Number);
-  const [engagementCount, anonymousCount, linkCount, tagCount, scoreCount, deliveryCount] =
-    await Promise.all([
-      count(
-        db
-          .select({ n })
-          .from(engagements)
-          .where(and(eq(engagements.orgId, orgId), eq(engagements.candidateId, id))),
-      ),
-      visitorIds.length === 0
-        ? 0
-        : count(
-            db
-              .select({ n })
-              .from(engagements)
-              .where(
-                and(
-                  eq(engagements.orgId, orgId),
-                  linkedDevice(orgId, id),
-                  isNull(engagements.candidateId),
-                ),
-              ),
-          ),
-      count(
-        db
-          .select({ n })
-          .from(trackedLinks)
-          .where(and(eq(trackedLinks.orgId, orgId), eq(trackedLinks.candidateId, id))),
-      ),
-      count(
-        db
-          .select({ n })
-          .from(candidateTags)
-          .where(and(eq(candidateTags.orgId, orgId), eq(candidateTags.candidateId, id))),
-      ),
-      count(
-        db
-          .select({ n })
-          .from(scores)
-          .where(and(eq(scores.orgId, orgId), eq(scores.candidateId, id))),
-      ),
-      count(
-        db
-          .select({ n })
-          .from(webhookDeliveries)
-          .where(and(eq(webhookDeliveries.orgId, orgId), eq(webhookDeliveries.candidateId, id))),
-      ),
-    ]);
-  const report: PurgeReport = {
-    engagements: engagementCount + anonymousCount,
-    trackedLinks: linkCount,
-    tags: tagCount,
-    scores: scoreCount,
-    visitors: visitorIds.length,
-    webhookDeliveries: deliveryCount,
-  };
-  const subject = await purgedSubject(orgId, candidate.externalId);
+/**
+ * A device linked to the candidate is the candidate's: it goes, unless rows of another candidate
+ * still point at it (it was relinked), in which case only the link goes. Runs after the
+ * candidate's engagements are gone, so the rows it finds are other candidates'.
+ */
+function unlinkRelinkedDevices(db: Db, linked: SQL | undefined): Statement {
+  return db
+    .update(visitors)
+    .set({
+      candidateId: null,
+      linkSource: null,
+      linkedAt: null,
+      version: sql`${visitors.version} + 1`,
+    })
+    .where(
+      and(linked, sql`EXISTS (SELECT 1 FROM engagements e WHERE e.visitor_id = ${visitors.id})`),
+    );
+}
 
-  await runBatch(db, [
-    db
-      .delete(engagements)
-      .where(and(eq(engagements.orgId, orgId), eq(engagements.candidateId, id))),
-    // The linked devices' own anonymous rows (normally none: a link moves them to the candidate).
-    ...(visitorIds.length === 0
-      ? []
-      : [
-          db
-            .delete(engagements)
-            .where(
-              and(
-                eq(engagements.orgId, orgId),
-                linkedDevice(orgId, id),
-                isNull(engagements.candidateId),
-              ),
-            ),
-        ]),
-    // A device linked to the candidate is the candidate's: it goes, unless rows of another
-    // candidate still point at it (it was relinked), in which case only the link goes.
-    db
-      .update(visitors)
-      .set({
-        candidateId: null,
-        linkSource: null,
-        linkedAt: null,
-        version: sql`${visitors.version} + 1`,
-      })
-      .where(
-        and(
-          eq(visitors.orgId, orgId),
-          eq(visitors.candidateId, id),
-          sql`EXISTS (SELECT 1 FROM engagements e WHERE e.visitor_id = ${visitors.id})`,
+/** Everything stored about the candidate, by the report's count each selection adds to. */
+type CandidateRows = Record<keyof PurgeReport, Selection[]>;
+
+/** The batch deletes in this order: engagements before the devices they point at. */
+function candidateRows(orgId: string, id: string): CandidateRows {
+  const ofCandidate = (table: { orgId: SQLiteColumn; candidateId: SQLiteColumn }) =>
+    and(eq(table.orgId, orgId), eq(table.candidateId, id));
+  const linked = ofCandidate(visitors);
+  return {
+    engagements: [
+      { table: engagements, where: ofCandidate(engagements) },
+      // The linked devices' own anonymous rows (normally none: a link moves them to the candidate).
+      {
+        table: engagements,
+        where: and(
+          eq(engagements.orgId, orgId),
+          linkedDevice(orgId, id),
+          isNull(engagements.candidateId),
         ),
-      ),
-    db.delete(visitors).where(and(eq(visitors.orgId, orgId), eq(visitors.candidateId, id))),
-    db
-      .delete(trackedLinks)
-      .where(and(eq(trackedLinks.orgId, orgId), eq(trackedLinks.candidateId, id))),
-    db
-      .delete(candidateTags)
-      .where(and(eq(candidateTags.orgId, orgId), eq(candidateTags.candidateId, id))),
-    db
-      .delete(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.orgId, orgId), eq(webhookDeliveries.candidateId, id))),
-    db.delete(scores).where(and(eq(scores.orgId, orgId), eq(scores.candidateId, id))),
-    db.delete(candidates).where(and(eq(candidates.orgId, orgId), eq(candidates.id, id))),
-    // Earlier audit entries named the candidate (visitor links): they keep the event, not the id.
+      },
+    ],
+    visitors: [
+      { table: visitors, where: linked, before: (db) => unlinkRelinkedDevices(db, linked) },
+    ],
+    trackedLinks: [{ table: trackedLinks, where: ofCandidate(trackedLinks) }],
+    tags: [{ table: candidateTags, where: ofCandidate(candidateTags) }],
+    webhookDeliveries: [{ table: webhookDeliveries, where: ofCandidate(webhookDeliveries) }],
+    scores: [{ table: scores, where: ofCandidate(scores) }],
+  };
+}
+
+const COUNT = sql<number>`COUNT(*)`.mapWith(Number);
+
+async function countOf(db: Db, selection: Selection): Promise<number> {
+  const rows = await db.select({ n: COUNT }).from(selection.table).where(selection.where);
+  return rows[0]?.n ?? 0;
+}
+
+/** The report: every selection counted, all at once, before anything is deleted. */
+async function countAll(db: Db, selected: CandidateRows): Promise<PurgeReport> {
+  // The reply's field order.
+  const report: PurgeReport = {
+    engagements: 0,
+    trackedLinks: 0,
+    tags: 0,
+    scores: 0,
+    visitors: 0,
+    webhookDeliveries: 0,
+  };
+  const keys = Object.keys(selected) as (keyof PurgeReport)[];
+  const counted = await Promise.all(
+    keys.flatMap((key) => selected[key].map(async (s) => [key, await countOf(db, s)] as const)),
+  );
+  for (const [key, n] of counted) report[key] += n;
+  return report;
+}
+
+function deleteAll(db: Db, selected: CandidateRows): Statement[] {
+  return Object.values(selected).flatMap((list) =>
+    list.flatMap((s) => [...(s.before ? [s.before(db)] : []), db.delete(s.table).where(s.where)]),
+  );
+}
+
+/**
+ * Earlier audit entries named the candidate (visitor links): they keep the event, not the id.
+ * Then the purge's own entry, under the same hash.
+ */
+function auditStatements(
+  db: Db,
+  input: PurgeInput,
+  subject: string,
+  report: PurgeReport,
+): Statement[] {
+  const { orgId, candidate } = input;
+  return [
     db
       .update(auditLog)
       .set({ details: sql`json_set(${auditLog.details}, '$.candidate', ${subject})` })
@@ -185,6 +174,21 @@ async function attempt(
       subject,
       details: JSON.stringify({ removed: report }),
     }),
+  ];
+}
+
+/** Counts, then deletes everything and writes the audit in one batch (all or nothing). */
+async function attempt(db: Db, input: PurgeInput): Promise<PurgeReport> {
+  const { orgId, candidate } = input;
+  const selected = candidateRows(orgId, candidate.id);
+  const [report, subject] = await Promise.all([
+    countAll(db, selected),
+    purgedSubject(orgId, candidate.externalId),
+  ]);
+  await runBatch(db, [
+    ...deleteAll(db, selected),
+    db.delete(candidates).where(and(eq(candidates.orgId, orgId), eq(candidates.id, candidate.id))),
+    ...auditStatements(db, input, subject, report),
   ]);
   return report;
 }

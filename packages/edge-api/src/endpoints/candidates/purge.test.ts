@@ -1,0 +1,132 @@
+// The purge's corners the endpoint tests do not reach: a device relinked to another candidate,
+// a linked device's anonymous rows, undelivered webhooks, and earlier audit entries.
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { api, createOrg, DAY_MS, rid, rows, sendEngagements } from '../../test/client.js';
+import { purgedSubject } from './purge.js';
+
+async function candidateRowId(orgId: string, externalId: string): Promise<string> {
+  const [row] = await rows<{ id: string }>(
+    'SELECT id FROM candidates WHERE org_id = ? AND external_id = ?',
+    orgId,
+    externalId,
+  );
+  return row!.id;
+}
+
+async function visitorRowId(orgId: string, deviceId: string): Promise<string> {
+  const [row] = await rows<{ id: string }>(
+    'SELECT id FROM visitors WHERE org_id = ? AND device_id = ?',
+    orgId,
+    deviceId,
+  );
+  return row!.id;
+}
+
+/** An engagement row as the tracker would store it, for `candidateId` (null: anonymous). */
+async function insertVisit(orgId: string, candidateId: string | null, visitorId: string) {
+  const id = rid('e');
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO engagements (id, org_id, candidate_id, visitor_id, type, occurred_at, received_at, source, event_key)
+     VALUES (?, ?, ?, ?, 'visit_career_site', ?, ?, 'tracker', ?)`,
+  )
+    .bind(id, orgId, candidateId, visitorId, now, now, `trk:${visitorId}:${id}`)
+    .run();
+  return id;
+}
+
+describe('purge', () => {
+  it('keeps a relinked device (unlinked), removes a linked device with its anonymous rows, undelivered webhooks, and the id from earlier audit entries', async () => {
+    const org = await createOrg();
+    const purged = rid('cand');
+    const other = rid('cand');
+    await sendEngagements(org.keys.user, purged, [{ type: 'attend_event', ago: DAY_MS }]);
+    await sendEngagements(org.keys.user, other, [{ type: 'attend_event', ago: DAY_MS }]);
+    const purgedId = await candidateRowId(org.orgId, purged);
+    const otherId = await candidateRowId(org.orgId, other);
+
+    // A device of the purged candidate's only, with an anonymous row of its own.
+    const own = rid('v');
+    const link = (device: string, candidateId: string) =>
+      api('POST', `/v1/visitors/${device}/link`, org.keys.user, { candidateId });
+    expect((await link(own, purged)).status).toBe(200);
+    const ownRow = await visitorRowId(org.orgId, own);
+    const anonymous = await insertVisit(org.orgId, null, ownRow);
+    // A device first linked to the other candidate, with their visit, then relinked.
+    const shared = rid('v');
+    expect((await link(shared, other)).status).toBe(200);
+    const sharedRow = await visitorRowId(org.orgId, shared);
+    const othersVisit = await insertVisit(org.orgId, otherId, sharedRow);
+    expect((await link(shared, purged)).status).toBe(200);
+    // An undelivered webhook about the purged candidate, and one about the other.
+    const now = Date.now();
+    for (const candidateId of [purgedId, otherId]) {
+      await env.DB.prepare(
+        `INSERT INTO webhook_deliveries (id, org_id, candidate_id, payload, next_attempt_at, created_at)
+         VALUES (?, ?, ?, '{}', ?, ?)`,
+      )
+        .bind(rid('wd'), org.orgId, candidateId, now, now)
+        .run();
+    }
+
+    const reply = await api('DELETE', `/v1/candidates/${purged}`, org.keys.admin);
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({
+      candidateId: purged,
+      purged: true,
+      removed: {
+        engagements: 2,
+        trackedLinks: 0,
+        tags: 0,
+        scores: 1,
+        visitors: 2,
+        webhookDeliveries: 1,
+      },
+    });
+
+    const visitors = await rows(
+      'SELECT id, candidate_id, link_source, linked_at FROM visitors WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(visitors).toEqual([
+      { id: sharedRow, candidate_id: null, link_source: null, linked_at: null },
+    ]);
+    const left = await rows<{ id: string }>(
+      'SELECT id FROM engagements WHERE org_id = ? AND visitor_id IS NOT NULL',
+      org.orgId,
+    );
+    expect(left.map((row) => row.id)).toEqual([othersVisit]);
+    expect(left.map((row) => row.id)).not.toContain(anonymous);
+    const deliveries = await rows<{ candidate_id: string }>(
+      'SELECT candidate_id FROM webhook_deliveries WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(deliveries.map((row) => row.candidate_id)).toEqual([otherId]);
+
+    // The link entries keep the event, with the purge's hash where the id was.
+    const subject = await purgedSubject(org.orgId, purged);
+    const audit = await rows<{ action: string; details: string }>(
+      'SELECT action, details FROM audit_log WHERE org_id = ? ORDER BY at',
+      org.orgId,
+    );
+    expect(JSON.stringify(audit)).not.toContain(purged);
+    const named = audit.filter((entry) => JSON.parse(entry.details).candidate === subject);
+    // The two links to the purged candidate.
+    expect(named.map((entry) => entry.action)).toHaveLength(2);
+    const purge = audit.filter((entry) => entry.action === 'candidate.purge');
+    expect(purge).toHaveLength(1);
+    expect(JSON.parse(purge[0]!.details)).toEqual({
+      removed: {
+        engagements: 2,
+        trackedLinks: 0,
+        tags: 0,
+        scores: 1,
+        visitors: 2,
+        webhookDeliveries: 1,
+      },
+    });
+    // The other candidate is untouched.
+    expect((await api('GET', `/v1/candidates/${other}/score`, org.keys.user)).status).toBe(200);
+  });
+});
