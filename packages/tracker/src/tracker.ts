@@ -1,5 +1,10 @@
 // The tracker's core: wires consent, identity, page views, forms and transport together. Nothing in
 // here runs before consent except listening; every entry point swallows its own failures.
+// `start` stays one 131-line closure on purpose: its parts share mutable state (consent, visitor,
+// identity, pending events), and the smallest split tried, its listeners and command in a
+// function of their own, cost 31 B min+gzip (core 2,492 B -> 2,523 B, over the 2,500 B budget)
+// while leaving `start` at 113 lines. Going under 80 would move the state into an object, whose
+// property names terser cannot shorten.
 import { gpcSignal, initialConsent, nextConsent } from './consent/index.js';
 import { watchOneTrust } from './consent/onetrust.js';
 import { addVisitorField, formName, removeVisitorFields, watchForms } from './forms.js';
