@@ -35,6 +35,7 @@ import type {
   settingsUpdateReplySchema,
   trackingCodeSchema,
 } from '../endpoints/settings/schema.js';
+import type { linkReplySchema } from '../endpoints/visitors/schema.js';
 
 export type Engagements = z.infer<typeof engagementPageSchema>;
 export type Score = z.infer<typeof scoreSchema>;
@@ -61,13 +62,7 @@ export type RevokedKey = z.infer<typeof revokedKeySchema>;
 export type WhoAmI = z.infer<typeof whoamiSchema>;
 export type Tier = Score['tier'];
 export type EngagementType = Score['breakdown'][number]['type'];
-export interface VisitorLink {
-  visitorId: string;
-  candidateId: string;
-  linkedEngagements: number;
-  alreadyLinked: boolean;
-  tier: string;
-}
+export type VisitorLink = z.infer<typeof linkReplySchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {

@@ -1,28 +1,15 @@
 // `POST /v1/visitors/{visitorId}/link`: ties a tracker visitor to a candidate, e.g. when the
 // candidate's application form carried the visitor id in a hidden field.
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/api-keys.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { orgSettings } from '../../orgs/sites.js';
-import { externalId } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
 import { linkVisitor } from './link-visitor.js';
-
-const linkReplySchema = z
-  .object({
-    visitorId: z.string(),
-    candidateId: z.string(),
-    linkedEngagements: z
-      .number()
-      .int()
-      .openapi({ description: "The visitor's past anonymous engagements now counted." }),
-    alreadyLinked: z.boolean(),
-    tier: z.string().openapi({ description: "The candidate's stored tier after the link." }),
-  })
-  .openapi('VisitorLink');
+import { linkBodySchema, linkReplySchema, visitorIdParams } from './schema.js';
 
 export const linkRoute = createRoute({
   method: 'post',
@@ -34,15 +21,10 @@ export const linkRoute = createRoute({
     jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
   ] as const,
   request: {
-    params: z.object({
-      visitorId: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 characters from [A-Za-z0-9_-]')
-        .openapi({ param: { name: 'visitorId', in: 'path' }, example: 'v_3f9a1c2b7d' }),
-    }),
+    params: visitorIdParams,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ candidateId: externalId }) } },
+      content: { 'application/json': { schema: linkBodySchema } },
     },
   },
   responses: {
