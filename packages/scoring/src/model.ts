@@ -72,91 +72,119 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** Checks a model (for example one a manager sent as JSON) and lists every problem found. */
-export function validateModel(model: unknown): ModelValidation {
-  const errors: ModelError[] = [];
-  const add = (path: string, message: string) => errors.push({ path, message });
+/** Records one problem at `path` (dotted, into the model). */
+type Report = (path: string, message: string) => void;
 
-  if (!isRecord(model)) {
-    return { ok: false, errors: [{ path: '', message: 'model must be an object' }] };
+/** A number for each engagement type, each passed to `check`; any other key is reported. */
+function checkPerType(
+  report: Report,
+  path: string,
+  value: unknown,
+  check: (v: unknown, at: string) => void,
+) {
+  if (!isRecord(value)) {
+    report(path, `${path} must be an object with a number for each engagement type`);
+    return;
   }
-
-  const perType = (path: string, value: unknown, check: (v: unknown, at: string) => void) => {
-    if (!isRecord(value)) {
-      add(path, `${path} must be an object with a number for each engagement type`);
-      return;
-    }
-    for (const type of ENGAGEMENT_TYPES) check(value[type], `${path}.${type}`);
-    for (const key of Object.keys(value)) {
-      if (!(ENGAGEMENT_TYPES as readonly string[]).includes(key)) {
-        add(
-          `${path}.${key}`,
-          `unknown engagement type "${key}"; expected one of ${ENGAGEMENT_TYPES.join(', ')}`,
-        );
-      }
-    }
-  };
-
-  /** A number greater than 0 and within [min, max]; `unit` names the bounds in messages. */
-  const positive = (path: string, value: unknown, min: number, max: number, unit = '') => {
-    if (!isFiniteNumber(value) || value <= 0) {
-      add(path, `${path} must be a number greater than 0 (got ${JSON.stringify(value)})`);
-    } else if (value < min || value > max) {
-      const show = (bound: number) => Number(bound.toPrecision(3));
-      add(path, `${path} must be from ${show(min)} to ${show(max)}${unit} (got ${value})`);
-    }
-  };
-
-  perType('weights', model.weights, (value, at) => {
-    if (!isFiniteNumber(value)) add(at, `${at} must be a finite number`);
-    else if (value < 0) add(at, `${at} must not be negative (got ${value})`);
-    else if (value > MODEL_BOUNDS.maxWeight) {
-      add(at, `${at} must be at most ${MODEL_BOUNDS.maxWeight} (got ${value})`);
-    }
-  });
-
-  const { halfLifeDays, windowHours, maxThreshold } = MODEL_BOUNDS;
-  positive('halfLifeDays', model.halfLifeDays, halfLifeDays.min, halfLifeDays.max, ' days');
-
-  const thresholds = model.thresholds;
-  if (!isRecord(thresholds)) {
-    add('thresholds', 'thresholds must be an object { engaged, highlyEngaged }');
-  } else {
-    const { engaged, highlyEngaged } = thresholds;
-    positive('thresholds.engaged', engaged, 0, maxThreshold, ' points');
-    positive('thresholds.highlyEngaged', highlyEngaged, 0, maxThreshold, ' points');
-    if (isFiniteNumber(engaged) && isFiniteNumber(highlyEngaged) && highlyEngaged <= engaged) {
-      add(
-        'thresholds',
-        `thresholds must increase: highlyEngaged (${highlyEngaged}) must be greater than engaged (${engaged})`,
+  for (const type of ENGAGEMENT_TYPES) check(value[type], `${path}.${type}`);
+  for (const key of Object.keys(value)) {
+    if (!(ENGAGEMENT_TYPES as readonly string[]).includes(key)) {
+      report(
+        `${path}.${key}`,
+        `unknown engagement type "${key}"; expected one of ${ENGAGEMENT_TYPES.join(', ')}`,
       );
     }
   }
+}
 
-  const window = model.window;
+/** A number greater than 0 and within [min, max]; `unit` names the bounds in messages. */
+function checkPositive(
+  report: Report,
+  path: string,
+  value: unknown,
+  bounds: { min: number; max: number },
+  unit = '',
+) {
+  if (!isFiniteNumber(value) || value <= 0) {
+    report(path, `${path} must be a number greater than 0 (got ${JSON.stringify(value)})`);
+  } else if (value < bounds.min || value > bounds.max) {
+    const show = (bound: number) => Number(bound.toPrecision(3));
+    report(
+      path,
+      `${path} must be from ${show(bounds.min)} to ${show(bounds.max)}${unit} (got ${value})`,
+    );
+  }
+}
+
+function checkWeights(report: Report, weights: unknown) {
+  checkPerType(report, 'weights', weights, (value, at) => {
+    if (!isFiniteNumber(value)) report(at, `${at} must be a finite number`);
+    else if (value < 0) report(at, `${at} must not be negative (got ${value})`);
+    else if (value > MODEL_BOUNDS.maxWeight) {
+      report(at, `${at} must be at most ${MODEL_BOUNDS.maxWeight} (got ${value})`);
+    }
+  });
+}
+
+function checkThresholds(report: Report, thresholds: unknown) {
+  if (!isRecord(thresholds)) {
+    report('thresholds', 'thresholds must be an object { engaged, highlyEngaged }');
+    return;
+  }
+  const { engaged, highlyEngaged } = thresholds;
+  const bounds = { min: 0, max: MODEL_BOUNDS.maxThreshold };
+  checkPositive(report, 'thresholds.engaged', engaged, bounds, ' points');
+  checkPositive(report, 'thresholds.highlyEngaged', highlyEngaged, bounds, ' points');
+  if (isFiniteNumber(engaged) && isFiniteNumber(highlyEngaged) && highlyEngaged <= engaged) {
+    report(
+      'thresholds',
+      `thresholds must increase: highlyEngaged (${highlyEngaged}) must be greater than engaged (${engaged})`,
+    );
+  }
+}
+
+function checkWindow(report: Report, window: unknown) {
   if (!isRecord(window)) {
-    add('window', 'window must be an object { hours, caps }');
-  } else {
-    positive('window.hours', window.hours, windowHours.min, windowHours.max, ' hours');
-    perType('window.caps', window.caps, (value, at) => {
-      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) {
-        add(at, `${at} must be a whole number from 1 to 100 (got ${JSON.stringify(value)})`);
-      }
-    });
+    report('window', 'window must be an object { hours, caps }');
+    return;
   }
+  checkPositive(report, 'window.hours', window.hours, MODEL_BOUNDS.windowHours, ' hours');
+  checkPerType(report, 'window.caps', window.caps, (value, at) => {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) {
+      report(at, `${at} must be a whole number from 1 to 100 (got ${JSON.stringify(value)})`);
+    }
+  });
+}
 
-  if (!isFiniteNumber(model.machineFactor) || model.machineFactor < 0 || model.machineFactor > 1) {
-    add(
+/** `machineFactor` in [0, 1] and `hysteresis` in [0, 1). */
+function checkFactors(report: Report, model: Record<string, unknown>) {
+  const { machineFactor, hysteresis } = model;
+  if (!isFiniteNumber(machineFactor) || machineFactor < 0 || machineFactor > 1) {
+    report(
       'machineFactor',
-      `machineFactor must be a number from 0 to 1 (got ${JSON.stringify(model.machineFactor)})`,
+      `machineFactor must be a number from 0 to 1 (got ${JSON.stringify(machineFactor)})`,
     );
   }
-  if (!isFiniteNumber(model.hysteresis) || model.hysteresis < 0 || model.hysteresis >= 1) {
-    add(
+  if (!isFiniteNumber(hysteresis) || hysteresis < 0 || hysteresis >= 1) {
+    report(
       'hysteresis',
-      `hysteresis must be a number from 0 up to (not including) 1 (got ${JSON.stringify(model.hysteresis)})`,
+      `hysteresis must be a number from 0 up to (not including) 1 (got ${JSON.stringify(hysteresis)})`,
     );
   }
+}
 
+/** Checks a model (for example one a manager sent as JSON) and lists every problem found. */
+export function validateModel(model: unknown): ModelValidation {
+  if (!isRecord(model)) {
+    return { ok: false, errors: [{ path: '', message: 'model must be an object' }] };
+  }
+  const errors: ModelError[] = [];
+  const report: Report = (path, message) => errors.push({ path, message });
+  // In the order of the model's fields, so the list reads top to bottom.
+  checkWeights(report, model.weights);
+  checkPositive(report, 'halfLifeDays', model.halfLifeDays, MODEL_BOUNDS.halfLifeDays, ' days');
+  checkThresholds(report, model.thresholds);
+  checkWindow(report, model.window);
+  checkFactors(report, model);
   return errors.length === 0 ? { ok: true } : { ok: false, errors };
 }
