@@ -92,6 +92,8 @@ export const settingsBodySchema = z
   .strict()
   .openapi('EngagementSettingsUpdate');
 
+export type SettingsBody = z.infer<typeof settingsBodySchema>;
+
 export const trackingCodeQuerySchema = z.object({
   consent: z.enum(CONSENT_MODES).optional().openapi({
     description: "Default: the organisation's consent mode.",

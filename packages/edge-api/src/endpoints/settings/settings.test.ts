@@ -248,6 +248,75 @@ describe('GET/PUT /v1/settings/engagement', () => {
     expect(rotated.webhookSecret).not.toBe(set.webhookSecret);
   });
 
+  it('audits which settings changed and the values that are not secrets, and no empty change', async () => {
+    const org = await createOrg();
+    const audit = async () =>
+      (
+        await rows<{ actor: string; subject: string; details: string }>(
+          "SELECT actor, subject, details FROM audit_log WHERE org_id = ? AND action = 'settings.update' ORDER BY at, rowid",
+          org.orgId,
+        )
+      ).map((entry) => ({ ...entry, details: JSON.parse(entry.details) }));
+    expect((await api('PUT', '/v1/settings/engagement', org.keys.manager, {})).status).toBe(200);
+    expect(await audit()).toEqual([]);
+
+    const set = await json<Settings>(
+      api('PUT', '/v1/settings/engagement', org.keys.manager, {
+        trackingEnabled: false,
+        webhookUrl: 'https://hooks.example.com/cxm',
+        dedupe: { visitMinutes: 15 },
+      }),
+    );
+    await api('PUT', '/v1/settings/engagement', org.keys.manager, { rotateWebhookSecret: true });
+    const entries = await audit();
+    expect(entries).toEqual([
+      {
+        actor: `key:key_${org.orgId}_manager`,
+        subject: 'engagement',
+        details: {
+          // The body's fields in the schema's order, then the minted secret (not its value).
+          changed: ['trackingEnabled', 'dedupe', 'webhookUrl', 'webhookSecret'],
+          trackingEnabled: false,
+          webhookUrl: 'https://hooks.example.com/cxm',
+        },
+      },
+      {
+        actor: `key:key_${org.orgId}_manager`,
+        subject: 'engagement',
+        details: { changed: ['webhookSecret'] },
+      },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(set.webhookSecret!);
+  });
+
+  it("creates an organisation's first site on its first site setting", async () => {
+    const org = await createOrg();
+    await env.DB.prepare('DELETE FROM sites WHERE org_id = ?').bind(org.orgId).run();
+    const empty = await json<Settings>(api('GET', '/v1/settings/engagement', org.keys.manager));
+    expect(empty).toMatchObject({ trackingEnabled: false, allowedOrigins: [], siteKey: null });
+    const code = '/v1/settings/engagement/tracking-code';
+    expect((await api('GET', code, org.keys.manager)).status).toBe(404);
+
+    const created = await json<Settings>(
+      api('PUT', '/v1/settings/engagement', org.keys.manager, {
+        allowedOrigins: ['https://jobs.example.com'],
+      }),
+    );
+    expect(created.allowedOrigins).toEqual(['https://jobs.example.com']);
+    expect(created.siteKey).toMatch(/^pk_[\w-]{16}$/);
+    // A new site starts with tracking off until it is switched on.
+    expect(created.trackingEnabled).toBe(false);
+    const sites = await rows<{ public_key: string; name: string }>(
+      'SELECT public_key, name FROM sites WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(sites).toEqual([{ public_key: created.siteKey, name: `Test ${org.orgId}` }]);
+    // A second site setting changes that site; it does not add another.
+    await api('PUT', '/v1/settings/engagement', org.keys.manager, { trackingEnabled: true });
+    expect(await rows('SELECT id FROM sites WHERE org_id = ?', org.orgId)).toHaveLength(1);
+    expect((await api('GET', code, org.keys.manager)).status).toBe(200);
+  });
+
   it('needs the manager role', async () => {
     const org = await createOrg();
     expect((await api('GET', '/v1/settings/engagement', org.keys.reporter)).status).toBe(403);

@@ -1,0 +1,123 @@
+// Writes a checked settings change: the organisation's row (minting a webhook secret when one is
+// due), its sites (creating the first one if needed) and the audit entry, in one batch; then, if
+// the scoring model changed, rescores every candidate before replying.
+import { DEFAULT_MODEL } from '@cxm/scoring';
+import { eq } from 'drizzle-orm';
+import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
+import { auditLog, organisations, sites } from '../../db/schema.js';
+import type { OrgContext } from '../../orgs/context.js';
+import { rescoreOrganisation } from '../../scoring/rescore.js';
+import { randomBase64url } from '../../utils/encoding.js';
+import type { SettingsBody } from './schema.js';
+import type { CheckedSettings } from './validate-settings.js';
+
+interface SettingsChange {
+  org: OrgContext;
+  body: SettingsBody;
+  checked: CheckedSettings;
+}
+
+/** What the reply adds to the settings: a new secret (shown once) and the rescored count. */
+export interface SettingsUpdated {
+  webhookSecret?: string;
+  rescored?: number;
+}
+
+function newWebhookSecret(): string {
+  return `whsec_${randomBase64url(32)}`;
+}
+
+/** Webhooks on (set now, or kept) without a secret yet get one; so does an asked rotation. */
+function webhookSecretDue({ org, body }: SettingsChange): boolean {
+  const webhookOn = body.webhookUrl
+    ? true
+    : body.webhookUrl === undefined && org.webhookUrl !== null;
+  return (webhookOn && org.webhookSecret === null) || body.rotateWebhookSecret === true;
+}
+
+/** The organisation row's new values, and the webhook secret minted for it, if any. */
+function orgChanges(change: SettingsChange) {
+  const { body, checked } = change;
+  const changes: Partial<typeof organisations.$inferInsert> = {};
+  if (body.consentMode !== undefined) changes.consentMode = body.consentMode;
+  if (body.onetrustCategory !== undefined) changes.oneTrustCategory = body.onetrustCategory;
+  if (body.dedupe?.visitMinutes !== undefined)
+    changes.visitWindowMinutes = body.dedupe.visitMinutes;
+  if (body.dedupe?.formMinutes !== undefined) changes.formWindowMinutes = body.dedupe.formMinutes;
+  if (checked.linkAllowlist) changes.linkAllowlist = JSON.stringify(checked.linkAllowlist);
+  if (checked.model !== undefined) {
+    changes.scoringModel = checked.model === null ? null : JSON.stringify(checked.model);
+  }
+  if (body.webhookUrl !== undefined) changes.webhookUrl = body.webhookUrl || null;
+  const webhookSecret = webhookSecretDue(change) ? newWebhookSecret() : undefined;
+  if (webhookSecret) changes.webhookSecret = webhookSecret;
+  return { changes, webhookSecret };
+}
+
+/** The sites' new values; an organisation without a site gets one on its first site setting. */
+function siteStatements(db: Db, { org, body, checked }: SettingsChange): Statement[] {
+  const changes: Partial<typeof sites.$inferInsert> = {};
+  if (body.trackingEnabled !== undefined) changes.trackingEnabled = body.trackingEnabled;
+  if (checked.allowedOrigins) changes.allowedOrigins = JSON.stringify(checked.allowedOrigins);
+  if (Object.keys(changes).length === 0) return [];
+  if (org.sites.length > 0) return [db.update(sites).set(changes).where(eq(sites.orgId, org.id))];
+  const publicKey = `pk_${randomBase64url(12)}`;
+  return [
+    db.insert(sites).values({ id: newId(), orgId: org.id, publicKey, name: org.name, ...changes }),
+  ];
+}
+
+/** Which settings changed, and the values that are not secrets; nothing for an empty change. */
+function auditStatements(
+  db: Db,
+  { org, body }: SettingsChange,
+  input: { actor: string; webhookSecret: string | undefined; now: number },
+): Statement[] {
+  const changed = [
+    ...Object.keys(body).filter((key) => key !== 'rotateWebhookSecret'),
+    ...(input.webhookSecret ? ['webhookSecret'] : []),
+  ];
+  if (changed.length === 0) return [];
+  const details = {
+    changed,
+    ...(body.trackingEnabled === undefined ? {} : { trackingEnabled: body.trackingEnabled }),
+    ...(body.webhookUrl === undefined ? {} : { webhookUrl: body.webhookUrl }),
+  };
+  return [
+    db.insert(auditLog).values({
+      id: newId(),
+      orgId: org.id,
+      at: input.now,
+      actor: input.actor,
+      action: 'settings.update',
+      subject: 'engagement',
+      details: JSON.stringify(details),
+    }),
+  ];
+}
+
+export async function updateSettings(
+  db: Db,
+  change: SettingsChange & { actor: string; now: number },
+): Promise<SettingsUpdated> {
+  const { org, checked, now } = change;
+  const { changes, webhookSecret } = orgChanges(change);
+  await runBatch(db, [
+    ...(Object.keys(changes).length > 0
+      ? [db.update(organisations).set(changes).where(eq(organisations.id, org.id))]
+      : []),
+    ...siteStatements(db, change),
+    ...auditStatements(db, change, { actor: change.actor, webhookSecret, now }),
+  ]);
+  // Stored scores belong to the model that built them: a new model rebuilds them all now, so
+  // the reply (and every read after it) already shows the new tiers.
+  const modelChanged =
+    changes.scoringModel !== undefined && changes.scoringModel !== org.scoringModelJson;
+  const rescored = modelChanged
+    ? await rescoreOrganisation(db, { orgId: org.id, model: checked.model ?? DEFAULT_MODEL, now })
+    : undefined;
+  return {
+    ...(webhookSecret ? { webhookSecret } : {}),
+    ...(rescored === undefined ? {} : { rescored }),
+  };
+}

@@ -1,0 +1,68 @@
+// The checks a settings change passes before anything is written: origins (sites' and the link
+// allowlist), the scoring model (`validateModel`, every error), and the webhook URL. Every
+// problem of a request is listed at once, in that order.
+import { type ScoringModel, validateModel } from '@cxm/scoring';
+import type { Issue } from '../../utils/errors.js';
+import { normaliseOrigin } from '../../utils/page-urls.js';
+import type { SettingsBody } from './schema.js';
+import { webhookUrlProblem } from './webhook-url.js';
+
+/** A change's values that needed checking, as they are stored. Absent: not changed. */
+export interface CheckedSettings {
+  /** Normalised, without repeats. */
+  allowedOrigins?: string[];
+  linkAllowlist?: string[];
+  /** Null: back to the default model. */
+  model?: ScoringModel | null;
+}
+
+export type SettingsCheck =
+  | { ok: true; settings: CheckedSettings }
+  | { ok: false; issues: Issue[] };
+
+/** Origins as stored: bare `scheme://host[:port]` (a trailing `/` is accepted), no repeats. */
+function originList(values: string[], path: string, issues: Issue[]): string[] {
+  const out: string[] = [];
+  values.forEach((value, index) => {
+    const origin = normaliseOrigin(value);
+    if (origin === null || (origin !== value && `${origin}/` !== value)) {
+      issues.push({
+        path: `${path}.${index}`,
+        code: 'invalid',
+        message: 'must be an http(s) origin such as https://careers.example.com (no path)',
+      });
+    } else if (!out.includes(origin)) out.push(origin);
+  });
+  return out;
+}
+
+function checkModel(
+  value: Record<string, unknown> | null | undefined,
+  issues: Issue[],
+): ScoringModel | null | undefined {
+  if (value === undefined || value === null) return value;
+  const checked = validateModel(value);
+  if (checked.ok) return value as unknown as ScoringModel;
+  for (const error of checked.errors) {
+    issues.push({ path: `scoringModel.${error.path}`, code: 'invalid', message: error.message });
+  }
+  return undefined;
+}
+
+export function validateSettings(
+  body: SettingsBody,
+  options: { allowLocalWebhooks: boolean },
+): SettingsCheck {
+  const issues: Issue[] = [];
+  const allowedOrigins =
+    body.allowedOrigins && originList(body.allowedOrigins, 'allowedOrigins', issues);
+  const linkAllowlist =
+    body.linkAllowlist && originList(body.linkAllowlist, 'linkAllowlist', issues);
+  const model = checkModel(body.scoringModel, issues);
+  if (body.webhookUrl) {
+    const problem = webhookUrlProblem(body.webhookUrl, options.allowLocalWebhooks);
+    if (problem) issues.push({ path: 'webhookUrl', code: 'invalid', message: problem });
+  }
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, settings: { allowedOrigins, linkAllowlist, model } };
+}
