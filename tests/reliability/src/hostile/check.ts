@@ -1,9 +1,9 @@
 // Whether a reply is the refusal the API documents: the error body of the operation's documented
 // response for that status (validated against the OpenAPI document's own schema), a code of
-// ERROR_STATUS (errors.ts: "every code the API can answer") with that code's status, a status the
-// operation documents, and the refusal the entry expects. Problems are short phrases, so that
-// thousands of requests fail as a few groups.
-import { ERROR_STATUS } from '../../../../packages/edge-api/src/errors.js';
+// ERROR_STATUS (@cxm/edge-api/errors: "every code the API can answer") with that code's status, a
+// status the operation documents, and the refusal the entry expects. Problems are short phrases,
+// so that thousands of requests fail as a few groups.
+import { ERROR_STATUS } from '@cxm/edge-api/errors';
 import type { HostileRequest } from '../hostile-corpus.js';
 import type { Outcome } from './send.js';
 

@@ -1,7 +1,7 @@
 // The operations the hostile corpus aims at, each with one request the API would accept. Every
 // hostile entry is that request with exactly one thing made wrong, so the refusal it expects is
 // the one that thing must cause (the route checks key, then content type, size, JSON, schema).
-import { ERROR_STATUS, type ErrorCode } from '../../../../packages/edge-api/src/errors.js';
+import { ERROR_STATUS, type ErrorCode } from '@cxm/edge-api/errors';
 import { BROWSER_UA, KEYS, OTHER_SITE_ORIGIN, SITE_KEY, SITE_ORIGIN } from '../site.js';
 
 export type Role = 'user' | 'reporter' | 'manager' | 'admin';

@@ -1,6 +1,6 @@
 // Spoiling a valid request, written as data: which fields of its JSON body get which values
 // (`{ 'events.0.at': 0 }`), or which URL is sent instead. A value may be drawn from the generator.
-import type { ErrorCode } from '../../../../packages/edge-api/src/errors.js';
+import type { ErrorCode } from '@cxm/edge-api/errors';
 import { changed, draft, type Endpoint, type Fixture, refusal } from './endpoints.js';
 import type { Case, Rng } from './rng.js';
 

@@ -1,7 +1,8 @@
-// Link tokens and cursors as the worker makes them (packages/edge-api/src/tokens.ts, cursor.ts):
-// `base64url(JSON payload).base64url(HMAC-SHA256(payload part))` and `base64url(JSON)`. The suite
-// signs with the dev TOKEN_SECRET from wrangler.jsonc so it can make tokens that are authentic but
-// wrong in one way (expired, of another kind, to a script URL), and forges the rest.
+// Link tokens and cursors as the worker makes them (packages/edge-api/src/auth/tokens.ts and
+// src/utils/cursor.ts): `base64url(JSON payload).base64url(HMAC-SHA256(payload part))` and
+// `base64url(JSON)`. The suite signs with the dev TOKEN_SECRET from wrangler.jsonc so it can make
+// tokens that are authentic but wrong in one way (expired, of another kind, to a script URL), and
+// forges the rest.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
