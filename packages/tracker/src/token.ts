@@ -3,9 +3,9 @@
 import { IDENTITY_PARAM } from './wire.js';
 
 /**
- * Tokens as the API mints them (packages/edge-api/src/tokens.ts): `base64url(payload)`, a dot and
- * the 43-character base64url HMAC-SHA256 signature, 2048 characters at most. The API verifies the
- * signature; this only refuses what cannot be a token, such as a raw candidate id (a UUID,
+ * Tokens as the API mints them (packages/edge-api/src/auth/tokens.ts): `base64url(payload)`, a dot
+ * and the 43-character base64url HMAC-SHA256 signature, 2048 characters at most. The API verifies
+ * the signature; this only refuses what cannot be a token, such as a raw candidate id (a UUID,
  * `CAND-2024-000123`), so that it is never sent.
  */
 export function validToken(token: unknown): token is string {
