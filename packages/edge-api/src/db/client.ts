@@ -1,6 +1,6 @@
-// The typed database handle and the few statement builders every writer shares. D1 binds at
+// The typed database handle and the few statements and reads every writer shares. D1 binds at
 // most 100 parameters per statement, so multi-row statements are cut into chunks below that.
-import { getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -72,6 +72,24 @@ export function upsertScores(db: Db, rows: readonly schema.ScoreInsertRow[]): St
         },
       }),
   );
+}
+
+/** Which of `keys` are already stored for the organisation (the ingest writers' idempotency). */
+export async function storedEventKeys(
+  db: Db,
+  orgId: string,
+  keys: readonly string[],
+): Promise<Set<string>> {
+  const t = schema.engagements;
+  const found = new Set<string>();
+  for (const part of inChunks(keys)) {
+    const rows = await db
+      .select({ key: t.eventKey })
+      .from(t)
+      .where(and(eq(t.orgId, orgId), inArray(t.eventKey, part)));
+    for (const row of rows) found.add(row.key);
+  }
+  return found;
 }
 
 /** Today's counters for a site, added to whatever is there. */

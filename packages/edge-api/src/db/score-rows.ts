@@ -1,5 +1,5 @@
 // What scoring reads from D1: materialized score rows (with `version` for the writers' guarded
-// updates) and the engagement columns a rebuild folds. One query shape for writers and reads.
+// updates) and the engagements a rebuild folds. One query shape for writers and reads.
 
 import type { ScoreState } from '@cxm/scoring';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -67,4 +67,16 @@ export async function storedScores(
     for (const row of rows) found.set(row.candidateId, row);
   }
   return found;
+}
+
+/** Every stored engagement of a candidate, for a rebuild. */
+export function candidateHistory(
+  db: Db,
+  orgId: string,
+  candidateId: string,
+): Promise<ScoredEngagement[]> {
+  return db
+    .select(scoredEngagementColumns)
+    .from(engagements)
+    .where(and(eq(engagements.orgId, orgId), eq(engagements.candidateId, candidateId)));
 }

@@ -5,7 +5,6 @@
 // the new rows and the webhook events (`reason: 'decay'`); nothing else is read.
 import {
   type ScoringModel,
-  scoreState,
   settleTier,
   TIERS,
   type Tier,
@@ -14,12 +13,12 @@ import {
 } from '@cxm/scoring';
 import { and, asc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { OPTIONS } from '../config.js';
-import { type Db, runBatch, upsertScores } from '../db/client.js';
+import { type Db, runBatch } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { organisations, scores } from '../db/schema.js';
 import { parseState, storedScoreColumns } from '../db/score-rows.js';
-import { outboxStatements, type TierChange } from '../webhooks/outbox.js';
-import { modelFrom, nextScoreRow } from './score-row.js';
+import { type ScoreUpdate, scoreStatements } from './pipeline.js';
+import { modelFrom } from './score-row.js';
 
 const PAGE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -97,31 +96,15 @@ async function settlePage(
     .orderBy(asc(scores.candidateId))
     .limit(PAGE);
   if (rows.length === 0) return { changed: 0, last: null };
-  const updates = [];
-  const changes: TierChange[] = [];
+  // Settle only (nothing added); the payload says when the points crossed the drop level.
+  const updates: ScoreUpdate[] = [];
   for (const row of rows) {
-    const state = parseState(row.state);
-    const settled = settleTier(state, now, model);
-    if (settled.tier === row.tier) continue;
-    const next = nextScoreRow({
-      orgId,
-      candidateId: row.candidateId,
-      previous: row,
-      state: settled,
-      engagementCount: row.engagementCount,
-      model,
-      now,
-    });
-    updates.push(next);
-    changes.push({
-      candidateId: row.candidateId,
-      from: row.tier as Tier,
-      to: next.tier as Tier,
-      points: scoreState(settled, { now, model }).points,
-      occurredAt: crossedAt(row.sortKey, next.tier as Tier, now, model),
-      reason: 'decay',
-    });
+    const to = settleTier(parseState(row.state), now, model).tier;
+    if (to === row.tier) continue;
+    const occurredAt = crossedAt(row.sortKey, to, now, model);
+    updates.push({ candidateId: row.candidateId, previous: row, added: [], occurredAt });
   }
-  await runBatch(db, [...upsertScores(db, updates), ...outboxStatements(db, orgId, changes, now)]);
+  const score = await scoreStatements(db, { orgId, model, now, reason: 'decay' }, updates);
+  await runBatch(db, score.statements);
   return { changed: updates.length, last: rows.at(-1)!.candidateId };
 }

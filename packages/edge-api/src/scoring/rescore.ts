@@ -5,12 +5,11 @@
 import type { ScoringModel } from '@cxm/scoring';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { OPTIONS } from '../config.js';
-import { type Db, runBatch, upsertScores } from '../db/client.js';
+import { type Db, runBatch } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { engagements, scores } from '../db/schema.js';
 import { type ScoredEngagement, scoredEngagementColumns, storedScores } from '../db/score-rows.js';
-import { outboxStatements, tierChanges } from '../webhooks/outbox.js';
-import { nextScoreRow, rebuild, startState } from './score-row.js';
+import { scoreStatements } from './pipeline.js';
 
 const PAGE = 50;
 
@@ -40,7 +39,7 @@ async function rescorePage(
   input: { orgId: string; model: ScoringModel; now: number },
   candidateIds: string[],
 ): Promise<void> {
-  const { orgId, model, now } = input;
+  const { orgId } = input;
   const [storedById, history] = await Promise.all([
     storedScores(db, orgId, candidateIds),
     db
@@ -55,27 +54,14 @@ async function rescorePage(
     list.push(row);
     byCandidate.set(row.candidateId, list);
   }
-  const stored = [...storedById.values()];
-  const rows = stored.map((previous) => {
-    const list = byCandidate.get(previous.candidateId) ?? [];
-    return nextScoreRow({
-      orgId,
-      candidateId: previous.candidateId,
-      previous,
-      state: rebuild(list, startState(previous).tier, model),
-      engagementCount: list.length,
-      model,
-      now,
-    });
-  });
-  const tierOf = new Map(stored.map((row) => [row.candidateId, row.tier]));
-  await runBatch(db, [
-    ...upsertScores(db, rows),
-    ...outboxStatements(
-      db,
-      orgId,
-      tierChanges(rows, (id) => tierOf.get(id), { now, model, reason: 'model_change' }),
-      now,
-    ),
-  ]);
+  // Every candidate with a stored row, rebuilt from its whole history under the new model.
+  const updates = [...storedById.values()].map((previous) => ({
+    candidateId: previous.candidateId,
+    previous,
+    added: [],
+    rebuild: true,
+    history: byCandidate.get(previous.candidateId) ?? [],
+  }));
+  const score = await scoreStatements(db, { ...input, reason: 'model_change' }, updates);
+  await runBatch(db, score.statements);
 }

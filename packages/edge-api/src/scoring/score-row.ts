@@ -1,5 +1,5 @@
 // The materialized score of a candidate: how a stored row plus new engagements becomes the
-// next row, using `@cxm/scoring`'s incremental state. Pure; the writers do the I/O.
+// next row, using `@cxm/scoring`'s incremental state. Pure; `pipeline.ts` does the I/O.
 import {
   DEFAULT_MODEL,
   type Engagement,

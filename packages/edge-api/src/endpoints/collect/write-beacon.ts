@@ -1,34 +1,30 @@
 // Writes one validated beacon: the visitor, its events (deduped), a link to a candidate when
 // the beacon carried a valid identity token, and that candidate's score, in one D1 batch.
 // The job is plain JSON so the same function serves the direct path and the queue consumer.
-import { and, eq, gte, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gte, inArray, lte } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
+import { type CandidateRef, findCandidate } from '../../db/candidates.js';
 import {
   bumpCollectStats,
   type Db,
-  inChunks,
   insertRows,
   newId,
   runBatch,
   type Statement,
-  upsertScores,
+  storedEventKeys,
   utcDay,
 } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
+import { candidates, type EngagementInsertRow, engagements } from '../../db/schema.js';
+import { type ScoredEngagement, storedScore } from '../../db/score-rows.js';
 import {
-  auditLog,
-  candidates,
-  type EngagementInsertRow,
-  engagements,
-  visitors,
-} from '../../db/schema.js';
-import {
-  type ScoredEngagement,
-  scoredEngagementColumns,
-  storedScore,
-} from '../../db/score-rows.js';
-import { foldAll, modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
-import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
+  findVisitor,
+  relinkVisitor,
+  type StoredVisitor,
+  writeVisitor,
+} from '../../identity/relink.js';
+import { type ScoreContext, type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
+import { modelFrom } from '../../scoring/score-row.js';
 import { type Occurrence, splitFresh, type Windows } from './dedupe.js';
 
 export interface BeaconEventJob {
@@ -65,181 +61,134 @@ export interface BeaconOutcome {
   duplicates: number;
 }
 
-interface VisitorRow {
-  id: string;
-  candidateId: string | null;
-  version: number;
-  lastSeenAt: number;
-}
-
 export function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
   return withRetries(() => attempt(db, job), OPTIONS.writeAttempts);
 }
 
 async function attempt(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
-  const { orgId } = job;
-  const now = Date.now();
-  const model = modelFrom(job.scoringModel);
-  const keys = job.events.map((event) => event.eventKey);
-  const times = job.events.map((event) => event.occurredAt);
-  const widest = Math.max(job.windows.visitMs, job.windows.formMs);
-
-  const [visitorRows, identityRows, storedKeys] = await Promise.all([
-    db
-      .select({
-        id: visitors.id,
-        candidateId: visitors.candidateId,
-        version: visitors.version,
-        lastSeenAt: visitors.lastSeenAt,
-      })
-      .from(visitors)
-      .where(and(eq(visitors.orgId, orgId), eq(visitors.deviceId, job.visitor.deviceId))),
-    job.identityCandidate === null
-      ? Promise.resolve([])
-      : db
-          .select({ id: candidates.id })
-          .from(candidates)
-          .where(
-            and(eq(candidates.orgId, orgId), eq(candidates.externalId, job.identityCandidate)),
-          ),
-    storedEventKeys(db, orgId, keys),
-  ]);
-  const visitor: VisitorRow | undefined = visitorRows[0];
-  const nearby: Occurrence[] =
-    visitor && job.events.length > 0
-      ? await db
-          .select({
-            type: engagements.type,
-            detail: engagements.detail,
-            occurredAt: engagements.occurredAt,
-          })
-          .from(engagements)
-          .where(
-            and(
-              eq(engagements.orgId, orgId),
-              eq(engagements.visitorId, visitor.id),
-              gte(engagements.occurredAt, Math.min(...times) - widest),
-              lte(engagements.occurredAt, Math.max(...times) + widest),
-              inArray(engagements.type, ['visit_landing_page', 'submit_form']),
-            ),
-          )
-      : [];
-
-  const { fresh, repeats } = splitFresh(job.events, storedKeys, nearby, job.windows);
-
-  // The candidate these events belong to: the token's, else the visitor's existing link.
-  const identityId = identityRows[0]?.id ?? null;
-  const createCandidate = job.identityCandidate !== null && identityId === null;
-  const candidateId =
-    job.identityCandidate !== null ? (identityId ?? newId()) : (visitor?.candidateId ?? null);
-  const relink = job.identityCandidate !== null && visitor?.candidateId !== candidateId;
-
-  const statements: Statement[] = [];
-  const stats = {
-    orgId,
-    siteId: job.siteId,
-    day: utcDay(job.receivedAt),
-    accepted: fresh.length,
-    duplicates: repeats,
-    droppedBots: job.droppedBots,
-    ignoredTokens: job.ignoredTokens,
-  };
-
-  if (fresh.length === 0 && !relink) {
+  const read = await readBeacon(db, job);
+  const { fresh, repeats } = splitFresh(job.events, read.storedKeys, read.nearby, job.windows);
+  const target = targetOf(job, read.visitor, read.identity);
+  const stats = statsOf(job, fresh.length, repeats);
+  if (fresh.length === 0 && !target.relink) {
     // Nothing new: do not touch the visitor row, so retries of a stored beacon do not contend.
-    if (repeats + job.droppedBots + job.ignoredTokens > 0) {
-      statements.push(bumpCollectStats(db, stats));
-    }
-    await runBatch(db, statements);
+    const counted = repeats + job.droppedBots + job.ignoredTokens > 0;
+    await runBatch(db, counted ? [bumpCollectStats(db, stats)] : []);
     return { accepted: 0, duplicates: repeats };
   }
+  const visitor = await visitorStatements(db, job, read.visitor, target);
+  await runBatch(db, [
+    ...candidateStatements(db, job, target),
+    ...visitor.statements,
+    ...insertRows(db, engagements, eventRows(job, fresh, target.candidateId, visitor.visitorId)),
+    ...(await candidateScore(db, job, target, visitor.past, fresh)),
+    bumpCollectStats(db, stats),
+  ]);
+  return { accepted: fresh.length, duplicates: repeats };
+}
 
-  if (createCandidate && candidateId !== null && job.identityCandidate !== null) {
-    statements.push(
-      db.insert(candidates).values({ id: candidateId, orgId, externalId: job.identityCandidate }),
-    );
-  }
+/** What a beacon's write depends on: the visitor, the token's candidate, what is stored already. */
+async function readBeacon(db: Db, job: BeaconJob) {
+  const { orgId } = job;
+  const [visitor, identity, storedKeys] = await Promise.all([
+    findVisitor(db, orgId, job.visitor.deviceId),
+    job.identityCandidate === null ? null : findCandidate(db, orgId, job.identityCandidate),
+    storedEventKeys(
+      db,
+      orgId,
+      job.events.map((event) => event.eventKey),
+    ),
+  ]);
+  const nearby = visitor && job.events.length > 0 ? await nearbyEvents(db, job, visitor.id) : [];
+  return { visitor, identity, storedKeys, nearby };
+}
 
-  const visitorId = visitor?.id ?? newId();
-  const lastSeen = Math.max(visitor?.lastSeenAt ?? 0, job.receivedAt);
-  const link = relink
-    ? { candidateId, linkSource: 'identity_token', linkedAt: job.receivedAt }
-    : {};
-  if (visitor) {
-    statements.push(
-      db
-        .update(visitors)
-        .set({
-          lastSeenAt: lastSeen,
-          kind: job.visitor.kind,
-          fingerprintVersion: job.visitor.fingerprintVersion,
-          version: visitor.version + 1,
-          ...link,
-        })
-        .where(and(eq(visitors.orgId, orgId), eq(visitors.id, visitor.id))),
+/** The visitor's counted views and submits within a window of the beacon's events (dedupe). */
+function nearbyEvents(db: Db, job: BeaconJob, visitorId: string): Promise<Occurrence[]> {
+  const times = job.events.map((event) => event.occurredAt);
+  const widest = Math.max(job.windows.visitMs, job.windows.formMs);
+  return db
+    .select({
+      type: engagements.type,
+      detail: engagements.detail,
+      occurredAt: engagements.occurredAt,
+    })
+    .from(engagements)
+    .where(
+      and(
+        eq(engagements.orgId, job.orgId),
+        eq(engagements.visitorId, visitorId),
+        gte(engagements.occurredAt, Math.min(...times) - widest),
+        lte(engagements.occurredAt, Math.max(...times) + widest),
+        inArray(engagements.type, ['visit_landing_page', 'submit_form']),
+      ),
     );
-  } else {
-    statements.push(
-      db.insert(visitors).values({
-        id: visitorId,
-        orgId,
-        deviceId: job.visitor.deviceId,
-        kind: job.visitor.kind,
-        fingerprintVersion: job.visitor.fingerprintVersion,
-        firstSeenAt: job.receivedAt,
-        lastSeenAt: job.receivedAt,
-        ...link,
-      }),
-    );
-  }
+}
 
-  let linkedPast: ScoredEngagement[] = [];
-  if (relink && visitor && candidateId !== null) {
-    // The visitor's anonymous past now belongs to the candidate.
-    linkedPast = await db
-      .select(scoredEngagementColumns)
-      .from(engagements)
-      .where(
-        and(
-          eq(engagements.orgId, orgId),
-          eq(engagements.visitorId, visitor.id),
-          isNull(engagements.candidateId),
-        ),
-      );
-    statements.push(
-      db
-        .update(engagements)
-        .set({ candidateId })
-        .where(
-          and(
-            eq(engagements.orgId, orgId),
-            eq(engagements.visitorId, visitor.id),
-            isNull(engagements.candidateId),
-          ),
-        ),
-    );
-  }
-  if (relink) {
-    statements.push(
-      db.insert(auditLog).values({
-        id: newId(),
-        orgId,
-        at: job.receivedAt,
-        actor: `tracker:${job.siteId}`,
-        action: 'visitor.link',
-        subject: job.visitor.deviceId,
-        details: JSON.stringify({
-          candidate: job.identityCandidate,
-          via: 'identity_token',
-          linkedEngagements: linkedPast.length,
-        }),
-      }),
-    );
-  }
+/** The candidate the beacon's events belong to. */
+interface Target {
+  /** The token's candidate, else the visitor's existing link (null: anonymous). */
+  candidateId: string | null;
+  /** The token names a candidate not stored yet: this batch creates it. */
+  created: boolean;
+  /** The token links the visitor to a candidate it is not linked to yet. */
+  relink: boolean;
+}
 
-  const rows: EngagementInsertRow[] = fresh.map((event) => ({
+function targetOf(
+  job: BeaconJob,
+  visitor: StoredVisitor | null,
+  identity: CandidateRef | null,
+): Target {
+  if (job.identityCandidate === null) {
+    return { candidateId: visitor?.candidateId ?? null, created: false, relink: false };
+  }
+  const candidateId = identity?.id ?? newId();
+  return { candidateId, created: identity === null, relink: visitor?.candidateId !== candidateId };
+}
+
+function candidateStatements(db: Db, job: BeaconJob, target: Target): Statement[] {
+  if (!target.created || target.candidateId === null || job.identityCandidate === null) return [];
+  const row = { id: target.candidateId, orgId: job.orgId, externalId: job.identityCandidate };
+  return [db.insert(candidates).values(row)];
+}
+
+/** The visitor seen now; relinked (with its anonymous past) when the token names a new candidate. */
+async function visitorStatements(
+  db: Db,
+  job: BeaconJob,
+  visitor: StoredVisitor | null,
+  target: Target,
+): Promise<{ visitorId: string; past: ScoredEngagement[]; statements: Statement[] }> {
+  const seen = {
+    lastSeenAt: Math.max(visitor?.lastSeenAt ?? 0, job.receivedAt),
+    kind: job.visitor.kind,
+    fingerprintVersion: job.visitor.fingerprintVersion,
+  };
+  const common = { orgId: job.orgId, deviceId: job.visitor.deviceId, visitor, at: job.receivedAt };
+  if (target.relink && target.candidateId !== null && job.identityCandidate !== null) {
+    return relinkVisitor(db, {
+      ...common,
+      candidateId: target.candidateId,
+      via: 'identity_token',
+      actor: `tracker:${job.siteId}`,
+      seen,
+      audit: { candidate: job.identityCandidate },
+    });
+  }
+  const { visitorId, statement } = writeVisitor(db, { ...common, set: seen });
+  return { visitorId, past: [], statements: [statement] };
+}
+
+function eventRows(
+  job: BeaconJob,
+  fresh: readonly BeaconEventJob[],
+  candidateId: string | null,
+  visitorId: string,
+): EngagementInsertRow[] {
+  return fresh.map((event) => ({
     id: newId(),
-    orgId,
+    orgId: job.orgId,
     candidateId,
     visitorId,
     siteId: job.siteId,
@@ -251,43 +200,51 @@ async function attempt(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
     machine: false,
     eventKey: event.eventKey,
   }));
-  statements.push(...insertRows(db, engagements, rows));
+}
 
-  if (candidateId !== null) {
-    const added: ScoredEngagement[] = [
-      ...linkedPast,
-      ...fresh.map((event) => ({ ...event, machine: false })),
-    ];
-    const previous = createCandidate ? null : await storedScore(db, orgId, candidateId);
-    let state = linkedPast.length === 0 ? foldAll(startState(previous), added, model) : null;
-    if (state === null) {
-      // Out of order (or a link brought in older visits): rebuild from everything stored.
-      const history = createCandidate ? [] : await candidateHistory(db, orgId, candidateId);
-      state = rebuild([...history, ...added], startState(previous).tier, model);
-    }
-    const row = nextScoreRow({
-      orgId,
-      candidateId,
-      previous,
-      state,
-      engagementCount: (previous?.engagementCount ?? 0) + added.length,
-      model,
-      now,
-    });
-    statements.push(
-      ...upsertScores(db, [row]),
-      ...outboxStatements(
-        db,
-        orgId,
-        tierChanges([row], () => previous?.tier, { now, model, reason: 'engagement' }),
-        now,
-      ),
-    );
-  }
+/** The candidate's next score: folded, or rebuilt when a link brought in its older past. */
+async function candidateScore(
+  db: Db,
+  job: BeaconJob,
+  target: Target,
+  past: readonly ScoredEngagement[],
+  fresh: readonly BeaconEventJob[],
+): Promise<Statement[]> {
+  const { orgId } = job;
+  const { candidateId, created } = target;
+  if (candidateId === null) return [];
+  const previous = created ? null : await storedScore(db, orgId, candidateId);
+  const context: ScoreContext = {
+    orgId,
+    model: modelFrom(job.scoringModel),
+    now: Date.now(),
+    reason: 'engagement',
+  };
+  const update: ScoreUpdate = {
+    candidateId,
+    previous,
+    added: [...past, ...fresh.map((event) => ({ ...event, machine: false }))],
+    rebuild: past.length > 0,
+    history: created ? [] : undefined,
+  };
+  return (await scoreStatements(db, context, [update])).statements;
+}
 
-  statements.push(bumpCollectStats(db, stats));
-  await runBatch(db, statements);
-  return { accepted: fresh.length, duplicates: repeats };
+/** The site's counters for today: what a beacon stored, repeated and dropped. */
+function statsOf(
+  job: Pick<BeaconJob, 'orgId' | 'siteId' | 'receivedAt' | 'droppedBots' | 'ignoredTokens'>,
+  accepted: number,
+  duplicates: number,
+) {
+  return {
+    orgId: job.orgId,
+    siteId: job.siteId,
+    day: utcDay(job.receivedAt),
+    accepted,
+    duplicates,
+    droppedBots: job.droppedBots,
+    ignoredTokens: job.ignoredTokens,
+  };
 }
 
 /** Counts what a site's beacons dropped without storing anything else (bots, automation). */
@@ -295,56 +252,5 @@ export function countDropped(
   db: Db,
   input: { orgId: string; siteId: string; receivedAt: number; droppedBots: number },
 ): Promise<void> {
-  return runBatch(db, [
-    bumpCollectStats(db, {
-      orgId: input.orgId,
-      siteId: input.siteId,
-      day: utcDay(input.receivedAt),
-      accepted: 0,
-      duplicates: 0,
-      droppedBots: input.droppedBots,
-      ignoredTokens: 0,
-    }),
-  ]);
-}
-
-/** Which of `keys` are already stored for the organisation. */
-export async function storedEventKeys(
-  db: Db,
-  orgId: string,
-  keys: readonly string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const part of inChunks(keys)) {
-    const rows = await db
-      .select({ key: engagements.eventKey })
-      .from(engagements)
-      .where(and(eq(engagements.orgId, orgId), inArray(engagements.eventKey, part)));
-    for (const row of rows) found.add(row.key);
-  }
-  return found;
-}
-
-/** Every stored engagement of a candidate, for a rebuild. */
-export function candidateHistory(
-  db: Db,
-  orgId: string,
-  candidateId: string,
-  alsoVisitorId?: string,
-): Promise<ScoredEngagement[]> {
-  const ofCandidate = eq(engagements.candidateId, candidateId);
-  return db
-    .select(scoredEngagementColumns)
-    .from(engagements)
-    .where(
-      and(
-        eq(engagements.orgId, orgId),
-        alsoVisitorId === undefined
-          ? ofCandidate
-          : or(
-              ofCandidate,
-              and(eq(engagements.visitorId, alsoVisitorId), isNull(engagements.candidateId)),
-            ),
-      ),
-    );
+  return runBatch(db, [bumpCollectStats(db, statsOf({ ...input, ignoredTokens: 0 }, 0, 0))]);
 }

@@ -1,29 +1,19 @@
 // Writes a validated batch of server-to-server engagements: new candidates, the engagements
 // not seen before, and each touched candidate's score, all in one D1 batch (all or nothing).
 import type { EngagementType } from '@cxm/scoring';
-import { and, eq, inArray } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
-import {
-  type Db,
-  inChunks,
-  insertRows,
-  newId,
-  runBatch,
-  type Statement,
-  upsertScores,
-} from '../../db/client.js';
+import { findCandidates } from '../../db/candidates.js';
+import { type Db, insertRows, newId, runBatch, storedEventKeys } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import {
   candidates,
   type EngagementInsertRow,
   type EngagementSource,
   engagements,
-  type ScoreInsertRow,
 } from '../../db/schema.js';
 import { type ScoredEngagement, storedScores } from '../../db/score-rows.js';
-import { foldAll, modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
-import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
-import { candidateHistory, storedEventKeys } from '../collect/write-beacon.js';
+import { type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
+import { modelFrom } from '../../scoring/score-row.js';
 
 export interface ApiEngagement {
   /** The caller's idempotency id. */
@@ -64,11 +54,26 @@ function eventKeyOf(item: ApiEngagement): string {
 
 async function attempt(db: Db, job: EngagementsJob) {
   const { orgId } = job;
-  const now = Date.now();
-  const model = modelFrom(job.scoringModel);
+  const { fresh, duplicates } = await freshItems(db, job);
+  if (fresh.length === 0) return { accepted: 0, duplicates };
+  const ids = await candidateIds(db, orgId, fresh);
+  const rows = fresh.map((item) => engagementRow(job, item, ids.idOf.get(item.candidateId)!));
+  const score = await scoreStatements(
+    db,
+    { orgId, model: modelFrom(job.scoringModel), now: Date.now(), reason: 'engagement' },
+    await scoreUpdates(db, orgId, fresh, ids),
+  );
+  await runBatch(db, [
+    ...insertRows(db, candidates, ids.created),
+    ...insertRows(db, engagements, rows),
+    ...score.statements,
+  ]);
+  return { accepted: fresh.length, duplicates };
+}
 
-  const stored = await storedEventKeys(db, orgId, job.items.map(eventKeyOf));
-  const seen = new Set(stored);
+/** The items not stored yet (by event key), each key once. */
+async function freshItems(db: Db, job: EngagementsJob) {
+  const seen = await storedEventKeys(db, job.orgId, job.items.map(eventKeyOf));
   const fresh: ApiEngagement[] = [];
   for (const item of job.items) {
     const key = eventKeyOf(item);
@@ -76,20 +81,14 @@ async function attempt(db: Db, job: EngagementsJob) {
     seen.add(key);
     fresh.push(item);
   }
-  const duplicates = job.items.length - fresh.length;
-  if (fresh.length === 0) return { accepted: 0, duplicates };
+  return { fresh, duplicates: job.items.length - fresh.length };
+}
 
-  // Candidates by external id: the known ones, and ids for the rest.
+/** Internal ids by external id: the stored candidates', and new ones for the rest (created). */
+async function candidateIds(db: Db, orgId: string, fresh: readonly ApiEngagement[]) {
   const externalIds = [...new Set(fresh.map((item) => item.candidateId))];
-  const known = new Map<string, string>();
-  for (const part of inChunks(externalIds)) {
-    const rows = await db
-      .select({ id: candidates.id, externalId: candidates.externalId })
-      .from(candidates)
-      .where(and(eq(candidates.orgId, orgId), inArray(candidates.externalId, part)));
-    for (const row of rows) known.set(row.externalId, row.id);
-  }
-  const idOf = new Map(known);
+  const known = await findCandidates(db, orgId, externalIds);
+  const idOf = new Map([...known].map(([externalId, ref]) => [externalId, ref.id]));
   const created = externalIds
     .filter((externalId) => !known.has(externalId))
     .map((externalId) => {
@@ -97,68 +96,52 @@ async function attempt(db: Db, job: EngagementsJob) {
       idOf.set(externalId, id);
       return { id, orgId, externalId };
     });
+  return { idOf, created };
+}
 
-  const previous = await storedScores(db, orgId, [...known.values()]);
+function engagementRow(
+  job: EngagementsJob,
+  item: ApiEngagement,
+  candidateId: string,
+): EngagementInsertRow {
+  return {
+    id: newId(),
+    orgId: job.orgId,
+    candidateId,
+    visitorId: null,
+    siteId: null,
+    type: item.type,
+    detail: item.detail,
+    occurredAt: item.occurredAt,
+    receivedAt: job.receivedAt,
+    source: item.source ?? 'api',
+    machine: item.machine,
+    eventKey: eventKeyOf(item),
+  };
+}
+
+/** Each touched candidate with what it gains; a created one has no stored row or history. */
+async function scoreUpdates(
+  db: Db,
+  orgId: string,
+  fresh: readonly ApiEngagement[],
+  ids: { idOf: ReadonlyMap<string, string>; created: readonly { id: string }[] },
+): Promise<ScoreUpdate[]> {
+  const isNew = new Set(ids.created.map((row) => row.id));
   const added = new Map<string, ScoredEngagement[]>();
-  const rows: EngagementInsertRow[] = fresh.map((item) => {
-    const candidateId = idOf.get(item.candidateId)!;
+  for (const item of fresh) {
+    const candidateId = ids.idOf.get(item.candidateId)!;
     const list = added.get(candidateId) ?? [];
-    list.push({
-      type: item.type,
-      detail: item.detail,
-      occurredAt: item.occurredAt,
-      machine: item.machine,
-    });
+    const { type, detail, occurredAt, machine } = item;
+    list.push({ type, detail, occurredAt, machine });
     added.set(candidateId, list);
-    return {
-      id: newId(),
-      orgId,
-      candidateId,
-      visitorId: null,
-      siteId: null,
-      type: item.type,
-      detail: item.detail,
-      occurredAt: item.occurredAt,
-      receivedAt: job.receivedAt,
-      source: item.source ?? 'api',
-      machine: item.machine,
-      eventKey: eventKeyOf(item),
-    };
-  });
-
-  const scoreRows: ScoreInsertRow[] = [];
-  for (const [candidateId, list] of added) {
-    const before = previous.get(candidateId) ?? null;
-    let state = foldAll(startState(before), list, model);
-    if (state === null) {
-      // Older than what was folded (a backfill): rebuild from the stored history.
-      const history = await candidateHistory(db, orgId, candidateId);
-      state = rebuild([...history, ...list], startState(before).tier, model);
-    }
-    scoreRows.push(
-      nextScoreRow({
-        orgId,
-        candidateId,
-        previous: before,
-        state,
-        engagementCount: (before?.engagementCount ?? 0) + list.length,
-        model,
-        now,
-      }),
-    );
   }
-
-  const statements: Statement[] = [
-    ...insertRows(db, candidates, created),
-    ...insertRows(db, engagements, rows),
-    ...upsertScores(db, scoreRows),
-    ...outboxStatements(
-      db,
-      orgId,
-      tierChanges(scoreRows, (id) => previous.get(id)?.tier, { now, model, reason: 'engagement' }),
-      now,
-    ),
-  ];
-  await runBatch(db, statements);
-  return { accepted: fresh.length, duplicates };
+  const known = [...added.keys()].filter((id) => !isNew.has(id));
+  const previous = await storedScores(db, orgId, known);
+  return [...added].map(([candidateId, list]) => ({
+    candidateId,
+    previous: previous.get(candidateId) ?? null,
+    added: list,
+    history: isNew.has(candidateId) ? [] : undefined,
+  }));
 }

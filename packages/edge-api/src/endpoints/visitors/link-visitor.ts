@@ -1,19 +1,15 @@
 // Links a tracker visitor to a candidate (by API): the visitor's anonymous past moves to the
 // candidate, future visits follow, and the candidate's score is rebuilt, in one D1 batch.
 // A visitor links to one candidate at a time; linking it elsewhere moves its future only.
-import { and, eq, isNull } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
-import { type Db, newId, runBatch, type Statement, upsertScores } from '../../db/client.js';
+import { findCandidate } from '../../db/candidates.js';
+import { type Db, newId, runBatch } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
-import { auditLog, candidates, engagements, visitors } from '../../db/schema.js';
-import {
-  type ScoredEngagement,
-  scoredEngagementColumns,
-  storedScore,
-} from '../../db/score-rows.js';
-import { modelFrom, nextScoreRow, rebuild, startState } from '../../scoring/score-row.js';
-import { outboxStatements, tierChanges } from '../../webhooks/outbox.js';
-import { candidateHistory } from '../collect/write-beacon.js';
+import { candidates } from '../../db/schema.js';
+import { storedScore } from '../../db/score-rows.js';
+import { findVisitor, relinkVisitor } from '../../identity/relink.js';
+import { scoreStatements } from '../../scoring/pipeline.js';
+import { modelFrom } from '../../scoring/score-row.js';
 
 export interface LinkJob {
   orgId: string;
@@ -41,106 +37,44 @@ export function linkVisitor(db: Db, job: LinkJob): Promise<LinkOutcome> {
 async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
   const { orgId } = job;
   const now = Date.now();
-  const model = modelFrom(job.scoringModel);
-  const [visitorRows, candidateRows] = await Promise.all([
-    db
-      .select({ id: visitors.id, candidateId: visitors.candidateId, version: visitors.version })
-      .from(visitors)
-      .where(and(eq(visitors.orgId, orgId), eq(visitors.deviceId, job.deviceId))),
-    db
-      .select({ id: candidates.id })
-      .from(candidates)
-      .where(and(eq(candidates.orgId, orgId), eq(candidates.externalId, job.candidateExternalId))),
+  const [visitor, known] = await Promise.all([
+    findVisitor(db, orgId, job.deviceId),
+    findCandidate(db, orgId, job.candidateExternalId),
   ]);
-  const visitor = visitorRows[0];
-  const candidateId = candidateRows[0]?.id ?? newId();
-  const candidateKnown = candidateRows[0] !== undefined;
-  const previous = candidateKnown ? await storedScore(db, orgId, candidateId) : null;
-
+  const candidateId = known?.id ?? newId();
+  const previous = known ? await storedScore(db, orgId, candidateId) : null;
   if (visitor?.candidateId === candidateId) {
-    return {
-      visitorKnown: true,
-      alreadyLinked: true,
-      linkedEngagements: 0,
-      tier: previous?.tier ?? 'inactive',
-    };
+    const tier = previous?.tier ?? 'inactive';
+    return { visitorKnown: true, alreadyLinked: true, linkedEngagements: 0, tier };
   }
 
-  const statements: Statement[] = [];
-  if (!candidateKnown) {
-    statements.push(
-      db.insert(candidates).values({ id: candidateId, orgId, externalId: job.candidateExternalId }),
-    );
-  }
-  const link = { candidateId, linkSource: 'api', linkedAt: now };
-  const history = candidateKnown ? await candidateHistory(db, orgId, candidateId) : [];
-  let anonymousPast: ScoredEngagement[] = [];
-  if (visitor) {
-    const anonymous = and(
-      eq(engagements.orgId, orgId),
-      eq(engagements.visitorId, visitor.id),
-      isNull(engagements.candidateId),
-    );
-    anonymousPast = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
-    statements.push(
-      db
-        .update(visitors)
-        .set({ ...link, version: visitor.version + 1 })
-        .where(and(eq(visitors.orgId, orgId), eq(visitors.id, visitor.id))),
-      db.update(engagements).set({ candidateId }).where(anonymous),
-    );
-  } else {
-    // Linked before the tracker reported it (e.g. the id came in a form's hidden field).
-    statements.push(
-      db.insert(visitors).values({
-        id: newId(),
-        orgId,
-        deviceId: job.deviceId,
-        firstSeenAt: now,
-        lastSeenAt: now,
-        ...link,
-      }),
-    );
-  }
-  const all = [...history, ...anonymousPast];
-  const state = rebuild(all, startState(previous).tier, model);
-  const row = nextScoreRow({
+  // A visitor not seen yet (e.g. its id came in a form's hidden field) is created already linked.
+  const link = await relinkVisitor(db, {
     orgId,
+    deviceId: job.deviceId,
+    visitor,
     candidateId,
-    previous,
-    state,
-    engagementCount: all.length,
-    model,
-    now,
+    via: 'api',
+    actor: job.actor,
+    at: now,
+    audit: { candidate: job.candidateExternalId, previousCandidate: visitor?.candidateId ?? null },
   });
-  statements.push(
-    ...upsertScores(db, [row]),
-    ...outboxStatements(
-      db,
-      orgId,
-      tierChanges([row], () => previous?.tier, { now, model, reason: 'engagement' }),
-      now,
-    ),
-    db.insert(auditLog).values({
-      id: newId(),
-      orgId,
-      at: now,
-      actor: job.actor,
-      action: 'visitor.link',
-      subject: job.deviceId,
-      details: JSON.stringify({
-        candidate: job.candidateExternalId,
-        via: 'api',
-        previousCandidate: visitor?.candidateId ?? null,
-        linkedEngagements: anonymousPast.length,
-      }),
-    }),
+  // Always a rebuild: the linked past may be older than anything the candidate has.
+  const score = await scoreStatements(
+    db,
+    { orgId, model: modelFrom(job.scoringModel), now, reason: 'engagement' },
+    [{ candidateId, previous, added: link.past, rebuild: true, history: known ? undefined : [] }],
   );
-  await runBatch(db, statements);
+  const newCandidate = { id: candidateId, orgId, externalId: job.candidateExternalId };
+  await runBatch(db, [
+    ...(known ? [] : [db.insert(candidates).values(newCandidate)]),
+    ...link.statements,
+    ...score.statements,
+  ]);
   return {
-    visitorKnown: visitor !== undefined,
+    visitorKnown: visitor !== null,
     alreadyLinked: false,
-    linkedEngagements: anonymousPast.length,
-    tier: row.tier,
+    linkedEngagements: link.past.length,
+    tier: score.rows[0]!.tier,
   };
 }

@@ -1,0 +1,88 @@
+// The one score pipeline every writer calls: candidates' stored rows plus what a write gives them
+// become their next rows, as statements (score upserts, tier-change events) for the writer's batch.
+import type { ScoringModel } from '@cxm/scoring';
+import { type Db, type Statement, upsertScores } from '../db/client.js';
+import type { ScoreInsertRow } from '../db/schema.js';
+import { candidateHistory, type ScoredEngagement, type StoredScore } from '../db/score-rows.js';
+import { outboxStatements, type TierChangeReason, tierChanges } from '../webhooks/outbox.js';
+import { foldAll, nextScoreRow, rebuild, startState } from './score-row.js';
+
+/** One candidate's part of a write. */
+export interface ScoreUpdate {
+  candidateId: string;
+  /** Its stored row as read (null: none yet); the new row's version guards against a race. */
+  previous: StoredScore | null;
+  /** Engagements the write gives the candidate, not yet stored under its id. */
+  added: readonly ScoredEngagement[];
+  /**
+   * Rebuild from the stored history instead of folding `added` in: they may be older than what
+   * the stored state folded (a linked past), or the model changed. A refused fold rebuilds too.
+   */
+  rebuild?: boolean;
+  /** The stored history if the caller has it (`[]` for a candidate its batch creates); else read. */
+  history?: readonly ScoredEngagement[];
+  /** When a tier change happened, for the webhook payload (default: `now`). */
+  occurredAt?: number;
+}
+
+export interface ScoreContext {
+  orgId: string;
+  model: ScoringModel;
+  now: number;
+  /** Why the tiers that move, moved (the webhook payload's `reason`). */
+  reason: TierChangeReason;
+}
+
+export interface ScoreStatements {
+  /** The new rows, in the order of the updates. */
+  rows: ScoreInsertRow[];
+  /** Score upserts, then tier-change events; they join the writer's batch. */
+  statements: Statement[];
+}
+
+export async function scoreStatements(
+  db: Db,
+  context: ScoreContext,
+  updates: readonly ScoreUpdate[],
+): Promise<ScoreStatements> {
+  const rows: ScoreInsertRow[] = [];
+  // One at a time: a history is read only for a rebuild, which is rare outside rescoring.
+  for (const update of updates) rows.push(await nextRow(db, context, update));
+  const byId = new Map(updates.map((update) => [update.candidateId, update]));
+  const changes = tierChanges(rows, (id) => byId.get(id)?.previous?.tier, context).map(
+    (change) => ({
+      ...change,
+      occurredAt: byId.get(change.candidateId)?.occurredAt ?? change.occurredAt,
+    }),
+  );
+  return {
+    rows,
+    statements: [
+      ...upsertScores(db, rows),
+      ...outboxStatements(db, context.orgId, changes, context.now),
+    ],
+  };
+}
+
+/**
+ * Folds `added` into the stored state when it can (counting stored + added), else rebuilds from
+ * the stored history and `added` (counting what it rebuilt). With a stored count that matches the
+ * stored engagements, which every guarded write keeps, both counts are the same.
+ */
+async function nextRow(
+  db: Db,
+  { orgId, model, now }: ScoreContext,
+  update: ScoreUpdate,
+): Promise<ScoreInsertRow> {
+  const { candidateId, previous, added } = update;
+  const start = startState(previous);
+  let state = update.rebuild ? null : foldAll(start, added, model);
+  let engagementCount = (previous?.engagementCount ?? 0) + added.length;
+  if (state === null) {
+    const history = update.history ?? (await candidateHistory(db, orgId, candidateId));
+    const all = [...history, ...added];
+    state = rebuild(all, start.tier, model);
+    engagementCount = all.length;
+  }
+  return nextScoreRow({ orgId, candidateId, previous, state, engagementCount, model, now });
+}
