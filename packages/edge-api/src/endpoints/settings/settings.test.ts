@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL } from '@cxm/scoring';
+// The tracker's snippet module alone (the worker does not import the tracker's browser code).
+import { STUB, snippet } from '@cxm/tracker/snippet';
 import { describe, expect, it } from 'vitest';
-// The tracker's source as text (the worker does not import the tracker's browser code).
-import snippetSource from '../../../../tracker/src/snippet.ts?raw';
 import {
   api,
   beacon,
@@ -18,8 +18,6 @@ import {
   visit,
 } from '../../test/client.js';
 import { TRACKER_STUB } from './tracking-code.js';
-
-const STUB = /export const STUB =\s*'([^']+)'/.exec(snippetSource)?.[1];
 
 interface Settings {
   trackingEnabled: boolean;
@@ -385,24 +383,30 @@ describe('the tracking toggle', () => {
     expect(await unknown.text()).toMatch(/^\/\*/);
     const real = await (await api('GET', '/t.js')).text();
     const chunk = /t\/(fp\.[0-9a-f]+\.js)/.exec(real)?.[1];
-    expect(chunk).toBeDefined();
+    expect(chunk).toMatch(/^fp\.[0-9a-f]{12}\.js$/);
     const served = await api('GET', `/t/${chunk}`);
     expect(served.status).toBe(200);
     expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // The chunk is the tracker build's file (the ASSETS binding), byte for byte.
+    const built = await env.ASSETS!.fetch(`http://assets.test/t/${chunk}`);
+    expect(built.status).toBe(200);
+    expect(await served.text()).toBe(await built.text());
     expect((await api('GET', '/t/fp.000000000000.js')).status).toBe(404);
     expect((await api('GET', '/t/../manifest.json')).status).toBe(404);
     expect((await api('GET', '/manifest.json')).status).toBe(404);
-    expect(env.ASSETS).toBeDefined();
   });
 });
 
 describe('GET /v1/settings/engagement/tracking-code', () => {
   it("returns the tracker's snippet for the site, plain or blocked by OneTrust until consent", async () => {
-    expect(STUB).toBeDefined();
     expect(TRACKER_STUB).toBe(STUB);
     const org = await createOrg();
     const plain = await json<{ consent: string; snippet: string }>(
       api('GET', '/v1/settings/engagement/tracking-code?consent=none', org.keys.manager),
+    );
+    // Its first line is the tracker's own snippet's, as pasted.
+    expect(plain.snippet.split('\n')[0]).toBe(
+      snippet('http://api.test', org.siteKey).split('\n')[0],
     );
     expect(plain.snippet).toBe(
       `<script>${STUB}</script>\n<script async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}"></script>`,

@@ -5,7 +5,7 @@
 // The stub stays unblocked: it only queues calls (no request, no storage), and blocking it would
 // make the page's own early `cxm(...)` calls throw a ReferenceError before consent.
 
-/** Equal to `STUB` in packages/tracker/src/snippet.ts (checked by tracking-code.test.ts). */
+/** Equal to `@cxm/tracker/snippet`'s `STUB` (checked by tracking-code.test.ts and settings.test.ts). */
 export const TRACKER_STUB = 'window.cxm=window.cxm||function(){(cxm.q=cxm.q||[]).push(arguments)}';
 
 export function trackingSnippet(input: {

@@ -1,0 +1,30 @@
+// The tracking code's text against the tracker's own snippet module, which it must not drift from.
+import { STUB, snippet } from '@cxm/tracker/snippet';
+import { describe, expect, it } from 'vitest';
+import { TRACKER_STUB, trackingSnippet } from './tracking-code.js';
+
+const site = { origin: 'https://edge.test', siteKey: 'pk_demo', onetrustCategory: 'C0003' };
+
+describe('trackingSnippet', () => {
+  it("opens with the tracker's queue stub, exactly as the tracker's snippet pastes it", () => {
+    expect(TRACKER_STUB).toBe(STUB);
+    const stubLine = snippet(site.origin, site.siteKey).split('\n')[0];
+    for (const consent of ['none', 'manual', 'onetrust'] as const) {
+      expect(trackingSnippet({ ...site, consent }).split('\n')[0], consent).toBe(stubLine);
+    }
+  });
+
+  it('loads t.js for the site, marking manual consent, or blocked by OneTrust until consent', () => {
+    const tag = (consent: 'none' | 'manual' | 'onetrust') =>
+      trackingSnippet({ ...site, consent }).split('\n')[1];
+    const src = 'https://edge.test/t.js?site=pk_demo';
+    expect(tag('none')).toBe(`<script async src="${src}" data-site="pk_demo"></script>`);
+    expect(tag('manual')).toBe(
+      `<script async src="${src}" data-site="pk_demo" data-consent="manual"></script>`,
+    );
+    // Only the tracker's tag is blocked: the stub stays runnable so early `cxm(...)` calls queue.
+    expect(tag('onetrust')).toBe(
+      `<script type="text/plain" class="optanon-category-C0003" async src="${src}" data-site="pk_demo" data-consent="onetrust" data-onetrust-category="C0003"></script>`,
+    );
+  });
+});
