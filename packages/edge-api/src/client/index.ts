@@ -7,9 +7,6 @@ import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/sc
 import type {
   engagementPageSchema,
   purgeReplySchema,
-  scoreHistorySchema,
-  scoreSchema,
-  scoresReplySchema,
   tagsReplySchema,
 } from '../endpoints/candidates/schema.js';
 import type {
@@ -29,6 +26,11 @@ import type {
   revokedKeySchema,
   whoamiSchema,
 } from '../endpoints/keys/schema.js';
+import type {
+  scoreHistorySchema,
+  scoreSchema,
+  scoresReplySchema,
+} from '../endpoints/scores/schema.js';
 import type {
   settingsBodySchema,
   settingsSchema,

@@ -53,6 +53,3 @@ export const purgeReplySchema = z
     }),
   })
   .openapi('Purge');
-
-// TEMPORARY: the client still imports these from here; drop once it imports ../scores/schema.js.
-export { scoreHistorySchema, scoreSchema, scoresReplySchema } from '../scores/schema.js';
