@@ -235,6 +235,7 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
     expect(left).toHaveLength(0);
   });
 
+  // 120 devices' beacons: seconds on a loaded machine, so more than the default 5 s limit.
   it('purges a candidate with more linked devices than D1 binds parameters (120)', async () => {
     const org = await createOrg();
     const cand = rid('cand');
@@ -271,7 +272,7 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
     for (const table of ['visitors', 'engagements', 'candidates', 'scores']) {
       expect(await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId), table).toEqual([]);
     }
-  });
+  }, 30_000);
 
   it('needs the admin role and never reaches another organisation', async () => {
     const org = await createOrg();

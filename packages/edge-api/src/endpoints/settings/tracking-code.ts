@@ -1,12 +1,10 @@
 // The snippet a career site pastes: the tracker's queue stub, then `t.js` for the site's key.
-// The stub's text is the tracker's `STUB` (a test keeps the two equal; the worker does not
-// import the tracker's browser code). The OneTrust variant is how OneTrust blocks scripts until
+// The stub is the tracker's own `STUB` (`@cxm/tracker/snippet`: two constants, no browser
+// code), so the two cannot drift. The OneTrust variant is how OneTrust blocks scripts until
 // consent: `type="text/plain"` plus the `optanon-category-<category>` class on the script tag.
 // The stub stays unblocked: it only queues calls (no request, no storage), and blocking it would
 // make the page's own early `cxm(...)` calls throw a ReferenceError before consent.
-
-/** Equal to `@cxm/tracker/snippet`'s `STUB` (checked by tracking-code.test.ts and settings.test.ts). */
-export const TRACKER_STUB = 'window.cxm=window.cxm||function(){(cxm.q=cxm.q||[]).push(arguments)}';
+import { STUB } from '@cxm/tracker/snippet';
 
 export function trackingSnippet(input: {
   origin: string;
@@ -20,13 +18,13 @@ export function trackingSnippet(input: {
     const category = input.onetrustCategory;
     const blocked = `type="text/plain" class="optanon-category-${category}"`;
     return (
-      `<script>${TRACKER_STUB}</script>\n` +
+      `<script>${STUB}</script>\n` +
       `<script ${blocked} async src="${src}" data-site="${siteKey}" data-consent="onetrust" data-onetrust-category="${category}"></script>`
     );
   }
   const consentAttribute = consent === 'manual' ? ' data-consent="manual"' : '';
   return (
-    `<script>${TRACKER_STUB}</script>\n` +
+    `<script>${STUB}</script>\n` +
     `<script async src="${src}" data-site="${siteKey}"${consentAttribute}></script>`
   );
 }
