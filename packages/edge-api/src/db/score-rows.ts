@@ -1,31 +1,10 @@
 // What scoring reads from D1: materialized score rows (with `version` for the writers' guarded
 // updates) and the engagements a rebuild folds. One query shape for writers and reads.
 
-import type { ScoreState } from '@cxm/scoring';
 import { and, eq, inArray } from 'drizzle-orm';
 import { type Db, inChunks } from './client.js';
 import { engagements, scores } from './schema.js';
-
-/** A score row as the writers read it. */
-export interface StoredScore {
-  candidateId: string;
-  state: string;
-  version: number;
-  tier: string;
-  engagementCount: number;
-}
-
-/** An engagement as stored, in the shape the scoring library reads. */
-export interface ScoredEngagement {
-  type: string;
-  detail: string | null;
-  occurredAt: number;
-  machine: boolean;
-}
-
-export function parseState(json: string): ScoreState {
-  return JSON.parse(json) as ScoreState;
-}
+import type { ScoredEngagement, StoredScore } from './stored-score.js';
 
 /** The columns of a stored score row (`StoredScore`). */
 export const storedScoreColumns = {

@@ -3,7 +3,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
 import { auditLog, engagements, visitors } from '../db/schema.js';
-import { type ScoredEngagement, scoredEngagementColumns } from '../db/score-rows.js';
+import { scoredEngagementColumns } from '../db/score-rows.js';
+import type { ScoredEngagement } from '../db/stored-score.js';
 
 /** A visitor as the writers read it; `version` guards their update against a concurrent one. */
 export interface StoredVisitor {

@@ -16,7 +16,8 @@ import { OPTIONS } from '../config.js';
 import { type Db, runBatch } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { organisations, scores } from '../db/schema.js';
-import { parseState, storedScoreColumns } from '../db/score-rows.js';
+import { storedScoreColumns } from '../db/score-rows.js';
+import { parseState } from '../db/stored-score.js';
 import { type ScoreUpdate, scoreStatements } from './pipeline.js';
 import { modelFrom } from './score-row.js';
 

@@ -3,7 +3,7 @@ import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import { database, newId, runBatch } from '../db/client.js';
 import { candidates, engagements, type ScoreInsertRow } from '../db/schema.js';
-import type { ScoredEngagement, StoredScore } from '../db/score-rows.js';
+import type { ScoredEngagement, StoredScore } from '../db/stored-score.js';
 import { createOrg, DAY_MS, rid } from '../test/client.js';
 import { type ScoreContext, scoreStatements } from './pipeline.js';
 import { foldAll, startState } from './score-row.js';

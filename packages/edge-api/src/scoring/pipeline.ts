@@ -3,7 +3,8 @@
 import type { ScoringModel } from '@cxm/scoring';
 import { type Db, type Statement, upsertScores } from '../db/client.js';
 import type { ScoreInsertRow } from '../db/schema.js';
-import { candidateHistory, type ScoredEngagement, type StoredScore } from '../db/score-rows.js';
+import { candidateHistory } from '../db/score-rows.js';
+import type { ScoredEngagement, StoredScore } from '../db/stored-score.js';
 import { outboxStatements, type TierChangeReason, tierChanges } from '../webhooks/outbox.js';
 import { foldAll, nextScoreRow, rebuild, startState } from './score-row.js';
 

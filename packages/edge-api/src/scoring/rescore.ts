@@ -8,7 +8,8 @@ import { OPTIONS } from '../config.js';
 import { type Db, runBatch } from '../db/client.js';
 import { withRetries } from '../db/retry.js';
 import { engagements, scores } from '../db/schema.js';
-import { type ScoredEngagement, scoredEngagementColumns, storedScores } from '../db/score-rows.js';
+import { scoredEngagementColumns, storedScores } from '../db/score-rows.js';
+import type { ScoredEngagement } from '../db/stored-score.js';
 import { scoreStatements } from './pipeline.js';
 
 const PAGE = 50;

@@ -14,7 +14,7 @@ import {
   validateModel,
 } from '@cxm/scoring';
 import type { ScoreInsertRow } from '../db/schema.js';
-import { parseState, type ScoredEngagement, type StoredScore } from '../db/score-rows.js';
+import { parseState, type ScoredEngagement, type StoredScore } from '../db/stored-score.js';
 
 export function toScoring(row: ScoredEngagement): Engagement {
   return {

@@ -7,7 +7,7 @@ import { type ScoringModel, scoreState, type Tier } from '@cxm/scoring';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
 import { candidates, organisations, type ScoreInsertRow, webhookDeliveries } from '../db/schema.js';
-import { parseState } from '../db/score-rows.js';
+import { parseState } from '../db/stored-score.js';
 
 export const TIER_CHANGED = 'candidate.tier_changed';
 

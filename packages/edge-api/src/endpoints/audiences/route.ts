@@ -5,7 +5,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { requireRole } from '../../auth/api-keys.js';
 import { type Db, database, inChunks } from '../../db/client.js';
 import { candidateTags } from '../../db/schema.js';
-import { parseState } from '../../db/score-rows.js';
+import { parseState } from '../../db/stored-score.js';
 import type { AppEnv } from '../../env.js';
 import { callerOrg } from '../../orgs/context.js';
 import {

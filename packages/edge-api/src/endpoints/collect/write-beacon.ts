@@ -16,7 +16,8 @@ import {
 } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates, type EngagementInsertRow, engagements } from '../../db/schema.js';
-import { type ScoredEngagement, storedScore } from '../../db/score-rows.js';
+import { storedScore } from '../../db/score-rows.js';
+import type { ScoredEngagement } from '../../db/stored-score.js';
 import {
   findVisitor,
   relinkVisitor,

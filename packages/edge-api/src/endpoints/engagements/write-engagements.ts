@@ -11,7 +11,8 @@ import {
   type EngagementSource,
   engagements,
 } from '../../db/schema.js';
-import { type ScoredEngagement, storedScores } from '../../db/score-rows.js';
+import { storedScores } from '../../db/score-rows.js';
+import type { ScoredEngagement } from '../../db/stored-score.js';
 import { type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
 import { modelFrom } from '../../scoring/score-row.js';
 

@@ -13,7 +13,8 @@ import type { z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { engagements } from '../../db/schema.js';
-import { parseState, type StoredScore, scoredEngagementColumns } from '../../db/score-rows.js';
+import { scoredEngagementColumns } from '../../db/score-rows.js';
+import { parseState, type StoredScore } from '../../db/stored-score.js';
 import { toScoring } from '../../scoring/score-row.js';
 import type { scoreSchema } from './schema.js';
 
