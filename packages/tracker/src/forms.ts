@@ -21,7 +21,7 @@ export function addVisitorField(form: HTMLFormElement, visitorId: string): void 
     input = document.createElement('input');
     input.type = 'hidden';
     input.name = VISITOR_FIELD;
-    form.appendChild(input);
+    form.append(input);
   }
   input.value = visitorId;
 }

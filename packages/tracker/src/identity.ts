@@ -22,8 +22,6 @@ export function randomId(): string {
   return crypto.getRandomValues(new Uint32Array(4)).join('_');
 }
 
-const ID = /^[\w-]{8,64}$/;
-
 // Storage can throw rather than return null: the `localStorage` getter itself throws a
 // SecurityError when the browser blocks site data (Safari "block all cookies", Chromium's blocked
 // third-party storage in iframes), and `setItem` throws when the quota is full. Hence a try around
@@ -33,8 +31,8 @@ const ID = /^[\w-]{8,64}$/;
 export function fallbackVisitor(): BeaconVisitor {
   try {
     let id = localStorage.getItem(STORED_ID_KEY);
-    // (`null` fails the test as the string "null".)
-    if (!ID.test(id!)) {
+    // A visitor id as the API takes it. (`null` fails the test as the string "null".)
+    if (!/^[\w-]{8,64}$/.test(id!)) {
       id = randomId();
       localStorage.setItem(STORED_ID_KEY, id);
     }

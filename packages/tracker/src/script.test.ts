@@ -69,13 +69,12 @@ async function paste(attrs: Record<string, string>, before: (cxm: Cxm) => void =
  */
 function serveChunk(blocked = false) {
   const chunks: string[] = [];
-  vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T) => {
-    const script = node as unknown as HTMLScriptElement;
+  vi.spyOn(document.head, 'append').mockImplementation((node) => {
+    const script = node as HTMLScriptElement;
     chunks.push(script.src);
     setTimeout(() =>
       blocked ? script.onerror?.(new Event('error')) : w.cxm!('_fp', async () => fp),
     );
-    return node;
   });
   return chunks;
 }
@@ -159,9 +158,8 @@ describe('snippet entry', () => {
       get: async () => ({ visitorId: fp.id, version: fp.version, confidence: { score: 0.4 } }),
     });
     const requested: string[] = [];
-    vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T) => {
-      requested.push((node as unknown as HTMLScriptElement).src);
-      return node;
+    vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
+      requested.push(...nodes.map((node) => (node as HTMLScriptElement).src));
     });
     return { requested, arrive: () => w.cxm!('_fp', fingerprint) };
   }

@@ -40,11 +40,11 @@ safely(() => {
       // From the script's own folder: the origin the site's CSP already allows for `t.js`.
       tag.src = new URL(`t/${__FP_FILE__}`, script.src).href;
       tag.onerror = reject;
-      document.head.appendChild(tag);
-      // Consent withdrawn while the chunk loaded, or the run gave up waiting: FingerprintJS does
-      // not start. (`fingerprint` checks `live()` again before its `load()`.)
+      document.head.append(tag);
     });
-    return chunk.then((get) => (live() ? get(live) : Promise.reject()));
+    // Consent withdrawn while the chunk loaded, or the run gave up waiting: FingerprintJS does not
+    // start, because `fingerprint` checks `live()` before its `load()` (and rejects).
+    return chunk.then((get) => get(live));
   });
   // The stub queued `arguments` objects, which are iterable.
   for (const args of stub?.q ?? []) api(...(args as [string]));

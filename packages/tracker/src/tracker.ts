@@ -18,7 +18,7 @@ import {
 import type { Options } from './options.js';
 import { cleanUrl, watchNavigation } from './spa.js';
 import { takeUrlToken, validToken } from './token.js';
-import { createTransport, type Post } from './transport.js';
+import { browserPost, createTransport, type Post } from './transport.js';
 import {
   type BeaconEvent,
   type BeaconVisitor,
@@ -35,7 +35,11 @@ export const FINGERPRINT_TIMEOUT_MS = 8000;
 
 type NewEvent = Omit<VisitEvent, 'id' | 'url' | 'at'> | Omit<FormEvent, 'id' | 'url' | 'at'>;
 
-export function start(options: Options, loadFingerprint?: FingerprintLoader, post?: Post): Command {
+export function start(
+  options: Options,
+  loadFingerprint?: FingerprintLoader,
+  post: Post = browserPost,
+): Command {
   let visitor: BeaconVisitor | undefined;
   let identity: string | undefined;
   let pending: BeaconEvent[] = [];
@@ -49,12 +53,10 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
 
   const granted = () => consent === true && !off;
 
-  const transport = createTransport(
+  const [send, clearQueue] = createTransport(
     `${options.collector}/v1/collect`,
-    () =>
-      granted() && visitor
-        ? { v: 1, site: options.site, visitor, identity } // an undefined identity is left out
-        : undefined,
+    // An undefined identity is left out.
+    () => granted() && visitor && { v: 1, site: options.site, visitor, identity },
     () => {
       off = true; // `granted()` is false from now on: nothing is recorded or sent, retries included
     },
@@ -65,7 +67,7 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
   const flush = (final?: boolean) => {
     if (!granted() || !pending.length) return;
     if (!visitor && final) visitor = fallbackVisitor();
-    if (visitor) transport.send(pending.splice(0));
+    if (visitor) send(pending.splice(0));
     else identify();
   };
 
@@ -114,7 +116,7 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
     resolving = 0;
     visitor = identity = undefined;
     pending = [];
-    transport.clear();
+    clearQueue();
     forgetVisitor();
     removeVisitorFields();
   };
@@ -148,7 +150,7 @@ export function start(options: Options, loadFingerprint?: FingerprintLoader, pos
   // `visibilitychange` to hidden is the last event every current browser fires reliably when a page
   // goes away (navigation, tab close, app switch on mobile, where `pagehide` may never come).
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') hidden();
+    if (document.hidden) hidden();
   });
 
   if (options.consent === 'onetrust') {

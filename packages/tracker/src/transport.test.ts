@@ -53,13 +53,13 @@ describe('delivery and retry', () => {
     });
     let allowed = true;
     const onOff = vi.fn();
-    const transport = createTransport(
+    const [send, clear] = createTransport(
       'https://edge.test/v1/collect',
       () => (allowed ? envelope : undefined),
       onOff,
       post,
     );
-    return { posts, post, transport, onOff, deny: () => (allowed = false) };
+    return { posts, post, transport: { send, clear }, onOff, deny: () => (allowed = false) };
   }
 
   it('posts the envelope with the events to the collector', async () => {
@@ -124,13 +124,8 @@ describe('delivery and retry', () => {
       if (posts.length < 3) throw new TypeError('wrapper: sync throw');
       return SENT;
     });
-    const transport = createTransport(
-      'https://edge.test/v1/collect',
-      () => envelope,
-      vi.fn(),
-      post,
-    );
-    expect(() => transport.send([visit(1)])).not.toThrow();
+    const [send] = createTransport('https://edge.test/v1/collect', () => envelope, vi.fn(), post);
+    expect(() => send([visit(1)])).not.toThrow();
     await vi.advanceTimersByTimeAsync(0);
     expect(posts).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(FIRST_BACKOFF_MS + 300);

@@ -81,18 +81,15 @@ export const browserPost: Post = (url, body) =>
       ? SENT
       : RETRY;
 
-export interface Transport {
-  send(events: BeaconEvent[]): void;
-  /** Forget everything queued and stop retrying (consent withdrawn, tracking off). */
-  clear(): void;
-}
+/** `send`, and `clear`: forget everything queued and stop retrying (consent withdrawn). */
+export type Transport = [send: (events: BeaconEvent[]) => void, clear: () => void];
 
 /** `envelope()` gives the current site, visitor and identity, or nothing when sending is not allowed. */
 export function createTransport(
   url: string,
-  envelope: () => Envelope | undefined,
+  envelope: () => Envelope | false | undefined,
   onOff: () => void,
-  post: Post = browserPost,
+  post: Post,
 ): Transport {
   let queue: BeaconEvent[] = [];
   let retries = 0;
@@ -126,12 +123,12 @@ export function createTransport(
     }
   };
 
-  return {
+  return [
     send,
-    clear() {
+    () => {
       // A pending retry timer may still fire: it finds an empty queue.
       generation++;
       queue = [];
     },
-  };
+  ];
 }
