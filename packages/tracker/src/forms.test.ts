@@ -70,6 +70,76 @@ describe('form submissions', () => {
     expect(submitted).not.toHaveBeenCalled();
   });
 
+  describe('cxm("submit", form): forms posted by script', () => {
+    // The page's own handlers are on the form: they run after the tracker's capture listener.
+    it('counts a cancelled submit once, when the page calls it after its own post', async () => {
+      const f = form('<input name="email" value="a@b.c">', 'id="quick-apply"');
+      f.addEventListener('submit', (e) => e.preventDefault());
+      submit(f);
+      expect(captured).toHaveBeenCalledTimes(1); // the hidden field is filled at submit time
+      await tick();
+      expect(submitted).not.toHaveBeenCalled(); // the listener does not count it
+      settle(f); // the page's fetch succeeded
+      expect(captured).toHaveBeenCalledTimes(2);
+      expect(submitted).toHaveBeenCalledTimes(1);
+      expect(submitted).toHaveBeenCalledWith(f);
+    });
+
+    it('does not count twice a submit nobody cancelled, which the listener counted', async () => {
+      const f = form('', 'id="apply"');
+      submit(f);
+      await tick();
+      expect(submitted).toHaveBeenCalledTimes(1);
+      settle(f);
+      settle(f);
+      expect(submitted).toHaveBeenCalledTimes(1);
+    });
+
+    it('counts once when the page calls it inside its submit handler, cancelling or not', async () => {
+      const plain = form('', 'id="apply"');
+      plain.addEventListener('submit', () => settle(plain));
+      submit(plain);
+      await tick();
+      expect(submitted).toHaveBeenCalledTimes(1);
+
+      submitted.mockClear();
+      // Called before the handler cancels: the listener decided already, and counted it.
+      const late = form('', 'id="apply"');
+      late.addEventListener('submit', (e) => {
+        settle(late);
+        e.preventDefault();
+      });
+      submit(late);
+      await tick();
+      expect(submitted).toHaveBeenCalledTimes(1);
+    });
+
+    it('counts a form posted with no submit event at all (a click handler), each time', () => {
+      const f = form('', 'id="newsletter"');
+      settle(f);
+      settle(f);
+      expect(captured).toHaveBeenCalledTimes(2);
+      expect(submitted).toHaveBeenCalledTimes(2);
+    });
+
+    it("goes by the page's latest submit: a cancelled one after a counted one counts again", async () => {
+      const f = form('', 'id="apply"');
+      submit(f);
+      await tick();
+      const cancel = (e: Event) => e.preventDefault();
+      f.addEventListener('submit', cancel);
+      submit(f);
+      await tick();
+      settle(f);
+      expect(submitted).toHaveBeenCalledTimes(2);
+    });
+
+    it('counts nothing without a form', () => {
+      settle();
+      expect(submitted).not.toHaveBeenCalled();
+    });
+  });
+
   it('adds, fills and removes the hidden visitor field, and a field named submit stays intact', () => {
     const f = form('<input name="submit" value="x">');
     addVisitorField(f, 'visitor-1');

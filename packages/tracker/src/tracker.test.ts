@@ -164,6 +164,81 @@ describe('tracker', () => {
     expect(JSON.stringify(events())).not.toContain('secret');
   });
 
+  describe('forms posted by script: cxm("submit", form)', () => {
+    // A browser's submit events are trusted; happy-dom's are not (see forms.test.ts).
+    addEventListener('submit', (e) => Object.defineProperty(e, 'isTrusted', { value: true }), true);
+
+    function quickApply() {
+      document.body.innerHTML =
+        '<form id="quick-apply"><input name="email" value="secret@example.com"></form>';
+      return document.querySelector('form')!;
+    }
+    const submit = (form: HTMLFormElement) =>
+      form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    const forms = (events: BeaconPayload['events']) =>
+      events.filter((e) => e.type === 'submit_form');
+
+    it('counts a cancelled submit once the page calls it, with the visitor field filled at submit time', async () => {
+      const { cmd, events } = setup({ consent: 'none', formVisitorField: true });
+      await vi.waitFor(() => expect(events()).toHaveLength(1));
+      const form = quickApply();
+      let posted: string | null = null;
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        posted = new FormData(form).get('cxm_vid') as string | null; // what the page's fetch sends
+      });
+      submit(form);
+      expect(posted).toBe(fp.id);
+      await settled();
+      expect(forms(events())).toEqual([]); // cancelled: not counted by the listener
+      cmd('submit', form); // the page's fetch succeeded
+      await vi.waitFor(() => expect(forms(events())).toHaveLength(1));
+      await settled();
+      expect(forms(events())).toEqual([
+        expect.objectContaining({ type: 'submit_form', form: 'quick-apply' }),
+      ]);
+      expect(JSON.stringify(events())).not.toContain('secret');
+    });
+
+    it('does not count twice a submit the page did not cancel', async () => {
+      const { cmd, events } = setup({ consent: 'none' });
+      await vi.waitFor(() => expect(events()).toHaveLength(1));
+      const form = quickApply();
+      submit(form);
+      await vi.waitFor(() => expect(forms(events())).toHaveLength(1));
+      cmd('submit', form);
+      await settled();
+      expect(forms(events())).toHaveLength(1);
+    });
+
+    it('counts a form posted without a submit event, and fills its visitor field', async () => {
+      const { cmd, events } = setup({ consent: 'none', formVisitorField: true });
+      await vi.waitFor(() => expect(events()).toHaveLength(1));
+      const form = quickApply();
+      cmd('submit', form);
+      expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(fp.id);
+      await vi.waitFor(() => expect(forms(events())).toHaveLength(1));
+    });
+
+    it('records nothing before consent (as for a native submit), and ignores what is not a form', async () => {
+      const { cmd, posts, events } = setup({ consent: 'manual', formVisitorField: true });
+      const form = quickApply();
+      cmd('submit', form);
+      expect(form.querySelector('input[name="cxm_vid"]')).toBeNull();
+      await settled();
+      expect(posts).toHaveLength(0);
+      cmd('consent', true);
+      await vi.waitFor(() => expect(events()).toHaveLength(1));
+      expect(() => {
+        cmd('submit', 'quick-apply');
+        cmd('submit', {});
+        cmd('submit');
+      }).not.toThrow();
+      await settled();
+      expect(events().map((e) => e.type)).toEqual(['visit_landing_page']);
+    });
+  });
+
   it('takes a token out of the address bar leaving every other byte of the URL as it was', async () => {
     history.replaceState(
       null,
