@@ -66,14 +66,17 @@ export interface EngagementRow {
   device_id: string;
   kind: string;
   fingerprint_version: string | null;
+  /** The external id of the candidate the engagement counts for, if its visitor is linked. */
+  candidate: string | null;
 }
 
-/** The engagements stored for page URLs containing `path`, with their visitor. */
+/** The engagements stored for page URLs containing `path`, with their visitor and candidate. */
 export function engagements(path: string): EngagementRow[] {
   return query<EngagementRow>(
     env.persist,
-    `SELECT e.type, e.detail, v.device_id, v.kind, v.fingerprint_version
+    `SELECT e.type, e.detail, v.device_id, v.kind, v.fingerprint_version, c.external_id AS candidate
        FROM engagements e JOIN visitors v ON v.id = e.visitor_id
+       LEFT JOIN candidates c ON c.id = e.candidate_id
       WHERE e.site_id = 'site_tracker_test' AND e.detail LIKE '%${path.replaceAll("'", "''")}%'
       ORDER BY e.occurred_at`,
   );

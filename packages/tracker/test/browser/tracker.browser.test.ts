@@ -3,7 +3,15 @@
 import { launch } from '@cxm/test-support/chromium';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, stored, trackerLoaded, trackerStorage, until, visitor } from './harness.js';
+import {
+  engagements,
+  env,
+  stored,
+  trackerLoaded,
+  trackerStorage,
+  until,
+  visitor,
+} from './harness.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -212,6 +220,54 @@ describe('forms', () => {
     const rows = await stored('/form.html', 2);
     expect(rows.map((r) => r.type).sort()).toEqual(['submit_form', 'visit_landing_page']);
     expect(rows.find((r) => r.type === 'submit_form')?.detail).toContain('form:apply');
+    await v.context.close();
+  });
+});
+
+describe('forms posted by script', () => {
+  it("counts a cancelled submit posted by fetch once, through cxm('submit', form), and the site's backend links the visitor to the candidate", async () => {
+    const v = await visitor(browser);
+    await v.page.goto(`${env.pages}/quick-apply.html`);
+    const visit = await until(() => v.beacons()[0]);
+    await stored('/quick-apply.html');
+    const email = `quick-apply-${Date.now()}@example.com`;
+    await v.page.fill('input[name="email"]', email);
+    await v.page.click('#apply');
+    // The page's backend (POST /apply) filed the candidate and linked the visitor it was sent.
+    const result = v.page.locator('#result[data-candidate-id]');
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.textContent()).toBe('linked: true');
+    const candidate = await result.getAttribute('data-candidate-id');
+    // The hidden field was in the form when the page's handler read it, with the visitor's id.
+    const post = v.requests.find((r) => r.url() === `${env.pages}/apply` && r.method() === 'POST');
+    expect(new URLSearchParams(post?.postData() ?? '').get('cxm_vid')).toBe(visit.visitor.id);
+
+    // Counted once: not by the listener (the page cancelled the submit), once by the command.
+    const submits = () =>
+      v
+        .beacons()
+        .flatMap((b) => b.events)
+        .filter((e) => e.type === 'submit_form');
+    await until(() => submits()[0]);
+    await quiet();
+    expect(submits()).toEqual([
+      expect.objectContaining({ form: 'quick-apply', url: `${env.pages}/quick-apply.html` }),
+    ]);
+    expect(JSON.stringify(v.beacons())).not.toContain(email);
+    expect(v.page.url()).toBe(`${env.pages}/quick-apply.html`); // a single page: no navigation
+
+    // Stored once, and both the visit and the submit count for the linked candidate.
+    const rows = await until(() => {
+      const all = engagements('/quick-apply.html');
+      return all.some((r) => r.type === 'submit_form') && all.every((r) => r.candidate)
+        ? all
+        : undefined;
+    }, 60_000);
+    expect(rows.map((r) => [r.type, r.device_id, r.candidate]).sort()).toEqual([
+      ['submit_form', visit.visitor.id, candidate],
+      ['visit_landing_page', visit.visitor.id, candidate],
+    ]);
+    expect(rows.find((r) => r.type === 'submit_form')?.detail).toContain('form:quick-apply');
     await v.context.close();
   });
 });
