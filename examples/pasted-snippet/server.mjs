@@ -1,7 +1,9 @@
-// The pasted-snippet site's own backend, for one thing only: the talent-network form. It does
-// what a careers site's backend (or the ATS behind it) does with such a form: it finds or
-// creates the candidate, then tells cxm which candidate this browser belongs to, with the
-// `cxm_vid` hidden field the tracker added to the form (`data-form-visitor-field`).
+// The pasted-snippet site's own backend, for its two forms: the talent network (a plain form the
+// browser posts to thanks.html) and quick apply (a form the page posts itself with `fetch` to
+// `apply`, answered in JSON). Both take the same path, what a careers site's backend (or the ATS
+// behind it) does with such a form: it finds or creates the candidate, then tells cxm which
+// candidate this browser belongs to, with the `cxm_vid` hidden field the tracker added to the
+// form (`data-form-visitor-field`).
 //
 // The candidate id is derived from the email address (a SHA-256 prefix), the way an ATS looks a
 // person up by email: cxm gets an opaque id, never the email, the name or any other field.
@@ -58,37 +60,70 @@ async function linkVisitor(apiOrigin, visitorId, candidateId) {
   }
 }
 
+/**
+ * What both forms do with what was posted: no email, no candidate; otherwise the candidate's id,
+ * and the outcome of linking the visitor id from `cxm_vid` to it (`visitor: false` when the form
+ * carried none: the tracker did not run, or has no consent).
+ */
+async function fileCandidate(apiOrigin, form) {
+  const email = form.get('email') ?? '';
+  const visitorId = form.get('cxm_vid') ?? '';
+  if (!email.includes('@')) return { candidateId: null };
+  const candidateId = candidateIdFor(email);
+  const consoleUrl = `${apiOrigin}/console/candidates/${encodeURIComponent(candidateId)}`;
+  if (!VISITOR_ID.test(visitorId)) return { candidateId, consoleUrl, visitor: false };
+  return {
+    candidateId,
+    consoleUrl,
+    visitor: true,
+    ...(await linkVisitor(apiOrigin, visitorId, candidateId)),
+  };
+}
+
+function reply(response, status, type, body) {
+  response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  response.end(body);
+}
+
 export async function handle(request, response, { apiOrigin, url }) {
-  if (request.method !== 'POST' || url.pathname !== '/pasted-snippet/thanks.html') return false;
+  const thanks = url.pathname === '/pasted-snippet/thanks.html';
+  const apply = url.pathname === '/pasted-snippet/apply';
+  if (request.method !== 'POST' || !(thanks || apply)) return false;
   let form;
   try {
     form = await readForm(request);
   } catch {
-    response.writeHead(413, { 'content-type': 'text/plain; charset=utf-8' });
-    response.end('form too large');
+    reply(response, 413, 'text/plain; charset=utf-8', 'form too large');
     return true;
   }
-  const email = form.get('email') ?? '';
-  const visitorId = form.get('cxm_vid') ?? '';
+  const filed = await fileCandidate(apiOrigin, form);
+  if (apply) {
+    // quick-apply.html posted the form itself and shows the outcome in place.
+    reply(
+      response,
+      filed.candidateId ? 200 : 422,
+      'application/json',
+      JSON.stringify(filed.candidateId ? filed : { error: 'an email address is required' }),
+    );
+    return true;
+  }
   let note;
-  if (!email.includes('@')) {
+  if (!filed.candidateId) {
     note = '<p>No email address came with the form, so no candidate was created.</p>';
   } else {
-    const candidateId = candidateIdFor(email);
-    const consoleUrl = `${apiOrigin}/console/candidates/${encodeURIComponent(candidateId)}`;
+    const { candidateId, consoleUrl } = filed;
     const who = `candidate <code data-candidate-id="${escapeHtml(candidateId)}">${escapeHtml(candidateId)}</code>`;
-    if (!VISITOR_ID.test(visitorId)) {
+    if (!filed.visitor) {
       note = `<p>This site's backend filed you as ${who}. No visitor id came with the form (the
         tracker did not run, e.g. tracking is off or was declined), so nothing was linked.</p>`;
     } else {
-      const outcome = await linkVisitor(apiOrigin, visitorId, candidateId);
-      note = outcome.ok
+      note = filed.ok
         ? `<p>This site's backend filed you as ${who} and linked this browser's visitor id to it
-            (<code>POST /v1/visitors/…/link</code>): ${outcome.linked} earlier visit${outcome.linked === 1 ? '' : 's'}
-            now count${outcome.linked === 1 ? 's' : ''} for you.
+            (<code>POST /v1/visitors/…/link</code>): ${filed.linked} earlier visit${filed.linked === 1 ? '' : 's'}
+            now count${filed.linked === 1 ? 's' : ''} for you.
             <a href="${escapeHtml(consoleUrl)}">See it in the recruiter console</a> (sign in with <code>sk_demo_user</code>).</p>`
         : `<p>This site's backend filed you as ${who}, but linking the visitor failed
-            (${escapeHtml(outcome.why)}).</p>`;
+            (${escapeHtml(filed.why)}).</p>`;
     }
   }
   note += `<p class="note">The id is derived from your email address, as an ATS finds a person by
@@ -99,10 +134,6 @@ export async function handle(request, response, { apiOrigin, url }) {
       '</main>',
       `  <div class="card" id="behind-the-scenes"><h2>Behind the scenes</h2>${note}</div>\n  </main>`,
     );
-  response.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-  });
-  response.end(page);
+  reply(response, 200, 'text/html; charset=utf-8', page);
   return true;
 }
