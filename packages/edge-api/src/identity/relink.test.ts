@@ -34,10 +34,11 @@ function auditDetails(orgId: string, deviceId: string) {
   );
 }
 
-async function newCandidate(orgId: string): Promise<string> {
-  const id = newId();
-  await runBatch(db, [db.insert(candidates).values({ id, orgId, externalId: rid('cand') })]);
-  return id;
+/** A stored candidate: its internal id, and its external id (which audit entries name). */
+async function newCandidate(orgId: string): Promise<{ id: string; externalId: string }> {
+  const candidate = { id: newId(), externalId: rid('cand') };
+  await runBatch(db, [db.insert(candidates).values({ ...candidate, orgId })]);
+  return candidate;
 }
 
 function visit(orgId: string, visitorId: string, candidateId: string | null, at: number) {
@@ -58,7 +59,8 @@ function visit(orgId: string, visitorId: string, candidateId: string | null, at:
 describe('relinkVisitor', () => {
   it("moves a seen visitor's anonymous past only, bumps its version and audits the API link", async () => {
     const { orgId } = await createOrg();
-    const [before, after] = [await newCandidate(orgId), await newCandidate(orgId)];
+    const before = (await newCandidate(orgId)).id;
+    const after = (await newCandidate(orgId)).id;
     const deviceId = rid('dev');
     const at = Date.now();
     const seen = writeVisitor(db, { orgId, deviceId, visitor: null, at: at - 5000, set: {} });
@@ -78,7 +80,7 @@ describe('relinkVisitor', () => {
       via: 'api',
       actor: 'key:test',
       at,
-      audit: { candidate: 'ext-after', previousCandidate: before },
+      audit: { candidate: 'ext-after' },
     });
     await runBatch(db, link.statements);
 
@@ -99,13 +101,14 @@ describe('relinkVisitor', () => {
         version: (visitor?.version ?? 0) + 1,
       }),
     ]);
+    // The visitor itself was linked to no one (the other candidate's row on it stays theirs).
     const [entry] = await auditDetails(orgId, deviceId);
     expect(entry?.actor).toBe('key:test');
     expect(entry?.details).toBe(
       JSON.stringify({
         candidate: 'ext-after',
         via: 'api',
-        previousCandidate: before,
+        previousCandidate: null,
         linkedEngagements: 2,
       }),
     );
@@ -113,7 +116,7 @@ describe('relinkVisitor', () => {
 
   it('creates a visitor not seen yet already linked, with what the beacon saw', async () => {
     const { orgId } = await createOrg();
-    const candidateId = await newCandidate(orgId);
+    const candidateId = (await newCandidate(orgId)).id;
     const deviceId = rid('dev');
     const at = Date.now();
     const link = await relinkVisitor(db, {
@@ -141,10 +144,67 @@ describe('relinkVisitor', () => {
         version: 1,
       },
     ]);
-    // The beacon's entry never had `previousCandidate`.
     const [entry] = await auditDetails(orgId, deviceId);
     expect(entry?.details).toBe(
-      JSON.stringify({ candidate: 'ext-cand', via: 'identity_token', linkedEngagements: 0 }),
+      JSON.stringify({
+        candidate: 'ext-cand',
+        via: 'identity_token',
+        previousCandidate: null,
+        linkedEngagements: 0,
+      }),
+    );
+  });
+
+  it('switches a linked visitor without moving anything, naming the one it had by external id', async () => {
+    const { orgId } = await createOrg();
+    const [a, b] = [await newCandidate(orgId), await newCandidate(orgId)];
+    const deviceId = rid('dev');
+    const at = Date.now();
+    const seen = writeVisitor(db, {
+      orgId,
+      deviceId,
+      visitor: null,
+      at: at - 5000,
+      set: { candidateId: a.id, linkSource: 'api', linkedAt: at - 5000 },
+    });
+    await runBatch(db, [
+      seen.statement,
+      visit(orgId, seen.visitorId, a.id, at - 3000),
+      // A row with no candidate on a linked visitor (none should exist): it is not B's either.
+      visit(orgId, seen.visitorId, null, at - 2000),
+    ]);
+    const visitor = await findVisitor(db, orgId, deviceId);
+
+    const link = await relinkVisitor(db, {
+      orgId,
+      deviceId,
+      visitor,
+      candidateId: b.id,
+      via: 'identity_token',
+      actor: 'tracker:site',
+      at,
+      audit: { candidate: b.externalId },
+    });
+    await runBatch(db, link.statements);
+
+    expect(link.past).toEqual([]);
+    const owners = await rows<{ candidate_id: string | null }>(
+      'SELECT candidate_id FROM engagements WHERE org_id = ? AND visitor_id = ? ORDER BY occurred_at',
+      orgId,
+      seen.visitorId,
+    );
+    expect(owners.map((row) => row.candidate_id)).toEqual([a.id, null]);
+    expect(await visitorRow(orgId, deviceId)).toEqual([
+      expect.objectContaining({ candidate_id: b.id, link_source: 'identity_token', linked_at: at }),
+    ]);
+    const [entry] = await auditDetails(orgId, deviceId);
+    expect(entry?.details).toBe(
+      JSON.stringify({
+        candidate: b.externalId,
+        via: 'identity_token',
+        previousCandidate: a.externalId,
+        linkedEngagements: 0,
+      }),
     );
   });
 });

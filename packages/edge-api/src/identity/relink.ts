@@ -1,8 +1,10 @@
 // Tracker visitors and their link to a candidate: the visitor row writes both the beacon and the
-// link API make, and the relink that moves a visitor's anonymous past to the candidate it joins.
+// link API make, and the relink that moves a visitor's anonymous past to the first candidate it
+// joins. A visitor linked to one candidate and identified as another switches without taking the
+// first one's past along: linking never merges two identified people.
 import { and, eq, isNull } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
-import { auditLog, engagements, visitors } from '../db/schema.js';
+import { auditLog, candidates, engagements, visitors } from '../db/schema.js';
 import { scoredEngagementColumns } from '../db/score-rows.js';
 import type { ScoredEngagement } from '../db/stored-score.js';
 
@@ -92,8 +94,11 @@ export interface RelinkInput {
   at: number;
   /** What the caller's own visitor write sets alongside the link (the beacon: what it saw). */
   seen?: VisitorColumns;
-  /** For the audit entry: the candidate's external id, and (API links) the one it replaces. */
-  audit: { candidate: string; previousCandidate?: string | null };
+  /**
+   * For the audit entry: the candidate's external id (the one it replaces, if any, is read here,
+   * so both ways of linking record it alike).
+   */
+  audit: { candidate: string };
 }
 
 export interface Relinked {
@@ -104,7 +109,12 @@ export interface Relinked {
   statements: Statement[];
 }
 
-/** Links the visitor to the candidate; its anonymous past (no candidate yet) moves with it. */
+/**
+ * Links the visitor to the candidate; its anonymous past (no candidate yet) moves with it. A
+ * visitor linked to another candidate switches: its events from now on are this candidate's,
+ * the other's stay theirs (two identified people are never merged), and the audit entry names
+ * the candidate it had (`previousCandidate`, an external id; null when it had none).
+ */
 export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinked> {
   const { orgId, visitor, candidateId, at } = input;
   const link = { candidateId, linkSource: input.via, linkedAt: at };
@@ -115,33 +125,60 @@ export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinke
     at,
     set: { ...input.seen, ...link },
   });
-  const statements = [statement];
-  let past: ScoredEngagement[] = [];
-  if (visitor) {
-    const anonymous = and(
-      eq(engagements.orgId, orgId),
-      eq(engagements.visitorId, visitor.id),
-      isNull(engagements.candidateId),
-    );
-    past = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
-    statements.push(db.update(engagements).set({ candidateId }).where(anonymous));
-  }
-  statements.push(
-    db.insert(auditLog).values({
-      id: newId(),
-      orgId,
-      at,
-      actor: input.actor,
-      action: 'visitor.link',
-      subject: input.deviceId,
-      // An absent `previousCandidate` (undefined) drops out of the JSON: the beacon never wrote it.
-      details: JSON.stringify({
-        candidate: input.audit.candidate,
-        via: input.via,
-        previousCandidate: input.audit.previousCandidate,
-        linkedEngagements: past.length,
-      }),
+  const [moved, previousCandidate] = await Promise.all([
+    // Only a visitor linked to no one has an anonymous past: a switch moves nothing.
+    anonymousPast(db, orgId, visitor?.candidateId === null ? visitor.id : null, candidateId),
+    externalIdOf(db, orgId, visitor?.candidateId ?? null),
+  ]);
+  const { past } = moved;
+  const audit = db.insert(auditLog).values({
+    id: newId(),
+    orgId,
+    at,
+    actor: input.actor,
+    action: 'visitor.link',
+    subject: input.deviceId,
+    details: JSON.stringify({
+      candidate: input.audit.candidate,
+      via: input.via,
+      previousCandidate,
+      linkedEngagements: past.length,
     }),
+  });
+  return { visitorId, past, statements: [statement, ...moved.statements, audit] };
+}
+
+/** The visitor's anonymous engagements, and the statement giving them to the candidate. */
+async function anonymousPast(
+  db: Db,
+  orgId: string,
+  visitorId: string | null,
+  candidateId: string,
+): Promise<{ past: ScoredEngagement[]; statements: Statement[] }> {
+  if (visitorId === null) return { past: [], statements: [] };
+  const anonymous = and(
+    eq(engagements.orgId, orgId),
+    eq(engagements.visitorId, visitorId),
+    isNull(engagements.candidateId),
   );
-  return { visitorId, past, statements };
+  const past = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
+  return { past, statements: [db.update(engagements).set({ candidateId }).where(anonymous)] };
+}
+
+/**
+ * The organisation's own id of a candidate (never the internal id: the audit log must not hold
+ * ids a purge cannot find). Null for none, and for a candidate purged since the visitor was read
+ * (the purge deleted or unlinked the visitor too).
+ */
+async function externalIdOf(
+  db: Db,
+  orgId: string,
+  candidateId: string | null,
+): Promise<string | null> {
+  if (candidateId === null) return null;
+  const rows = await db
+    .select({ externalId: candidates.externalId })
+    .from(candidates)
+    .where(and(eq(candidates.orgId, orgId), eq(candidates.id, candidateId)));
+  return rows[0]?.externalId ?? null;
 }

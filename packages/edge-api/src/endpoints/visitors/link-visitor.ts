@@ -1,6 +1,7 @@
 // Links a tracker visitor to a candidate (by API): the visitor's anonymous past moves to the
 // candidate, future visits follow, and the candidate's score is rebuilt, in one D1 batch.
-// A visitor links to one candidate at a time; linking it elsewhere moves its future only.
+// A visitor links to one candidate at a time; linking it elsewhere moves its future only (the
+// other candidate keeps its past and its score), and the audit entry names that other candidate.
 import { OPTIONS } from '../../config.js';
 import { findCandidate } from '../../db/candidates.js';
 import { type Db, newId, runBatch } from '../../db/client.js';
@@ -57,7 +58,7 @@ async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
     via: 'api',
     actor: job.actor,
     at: now,
-    audit: { candidate: job.candidateExternalId, previousCandidate: visitor?.candidateId ?? null },
+    audit: { candidate: job.candidateExternalId },
   });
   // Always a rebuild: the linked past may be older than anything the candidate has.
   const score = await scoreStatements(
