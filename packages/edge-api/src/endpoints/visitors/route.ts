@@ -15,6 +15,11 @@ export const linkRoute = createRoute({
   method: 'post',
   path: '/v1/visitors/{visitorId}/link',
   summary: 'Link a tracker visitor to a candidate',
+  description:
+    "The visitor's anonymous past moves to the candidate and its future visits follow. A visitor " +
+    "already linked to another candidate switches: its visits from now on are this one's, the " +
+    'other candidate keeps its past and its score (two people are never merged), and the audit ' +
+    'log names both. Linking it to the candidate it already has changes nothing (`alreadyLinked`).',
   security: [{ apiKey: ['user'] }],
   middleware: [
     requireRole('user'),

@@ -19,7 +19,9 @@ export const linkReplySchema = z
       .number()
       .int()
       .openapi({ description: "The visitor's past anonymous engagements now counted." }),
-    alreadyLinked: z.boolean(),
+    alreadyLinked: z
+      .boolean()
+      .openapi({ description: 'It was linked to this candidate already: nothing changed.' }),
     tier: z.string().openapi({ description: "The candidate's stored tier after the link." }),
   })
   .openapi('VisitorLink');
