@@ -8,8 +8,8 @@
 // - the same link twice is a no-op: no new audit entry, `alreadyLinked: true`;
 // - a link racing beacons never leaves an event on the wrong person (see the last describe).
 //
-// Two tests are `it.fails`: rules broken by code outside this module (a beacon's window dedupe
-// across candidates, the purge's audit rewrite); each says what would fix it.
+// One test is `it.fails`: a rule broken by code outside this module (a beacon's window dedupe
+// across candidates); it says what would fix it.
 
 import { env } from 'cloudflare:workers';
 import { score } from '@cxm/scoring';
@@ -365,10 +365,9 @@ describe.each([linkApi, identityToken])('link rules, identified by $via', (way) 
     await expectScoreOf(device, b, ids([...switched.events, seenByB]));
   });
 
-  // KNOWN BROKEN (purge.ts, not this module's): the purge replaces the purged candidate's id in
-  // earlier audit entries' `candidate` only, so the switch's `previousCandidate` keeps it.
-  // Remove `.fails` once it replaces `$.previousCandidate` the same way.
-  it.fails('a purge of A leaves no audit entry naming A, the switch to B included', async () => {
+  // The purge replaces the purged candidate's id in earlier audit entries' `candidate` and
+  // `previousCandidate` alike (it used to miss the latter).
+  it('a purge of A leaves no audit entry naming A, the switch to B included', async () => {
     const device = await newDevice();
     const [a, b] = [rid('cand'), rid('cand')];
     await identify(way, device, a);

@@ -154,17 +154,22 @@ function auditStatements(
   report: PurgeReport,
 ): Statement[] {
   const { orgId, candidate } = input;
-  return [
+  // Earlier entries name the candidate as the one linked (`candidate`) or the one a visitor was
+  // switched away from (`previousCandidate`): both get the hash in place of the id.
+  const replaceId = (field: '$.candidate' | '$.previousCandidate') =>
     db
       .update(auditLog)
-      .set({ details: sql`json_set(${auditLog.details}, '$.candidate', ${subject})` })
+      .set({ details: sql`json_set(${auditLog.details}, ${field}, ${subject})` })
       .where(
         and(
           eq(auditLog.orgId, orgId),
           sql`json_valid(${auditLog.details})`,
-          sql`json_extract(${auditLog.details}, '$.candidate') = ${candidate.externalId}`,
+          sql`json_extract(${auditLog.details}, ${field}) = ${candidate.externalId}`,
         ),
-      ),
+      );
+  return [
+    replaceId('$.candidate'),
+    replaceId('$.previousCandidate'),
     db.insert(auditLog).values({
       id: newId(),
       orgId,
