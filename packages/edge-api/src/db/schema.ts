@@ -120,8 +120,10 @@ export const candidateTags = sqliteTable(
 /**
  * A browser as the tracker names it (a device hint, not an identity), per organisation.
  * `candidate_id` is the link to a candidate: set by `POST /v1/visitors/{id}/link` or by a
- * signed identity token. `version` is an optimistic lock (see the guard trigger migration):
- * every UPDATE must set it to exactly the old value + 1.
+ * signed identity token. `version` is an optimistic lock on the link (see the guard trigger
+ * migrations): an UPDATE that sets `version` or a link column must set `version` to exactly the
+ * old value + 1. What a beacon records (`last_seen_at`, `kind`, `fingerprint_version`) commutes
+ * and is updated in place without it, so one visitor's concurrent beacons never conflict.
  */
 export const visitors = sqliteTable(
   'visitors',
@@ -151,8 +153,10 @@ export const visitors = sqliteTable(
 /**
  * One engagement. `event_key` is what dedupes retries: `api:<caller id>` or
  * `trk:<visitor>:<event id>`, unique per organisation, so a retried send is refused by the
- * database itself. Window dedupe (page reloads, form resubmits) is decided by the writer
- * under the visitor's lock; see `src/endpoints/collect/dedupe.ts`.
+ * database itself (writers insert with ON CONFLICT DO NOTHING). Window dedupe (page reloads,
+ * form resubmits) is decided inside the insert itself; see `src/endpoints/collect/dedupe.ts`.
+ * The table's implicit `rowid` grows in commit order (D1 runs one write at a time and rows are
+ * only deleted with their candidate's score row), which is what `scores.scored_through` counts.
  */
 export const engagements = sqliteTable(
   'engagements',
@@ -185,10 +189,11 @@ export const engagements = sqliteTable(
 );
 
 /**
- * The materialized score of a candidate, kept current in the same batch as every insert.
- * `state` is `@cxm/scoring`'s `ScoreState` as JSON; `sort_key` its time-invariant sort key,
- * so "candidates in tier X now" is a range on `(org_id, sort_key)` (see `tierKeyRange`).
- * `version` is an optimistic lock like the visitor's.
+ * The materialized score of a candidate: its stored engagements up to `scored_through` folded
+ * in. Writers store engagements first, then settle the score (`src/scoring/settle.ts`) before
+ * they answer. `state` is `@cxm/scoring`'s `ScoreState` as JSON; `sort_key` its time-invariant
+ * sort key, so "candidates in tier X now" is a range on `(org_id, sort_key)` (see
+ * `tierKeyRange`). `version` is an optimistic lock: every UPDATE sets it to the old value + 1.
  */
 export const scores = sqliteTable(
   'scores',
@@ -206,6 +211,12 @@ export const scores = sqliteTable(
     engagementCount: integer('engagement_count').notNull().default(0),
     updatedAt: integer('updated_at').notNull(),
     version: integer('version').notNull().default(1),
+    /**
+     * The watermark: the highest engagement `rowid` of this candidate folded into `state` (0:
+     * none). Every engagement of the candidate up to it is counted, none after it: a settle folds
+     * the candidate's rows with a larger rowid and moves it up, in the same guarded write.
+     */
+    scoredThrough: integer('scored_through').notNull().default(0),
   },
   (t) => [
     index('scores_org_sort_key').on(t.orgId, t.sortKey),
@@ -214,6 +225,22 @@ export const scores = sqliteTable(
     index('scores_org_tier_key').on(t.orgId, t.tier, t.sortKey),
   ],
 );
+
+/**
+ * Candidates with stored engagements their score row may not have folded yet. A writer's
+ * insert batch adds the row when it leaves engagements past the watermark; the settle that
+ * leaves none removes it. Normally gone before the request answers; a candidate still here
+ * (a settle gave up under extreme contention, or the worker stopped between the two steps) is
+ * settled by its next write or by the cron (`src/jobs/cron.ts`).
+ */
+export const scoreBacklog = sqliteTable('score_backlog', {
+  candidateId: text('candidate_id')
+    .primaryKey()
+    .references(() => candidates.id, { onDelete: 'cascade' }),
+  orgId: text('org_id').notNull(),
+  /** When it was first left unsettled. */
+  since: integer('since').notNull(),
+});
 
 /** Who did what to whose data: links, purges, key and settings changes. */
 export const auditLog = sqliteTable(
