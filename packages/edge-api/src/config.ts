@@ -25,6 +25,11 @@ export const OPTIONS = {
   maxDetailLength: 2048,
   /** Optimistic-lock retries of one write before giving up (contention on one candidate). */
   writeAttempts: 12,
+  /**
+   * Guarded score writes one settle tries before leaving the rest to the candidate's next write
+   * or the cron (`src/scoring/settle.ts`). Concurrent settles need at most three reads each.
+   */
+  settleAttempts: 12,
   /** D1 allows 100 bound parameters per statement; multi-row inserts are chunked below it. */
   maxBoundParameters: 100,
 } as const;

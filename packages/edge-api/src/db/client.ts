@@ -1,13 +1,14 @@
 // The typed database handle and the few statements and reads every writer shares. D1 binds at
 // most 100 parameters per statement, so multi-row statements are cut into chunks below that.
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { SQLiteAsyncDialect, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { OPTIONS } from '../config.js';
 import * as schema from './schema.js';
 
-export type Db = DrizzleD1Database<typeof schema>;
+/** The drizzle handle, with the D1 binding under it (`$client`) for batches drizzle cannot bind. */
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 export type Statement = BatchItem<'sqlite'>;
 
 export function database(d1: D1Database): Db {
@@ -37,6 +38,37 @@ export function inChunks<T extends string>(values: readonly T[]): T[][] {
 export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   if (statements.length === 0) return;
   await db.batch(statements as [Statement, ...Statement[]]);
+}
+
+/**
+ * Runs queries (reads too) as one D1 batch: one round trip and one snapshot. Each query's result,
+ * in order, as drizzle maps it (rows for a select); the caller knows their shapes.
+ */
+export async function runQueries(db: Db, queries: readonly Statement[]): Promise<unknown[]> {
+  if (queries.length === 0) return [];
+  return db.batch(queries as [Statement, ...Statement[]]);
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs query-builder statements and raw SQL (`sql\`…\``, which drizzle's batch cannot bind) as
+ * one D1 batch, and returns D1's own result of each: rows a RETURNING clause gave back, and
+ * `meta.changes`. For writes whose outcome the writer must count exactly.
+ */
+export async function runBatchResults(
+  db: Db,
+  statements: readonly (Statement | SQL)[],
+): Promise<D1Result<Record<string, unknown>>[]> {
+  if (statements.length === 0) return [];
+  const d1 = db.$client;
+  const prepared = statements.map((statement) => {
+    const query = is(statement, SQL)
+      ? dialect.sqlToQuery(statement)
+      : (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+    return d1.prepare(query.sql).bind(...query.params);
+  });
+  return d1.batch<Record<string, unknown>>(prepared);
 }
 
 export function insertRows<T extends SQLiteTable>(
@@ -69,6 +101,7 @@ export function upsertScores(db: Db, rows: readonly schema.ScoreInsertRow[]): St
           engagementCount: sql`excluded.engagement_count`,
           updatedAt: sql`excluded.updated_at`,
           version: sql`excluded.version`,
+          scoredThrough: sql`excluded.scored_through`,
         },
       }),
   );
@@ -92,15 +125,18 @@ export async function storedEventKeys(
   return found;
 }
 
-/** Today's counters for a site, added to whatever is there. */
+/**
+ * Today's counters for a site, added to whatever is there. A count may be SQL, evaluated in the
+ * batch (e.g. how many of a beacon's events its inserts really stored).
+ */
 export function bumpCollectStats(
   db: Db,
   row: {
     orgId: string;
     siteId: string;
     day: string;
-    accepted: number;
-    duplicates: number;
+    accepted: number | SQL;
+    duplicates: number | SQL;
     droppedBots: number;
     ignoredTokens: number;
   },

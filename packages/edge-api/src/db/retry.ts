@@ -1,6 +1,9 @@
 // Optimistic concurrency: a writer reads, computes, then writes one batch guarded by row
 // versions and unique indexes. When another request got there first, D1 aborts the batch
-// (nothing of it is kept) and the writer starts again from fresh reads.
+// (nothing of it is kept) and the writer starts again from fresh reads. Ingestion stores without
+// guards and settles scores with its own bounded loop that never fails (`scoring/settle.ts`), so
+// only its relinks (a beacon's identity token) retry here; links, purges, tags and rescoring do
+// too, and end in WriteContention (503) after `OPTIONS.writeAttempts`.
 
 export class WriteContention extends Error {
   constructor(attempts: number) {

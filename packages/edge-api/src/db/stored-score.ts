@@ -10,6 +10,8 @@ export interface StoredScore {
   version: number;
   tier: string;
   engagementCount: number;
+  /** The watermark: the highest engagement rowid of the candidate folded into `state`. */
+  scoredThrough: number;
 }
 
 /** An engagement as stored, in the shape the scoring library reads. */
@@ -18,6 +20,11 @@ export interface ScoredEngagement {
   detail: string | null;
   occurredAt: number;
   machine: boolean;
+  /**
+   * Its rowid, when read from D1: a score row folding it moves its watermark up to it. Absent
+   * for an engagement not stored yet (it then cannot move a watermark).
+   */
+  rowid?: number;
 }
 
 export function parseState(json: string): ScoreState {

@@ -1,9 +1,12 @@
 // The cron triggers (wrangler.jsonc `triggers.crons`): daily, settle tiers that decay moved and
-// post the changes; every 10 minutes, retry webhook deliveries that are due. The clock and
-// `fetch` are injectable so tests drive a run at any `now`.
+// post the changes; every 10 minutes, retry webhook deliveries that are due. Both first settle
+// the scores left in `score_backlog` (a write's settle gave up under extreme contention, or the
+// worker stopped between storing engagements and settling them), so such a score is at most ten
+// minutes behind. The clock and `fetch` are injectable so tests drive a run at any `now`.
 import { database } from '../db/client.js';
 import type { Bindings } from '../env.js';
 import { settleDecay } from '../scoring/decay.js';
+import { settleBacklog } from '../scoring/settle.js';
 import { deliverDue } from '../webhooks/deliver.js';
 
 export const DAILY_CRON = '0 3 * * *';
@@ -17,11 +20,12 @@ export interface ScheduledRun {
 
 export async function runScheduled(env: Bindings, run: ScheduledRun) {
   const db = database(env.DB);
+  const backlog = await settleBacklog(db, { now: run.now });
   const decay = run.cron === RETRY_CRON ? null : await settleDecay(db, { now: run.now });
   const deliveries = await deliverDue(db, {
     now: run.now,
     ...(run.fetch ? { fetch: run.fetch } : {}),
   });
-  console.log(JSON.stringify({ cron: run.cron, decay, deliveries }));
-  return { decay, deliveries };
+  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries }));
+  return { backlog, decay, deliveries };
 }

@@ -2,7 +2,8 @@
 // stops engaging keeps a stale tier until this run settles it. Candidates whose tier must drop
 // are found by index, per organisation and tier: stored tier X and a sort key below the key of
 // X's drop level (threshold × (1 − hysteresis)) at `now`. Each page is one guarded batch with
-// the new rows and the webhook events (`reason: 'decay'`); nothing else is read.
+// the new rows and the webhook events (`reason: 'decay'`); nothing else is read. Decay folds no
+// engagement, so each row keeps its watermark (the cron settles the backlog first).
 import {
   type ScoringModel,
   settleTier,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { database, newId, runBatch } from '../db/client.js';
 import { candidates, engagements, type ScoreInsertRow } from '../db/schema.js';
 import type { ScoredEngagement, StoredScore } from '../db/stored-score.js';
-import { createOrg, DAY_MS, rid } from '../test/client.js';
+import { createOrg, DAY_MS, rid, rows } from '../test/client.js';
 import { type ScoreContext, scoreStatements } from './pipeline.js';
 import { foldAll, startState } from './score-row.js';
 
@@ -27,6 +27,7 @@ function stored(row: ScoreInsertRow): StoredScore {
     version: row.version ?? 1,
     tier: row.tier ?? 'inactive',
     engagementCount: row.engagementCount ?? 0,
+    scoredThrough: row.scoredThrough ?? 0,
   };
 }
 
@@ -101,7 +102,16 @@ describe('scoreStatements', () => {
     const rebuilt = await scoreStatements(db, context(orgId), [
       { candidateId, previous, added: [], rebuild: true, history: [...older, ...LATER] },
     ]);
-    expect(refused.rows[0]).toEqual(rebuilt.rows[0]);
+    // The same row, but for the watermark: the refused fold read the stored history (with its
+    // rowids), while the explicit rebuild was handed engagements with none.
+    const { scoredThrough, ...refusedRow } = refused.rows[0]!;
+    expect(refusedRow).toEqual({ ...rebuilt.rows[0], scoredThrough: undefined });
     expect(refused.rows[0]?.engagementCount).toBe(LATER.length + older.length);
+    const [highest] = await rows<{ rowid: number }>(
+      'SELECT MAX(rowid) AS rowid FROM engagements WHERE candidate_id = ?',
+      candidateId,
+    );
+    expect(scoredThrough).toBe(highest?.rowid);
+    expect(rebuilt.rows[0]?.scoredThrough).toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 // After a scoring model change every stored state is stale (a state belongs to the model that
 // built it): each candidate is rebuilt from their stored engagements under the new model, page
 // by page, each page one guarded batch (retried on contention like every writer). Tier changes
-// go to the webhook outbox with reason `model_change`.
+// go to the webhook outbox with reason `model_change`. A rebuilt row's watermark is the highest
+// rowid of the history it read: engagements stored after that read stay past it, for the settle
+// of the write that stored them (and a settle that moved the row meanwhile fails the guard).
 import type { ScoringModel } from '@cxm/scoring';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { OPTIONS } from '../config.js';

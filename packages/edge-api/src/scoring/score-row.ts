@@ -95,7 +95,8 @@ export function finiteKey(key: number | null): number | null {
 
 /**
  * The next row for a candidate. `version` is the stored one + 1 (or 1 for a new row): the
- * guard trigger refuses the write if the row moved since it was read.
+ * guard trigger refuses the write if the row moved since it was read. `scoredThrough` is the
+ * highest engagement rowid `state` folded (default: the stored watermark, or 0).
  */
 export function nextScoreRow(input: {
   orgId: string;
@@ -105,6 +106,7 @@ export function nextScoreRow(input: {
   engagementCount: number;
   model: ScoringModel;
   now: number;
+  scoredThrough?: number;
 }): ScoreInsertRow {
   const settled = finiteState(settleTier(input.state, input.now, input.model));
   return {
@@ -119,7 +121,15 @@ export function nextScoreRow(input: {
     engagementCount: input.engagementCount,
     updatedAt: input.now,
     version: (input.previous?.version ?? 0) + 1,
+    scoredThrough: input.scoredThrough ?? input.previous?.scoredThrough ?? 0,
   };
+}
+
+/** The highest rowid among engagements read from D1 (those not stored yet have none), or 0. */
+export function highestRowid(engagements: readonly ScoredEngagement[]): number {
+  let highest = 0;
+  for (const engagement of engagements) highest = Math.max(highest, engagement.rowid ?? 0);
+  return highest;
 }
 
 /** The state a candidate starts from: its stored one, or empty. */

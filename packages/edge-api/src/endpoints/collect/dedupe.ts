@@ -1,15 +1,23 @@
 // Which incoming events are repeats. Two rules:
 //
-// 1. Event ids. The same id (per organisation; tracker ids per visitor) is stored once. The
-//    writer checks first, and a UNIQUE index on `engagements(org_id, event_key)` refuses the
-//    insert if a concurrent request stored it in between (the writer then retries).
+// 1. Event ids. The same id (per organisation; tracker ids per visitor) is stored once: a UNIQUE
+//    index on `engagements(org_id, event_key)` and the insert's ON CONFLICT DO NOTHING.
 // 2. Windows (tracker only). A page view is a repeat when the same visitor has a counted view
 //    of the same stored URL less than `visit window` before or after it; a form submit when the
 //    same visitor has a counted submit of the same form on the same page less than `form
 //    window` away. A sliding window anchored on counted events: views at 0, 20 and 40 minutes
-//    count at 0 and 40. The writer holds the visitor's row lock (its version) while deciding,
-//    so concurrent retries cannot both count.
+//    count at 0 and 40.
+//
+// Both are decided inside the insert itself (`insertUnlessRepeat`: INSERT … SELECT … WHERE NOT
+// EXISTS a counted event in the window, ON CONFLICT DO NOTHING), one statement per event in time
+// order, in the writer's batch. D1 runs one write at a time, so the check and the insert are
+// atomic: concurrent beacons (retries with the same ids, reloads with new ones) cannot both
+// count, and no lock on the visitor is needed (it used to be its row version, which made one
+// visitor's concurrent beacons fail each other). `splitFresh` is the same rule in JavaScript,
+// which the writer uses to skip a write that can store nothing (a pure retry).
+
 import type { EngagementType } from '@cxm/scoring';
+import { type SQL, sql } from 'drizzle-orm';
 
 export interface Occurrence {
   type: string;
@@ -71,4 +79,43 @@ export function splitFresh<T extends Occurrence & Keyed>(
     fresh.push(event);
   }
   return { fresh, repeats: incoming.length - fresh.length };
+}
+
+/** One tracker event as `insertUnlessRepeat` stores it. */
+export interface TrackerEventRow {
+  id: string;
+  orgId: string;
+  siteId: string;
+  /** The visitor, by the tracker's device id (the row this batch created or updated). */
+  deviceId: string;
+  eventKey: string;
+  type: string;
+  detail: string;
+  occurredAt: number;
+  receivedAt: number;
+}
+
+/**
+ * The insert of one tracker event for the visitor's current candidate (its link as the batch
+ * sees it, null when anonymous), unless its event key is stored or it is a window repeat of one
+ * of the visitor's counted events. Returns the inserted row's `candidate_id` (no row: a repeat).
+ */
+export function insertUnlessRepeat(event: TrackerEventRow, windows: Windows): SQL {
+  const window = windowOf(event.type, windows);
+  const repeat =
+    window > 0
+      ? sql`AND NOT EXISTS (SELECT 1 FROM engagements e
+          WHERE e.org_id = v.org_id AND e.visitor_id = v.id AND e.type = ${event.type}
+            AND e.detail = ${event.detail}
+            AND e.occurred_at > ${event.occurredAt - window}
+            AND e.occurred_at < ${event.occurredAt + window})`
+      : sql``;
+  return sql`INSERT INTO engagements (id, org_id, candidate_id, visitor_id, site_id, type, detail,
+      occurred_at, received_at, source, machine, event_key)
+    SELECT ${event.id}, v.org_id, v.candidate_id, v.id, ${event.siteId}, ${event.type},
+      ${event.detail}, ${event.occurredAt}, ${event.receivedAt}, 'tracker', 0, ${event.eventKey}
+    FROM visitors v
+    WHERE v.org_id = ${event.orgId} AND v.device_id = ${event.deviceId} ${repeat}
+    ON CONFLICT DO NOTHING
+    RETURNING candidate_id`;
 }

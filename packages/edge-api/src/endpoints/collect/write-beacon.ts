@@ -1,32 +1,42 @@
-// Writes one validated beacon: the visitor, its events (deduped), a link to a candidate when
-// the beacon carried a valid identity token, and that candidate's score, in one D1 batch.
+// Writes one validated beacon in two steps, neither of which has to win a race (issue 14: one
+// visitor's beacons used to fail each other on the visitor row's version, about half of a burst
+// of 50 got 503):
+//
+// 1. Store, in one D1 batch: the visitor seen now (an upsert whose update of `last_seen_at`,
+//    `kind` and `fingerprint_version` commutes, without a version bump), its events, each
+//    inserted unless stored or a window repeat in the same statement (`dedupe.ts`), for the
+//    visitor's current candidate as the batch sees it, the backlog mark of that candidate's score
+//    and the site's counters. While the visitor is anonymous the batch also bumps its version:
+//    a concurrent relink (which moves the anonymous past it read) must then read again, so no
+//    anonymous event it did not read is moved. A valid identity token that links the visitor to
+//    a new candidate adds the relink (`identity/relink.ts`, version-guarded: this is the only
+//    part that can lose a race, and is then retried from fresh reads) and the candidate's
+//    rebuild with the past it moved.
+// 2. Settle the candidate's score (`scoring/settle.ts`), coalescing with concurrent settles.
+//
 // The job is plain JSON so the same function serves the direct path and the queue consumer.
-import { and, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
+import { markBacklog } from '../../db/backlog.js';
 import { type CandidateRef, findCandidate } from '../../db/candidates.js';
 import {
   bumpCollectStats,
   type Db,
-  insertRows,
   newId,
   runBatch,
+  runBatchResults,
   type Statement,
   storedEventKeys,
   utcDay,
 } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
-import { candidates, type EngagementInsertRow, engagements } from '../../db/schema.js';
+import { candidates, engagements, visitors } from '../../db/schema.js';
 import { storedScore } from '../../db/score-rows.js';
-import type { ScoredEngagement } from '../../db/stored-score.js';
-import {
-  findVisitor,
-  relinkVisitor,
-  type StoredVisitor,
-  writeVisitor,
-} from '../../identity/relink.js';
+import { findVisitor, relinkVisitor, type StoredVisitor } from '../../identity/relink.js';
 import { type ScoreContext, type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
 import { modelFrom } from '../../scoring/score-row.js';
-import { type Occurrence, splitFresh, type Windows } from './dedupe.js';
+import { settleScores } from '../../scoring/settle.js';
+import { insertUnlessRepeat, splitFresh, type TrackerEventRow, type Windows } from './dedupe.js';
 
 export interface BeaconEventJob {
   eventKey: string;
@@ -62,30 +72,57 @@ export interface BeaconOutcome {
   duplicates: number;
 }
 
-export function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
-  return withRetries(() => attempt(db, job), OPTIONS.writeAttempts);
+export async function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
+  const stored = await withRetries(() => storeBeacon(db, job), OPTIONS.writeAttempts);
+  if (stored.candidateIds.length > 0) {
+    const settled = await settleScores(db, {
+      orgId: job.orgId,
+      model: modelFrom(job.scoringModel),
+      candidateIds: stored.candidateIds,
+    });
+    if (settled.deferred.length > 0) console.warn('collect: a score left to a later settle');
+  }
+  return { accepted: stored.accepted, duplicates: stored.duplicates };
 }
 
-async function attempt(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
+interface Stored extends BeaconOutcome {
+  /** The candidates whose scores the beacon may have moved (internal ids). */
+  candidateIds: string[];
+}
+
+/** Step 1: one batch storing what is new (or, for a pure retry, counting it). */
+async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
   const read = await readBeacon(db, job);
-  const { fresh, repeats } = splitFresh(job.events, read.storedKeys, read.nearby, job.windows);
+  // Keys known stored and repeats within the beacon; the inserts decide the rest.
+  const { fresh, repeats } = splitFresh(job.events, read.storedKeys, [], job.windows);
   const target = targetOf(job, read.visitor, read.identity);
-  const stats = statsOf(job, fresh.length, repeats);
+  const linked = target.candidateId === null ? [] : [target.candidateId];
   if (fresh.length === 0 && !target.relink) {
-    // Nothing new: do not touch the visitor row, so retries of a stored beacon do not contend.
+    // Nothing new: the visitor row is left alone; the candidate is still settled, so a retry of
+    // a beacon whose reply was lost finishes its work.
     const counted = repeats + job.droppedBots + job.ignoredTokens > 0;
-    await runBatch(db, counted ? [bumpCollectStats(db, stats)] : []);
-    return { accepted: 0, duplicates: repeats };
+    await runBatch(db, counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []);
+    return { accepted: 0, duplicates: repeats, candidateIds: linked };
   }
-  const visitor = await visitorStatements(db, job, read.visitor, target);
-  await runBatch(db, [
-    ...candidateStatements(db, job, target),
-    ...visitor.statements,
-    ...insertRows(db, engagements, eventRows(job, fresh, target.candidateId, visitor.visitorId)),
-    ...(await candidateScore(db, job, target, visitor.past, fresh)),
-    bumpCollectStats(db, stats),
+  const rows = fresh.map((event) => eventRow(job, event));
+  const results = await runBatchResults(db, [
+    ...(target.relink ? await linkStatements(db, job, read.visitor, target) : []),
+    ...seenStatements(db, job),
+    ...rows.map((row) => insertUnlessRepeat(row, job.windows)),
+    markBacklog(db, { orgId: job.orgId, candidateIds: visitorCandidate(job), now: job.receivedAt }),
+    bumpCollectStats(db, statsOf(job, ...countsOf(job, rows))),
   ]);
-  return { accepted: fresh.length, duplicates: repeats };
+  // Only the event inserts return rows: one per event stored, with the candidate it went to.
+  const inserted = results.flatMap((result) => result.results ?? []);
+  const candidateIds = new Set(linked);
+  for (const row of inserted) {
+    if (typeof row.candidate_id === 'string') candidateIds.add(row.candidate_id);
+  }
+  return {
+    accepted: inserted.length,
+    duplicates: job.events.length - inserted.length,
+    candidateIds: [...candidateIds],
+  };
 }
 
 /** What a beacon's write depends on: the visitor, the token's candidate, what is stored already. */
@@ -100,30 +137,7 @@ async function readBeacon(db: Db, job: BeaconJob) {
       job.events.map((event) => event.eventKey),
     ),
   ]);
-  const nearby = visitor && job.events.length > 0 ? await nearbyEvents(db, job, visitor.id) : [];
-  return { visitor, identity, storedKeys, nearby };
-}
-
-/** The visitor's counted views and submits within a window of the beacon's events (dedupe). */
-function nearbyEvents(db: Db, job: BeaconJob, visitorId: string): Promise<Occurrence[]> {
-  const times = job.events.map((event) => event.occurredAt);
-  const widest = Math.max(job.windows.visitMs, job.windows.formMs);
-  return db
-    .select({
-      type: engagements.type,
-      detail: engagements.detail,
-      occurredAt: engagements.occurredAt,
-    })
-    .from(engagements)
-    .where(
-      and(
-        eq(engagements.orgId, job.orgId),
-        eq(engagements.visitorId, visitorId),
-        gte(engagements.occurredAt, Math.min(...times) - widest),
-        lte(engagements.occurredAt, Math.max(...times) + widest),
-        inArray(engagements.type, ['visit_landing_page', 'submit_form']),
-      ),
-    );
+  return { visitor, identity, storedKeys };
 }
 
 /** The candidate the beacon's events belong to. */
@@ -148,73 +162,37 @@ function targetOf(
   return { candidateId, created: identity === null, relink: visitor?.candidateId !== candidateId };
 }
 
-function candidateStatements(db: Db, job: BeaconJob, target: Target): Statement[] {
-  if (!target.created || target.candidateId === null || job.identityCandidate === null) return [];
-  const row = { id: target.candidateId, orgId: job.orgId, externalId: job.identityCandidate };
-  return [db.insert(candidates).values(row)];
-}
-
-/** The visitor seen now; relinked (with its anonymous past) when the token names a new candidate. */
-async function visitorStatements(
+/**
+ * The link a valid identity token makes: the candidate if new, the guarded relink (with the move
+ * of the visitor's anonymous past), and the candidate's score rebuilt with that past, whose
+ * rowids its watermark takes (a new candidate's row is created here). The beacon's own events
+ * are inserted after, past the watermark, and settled like any others.
+ */
+async function linkStatements(
   db: Db,
   job: BeaconJob,
   visitor: StoredVisitor | null,
   target: Target,
-): Promise<{ visitorId: string; past: ScoredEngagement[]; statements: Statement[] }> {
-  const seen = {
-    lastSeenAt: Math.max(visitor?.lastSeenAt ?? 0, job.receivedAt),
-    kind: job.visitor.kind,
-    fingerprintVersion: job.visitor.fingerprintVersion,
-  };
-  const common = { orgId: job.orgId, deviceId: job.visitor.deviceId, visitor, at: job.receivedAt };
-  if (target.relink && target.candidateId !== null && job.identityCandidate !== null) {
-    return relinkVisitor(db, {
-      ...common,
-      candidateId: target.candidateId,
-      via: 'identity_token',
-      actor: `tracker:${job.siteId}`,
-      seen,
-      audit: { candidate: job.identityCandidate },
-    });
-  }
-  const { visitorId, statement } = writeVisitor(db, { ...common, set: seen });
-  return { visitorId, past: [], statements: [statement] };
-}
-
-function eventRows(
-  job: BeaconJob,
-  fresh: readonly BeaconEventJob[],
-  candidateId: string | null,
-  visitorId: string,
-): EngagementInsertRow[] {
-  return fresh.map((event) => ({
-    id: newId(),
-    orgId: job.orgId,
-    candidateId,
-    visitorId,
-    siteId: job.siteId,
-    type: event.type,
-    detail: event.detail,
-    occurredAt: event.occurredAt,
-    receivedAt: job.receivedAt,
-    source: 'tracker',
-    machine: false,
-    eventKey: event.eventKey,
-  }));
-}
-
-/** The candidate's next score: folded, or rebuilt when a link brought in its older past. */
-async function candidateScore(
-  db: Db,
-  job: BeaconJob,
-  target: Target,
-  past: readonly ScoredEngagement[],
-  fresh: readonly BeaconEventJob[],
 ): Promise<Statement[]> {
   const { orgId } = job;
-  const { candidateId, created } = target;
-  if (candidateId === null) return [];
-  const previous = created ? null : await storedScore(db, orgId, candidateId);
+  const candidateId = target.candidateId!;
+  const externalId = job.identityCandidate!;
+  const link = await relinkVisitor(db, {
+    orgId,
+    deviceId: job.visitor.deviceId,
+    visitor,
+    candidateId,
+    via: 'identity_token',
+    actor: `tracker:${job.siteId}`,
+    at: job.receivedAt,
+    seen: { kind: job.visitor.kind, fingerprintVersion: job.visitor.fingerprintVersion },
+    audit: { candidate: externalId },
+  });
+  const created = target.created
+    ? [db.insert(candidates).values({ id: candidateId, orgId, externalId })]
+    : [];
+  if (!target.created && link.past.length === 0) return [...created, ...link.statements];
+  const previous = target.created ? null : await storedScore(db, orgId, candidateId);
   const context: ScoreContext = {
     orgId,
     model: modelFrom(job.scoringModel),
@@ -224,18 +202,93 @@ async function candidateScore(
   const update: ScoreUpdate = {
     candidateId,
     previous,
-    added: [...past, ...fresh.map((event) => ({ ...event, machine: false }))],
-    rebuild: past.length > 0,
-    history: created ? [] : undefined,
+    added: link.past,
+    rebuild: true,
+    history: target.created ? [] : undefined,
   };
-  return (await scoreStatements(db, context, [update])).statements;
+  const score = await scoreStatements(db, context, [update]);
+  return [...created, ...link.statements, ...score.statements];
+}
+
+/**
+ * The visitor seen now: created if new, else `last_seen_at` moved up (never back) and what the
+ * tracker reports of it, in place and without a version bump, so concurrent beacons commute.
+ * While it is anonymous, its version goes up (see the header).
+ */
+function seenStatements(db: Db, job: BeaconJob): Statement[] {
+  const { orgId, receivedAt } = job;
+  const { deviceId, kind, fingerprintVersion } = job.visitor;
+  return [
+    db
+      .insert(visitors)
+      .values({
+        id: newId(),
+        orgId,
+        deviceId,
+        kind,
+        fingerprintVersion,
+        firstSeenAt: receivedAt,
+        lastSeenAt: receivedAt,
+      })
+      .onConflictDoUpdate({
+        target: [visitors.orgId, visitors.deviceId],
+        set: {
+          lastSeenAt: sql`max(${visitors.lastSeenAt}, excluded.last_seen_at)`,
+          kind: sql`excluded.kind`,
+          fingerprintVersion: sql`excluded.fingerprint_version`,
+        },
+      }),
+    db
+      .update(visitors)
+      .set({ version: sql`${visitors.version} + 1` })
+      .where(
+        and(
+          eq(visitors.orgId, orgId),
+          eq(visitors.deviceId, deviceId),
+          isNull(visitors.candidateId),
+        ),
+      ),
+  ];
+}
+
+/** The visitor's candidate as the batch sees it (a subquery; no row while anonymous). */
+function visitorCandidate(job: BeaconJob): SQL {
+  return sql`(SELECT ${visitors.candidateId} FROM ${visitors} WHERE ${visitors.orgId} = ${job.orgId}
+    AND ${visitors.deviceId} = ${job.visitor.deviceId} AND ${visitors.candidateId} IS NOT NULL)`;
+}
+
+function eventRow(job: BeaconJob, event: BeaconEventJob): TrackerEventRow {
+  return {
+    id: newId(),
+    orgId: job.orgId,
+    siteId: job.siteId,
+    deviceId: job.visitor.deviceId,
+    eventKey: event.eventKey,
+    type: event.type,
+    detail: event.detail,
+    occurredAt: event.occurredAt,
+    receivedAt: job.receivedAt,
+  };
+}
+
+/** The counters' accepted and duplicates, as SQL over what the batch's inserts stored. */
+function countsOf(job: BeaconJob, rows: readonly TrackerEventRow[]): [SQL, SQL] {
+  const ids =
+    rows.length === 0
+      ? sql`(NULL)`
+      : sql`(${sql.join(
+          rows.map((row) => sql`${row.id}`),
+          sql`, `,
+        )})`;
+  const stored = sql`(SELECT COUNT(*) FROM ${engagements} WHERE ${engagements.orgId} = ${job.orgId} AND ${engagements.id} IN ${ids})`;
+  return [stored, sql`${job.events.length} - ${stored}`];
 }
 
 /** The site's counters for today: what a beacon stored, repeated and dropped. */
 function statsOf(
   job: Pick<BeaconJob, 'orgId' | 'siteId' | 'receivedAt' | 'droppedBots' | 'ignoredTokens'>,
-  accepted: number,
-  duplicates: number,
+  accepted: number | SQL,
+  duplicates: number | SQL,
 ) {
   return {
     orgId: job.orgId,

@@ -1,20 +1,39 @@
-// Writes a validated batch of server-to-server engagements: new candidates, the engagements
-// not seen before, and each touched candidate's score, all in one D1 batch (all or nothing).
-import type { EngagementType } from '@cxm/scoring';
+// Writes a validated batch of server-to-server engagements so that no request has to win a race
+// against concurrent ones (issue 14: one candidate's history synced in parallel, each request
+// retried, got 503s once the score row's optimistic lock had lost 12 times). Four round trips:
+//
+// 0. Read, in one batch: which event keys are stored already (a pure retry then writes nothing)
+//    and the named candidates' internal ids.
+// 1. Store, in one D1 batch (all or nothing): every named candidate and its score row, created
+//    where missing (INSERT … ON CONFLICT DO NOTHING: one a concurrent request created is simply
+//    used), the engagements (INSERT … SELECT joining each to its candidate by external id, ON
+//    CONFLICT DO NOTHING on the event key, RETURNING what was really inserted), the backlog mark
+//    of candidates left with engagements past their score's watermark, and the candidates' ids.
+//    No version guard: no other writer can make this batch fail. `accepted` counts the rows the
+//    inserts returned, `duplicates` the rest (stored before, by a concurrent request, or twice in
+//    the body).
+// 2. Settle the scores of every candidate the request names (`scoring/settle.ts`, a read and a
+//    guarded write): whatever is stored for them and not folded yet, this request's or another's,
+//    is folded before the reply, so the score is current when the 202 arrives. Concurrent settles
+//    coalesce. Settling for retries too means a retry of a request whose reply was lost (the
+//    worker stopped between the steps) finishes its work.
+import { type EngagementType, emptyState } from '@cxm/scoring';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
-import { findCandidates } from '../../db/candidates.js';
-import { type Db, insertRows, newId, runBatch, storedEventKeys } from '../../db/client.js';
-import { withRetries } from '../../db/retry.js';
+import { markBacklog } from '../../db/backlog.js';
 import {
-  candidates,
-  type EngagementInsertRow,
-  type EngagementSource,
-  engagements,
-} from '../../db/schema.js';
-import { storedScores } from '../../db/score-rows.js';
-import type { ScoredEngagement } from '../../db/stored-score.js';
-import { type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
+  chunks,
+  type Db,
+  inChunks,
+  newId,
+  rowsPerInsert,
+  runBatchResults,
+  runQueries,
+  type Statement,
+} from '../../db/client.js';
+import { candidates, type EngagementSource, engagements, scores } from '../../db/schema.js';
 import { modelFrom } from '../../scoring/score-row.js';
+import { settleScores } from '../../scoring/settle.js';
 
 export interface ApiEngagement {
   /** The caller's idempotency id. */
@@ -37,11 +56,23 @@ export interface EngagementsJob {
   receivedAt: number;
 }
 
-export function writeEngagements(
+export async function writeEngagements(
   db: Db,
   job: EngagementsJob,
 ): Promise<{ accepted: number; duplicates: number }> {
-  return withRetries(() => attempt(db, job), OPTIONS.writeAttempts);
+  const before = await readBefore(db, job);
+  const fresh = freshItems(job, before.storedKeys);
+  const stored =
+    fresh.length === 0 ? { accepted: 0, candidateIds: [] } : await store(db, job, fresh);
+  const settled = await settleScores(db, {
+    orgId: job.orgId,
+    model: modelFrom(job.scoringModel),
+    candidateIds: [...new Set([...before.candidateIds, ...stored.candidateIds])],
+  });
+  if (settled.deferred.length > 0) {
+    console.warn(`engagements: ${settled.deferred.length} scores left to a later settle`);
+  }
+  return { accepted: stored.accepted, duplicates: job.items.length - stored.accepted };
 }
 
 /** Caller ids live in their own namespace, apart from tracker event ids. */
@@ -53,28 +84,49 @@ function eventKeyOf(item: ApiEngagement): string {
   return item.eventKey ?? apiEventKey(item.id);
 }
 
-async function attempt(db: Db, job: EngagementsJob) {
-  const { orgId } = job;
-  const { fresh, duplicates } = await freshItems(db, job);
-  if (fresh.length === 0) return { accepted: 0, duplicates };
-  const ids = await candidateIds(db, orgId, fresh);
-  const rows = fresh.map((item) => engagementRow(job, item, ids.idOf.get(item.candidateId)!));
-  const score = await scoreStatements(
-    db,
-    { orgId, model: modelFrom(job.scoringModel), now: Date.now(), reason: 'engagement' },
-    await scoreUpdates(db, orgId, fresh, ids),
-  );
-  await runBatch(db, [
-    ...insertRows(db, candidates, ids.created),
-    ...insertRows(db, engagements, rows),
-    ...score.statements,
-  ]);
-  return { accepted: fresh.length, duplicates };
+/** The candidates named, by external id, as a subquery of their internal ids. */
+function candidatesNamed(orgId: string, externalIds: readonly string[]): SQL {
+  return sql`(SELECT ${candidates.id} FROM ${candidates} WHERE ${and(
+    eq(candidates.orgId, orgId),
+    inArray(candidates.externalId, [...externalIds]),
+  )})`;
 }
 
-/** The items not stored yet (by event key), each key once. */
-async function freshItems(db: Db, job: EngagementsJob) {
-  const seen = await storedEventKeys(db, job.orgId, job.items.map(eventKeyOf));
+/**
+ * In one round trip: which event keys are stored already, and the internal ids of the named
+ * candidates that exist (settled even when all is a retry: a retry finishes a lost request).
+ */
+async function readBefore(db: Db, job: EngagementsJob) {
+  const keyParts = inChunks(job.items.map(eventKeyOf));
+  const named = inChunks(job.items.map((item) => item.candidateId));
+  const results = await runQueries(db, [
+    ...keyParts.map((part) =>
+      db
+        .select({ key: engagements.eventKey })
+        .from(engagements)
+        .where(and(eq(engagements.orgId, job.orgId), inArray(engagements.eventKey, part))),
+    ),
+    ...named.map((part) =>
+      db
+        .select({ id: candidates.id })
+        .from(candidates)
+        .where(and(eq(candidates.orgId, job.orgId), inArray(candidates.externalId, part))),
+    ),
+  ]);
+  const keys = results.slice(0, keyParts.length) as { key: string }[][];
+  const ids = results.slice(keyParts.length) as { id: string }[][];
+  return {
+    storedKeys: new Set(keys.flat().map((row) => row.key)),
+    candidateIds: ids.flat().map((row) => row.id),
+  };
+}
+
+/**
+ * The items whose event key is not stored yet, each key once. Read before, to spare a pure retry
+ * the write; the insert's ON CONFLICT decides (a concurrent request may store one meanwhile).
+ */
+function freshItems(job: EngagementsJob, storedKeys: ReadonlySet<string>): ApiEngagement[] {
+  const seen = new Set(storedKeys);
   const fresh: ApiEngagement[] = [];
   for (const item of job.items) {
     const key = eventKeyOf(item);
@@ -82,67 +134,104 @@ async function freshItems(db: Db, job: EngagementsJob) {
     seen.add(key);
     fresh.push(item);
   }
-  return { fresh, duplicates: job.items.length - fresh.length };
+  return fresh;
 }
 
-/** Internal ids by external id: the stored candidates', and new ones for the rest (created). */
-async function candidateIds(db: Db, orgId: string, fresh: readonly ApiEngagement[]) {
+/**
+ * Step 1, one batch: how many engagements were inserted, and the internal ids of their
+ * candidates (read at the end of the batch: created by it or by a concurrent request).
+ */
+async function store(db: Db, job: EngagementsJob, fresh: readonly ApiEngagement[]) {
+  const { orgId } = job;
   const externalIds = [...new Set(fresh.map((item) => item.candidateId))];
-  const known = await findCandidates(db, orgId, externalIds);
-  const idOf = new Map([...known].map(([externalId, ref]) => [externalId, ref.id]));
-  const created = externalIds
-    .filter((externalId) => !known.has(externalId))
-    .map((externalId) => {
-      const id = newId();
-      idOf.set(externalId, id);
-      return { id, orgId, externalId };
-    });
-  return { idOf, created };
-}
-
-function engagementRow(
-  job: EngagementsJob,
-  item: ApiEngagement,
-  candidateId: string,
-): EngagementInsertRow {
+  const parts = inChunks(externalIds);
+  const inserts = insertStatements(job, fresh);
+  const results = await runBatchResults(db, [
+    ...candidateStatements(db, job, externalIds),
+    ...inserts,
+    ...parts.map((part) =>
+      markBacklog(db, { orgId, candidateIds: candidatesNamed(orgId, part), now: job.receivedAt }),
+    ),
+    ...parts.map((part) => sql`SELECT id FROM ${candidatesNamed(orgId, part)}`),
+  ]);
+  const first = results.length - parts.length - inserts.length - parts.length;
+  const inserted = results.slice(first, first + inserts.length);
   return {
-    id: newId(),
-    orgId: job.orgId,
-    candidateId,
-    visitorId: null,
-    siteId: null,
-    type: item.type,
-    detail: item.detail,
-    occurredAt: item.occurredAt,
-    receivedAt: job.receivedAt,
-    source: item.source ?? 'api',
-    machine: item.machine,
-    eventKey: eventKeyOf(item),
+    // One row per engagement really inserted (RETURNING).
+    accepted: inserted.reduce((sum, result) => sum + (result.results?.length ?? 0), 0),
+    candidateIds: results
+      .slice(results.length - parts.length)
+      .flatMap((result) => result.results ?? [])
+      .map((row) => String(row.id)),
   };
 }
 
-/** Each touched candidate with what it gains; a created one has no stored row or history. */
-async function scoreUpdates(
-  db: Db,
-  orgId: string,
-  fresh: readonly ApiEngagement[],
-  ids: { idOf: ReadonlyMap<string, string>; created: readonly { id: string }[] },
-): Promise<ScoreUpdate[]> {
-  const isNew = new Set(ids.created.map((row) => row.id));
-  const added = new Map<string, ScoredEngagement[]>();
-  for (const item of fresh) {
-    const candidateId = ids.idOf.get(item.candidateId)!;
-    const list = added.get(candidateId) ?? [];
-    const { type, detail, occurredAt, machine } = item;
-    list.push({ type, detail, occurredAt, machine });
-    added.set(candidateId, list);
-  }
-  const known = [...added.keys()].filter((id) => !isNew.has(id));
-  const previous = await storedScores(db, orgId, known);
-  return [...added].map(([candidateId, list]) => ({
-    candidateId,
-    previous: previous.get(candidateId) ?? null,
-    added: list,
-    history: isNew.has(candidateId) ? [] : undefined,
-  }));
+/**
+ * The candidates, created where missing, each with a score row (every candidate has one, empty
+ * until settled). Both inserts do nothing for rows that exist, whoever created them.
+ */
+function candidateStatements(db: Db, job: EngagementsJob, externalIds: string[]): Statement[] {
+  const { orgId } = job;
+  const rows = externalIds.map((externalId) => ({ id: newId(), orgId, externalId }));
+  const empty = JSON.stringify(emptyState());
+  // Every named candidate, existing ones too (a no-op for them): one purged since the read
+  // before is then created afresh instead of its engagements being skipped.
+  return [
+    ...chunks(rows, rowsPerInsert(candidates)).map((part) =>
+      db.insert(candidates).values(part).onConflictDoNothing(),
+    ),
+    ...inChunks(externalIds).map((part) =>
+      db
+        .insert(scores)
+        .select(
+          db
+            .select({
+              candidateId: candidates.id,
+              orgId: candidates.orgId,
+              state: sql`${empty}`.as('state'),
+              sortKey: sql`NULL`.as('sort_key'),
+              tier: sql`'inactive'`.as('tier'),
+              tierChangedAt: sql`NULL`.as('tier_changed_at'),
+              lastEngagedAt: sql`NULL`.as('last_engaged_at'),
+              engagementCount: sql`0`.as('engagement_count'),
+              updatedAt: sql`${job.receivedAt}`.as('updated_at'),
+              version: sql`1`.as('version'),
+              scoredThrough: sql`0`.as('scored_through'),
+            })
+            .from(candidates)
+            .where(and(eq(candidates.orgId, orgId), inArray(candidates.externalId, part))),
+        )
+        .onConflictDoNothing(),
+    ),
+  ];
+}
+
+/** Parameters each engagement binds in `insertStatements` (each statement binds 2 more). */
+const PER_ROW = 8;
+
+/**
+ * Multi-row inserts of the engagements, each joined to its candidate by external id (the batch
+ * created any missing one before), skipping event keys stored already, returning the rows
+ * inserted. Raw SQL: a VALUES list joined in an INSERT … SELECT is beyond the query builder.
+ */
+function insertStatements(job: EngagementsJob, fresh: readonly ApiEngagement[]): SQL[] {
+  const perStatement = Math.floor((OPTIONS.maxBoundParameters - 2) / PER_ROW);
+  return chunks(fresh, perStatement).map((part) => {
+    const values = sql.join(
+      part.map(
+        (item) =>
+          sql`(${newId()}, ${item.candidateId}, ${item.type}, ${item.detail}, ${item.occurredAt}, ${item.source ?? 'api'}, ${item.machine ? 1 : 0}, ${eventKeyOf(item)})`,
+      ),
+      sql`, `,
+    );
+    return sql`INSERT INTO engagements (id, org_id, candidate_id, visitor_id, site_id, type, detail,
+        occurred_at, received_at, source, machine, event_key)
+      SELECT v.column1, c.org_id, c.id, NULL, NULL, v.column3, v.column4, v.column5,
+        ${job.receivedAt}, v.column6, v.column7, v.column8
+      FROM (VALUES ${values}) AS v
+      JOIN candidates c ON c.org_id = ${job.orgId} AND c.external_id = v.column2
+      WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING candidate_id`;
+  });
 }
