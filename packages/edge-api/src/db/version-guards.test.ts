@@ -1,4 +1,5 @@
-// The score version guards in D1, and withRetries: which errors it retries, rethrows or gives up on.
+// The score and visitor version guards in D1, and withRetries: which errors it retries, rethrows
+// or gives up on.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { rid } from '../test/client.js';
@@ -30,6 +31,52 @@ describe('version guard triggers', () => {
       .bind(candidate)
       .first<{ external_id: string }>();
     expect(row?.external_id).toBe(candidate);
+  });
+});
+
+describe('the visitor version guard (the link)', () => {
+  async function visitorRow() {
+    const id = rid('vis');
+    await env.DB.prepare(
+      "INSERT INTO visitors (id, org_id, device_id, first_seen_at, last_seen_at) VALUES (?, 'demo', ?, 0, 0)",
+    )
+      .bind(id, rid('v'))
+      .run();
+    return id;
+  }
+
+  it("lets a beacon's in-place update of what it saw through without a version", async () => {
+    const id = await visitorRow();
+    const touches = Array.from({ length: 5 }, (_, i) =>
+      env.DB.prepare(
+        "UPDATE visitors SET last_seen_at = max(last_seen_at, ?), kind = 'stored' WHERE id = ?",
+      )
+        .bind(100 - i, id)
+        .run(),
+    );
+    await Promise.all(touches);
+    const row = await env.DB.prepare('SELECT last_seen_at, version FROM visitors WHERE id = ?')
+      .bind(id)
+      .first<{ last_seen_at: number; version: number }>();
+    expect(row).toEqual({ last_seen_at: 100, version: 1 });
+  });
+
+  it('refuses a link change without the version going up by one, and a stale version', async () => {
+    const id = await visitorRow();
+    const unversioned = env.DB.prepare(
+      "UPDATE visitors SET link_source = 'api', linked_at = 1 WHERE id = ?",
+    )
+      .bind(id)
+      .run();
+    await expect(unversioned).rejects.toThrow(/stale_version: visitors/);
+    await env.DB.prepare('UPDATE visitors SET version = version + 1 WHERE id = ?').bind(id).run();
+    // Read at version 1, written as 2: the row is at 2 already.
+    const stale = env.DB.prepare(
+      "UPDATE visitors SET link_source = 'api', version = 2 WHERE id = ?",
+    )
+      .bind(id)
+      .run();
+    await expect(stale).rejects.toThrow(/stale_version: visitors/);
   });
 });
 
