@@ -17,20 +17,31 @@ export const VISITOR_FIELD = 'cxm_vid';
 
 /** How the tracker came by the visitor id. */
 export type VisitorIdKind =
-  /** FingerprintJS visitorId (stable within a FingerprintJS minor version). */
+  /**
+   * Trackers before issue 14 only: the FingerprintJS visitorId as the visitor id. A browser may
+   * still run such a tracker from its cache, so the API keeps accepting it; this tracker never
+   * sends it (the fingerprint is the same for every profile of a browser build on one device).
+   */
   | 'fingerprint'
-  /** Random id kept in first-party storage (fingerprinting failed or was blocked). */
+  /** Random id kept in first-party storage (`cxm_id`): one browser profile's. */
   | 'stored'
-  /** Random id for this page view only (no storage either). */
+  /** Random id for this page view only (the browser refuses storage). */
   | 'page';
 
 export interface BeaconVisitor {
-  /** 8 to 64 characters from `[A-Za-z0-9_-]`. */
+  /** 8 to 64 characters from `[A-Za-z0-9_-]`. The visitor: a browser profile, as far as known. */
   id: string;
   kind: VisitorIdKind;
-  /** FingerprintJS version, e.g. `5.2.0` (kind `fingerprint` only). */
+  /**
+   * The FingerprintJS visitorId, beside the visitor id and never instead of it: a device hint
+   * (every profile of one browser build on one device shares it), same rules as `id`. Sent once
+   * the tracker knows it (after consent, once per tab session), so a session's first beacons may
+   * lack it.
+   */
+  fp?: string;
+  /** FingerprintJS version that made `fp` (or, with kind `fingerprint`, `id`), e.g. `5.2.0`. */
   version?: string;
-  /** FingerprintJS confidence score, 0 to 1 (kind `fingerprint` only). */
+  /** FingerprintJS confidence score, 0 to 1, of `fp` (or, with kind `fingerprint`, of `id`). */
   confidence?: number;
 }
 

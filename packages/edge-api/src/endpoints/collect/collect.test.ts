@@ -75,6 +75,78 @@ describe('POST /v1/collect: accepting beacons', () => {
   });
 });
 
+describe('POST /v1/collect: the visitor and the fingerprint beside it (issue 14)', () => {
+  const FP = 'Fp0123456789abcdef0123456789ABCD';
+
+  it('accepts a stored id with the FingerprintJS id beside it, and stores the events under the stored id', async () => {
+    const body = beacon({
+      visitor: { id: rid('v'), kind: 'stored', fp: FP, version: '5.2.0', confidence: 0.4 },
+    });
+    const response = await sendBeacon(body);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ accepted: 1, duplicates: 0, dropped: 0 });
+    expect(await engagementsOf(body.visitor.id)).toHaveLength(1);
+    // The fingerprint is not a visitor: nothing is stored under it.
+    expect(await rows('SELECT id FROM visitors WHERE device_id = ?', FP)).toEqual([]);
+  });
+
+  it('keeps two profiles sharing a fingerprint apart: each visitor keeps its own events', async () => {
+    const start = Date.now() - 3600_000;
+    const a = { id: rid('a'), kind: 'stored' as const, fp: FP, version: '5.2.0' };
+    const b = { id: rid('b'), kind: 'stored' as const, fp: FP, version: '5.2.0' };
+    for (const visitor of [a, b]) {
+      const reply = await sendBeacon(
+        beacon({
+          visitor,
+          events: [
+            visit(undefined, start),
+            formSubmit('talent-network', undefined, start + MINUTE),
+          ],
+        }),
+      );
+      expect(await reply.json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    }
+    expect((await engagementsOf(a.id)).map((e) => e.type)).toEqual([
+      'visit_landing_page',
+      'submit_form',
+    ]);
+    expect((await engagementsOf(b.id)).map((e) => e.type)).toEqual([
+      'visit_landing_page',
+      'submit_form',
+    ]);
+  });
+
+  it('answers 400 invalid_request naming visitor.fp when fp is not shaped as an id', async () => {
+    for (const fp of ['short', 'x'.repeat(65), 'has spaces in it', 'semi;colon-0001', 42]) {
+      const body = beacon({ visitor: { id: rid('v'), kind: 'stored', fp: fp as string } });
+      const response = await sendBeacon(body);
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe('invalid_request');
+      expect(error.issues?.map((issue) => issue.path)).toEqual(['visitor.fp']);
+      expect(await engagementsOf(body.visitor.id)).toEqual([]);
+    }
+  });
+
+  it('still accepts a beacon from a tracker cached before issue 14 (the fingerprint as the id)', async () => {
+    const visitor = {
+      id: rid('fp'),
+      kind: 'fingerprint' as const,
+      version: '5.2.0',
+      confidence: 0.6,
+    };
+    const response = await sendBeacon(beacon({ visitor }));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ accepted: 1 });
+    expect(await engagementsOf(visitor.id)).toHaveLength(1);
+    const [stored] = await rows<{ kind: string; fingerprint_version: string | null }>(
+      'SELECT kind, fingerprint_version FROM visitors WHERE device_id = ?',
+      visitor.id,
+    );
+    expect(stored).toEqual({ kind: 'fingerprint', fingerprint_version: '5.2.0' });
+  });
+});
+
 describe('POST /v1/collect: client mistakes', () => {
   it('answers 415 unsupported_media_type for a form-encoded body', async () => {
     const response = await sendBeacon(beacon(), {

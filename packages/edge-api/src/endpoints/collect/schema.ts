@@ -42,8 +42,16 @@ export const beaconSchema = z
     v: z.literal(1),
     site: z.string().min(1).max(100),
     visitor: z.object({
+      /** The visitor: one browser profile's stored id (`stored`), or one page view's (`page`). */
       id: randomId,
+      /** `fingerprint` (the FingerprintJS id as `id`) only from trackers cached before issue 14. */
       kind: z.enum(['fingerprint', 'stored', 'page']),
+      /**
+       * The FingerprintJS id beside the visitor id: a device hint shared by every profile of one
+       * browser build on one device. Validated, not stored (nothing uses it yet).
+       */
+      fp: randomId.optional(),
+      /** FingerprintJS version and confidence of `fp` (or, with kind `fingerprint`, of `id`). */
       version: z.string().max(32).optional(),
       confidence: z.number().min(0).max(1).optional(),
     }),
