@@ -11,10 +11,9 @@ beforeEach(() => {
 });
 
 describe('fingerprint chunk', () => {
-  it('runs FingerprintJS without its vendor request and reports version and confidence', async () => {
+  it('runs FingerprintJS without its vendor request and reports its id as fp, with version and confidence', async () => {
     expect(await fingerprint(() => true)).toEqual({
-      id: 'v'.repeat(32),
-      kind: 'fingerprint',
+      fp: 'v'.repeat(32),
       version: '5.2.0',
       confidence: 0.5,
     });

@@ -13,7 +13,7 @@ const w = window as Window & { cxm?: Cxm };
 // Shaped as the API mints them: base64url(payload).base64url(HMAC-SHA256), 43 characters.
 const TOKEN =
   'eyJrIjoiaWRlbnRpdHkiLCJvIjoib3JnX2RlbW8iLCJjIjoiQ0FORC0yMDI0LTAwMDEyMyIsIngiOjE4OTM0NTYwMDB9.2OlK5a649a3bUz5pi4PXl0DxH_ZcucDvtKaHR8SmzDM';
-const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 };
+const fp = { fp: 'f'.repeat(32), version: '5.2.0', confidence: 0.4 };
 
 let bodies: BeaconPayload[];
 let fetchMock: ReturnType<typeof vi.fn>;
@@ -88,7 +88,13 @@ describe('snippet entry', () => {
     });
     expect(w.cxm!.loaded).toBe(true);
     await vi.waitFor(() => expect(bodies).toHaveLength(1));
-    expect(bodies[0]).toMatchObject({ site: 'pk_demo', identity: TOKEN, visitor: fp });
+    const visitor = { id: localStorage.getItem('cxm_id'), kind: 'stored' };
+    expect(bodies[0]).toMatchObject({ site: 'pk_demo', identity: TOKEN, visitor });
+    // The fingerprint arrives after the first beacon, and goes beside the id in the next ones.
+    await vi.waitFor(() => expect(sessionStorage.getItem('cxm_fp')).not.toBeNull());
+    history.pushState({}, '', '/second-page');
+    await vi.waitFor(() => expect(bodies).toHaveLength(2));
+    expect(bodies[1]!.visitor).toEqual({ ...visitor, ...fp });
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe('https://edge.test/v1/collect');
     expect(init).toMatchObject({ method: 'POST', keepalive: true });
@@ -155,7 +161,7 @@ describe('snippet entry', () => {
   async function heldChunk() {
     const { fingerprint } = await import('./fingerprint.js');
     fpLoad.mockReset().mockResolvedValue({
-      get: async () => ({ visitorId: fp.id, version: fp.version, confidence: { score: 0.4 } }),
+      get: async () => ({ visitorId: fp.fp, version: fp.version, confidence: { score: 0.4 } }),
     });
     const requested: string[] = [];
     vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
@@ -172,7 +178,10 @@ describe('snippet entry', () => {
     chunk.arrive();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(fpLoad).not.toHaveBeenCalled();
-    expect(bodies).toEqual([]);
+    // Only the visit, sent at consent without waiting for the chunk; withdrawal deleted its id.
+    expect(bodies.map((b) => [b.events[0]!.type, b.visitor.kind, b.visitor.fp])).toEqual([
+      ['visit_landing_page', 'stored', undefined],
+    ]);
     expect(localStorage.length + sessionStorage.length).toBe(0);
   });
 
@@ -185,11 +194,13 @@ describe('snippet entry', () => {
     await vi.waitFor(() => expect(sessionStorage.getItem('cxm_fp')).not.toBeNull());
     expect(chunk.requested).toHaveLength(1);
     expect(fpLoad).toHaveBeenCalledTimes(1);
-    history.pushState({}, '', '/next');
-    await vi.waitFor(() => expect(bodies).toHaveLength(1));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(bodies[0]!.visitor).toEqual(fp);
-    expect(localStorage.getItem('cxm_id')).toBeNull();
+    history.pushState({}, '', '/after-regrant');
+    await vi.waitFor(() => expect(bodies.at(-1)?.events[0]?.url).toContain('/after-regrant'));
+    expect(bodies.at(-1)!.visitor).toEqual({
+      id: localStorage.getItem('cxm_id'),
+      kind: 'stored',
+      ...fp,
+    });
   });
 
   it("keeps the page's errors out when its fetch wrapper throws, or keepalive and sendBeacon are both missing", async () => {

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FINGERPRINT_KEY, STORED_ID_KEY } from './identity.js';
+import { FINGERPRINT_KEY, type Fingerprint, STORED_ID_KEY } from './identity.js';
 import { DEFAULTS, type Options } from './options.js';
 import { type Command, FINGERPRINT_TIMEOUT_MS, start } from './tracker.js';
 import { OFF, type Outcome, SENT } from './transport.js';
 import { type BeaconPayload, MAX_URL_LENGTH } from './wire.js';
 
-const fp = { id: 'f'.repeat(32), kind: 'fingerprint', version: '5.2.0', confidence: 0.4 } as const;
+const fp: Fingerprint = { fp: 'f'.repeat(32), version: '5.2.0', confidence: 0.4 };
+/** The id this browser profile stored (what every beacon names as the visitor). */
+const storedId = () => localStorage.getItem(STORED_ID_KEY)!;
 // Shaped as the API mints them: base64url(payload).base64url(HMAC-SHA256), 43 characters.
 const TOKEN =
   'eyJrIjoiaWRlbnRpdHkiLCJvIjoib3JnX2RlbW8iLCJjIjoiQ0FORC0yMDI0LTAwMDEyMyIsIngiOjE4OTM0NTYwMDB9.2OlK5a649a3bUz5pi4PXl0DxH_ZcucDvtKaHR8SmzDM';
@@ -51,18 +53,20 @@ describe('tracker', () => {
     expect(localStorage.length + sessionStorage.length).toBe(0);
   });
 
-  it('records the current page once consent arrives, with the fingerprint, its version and confidence', async () => {
+  it('records the current page once consent arrives, under the stored id, without waiting for FingerprintJS', async () => {
     history.replaceState(null, '', '/jobs/42?utm_source=mail#apply');
-    const { cmd, posts } = setup({ consent: 'manual' });
+    const { cmd, posts, loader } = setup({ consent: 'manual' });
     cmd('consent', true);
     cmd('consent', true); // no second visit for the same page view
+    // Sent in the same task: FingerprintJS (started, still loading) is not waited for.
+    expect(loader).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(posts).toHaveLength(1));
     await settled();
     expect(posts).toEqual([
       {
         v: 1,
         site: 'pk_demo',
-        visitor: fp,
+        visitor: { id: storedId(), kind: 'stored' },
         events: [
           {
             id: expect.stringMatching(/^[\w-]{8,64}$/),
@@ -73,6 +77,71 @@ describe('tracker', () => {
         ],
       },
     ]);
+    expect(storedId()).toMatch(/^[\w-]{8,64}$/);
+  });
+
+  it('sends the fingerprint beside the stored id once it is known, never as the id', async () => {
+    const { cmd, posts } = setup({ consent: 'manual' });
+    cmd('consent', true);
+    await vi.waitFor(() => expect(sessionStorage.getItem(FINGERPRINT_KEY)).not.toBeNull());
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(posts).toHaveLength(2));
+    expect(posts.map((p) => p.visitor)).toEqual([
+      { id: storedId(), kind: 'stored' },
+      { id: storedId(), kind: 'stored', fp: fp.fp, version: '5.2.0', confidence: 0.4 },
+    ]);
+  });
+
+  it("sends the session's cached fingerprint from the first beacon of the next page, without running FingerprintJS again", async () => {
+    const first = setup({ consent: 'none' });
+    await vi.waitFor(() => expect(sessionStorage.getItem(FINGERPRINT_KEY)).not.toBeNull());
+    first.cmd('consent', false); // (ends the first page: withdrawal also deletes the storage)
+    localStorage.setItem(STORED_ID_KEY, 'stored-id-0001');
+    sessionStorage.setItem(FINGERPRINT_KEY, JSON.stringify(fp));
+    const next = setup({ consent: 'none' }); // the next page load in the same tab
+    await vi.waitFor(() => expect(next.posts).toHaveLength(1));
+    expect(next.posts[0]!.visitor).toEqual({ ...fp, id: 'stored-id-0001', kind: 'stored' });
+    expect(next.loader).not.toHaveBeenCalled();
+  });
+
+  it('keeps sending under the stored id, without fp, when FingerprintJS fails', async () => {
+    const posts: BeaconPayload[] = [];
+    const cmd = start(
+      { ...DEFAULTS, site: 'pk_demo', collector: 'https://edge.test', consent: 'none' },
+      () => Promise.reject(new Error('blocked')),
+      async (_url, body): Promise<Outcome> => {
+        posts.push(JSON.parse(body));
+        return SENT;
+      },
+    );
+    active.push(cmd);
+    await settled();
+    history.pushState({}, '', '/next');
+    await vi.waitFor(() => expect(posts).toHaveLength(2));
+    expect(posts.map((p) => p.visitor)).toEqual([
+      { id: storedId(), kind: 'stored' },
+      { id: storedId(), kind: 'stored' },
+    ]);
+    expect(sessionStorage.getItem(FINGERPRINT_KEY)).toBeNull();
+  });
+
+  it('sends a page id with the fingerprint beside it when the browser refuses storage', async () => {
+    const refuse = () => {
+      throw new DOMException('denied', 'SecurityError');
+    };
+    vi.spyOn(window, 'localStorage', 'get').mockImplementation(refuse);
+    vi.spyOn(window, 'sessionStorage', 'get').mockImplementation(refuse);
+    try {
+      const { posts } = setup({ consent: 'none' });
+      await vi.waitFor(() => expect(posts).toHaveLength(1));
+      await settled();
+      history.pushState({}, '', '/next');
+      await vi.waitFor(() => expect(posts).toHaveLength(2));
+      expect(posts[0]!.visitor).toEqual({ id: expect.any(String), kind: 'page' });
+      expect(posts[1]!.visitor).toEqual({ ...fp, id: posts[0]!.visitor.id, kind: 'page' });
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('counts one visit per SPA page view', async () => {
@@ -112,8 +181,8 @@ describe('tracker', () => {
     const { cmd, posts } = setup({ consent: 'manual' }, SENT);
     cmd('consent', true);
     await vi.waitFor(() => expect(posts).toHaveLength(1));
-    localStorage.setItem(STORED_ID_KEY, 'stored-id-1'); // as a fallback would have
-    expect(sessionStorage.getItem(FINGERPRINT_KEY)).not.toBeNull();
+    await vi.waitFor(() => expect(sessionStorage.getItem(FINGERPRINT_KEY)).not.toBeNull());
+    expect(localStorage.getItem(STORED_ID_KEY)).not.toBeNull();
     cmd('consent', false);
     expect(localStorage.getItem(STORED_ID_KEY)).toBeNull();
     expect(sessionStorage.getItem(FINGERPRINT_KEY)).toBeNull();
@@ -132,6 +201,7 @@ describe('tracker', () => {
   it('goes quiet for the page when the API says tracking is off', async () => {
     const { posts } = setup({ consent: 'none' }, OFF);
     await vi.waitFor(() => expect(posts).toHaveLength(1));
+    await settled(); // the reply arrives
     history.pushState({}, '', '/more');
     await settled();
     expect(posts).toHaveLength(1);
@@ -158,7 +228,7 @@ describe('tracker', () => {
       '<form id="apply"><input name="email" value="secret@example.com"><input name="submit" value="Go"></form>';
     const form = document.querySelector('form')!;
     form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
-    expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(fp.id);
+    expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(storedId());
     await vi.waitFor(() => expect(events()).toHaveLength(2));
     expect(events()[1]).toMatchObject({ type: 'submit_form', form: 'apply' });
     expect(JSON.stringify(events())).not.toContain('secret');
@@ -188,7 +258,7 @@ describe('tracker', () => {
         posted = new FormData(form).get('cxm_vid') as string | null; // what the page's fetch sends
       });
       submit(form);
-      expect(posted).toBe(fp.id);
+      expect(posted).toBe(storedId());
       await settled();
       expect(forms(events())).toEqual([]); // cancelled: not counted by the listener
       cmd('submit', form); // the page's fetch succeeded
@@ -216,7 +286,7 @@ describe('tracker', () => {
       await vi.waitFor(() => expect(events()).toHaveLength(1));
       const form = quickApply();
       cmd('submit', form);
-      expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(fp.id);
+      expect(form.querySelector<HTMLInputElement>('input[name="cxm_vid"]')!.value).toBe(storedId());
       await vi.waitFor(() => expect(forms(events())).toHaveLength(1));
     });
 
@@ -275,7 +345,7 @@ describe('tracker', () => {
     const calls: { live: () => boolean; arrive: () => void }[] = [];
     const loader = vi.fn(
       (live: () => boolean) =>
-        new Promise<typeof fp>((resolve) => {
+        new Promise<Fingerprint>((resolve) => {
           calls.push({ live, arrive: () => resolve(fp) });
         }),
     );
@@ -296,17 +366,18 @@ describe('tracker', () => {
     return { cmd, posts };
   }
 
-  it('does not start FingerprintJS, and stores nothing, when consent is withdrawn while it loads', async () => {
+  it('does not start FingerprintJS, and keeps nothing, when consent is withdrawn while it loads', async () => {
     const { loader, calls } = heldLoader();
     const { cmd, posts } = startWith(loader);
     cmd('consent', true);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.live()).toBe(true);
+    await vi.waitFor(() => expect(posts).toHaveLength(1)); // the visit did not wait
     cmd('consent', false);
     expect(calls[0]!.live()).toBe(false); // the chunk arriving now runs nothing
     calls[0]!.arrive();
     await settled();
-    expect(posts).toHaveLength(0);
+    expect(posts).toHaveLength(1);
     expect(localStorage.length + sessionStorage.length).toBe(0);
   });
 
@@ -322,27 +393,34 @@ describe('tracker', () => {
     await settled();
     calls[0]!.arrive(); // the stale run's result is discarded
     await settled();
-    // (The page view's visit was recorded before the withdrawal, and dropped with it.)
+    // (The page view's visit was recorded before the withdrawal, under the first stored id, which
+    // the withdrawal deleted; the grant after it stored a new one.)
     history.pushState({}, '', '/next');
-    await vi.waitFor(() => expect(posts).toHaveLength(1));
-    expect(posts[0]!.visitor).toEqual(fp);
-    expect(localStorage.getItem(STORED_ID_KEY)).toBeNull();
+    await vi.waitFor(() => expect(posts.at(-1)!.events[0]!.url).toContain('/next'));
+    expect(posts.at(-1)!.visitor).toEqual({ ...fp, id: storedId(), kind: 'stored' });
+    expect(posts[0]!.visitor.id).not.toBe(storedId());
     expect(JSON.parse(sessionStorage.getItem(FINGERPRINT_KEY)!)).toEqual(fp);
   });
 
-  it('does not run FingerprintJS when it arrives after the time limit', async () => {
+  it('does not run FingerprintJS when it arrives after the time limit, and sends without fp', async () => {
     vi.useFakeTimers();
     try {
       const { loader, calls } = heldLoader();
       const { cmd, posts } = startWith(loader);
       cmd('consent', true);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(posts).toHaveLength(1); // sent at once, not after the time limit
       await vi.advanceTimersByTimeAsync(FINGERPRINT_TIMEOUT_MS);
-      expect(posts).toHaveLength(1);
-      expect(posts[0]!.visitor.kind).toBe('stored');
       expect(calls[0]!.live()).toBe(false);
       calls[0]!.arrive();
       await vi.advanceTimersByTimeAsync(0);
       expect(sessionStorage.getItem(FINGERPRINT_KEY)).toBeNull();
+      history.pushState({}, '', '/later');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(posts.map((p) => p.visitor)).toEqual([
+        { id: storedId(), kind: 'stored' },
+        { id: storedId(), kind: 'stored' },
+      ]);
     } finally {
       vi.useRealTimers();
     }

@@ -1,36 +1,33 @@
 // The tracker's core: wires consent, identity, page views, forms and transport together. Nothing in
 // here runs before consent except listening; every entry point swallows its own failures.
-// `start` stays one 134-line closure on purpose: its parts share mutable state (consent, visitor,
-// identity, pending events), and the smallest split tried, its listeners and command in a
-// function of their own, cost 31 B min+gzip (measured as core 2,492 B -> 2,523 B, over the
-// 2,500 B budget) while leaving `start` at 113 lines. Going under 80 would move the state into an object, whose
-// property names terser cannot shorten.
+// `start` stays one closure (117 lines) on purpose: its parts share mutable state (consent,
+// visitor, identity, the FingerprintJS run), and the smallest split tried, its listeners and
+// command in a function of their own, cost 31 B min+gzip (measured when `start` was 134 lines, as
+// core 2,492 B -> 2,523 B, over the 2,500 B budget) while leaving it at 113 lines. Going under 80
+// would move the state into an object, whose property names terser cannot shorten.
 import { gpcSignal, initialConsent, nextConsent } from './consent/index.js';
 import { watchOneTrust } from './consent/onetrust.js';
 import { addVisitorField, formName, removeVisitorFields, watchForms } from './forms.js';
 import {
+  currentVisitor,
   type FingerprintLoader,
-  fallbackVisitor,
   forgetVisitor,
   randomId,
-  resolveVisitor,
+  runFingerprint,
 } from './identity.js';
 import type { Options } from './options.js';
 import { cleanUrl, watchNavigation } from './spa.js';
 import { takeUrlToken, validToken } from './token.js';
 import { browserPost, createTransport, type Post } from './transport.js';
-import {
-  type BeaconEvent,
-  type BeaconVisitor,
-  type FormEvent,
-  MAX_URL_LENGTH,
-  type VisitEvent,
-} from './wire.js';
+import { type BeaconVisitor, type FormEvent, MAX_URL_LENGTH, type VisitEvent } from './wire.js';
 
 /** `cxm('consent', true | false)`, `cxm('identify', token)`, `cxm('submit', form)`. Never throws. */
 export type Command = (name: string, ...args: unknown[]) => void;
 
-/** How long events wait for FingerprintJS (chunk download + ~250 ms of work) before the fallback. */
+/**
+ * How long FingerprintJS may take (chunk download + ~250 ms of work) before it is given up: a chunk
+ * that arrives later does not run. Events never wait for it (see `onConsent`).
+ */
 export const FINGERPRINT_TIMEOUT_MS = 8000;
 
 type NewEvent = Omit<VisitEvent, 'id' | 'url' | 'at'> | Omit<FormEvent, 'id' | 'url' | 'at'>;
@@ -42,61 +39,47 @@ export function start(
 ): Command {
   let visitor: BeaconVisitor | undefined;
   let identity: string | undefined;
-  let pending: BeaconEvent[] = [];
   /** Whether the current page view's visit has been recorded (once per page view, ever). */
   let visited = false;
   /** The API said this site's tracking is off: quiet until the next page load. */
   let off = false;
-  /** The identify run waiting for a visitor id (0: none). Counts up, so a stale run is told apart. */
-  let resolving = 0;
+  /** Numbers the FingerprintJS runs: only run number `runs` is wanted. Bumped to abandon it. */
   let runs = 0;
 
   const granted = () => consent === true && !off;
 
   const [send, clearQueue] = createTransport(
     `${options.collector}/v1/collect`,
-    // An undefined identity is left out.
-    () => granted() && visitor && { v: 1, site: options.site, visitor, identity },
+    // An undefined identity is left out. (`visitor` is set whenever consent is granted.)
+    () => granted() && { v: 1, site: options.site, visitor: visitor!, identity },
     () => {
       off = true; // `granted()` is false from now on: nothing is recorded or sent, retries included
     },
     post,
   );
 
-  /** Sends what is pending once the visitor id is known; `final` (page hiding) cannot wait. */
-  const flush = (final?: boolean) => {
-    if (!granted() || !pending.length) return;
-    if (!visitor && final) visitor = fallbackVisitor();
-    if (visitor) send(pending.splice(0));
-    else identify();
-  };
-
+  /** Sends the event at once: the visitor is known from consent on, so nothing waits. */
   const record = (event: NewEvent) => {
     if (!granted()) return;
     // An over-long URL is cut rather than letting the API refuse the whole beacon.
     const url = cleanUrl(location.href).slice(0, MAX_URL_LENGTH);
-    pending.push({ id: randomId(), url, at: Date.now(), ...event });
-    flush();
+    send([{ id: randomId(), url, at: Date.now(), ...event }]);
   };
 
-  const identify = () => {
-    if (resolving || visitor) return;
+  /**
+   * FingerprintJS, unless this session's result is cached: its `fp` goes beside the visitor id in
+   * the beacons sent once it is known. FingerprintJS costs 100-250 ms of main thread; its `load()`
+   * waits for an idle period itself (requestIdleCallback), so it stays off the page's critical
+   * path. Once consent is withdrawn (or withdrawn and granted again, which starts a new run), or
+   * once the run has settled or timed out, this run's result is not wanted: FingerprintJS does
+   * not start for it, and nothing is stored.
+   */
+  const fingerprint = () => {
     const run = ++runs;
-    resolving = run;
-    // FingerprintJS costs 100-250 ms of main thread; its `load()` waits for an idle period itself
-    // (requestIdleCallback), so it stays off the page's critical path. Once consent is withdrawn
-    // (or withdrawn and granted again, which starts a new run), or once the run has settled, this
-    // run's result is not wanted: FingerprintJS does not start for it, and nothing is stored.
-    resolveVisitor(
-      loadFingerprint,
-      FINGERPRINT_TIMEOUT_MS,
-      () => resolving === run && consent === true,
-    ).then((found) => {
-      if (!found) return;
-      resolving = 0;
-      // A page hide may already have used the stored fallback; the fingerprint wins from now on.
-      visitor = found;
-      flush();
+    runFingerprint(loadFingerprint, FINGERPRINT_TIMEOUT_MS, () => runs === run).then((found) => {
+      if (runs !== run) return;
+      runs++; // settled (found, failed or timed out): a chunk arriving later runs nothing
+      visitor = { ...visitor!, ...found };
     });
   };
 
@@ -107,15 +90,18 @@ export function start(
 
   const onConsent = (next: boolean) => {
     if (next) {
+      // The stored id at once: the first beacon never waits for FingerprintJS (the id no longer
+      // needs it), and beacons carry `fp` from when it is known (at once from the second page
+      // view of a session, from its cache).
+      visitor = currentVisitor();
+      if (!visitor.fp) fingerprint();
       if (!visited) visit();
-      identify();
       return;
     }
     // Withdrawn (or refused): stop at once and delete what was stored. A fingerprint still being
     // loaded does not start; one already computing is discarded when it arrives.
-    resolving = 0;
+    runs++;
     visitor = identity = undefined;
-    pending = [];
     clearQueue();
     forgetVisitor();
     removeVisitorFields();
@@ -142,15 +128,11 @@ export function start(
     },
     (form) => record({ type: 'submit_form', form: formName(form) }),
   );
-  const hidden = () =>
-    safely(() => {
-      settleForms();
-      flush(true);
-    });
   // `visibilitychange` to hidden is the last event every current browser fires reliably when a page
-  // goes away (navigation, tab close, app switch on mobile, where `pagehide` may never come).
+  // goes away (navigation, tab close, app switch on mobile, where `pagehide` may never come): the
+  // submits still waiting to be decided are decided (and sent) now.
   document.addEventListener('visibilitychange', () => {
-    if (document.hidden) hidden();
+    if (document.hidden) safely(settleForms);
   });
 
   if (options.consent === 'onetrust') {
@@ -163,10 +145,8 @@ export function start(
     safely(() => {
       if (name === 'consent') report(false, args[0] === true);
       if (name === 'submit') settleForms(args[0] as HTMLFormElement);
-      if (name === 'identify' && validToken(args[0])) {
-        identity = args[0];
-        flush();
-      }
+      // Sent with the events recorded from now on.
+      if (name === 'identify' && validToken(args[0])) identity = args[0];
     });
 }
 
