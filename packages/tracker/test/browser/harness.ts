@@ -5,7 +5,8 @@ import { query } from '@cxm/test-support/d1';
 import { until as poll } from '@cxm/test-support/poll';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { inject } from 'vitest';
-import type { BeaconPayload } from '../../src/wire.js';
+import type { Fingerprint } from '../../src/identity.js';
+import type { BeaconPayload, CollectReply } from '../../src/wire.js';
 
 export const env = inject('browserEnv');
 
@@ -16,6 +17,8 @@ export interface Visit {
   requests: Request[];
   /** The bodies posted to /v1/collect. */
   beacons: () => BeaconPayload[];
+  /** The collector's replies to them, as they arrived. */
+  replies: CollectReply[];
   /** Requests beyond the site's own origin, other than the script tag's `t.js`. */
   trackerRequests: () => Request[];
   /** Messages the console printed (CSP violations show up here). */
@@ -38,10 +41,20 @@ export async function visitor(
   page.on('request', (r) => requests.push(r));
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   const collect = `${env.edge}/v1/collect`;
+  const replies: CollectReply[] = [];
+  page.on('response', (r) => {
+    if (r.url() === collect && r.request().method() === 'POST') {
+      r.json().then(
+        (reply: CollectReply) => replies.push(reply),
+        () => {},
+      );
+    }
+  });
   return {
     context,
     page,
     requests,
+    replies,
     console: consoleLines,
     beacons: () =>
       requests
@@ -97,6 +110,17 @@ export function trackerStorage(page: Page): Promise<string[]> {
       k.startsWith('cxm'),
     ),
   );
+}
+
+/**
+ * This tab's FingerprintJS result, once the tracker has it (`cxm_fp` in sessionStorage: FingerprintJS
+ * ran after consent, in the background).
+ */
+export async function fingerprintOf(page: Page): Promise<Fingerprint> {
+  const cached = await page.waitForFunction(() => sessionStorage.getItem('cxm_fp'), null, {
+    timeout: 30_000,
+  });
+  return JSON.parse((await cached.jsonValue()) as string) as Fingerprint;
 }
 
 /** Waits until the tracker script ran (the real `cxm` replaced the stub). */

@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   engagements,
   env,
+  fingerprintOf,
   stored,
   trackerLoaded,
   trackerStorage,
   until,
+  type Visit,
   visitor,
 } from './harness.js';
 
@@ -26,12 +28,13 @@ const QUIET_MS = 1500;
 const quiet = () => new Promise((resolve) => setTimeout(resolve, QUIET_MS));
 
 describe('pasted snippet', () => {
-  it('records the visit in D1 with the FingerprintJS visitor id, version and confidence', async () => {
+  it('records the visit in D1 under the stored visitor id at once, and sends the FingerprintJS id beside it once known', async () => {
     const v = await visitor(browser);
     await v.page.goto(`${env.pages}/snippet.html?case=snippet`);
     const beacon = await until(() => v.beacons()[0]);
-    expect(beacon.visitor).toMatchObject({ kind: 'fingerprint', version: expect.any(String) });
-    expect(beacon.visitor.confidence).toBeGreaterThanOrEqual(0);
+    const id = await v.page.evaluate(() => localStorage.getItem('cxm_id'));
+    // The first beacon does not wait for FingerprintJS.
+    expect(beacon.visitor).toEqual({ id, kind: 'stored' });
     expect(beacon.events).toEqual([
       expect.objectContaining({
         type: 'visit_landing_page',
@@ -39,12 +42,20 @@ describe('pasted snippet', () => {
       }),
     ]);
     const [row] = await stored('/snippet.html?case=snippet');
-    expect(row).toMatchObject({
-      type: 'visit_landing_page',
-      device_id: beacon.visitor.id,
-      kind: 'fingerprint',
-      fingerprint_version: beacon.visitor.version,
+    expect(row).toMatchObject({ type: 'visit_landing_page', device_id: id, kind: 'stored' });
+    // FingerprintJS ran after it; the next page's beacons carry its id, version and confidence.
+    const fp = await fingerprintOf(v.page);
+    expect(fp).toEqual({
+      fp: expect.stringMatching(/^[\w-]{8,64}$/),
+      version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      confidence: expect.any(Number),
     });
+    await v.page.goto(`${env.pages}/snippet.html?case=snippet-2`);
+    const next = await until(() => v.beacons()[1]);
+    expect(next.visitor).toEqual({ id, kind: 'stored', ...fp });
+    expect(next.visitor.fp).not.toBe(id);
+    const [second] = await stored('/snippet.html?case=snippet-2');
+    expect(second).toMatchObject({ device_id: id, kind: 'stored' });
     await v.context.close();
   });
 
@@ -70,13 +81,16 @@ describe('pasted snippet', () => {
     await v.context.close();
   });
 
-  it('falls back to a stored random id when FingerprintJS is blocked, and still records the visit', async () => {
+  it('keeps the stored visitor id, without fp, when FingerprintJS is blocked', async () => {
     const v = await visitor(browser);
     await v.context.route(/\/t\/fp\.[0-9a-f]+\.js$/, (route) => route.abort('blockedbyclient'));
     await v.page.goto(`${env.pages}/snippet.html?fp=blocked`);
     const beacon = await until(() => v.beacons()[0]);
     expect(beacon.visitor.kind).toBe('stored');
     expect(await v.page.evaluate(() => localStorage.getItem('cxm_id'))).toBe(beacon.visitor.id);
+    await v.page.goto(`${env.pages}/snippet.html?fp=blocked-2`);
+    const next = await until(() => v.beacons()[1]);
+    expect(next.visitor).toEqual({ id: beacon.visitor.id, kind: 'stored' });
     const [row] = await stored('/snippet.html?fp=blocked');
     expect(row).toMatchObject({ device_id: beacon.visitor.id, kind: 'stored' });
     await v.context.close();
@@ -286,7 +300,9 @@ describe('OneTrust', () => {
     const beacon = await until(() => v.beacons()[0]);
     expect(beacon.events[0]).toMatchObject({ type: 'visit_landing_page' });
     await stored('/onetrust.html');
-    expect(await trackerStorage(v.page)).not.toEqual([]); // the session's fingerprint
+    // The visitor id, and the session's fingerprint once FingerprintJS ran.
+    await fingerprintOf(v.page);
+    expect((await trackerStorage(v.page)).sort()).toEqual(['cxm_fp', 'cxm_id']);
 
     await v.page.click('#reject');
     expect(await trackerStorage(v.page)).toEqual([]);
@@ -305,7 +321,7 @@ describe('OneTrust', () => {
 });
 
 describe('manual consent', () => {
-  it('runs nothing of FingerprintJS, and writes nothing, when consent is withdrawn while its chunk loads', async () => {
+  it('runs nothing of FingerprintJS, and keeps nothing, when consent is withdrawn while its chunk loads', async () => {
     const v = await visitor(browser, {
       // What FingerprintJS would touch: canvas, WebGL, the cookie test, storage.
       init: `window.touched = [];
@@ -332,11 +348,15 @@ describe('manual consent', () => {
     release();
     await v.page.waitForResponse(/\/t\/fp\.[0-9a-f]+\.js$/);
     await quiet();
+    // Only the tracker's own visitor id, stored at consent (and deleted on withdrawal).
     expect(
       await v.page.evaluate(() => (window as unknown as { touched: string[] }).touched),
-    ).toEqual([]);
+    ).toEqual(['setItem cxm_id']);
     expect(await trackerStorage(v.page)).toEqual([]);
-    expect(v.beacons()).toEqual([]);
+    // The visit went at consent, without waiting for the chunk; nothing after the withdrawal.
+    expect(v.beacons().map((b) => [b.events[0]?.type, b.visitor.kind, b.visitor.fp])).toEqual([
+      ['visit_landing_page', 'stored', undefined],
+    ]);
     await v.context.close();
   });
 });
@@ -349,7 +369,8 @@ describe('strict Content-Security-Policy', () => {
       });
       await v.page.goto(`${env.pages}/${page}`);
       const beacon = await until(() => v.beacons()[0]);
-      expect(beacon.visitor.kind).toBe('fingerprint');
+      expect(beacon.visitor.kind).toBe('stored');
+      await fingerprintOf(v.page); // the chunk loaded and FingerprintJS ran under the policy
       await stored(`/${page}`);
       await quiet();
       expect(
@@ -358,4 +379,95 @@ describe('strict Content-Security-Policy', () => {
       await v.context.close();
     });
   }
+});
+
+describe('two people on one machine (issue 14)', () => {
+  /** Lands on a page, waits for FingerprintJS, then joins the talent network as `email`. */
+  async function person(v: Visit, email: string) {
+    await v.page.goto(`${env.pages}/snippet.html?case=two-people`);
+    const landing = await until(() => v.beacons()[0]);
+    const fp = await fingerprintOf(v.page);
+    await v.page.goto(`${env.pages}/talent-network.html`);
+    await until(() => v.beacons()[1]);
+    await v.page.fill('input[name="email"]', email);
+    const answered = v.page.waitForResponse(`${env.pages}/apply`);
+    await v.page.click('#join');
+    // The site's backend filed the candidate by email and linked the cxm_vid the form carried.
+    const filed = (await (await answered).json()) as { candidateId: string; visitorId: string };
+    expect(filed).toMatchObject({ linked: true });
+    const beacons = await until(() => {
+      const all = v.beacons();
+      return all.some((b) => b.events.some((e) => e.type === 'submit_form')) ? all : undefined;
+    });
+    return { id: landing.visitor.id, fp, beacons, candidate: filed.candidateId, filed };
+  }
+
+  it('keeps two browser profiles sharing a fingerprint apart: own visitor id, visits, forms and candidate', async () => {
+    const stamp = Date.now();
+    // Two contexts of one browser: separate storage, the same device and browser build.
+    const a = await person(await visitor(browser), `person-a-${stamp}@example.com`);
+    const vb = await visitor(browser);
+    const b = await person(vb, `person-b-${stamp}@example.com`);
+
+    // The same FingerprintJS id, two visitor ids.
+    expect(b.fp.fp).toBe(a.fp.fp);
+    expect(b.id).not.toBe(a.id);
+    for (const p of [a, b]) {
+      // Every beacon names the profile's stored id; the fingerprint goes beside it once known
+      // (not on the landing page's first beacon, which does not wait for it).
+      expect(p.beacons.map((beacon) => beacon.visitor.id)).toEqual(p.beacons.map(() => p.id));
+      expect(p.beacons[0]!.visitor).toEqual({ id: p.id, kind: 'stored' });
+      for (const beacon of p.beacons.slice(1)) {
+        expect(beacon.visitor).toEqual({ id: p.id, kind: 'stored', ...a.fp });
+      }
+      expect(p.filed.visitorId).toBe(p.id); // the hidden cxm_vid field
+    }
+
+    // In D1: each person's visits and submit under their own visitor and candidate; B's visit
+    // and submit are not dropped as duplicates of A's, and no collect reply counted one.
+    const rows = await until(() => {
+      const all = [
+        ...engagements('/snippet.html?case=two-people'),
+        ...engagements('/talent-network.html'),
+      ];
+      return all.length >= 6 && all.every((row) => row.candidate) ? all : undefined;
+    }, 60_000);
+    const summary = (p: typeof a) =>
+      rows
+        .filter((row) => row.device_id === p.id)
+        .map((row) => [row.type, row.detail.replace(env.pages, ''), row.kind, row.candidate])
+        .sort();
+    for (const p of [a, b]) {
+      expect(summary(p)).toEqual([
+        ['submit_form', '/talent-network.html form:talent-network', 'stored', p.candidate],
+        ['visit_landing_page', '/snippet.html?case=two-people', 'stored', p.candidate],
+        ['visit_landing_page', '/talent-network.html', 'stored', p.candidate],
+      ]);
+    }
+    expect(rows).toHaveLength(6);
+    expect(a.candidate).not.toBe(b.candidate);
+    expect(vb.replies.length).toBeGreaterThanOrEqual(2);
+    expect(vb.replies.every((reply) => reply.duplicates === 0 && reply.dropped === 0)).toBe(true);
+  });
+
+  it('measured: fresh profiles of this Chromium on this machine all get one FingerprintJS id', async () => {
+    // Four fresh profiles: two contexts in this browser, two in a second Chromium process
+    // (launched with its own temporary profile directory). Each runs FingerprintJS itself.
+    const other = await launch();
+    try {
+      const seen: { id: string; fp: string }[] = [];
+      for (const [i, b] of [browser, browser, other, other].entries()) {
+        const v = await visitor(b);
+        await v.page.goto(`${env.pages}/snippet.html?case=measure-${i}`);
+        const fp = await fingerprintOf(v.page);
+        const id = await v.page.evaluate(() => localStorage.getItem('cxm_id'));
+        seen.push({ id: id!, fp: fp.fp });
+        await v.context.close();
+      }
+      expect(new Set(seen.map((s) => s.fp)).size).toBe(1);
+      expect(new Set(seen.map((s) => s.id)).size).toBe(4);
+    } finally {
+      await other.close();
+    }
+  });
 });
