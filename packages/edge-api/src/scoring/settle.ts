@@ -15,8 +15,9 @@
 // watermark under the version guard, with the tier-change events, in one batch. If another write
 // got there first the batch is refused and nothing of it is kept: it reads again, and is done as
 // soon as the watermark covers what it set out to settle (the highest rowid pending at its first
-// read, which includes its own rows). That takes at most three reads against other settles: the
-// settle that beat a second attempt read after the first attempt's read, so it folded those rows.
+// read, which includes its own rows). Against other settles that takes at most three reads per
+// candidate: the settle that beat a second attempt read after the first attempt's read, so it
+// folded those rows. (A settle of several candidates at once retries while any of them lost.)
 //
 // Bounded: after `OPTIONS.settleAttempts` lost races (only other kinds of writes, such as a
 // decay run, can cause more than two) it gives up quietly. Nothing is lost: the insert batch left

@@ -105,15 +105,20 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
     return { accepted: 0, duplicates: repeats, candidateIds: linked };
   }
   const rows = fresh.map((event) => eventRow(job, event));
-  const results = await runBatchResults(db, [
+  const before = [
     ...(target.relink ? await linkStatements(db, job, read.visitor, target) : []),
     ...seenStatements(db, job),
+  ];
+  const results = await runBatchResults(db, [
+    ...before,
     ...rows.map((row) => insertUnlessRepeat(row, job.windows)),
     markBacklog(db, { orgId: job.orgId, candidateIds: visitorCandidate(job), now: job.receivedAt }),
     bumpCollectStats(db, statsOf(job, ...countsOf(job, rows))),
   ]);
-  // Only the event inserts return rows: one per event stored, with the candidate it went to.
-  const inserted = results.flatMap((result) => result.results ?? []);
+  // Each event insert returns its row if it stored one (RETURNING), with the candidate it went to.
+  const inserted = results
+    .slice(before.length, before.length + rows.length)
+    .flatMap((result) => result.results ?? []);
   const candidateIds = new Set(linked);
   for (const row of inserted) {
     if (typeof row.candidate_id === 'string') candidateIds.add(row.candidate_id);
