@@ -7,9 +7,6 @@
 //   records the switch with the previous candidate's external id;
 // - the same link twice is a no-op: no new audit entry, `alreadyLinked: true`;
 // - a link racing beacons never leaves an event on the wrong person (see the last describe).
-//
-// One test is `it.fails`: a rule broken by code outside this module (a beacon's window dedupe
-// across candidates); it says what would fix it.
 
 import { env } from 'cloudflare:workers';
 import { score } from '@cxm/scoring';
@@ -347,11 +344,9 @@ describe.each([linkApi, identityToken])('link rules, identified by $via', (way) 
     ]);
   });
 
-  // KNOWN BROKEN (write-beacon.ts, not this module's): the beacon's window dedupe compares with
-  // every counted view of the device, whoever it belongs to, so B's view is dropped as a repeat
-  // of A's. Remove `.fails` once `nearbyEvents` only reads the rows the beacon's candidate will
-  // own (`candidate_id IS` the target, plus anonymous rows when the device is anonymous).
-  it.fails("B's first view of a page A just viewed on the device counts for B", async () => {
+  // The window dedupe compares with the device's counted views of the same candidate only
+  // (it used to compare with all of them, dropping B's view as a repeat of A's).
+  it("B's first view of a page A just viewed on the device counts for B", async () => {
     const device = await newDevice();
     const [a, b] = [rid('cand'), rid('cand')];
     await identify(way, device, a);

@@ -98,7 +98,9 @@ export interface TrackerEventRow {
 /**
  * The insert of one tracker event for the visitor's current candidate (its link as the batch
  * sees it, null when anonymous), unless its event key is stored or it is a window repeat of one
- * of the visitor's counted events. Returns the inserted row's `candidate_id` (no row: a repeat).
+ * of the visitor's counted events for that same candidate: after a device switched from A to B,
+ * B's view of a page A just viewed is B's, not a repeat of A's (never merge two people).
+ * Returns the inserted row's `candidate_id` (no row: a repeat).
  */
 export function insertUnlessRepeat(event: TrackerEventRow, windows: Windows): SQL {
   const window = windowOf(event.type, windows);
@@ -106,7 +108,7 @@ export function insertUnlessRepeat(event: TrackerEventRow, windows: Windows): SQ
     window > 0
       ? sql`AND NOT EXISTS (SELECT 1 FROM engagements e
           WHERE e.org_id = v.org_id AND e.visitor_id = v.id AND e.type = ${event.type}
-            AND e.detail = ${event.detail}
+            AND e.candidate_id IS v.candidate_id AND e.detail = ${event.detail}
             AND e.occurred_at > ${event.occurredAt - window}
             AND e.occurred_at < ${event.occurredAt + window})`
       : sql``;
