@@ -121,8 +121,8 @@ function load(file: string, now: number, log: (line: string) => void): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'api', 0, ?)`,
   );
   const score = db.prepare(
-    `INSERT INTO scores (candidate_id, org_id, state, sort_key, tier, tier_changed_at, last_engaged_at, engagement_count, updated_at, version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO scores (candidate_id, org_id, state, sort_key, tier, tier_changed_at, last_engaged_at, engagement_count, updated_at, version, scored_through)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const random = xorshift(0x2545f491);
   db.exec('BEGIN');
@@ -135,17 +135,21 @@ function load(file: string, now: number, log: (line: string) => void): void {
       const id = `c${o}_${String(n).padStart(7, '0')}`;
       candidate.run(id, spec.id, `cand-${n}`, now - 400 * DAY);
       const list = history(n, now, random);
+      // The score's watermark: the last engagement rowid folded (what a writer's settle stores).
+      let scoredThrough = 0;
       for (const [i, item] of list.entries()) {
         const serial = `${id}_${i}`;
-        engagement.run(
-          `e${serial}`,
-          spec.id,
-          id,
-          item.type,
-          item.detail,
-          item.occurredAt,
-          item.occurredAt,
-          `api:${serial}`,
+        scoredThrough = Number(
+          engagement.run(
+            `e${serial}`,
+            spec.id,
+            id,
+            item.type,
+            item.detail,
+            item.occurredAt,
+            item.occurredAt,
+            `api:${serial}`,
+          ).lastInsertRowid,
         );
       }
       const row = nextScoreRow({
@@ -156,6 +160,7 @@ function load(file: string, now: number, log: (line: string) => void): void {
         engagementCount: list.length,
         model: DEFAULT_MODEL,
         now,
+        scoredThrough,
       });
       tiers[row.tier as keyof typeof tiers] += 1;
       score.run(
@@ -169,6 +174,7 @@ function load(file: string, now: number, log: (line: string) => void): void {
         row.engagementCount ?? 0,
         row.updatedAt,
         row.version ?? 1,
+        row.scoredThrough ?? 0,
       );
     }
     log(
