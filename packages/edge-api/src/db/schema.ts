@@ -21,6 +21,32 @@ export type Role = (typeof ROLES)[number];
 export const ENGAGEMENT_SOURCES = ['tracker', 'api', 'email_link'] as const;
 export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
 
+/**
+ * How a stored engagement came to belong to its candidate (`engagements.attribution`):
+ * - `visitor`: a tracker event stored while its browser profile's visitor id (the tracker's
+ *   stored id) was already linked to the candidate;
+ * - `identity_token`: a tracker event whose beacon carried a valid signed identity token
+ *   (`cxm_t`) naming the candidate;
+ * - `link`: a tracker event stored anonymously, moved to the candidate when its visitor was
+ *   linked (`POST /v1/visitors/{id}/link`, e.g. by a form's hidden visitor field through the
+ *   site's backend, or an identity token on a later beacon);
+ * - `fingerprint`: reserved for recognition by the FingerprintJS id (`visitor.fp`); not built,
+ *   nothing stores it;
+ * - `api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);
+ * - `email_link`: an open or click of a tracked email link minted for the candidate.
+ * Null exactly while a tracker event is anonymous (no candidate), and for the few rows stored
+ * before the column whose attribution the backfill could not tell.
+ */
+export const ENGAGEMENT_ATTRIBUTIONS = [
+  'visitor',
+  'identity_token',
+  'link',
+  'fingerprint',
+  'api',
+  'email_link',
+] as const;
+export type EngagementAttribution = (typeof ENGAGEMENT_ATTRIBUTIONS)[number];
+
 const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 
 /** A customer. Organisation-wide settings live here so the settings API edits one row. */
@@ -174,6 +200,8 @@ export const engagements = sqliteTable(
     occurredAt: integer('occurred_at').notNull(),
     receivedAt: integer('received_at').notNull(),
     source: text('source', { enum: ENGAGEMENT_SOURCES }).notNull(),
+    /** How it came to be the candidate's (`ENGAGEMENT_ATTRIBUTIONS`); null while anonymous. */
+    attribution: text('attribution', { enum: ENGAGEMENT_ATTRIBUTIONS }),
     /** Produced by a machine (e.g. a mail privacy proxy's open); scored at a reduced weight. */
     machine: integer('machine', { mode: 'boolean' }).notNull().default(false),
     eventKey: text('event_key').notNull(),
