@@ -148,7 +148,10 @@ export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinke
   return { visitorId, past, statements: [statement, ...moved.statements, audit] };
 }
 
-/** The visitor's anonymous engagements, and the statement giving them to the candidate. */
+/**
+ * The visitor's anonymous engagements, and the statement giving them to the candidate, attributed
+ * to the link (`attribution = 'link'`).
+ */
 async function anonymousPast(
   db: Db,
   orgId: string,
@@ -162,7 +165,9 @@ async function anonymousPast(
     isNull(engagements.candidateId),
   );
   const past = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
-  return { past, statements: [db.update(engagements).set({ candidateId }).where(anonymous)] };
+  // Attributed to the link: they were stored anonymous and are the candidate's only through it.
+  const move = db.update(engagements).set({ candidateId, attribution: 'link' }).where(anonymous);
+  return { past, statements: [move] };
 }
 
 /**

@@ -20,6 +20,7 @@ interface Page {
     occurredAt: string;
     source: string;
     machine: boolean;
+    attribution: string | null;
   }[];
   nextCursor: string | null;
 }
@@ -44,9 +45,18 @@ describe('GET /v1/candidates/{id}/engagements: the Engagement tab', () => {
       'open_email',
     ]);
     expect(all.nextCursor).toBeNull();
-    expect(all.engagements[0]).toMatchObject({ source: 'api', machine: false });
+    expect(all.engagements[0]).toMatchObject({ source: 'api', machine: false, attribution: 'api' });
     expect(Object.keys(all.engagements[0]!).sort()).toEqual(
-      ['detail', 'id', 'machine', 'occurredAt', 'receivedAt', 'source', 'type'].sort(),
+      [
+        'attribution',
+        'detail',
+        'id',
+        'machine',
+        'occurredAt',
+        'receivedAt',
+        'source',
+        'type',
+      ].sort(),
     );
 
     const opens = await json<Page>(

@@ -40,7 +40,8 @@ export const engagementsListRoute = createRoute({
   summary: "A candidate's engagements (the Engagement tab)",
   description:
     'Newest first. Filter by `type` (repeatable) and by `from` (inclusive) / `to` (exclusive) ' +
-    'times; page with `limit` and `cursor`.',
+    'times; page with `limit` and `cursor`. Each engagement says how it came to be the ' +
+    "candidate's (`attribution`).",
   tags: ['Candidates'],
   security: [{ apiKey: ['user'] }],
   middleware: [requireRole('user')] as const,
@@ -149,6 +150,7 @@ function engagementRows(db: Db, filter: EngagementFilter) {
       receivedAt: e.receivedAt,
       source: e.source,
       machine: e.machine,
+      attribution: e.attribution,
     })
     .from(e)
     .where(
@@ -178,6 +180,7 @@ function engagementReply(row: EngagementRow) {
     receivedAt: new Date(row.receivedAt).toISOString(),
     source: row.source,
     machine: row.machine,
+    attribution: row.attribution,
   };
 }
 

@@ -1,7 +1,24 @@
 // Schemas of the candidate endpoints: the Engagement tab, tags, purge (scores: ../scores/schema.ts).
 import { z } from '@hono/zod-openapi';
-import { ENGAGEMENT_SOURCES } from '../../db/schema.js';
+import { ENGAGEMENT_ATTRIBUTIONS, ENGAGEMENT_SOURCES } from '../../db/schema.js';
 import { engagementTypeSchema, externalId } from '../../schemas/common.js';
+
+const ATTRIBUTION_DESCRIPTION = [
+  "How the engagement came to be this candidate's, so a recruiter can judge it:",
+  "`visitor`: a career-site event from a browser profile (the tracker's stored id) already linked",
+  'to the candidate (as reliable as that link; anyone else using the same browser profile counts too);',
+  '`identity_token`: a career-site event whose beacon carried a valid signed identity token naming',
+  'the candidate (a tracked email click or a portal link; strong, though a forwarded email credits',
+  'whoever opens it);',
+  '`link`: a career-site event stored anonymously, then given to the candidate when the browser was',
+  "linked (`POST /v1/visitors/{id}/link`, e.g. a form's hidden visitor field through the site's",
+  'backend, or an identity token on a later visit; as reliable as that link);',
+  '`fingerprint`: reserved for recognition by a device fingerprint (weak: shared by browsers of one',
+  'build on one device); not used yet, never returned today;',
+  '`api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);',
+  '`email_link`: an open or click of a tracked email link minted for the candidate.',
+  'Null only for rows stored before attribution was recorded whose attribution is not known.',
+].join(' ');
 
 export const engagementSchema = z
   .object({
@@ -14,6 +31,10 @@ export const engagementSchema = z
     machine: z
       .boolean()
       .openapi({ description: 'Made by a machine (e.g. a mail privacy proxy open).' }),
+    attribution: z
+      .enum(ENGAGEMENT_ATTRIBUTIONS)
+      .nullable()
+      .openapi({ description: ATTRIBUTION_DESCRIPTION }),
   })
   .openapi('Engagement');
 

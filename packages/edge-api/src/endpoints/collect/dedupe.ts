@@ -93,13 +93,33 @@ export interface TrackerEventRow {
   detail: string;
   occurredAt: number;
   receivedAt: number;
+  /**
+   * The candidate (internal id) a verified identity token on the event's beacon names; absent or
+   * null when the beacon carried none.
+   */
+  identityCandidateId?: string | null;
+}
+
+/**
+ * How the inserted event is attributed, decided from the visitor row the insert reads, like its
+ * candidate: none while the visitor is anonymous; `identity_token` when the visitor's candidate is
+ * the one the beacon's token names; otherwise the visitor was already linked (`visitor`), also when
+ * a concurrent link switched it to another candidate than the token's before this batch ran.
+ */
+function attributionOf(event: TrackerEventRow): SQL {
+  const token =
+    event.identityCandidateId == null
+      ? sql``
+      : sql`WHEN v.candidate_id = ${event.identityCandidateId} THEN 'identity_token'`;
+  return sql`CASE WHEN v.candidate_id IS NULL THEN NULL ${token} ELSE 'visitor' END`;
 }
 
 /**
  * The insert of one tracker event for the visitor's current candidate (its link as the batch
  * sees it, null when anonymous), unless its event key is stored or it is a window repeat of one
  * of the visitor's counted events for that same candidate: after a device switched from A to B,
- * B's view of a page A just viewed is B's, not a repeat of A's (never merge two people).
+ * B's view of a page A just viewed is B's, not a repeat of A's (never merge two people). Its
+ * attribution comes from the same visitor row (`attributionOf`).
  * Returns the inserted row's `candidate_id` (no row: a repeat).
  */
 export function insertUnlessRepeat(event: TrackerEventRow, windows: Windows): SQL {
@@ -113,9 +133,10 @@ export function insertUnlessRepeat(event: TrackerEventRow, windows: Windows): SQ
             AND e.occurred_at < ${event.occurredAt + window})`
       : sql``;
   return sql`INSERT INTO engagements (id, org_id, candidate_id, visitor_id, site_id, type, detail,
-      occurred_at, received_at, source, machine, event_key)
+      occurred_at, received_at, source, attribution, machine, event_key)
     SELECT ${event.id}, v.org_id, v.candidate_id, v.id, ${event.siteId}, ${event.type},
-      ${event.detail}, ${event.occurredAt}, ${event.receivedAt}, 'tracker', 0, ${event.eventKey}
+      ${event.detail}, ${event.occurredAt}, ${event.receivedAt}, 'tracker', ${attributionOf(event)},
+      0, ${event.eventKey}
     FROM visitors v
     WHERE v.org_id = ${event.orgId} AND v.device_id = ${event.deviceId} ${repeat}
     ON CONFLICT DO NOTHING

@@ -5,13 +5,15 @@
 // 1. Store, in one D1 batch: the visitor seen now (an upsert whose update of `last_seen_at`,
 //    `kind` and `fingerprint_version` commutes, without a version bump), its events, each
 //    inserted unless stored or a window repeat in the same statement (`dedupe.ts`), for the
-//    visitor's current candidate as the batch sees it, the backlog mark of that candidate's score
-//    and the site's counters. While the visitor is anonymous the batch also bumps its version:
-//    a concurrent relink (which moves the anonymous past it read) must then read again, so no
-//    anonymous event it did not read is moved. A valid identity token that links the visitor to
-//    a new candidate adds the relink (`identity/relink.ts`, version-guarded: this is the only
-//    part that can lose a race, and is then retried from fresh reads) and the candidate's
-//    rebuild with the past it moved.
+//    visitor's current candidate as the batch sees it (and attributed from that same row: to the
+//    visitor's link, or to the beacon's identity token when it names that candidate), the
+//    backlog mark of that candidate's score and the site's counters. While the visitor is
+//    anonymous the batch also bumps its version: a concurrent relink (which moves the anonymous
+//    past it read) must then read again, so no anonymous event it did not read is moved. A valid
+//    identity token that links the visitor to a new candidate adds the relink
+//    (`identity/relink.ts`, version-guarded: this is the only part that can lose a race, and is
+//    then retried from fresh reads; the past it moves is attributed to the link) and the
+//    candidate's rebuild with that past.
 // 2. Settle the candidate's score (`scoring/settle.ts`), coalescing with concurrent settles.
 //
 // The job is plain JSON so the same function serves the direct path and the queue consumer.
@@ -104,7 +106,7 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
     await runBatch(db, counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []);
     return { accepted: 0, duplicates: repeats, candidateIds: linked };
   }
-  const rows = fresh.map((event) => eventRow(job, event));
+  const rows = fresh.map((event) => eventRow(job, event, target));
   const before = [
     ...(target.relink ? await linkStatements(db, job, read.visitor, target) : []),
     ...seenStatements(db, job),
@@ -262,7 +264,7 @@ function visitorCandidate(job: BeaconJob): SQL {
     AND ${visitors.deviceId} = ${job.visitor.deviceId} AND ${visitors.candidateId} IS NOT NULL)`;
 }
 
-function eventRow(job: BeaconJob, event: BeaconEventJob): TrackerEventRow {
+function eventRow(job: BeaconJob, event: BeaconEventJob, target: Target): TrackerEventRow {
   return {
     id: newId(),
     orgId: job.orgId,
@@ -273,6 +275,8 @@ function eventRow(job: BeaconJob, event: BeaconEventJob): TrackerEventRow {
     detail: event.detail,
     occurredAt: event.occurredAt,
     receivedAt: job.receivedAt,
+    // Set whenever the beacon carries a verified token (then the target is the token's candidate).
+    identityCandidateId: job.identityCandidate === null ? null : target.candidateId,
   };
 }
 

@@ -40,8 +40,11 @@ export interface ApiEngagement {
   id: string;
   /** The stored event key when not `api:<id>` (tracked email links use their own). */
   eventKey?: string;
-  /** Default `api`. */
-  source?: EngagementSource;
+  /**
+   * Default `api`. Also the stored attribution: the caller named the candidate (`api`), or a
+   * tracked email link minted for the candidate did (`email_link`).
+   */
+  source?: Exclude<EngagementSource, 'tracker'>;
   candidateId: string;
   type: EngagementType;
   detail: string | null;
@@ -211,8 +214,8 @@ const PER_ROW = 8;
 
 /**
  * Multi-row inserts of the engagements, each joined to its candidate by external id (the batch
- * created any missing one before), skipping event keys stored already, returning the rows
- * inserted. Raw SQL: a VALUES list joined in an INSERT … SELECT is beyond the query builder.
+ * created any missing one before) and attributed as its source says (`api`, `email_link`),
+ * skipping event keys stored already, returning the rows inserted. Raw SQL: a VALUES list joined in an INSERT … SELECT is beyond the query builder.
  */
 function insertStatements(job: EngagementsJob, fresh: readonly ApiEngagement[]): SQL[] {
   const perStatement = Math.floor((OPTIONS.maxBoundParameters - 2) / PER_ROW);
@@ -225,9 +228,9 @@ function insertStatements(job: EngagementsJob, fresh: readonly ApiEngagement[]):
       sql`, `,
     );
     return sql`INSERT INTO engagements (id, org_id, candidate_id, visitor_id, site_id, type, detail,
-        occurred_at, received_at, source, machine, event_key)
+        occurred_at, received_at, source, attribution, machine, event_key)
       SELECT v.column1, c.org_id, c.id, NULL, NULL, v.column3, v.column4, v.column5,
-        ${job.receivedAt}, v.column6, v.column7, v.column8
+        ${job.receivedAt}, v.column6, v.column6, v.column7, v.column8
       FROM (VALUES ${values}) AS v
       JOIN candidates c ON c.org_id = ${job.orgId} AND c.external_id = v.column2
       WHERE true
