@@ -106,6 +106,11 @@ details summary { cursor: pointer; color: var(--accent); margin-top: 8px; }
 dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dl.settings dt { color: var(--muted); }
 dl.settings dd { margin: 0; }
+.attribution[title] { text-decoration: underline dotted; text-underline-offset: 3px; cursor: help; }
+dl.attributions { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; font-size: 14px; }
+dl.attributions dt { font-weight: 600; }
+dl.attributions dd { margin: 0; }
+@media (max-width: 700px) { dl.attributions { grid-template-columns: 1fr; } dl.attributions dd { margin-bottom: 6px; } }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

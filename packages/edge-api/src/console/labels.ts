@@ -1,5 +1,6 @@
-// How the console names things: tiers, engagement types, roles, dates.
+// How the console names things: tiers, engagement types, attributions, roles, dates.
 import type { EngagementType, Tier } from '@cxm/scoring';
+import type { Engagements } from '../client/index.js';
 
 export const TIER_LABELS: Record<Tier, string> = {
   inactive: 'Inactive',
@@ -31,6 +32,68 @@ export const TIER_COLOURS: Record<Tier, string> = {
   engaged: '#1f5fbf',
   highly_engaged: '#1e7a46',
 };
+
+/** How an engagement came to be the candidate's, as the API says it (null: not recorded). */
+export type Attribution = Engagements['engagements'][number]['attribution'];
+
+export interface AttributionText {
+  /** The words in the Engagement tab's row. */
+  label: string;
+  /** What it means, for the legend and the row's tooltip. */
+  meaning: string;
+  /** How much a recruiter can rely on it. */
+  trust: string;
+}
+
+/** In the order the legend lists them: the surest first. */
+export const ATTRIBUTION_TEXTS: Record<NonNullable<Attribution> | 'none', AttributionText> = {
+  api: {
+    label: 'Sent by your ATS',
+    meaning:
+      'Sent by one of your systems (ATS, CRM, events tool) through the API, naming this candidate.',
+    trust: 'As sure as that system’s records.',
+  },
+  email_link: {
+    label: 'Tracked email link',
+    meaning: 'An open or a click of a tracked email sent to this candidate.',
+    trust:
+      'Sure it was their email. Opens marked (machine) come from a mail privacy proxy or a link scanner, not necessarily from them.',
+  },
+  identity_token: {
+    label: 'Identity link in an email',
+    meaning:
+      'The career-site page was opened through a personal link made for this candidate: a click in a tracked email, or a link from your candidate portal.',
+    trust: 'Strong. Only a forwarded email would credit someone else.',
+  },
+  visitor: {
+    label: 'This browser (linked earlier)',
+    meaning:
+      'A career-site visit or form from a browser already linked to this candidate, when they applied, signed up or followed an identity link before.',
+    trust:
+      'Good: as sure as that earlier link. Someone else using the same browser would count here too.',
+  },
+  link: {
+    label: 'Earlier visit, linked later',
+    meaning:
+      'Visited before we knew who it was; counted for this candidate once this browser was linked to them, when they applied or signed up on your site (or later followed an identity link).',
+    trust:
+      'Good: as sure as that link. Visits by someone else on the same browser before then would be included too.',
+  },
+  fingerprint: {
+    label: 'Same device (fingerprint)',
+    meaning: 'Recognised only by a fingerprint of the device. Not used yet.',
+    trust: 'Weak: browsers of one kind on one device share a fingerprint.',
+  },
+  none: {
+    label: 'Not recorded',
+    meaning: 'Stored before we recorded how engagements are attributed.',
+    trust: 'Unknown.',
+  },
+};
+
+export function attributionText(attribution: Attribution): AttributionText {
+  return ATTRIBUTION_TEXTS[attribution ?? 'none'] ?? ATTRIBUTION_TEXTS.none;
+}
 
 export function tierLabel(tier: string): string {
   return TIER_LABELS[tier as Tier] ?? tier;

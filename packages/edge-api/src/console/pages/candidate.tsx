@@ -1,10 +1,19 @@
 // One candidate: tier badge, the 90-day score chart with thresholds, and tabs for the
-// engagements (type, detail, date) and the score's breakdown by type.
+// engagements (type, detail, date, source, and how we know it is them, with a legend saying what
+// each attribution means and how far to trust it) and the score's breakdown by type.
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
 import type { Engagements, Score, ScoreHistory, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { ScoreChart } from '../charts/score-chart.js';
-import { formatPoints, formatTime, TYPE_LABELS, typeLabel } from '../labels.js';
+import {
+  ATTRIBUTION_TEXTS,
+  type Attribution,
+  attributionText,
+  formatPoints,
+  formatTime,
+  TYPE_LABELS,
+  typeLabel,
+} from '../labels.js';
 import { Layout, Problem, Tabs, TierBadge } from '../layout.js';
 import { withQuery } from '../links.js';
 
@@ -163,19 +172,12 @@ function EngagementTable(props: { base: string; type: string; page: Engagements 
             <th scope="col">Detail</th>
             <th scope="col">Date</th>
             <th scope="col">Source</th>
+            <th scope="col">How we know it's them</th>
           </tr>
         </thead>
         <tbody>
           {engagements.map((engagement) => (
-            <tr>
-              <td>
-                {typeLabel(engagement.type)}
-                {engagement.machine ? <span class="muted"> (machine)</span> : null}
-              </td>
-              <td class="detail">{engagement.detail ?? <span class="muted">—</span>}</td>
-              <td>{formatTime(engagement.occurredAt)}</td>
-              <td>{engagement.source}</td>
-            </tr>
+            <EngagementRow engagement={engagement} />
           ))}
         </tbody>
       </table>
@@ -189,6 +191,51 @@ function EngagementTable(props: { base: string; type: string; page: Engagements 
           </a>
         </p>
       ) : null}
+      <AttributionLegend used={engagements.map((engagement) => engagement.attribution)} />
     </>
+  );
+}
+
+type Engagement = Engagements['engagements'][number];
+
+function EngagementRow(props: { engagement: Engagement }) {
+  const { engagement } = props;
+  const attribution = attributionText(engagement.attribution);
+  return (
+    <tr>
+      <td>
+        {typeLabel(engagement.type)}
+        {engagement.machine ? <span class="muted"> (machine)</span> : null}
+      </td>
+      <td class="detail">{engagement.detail ?? <span class="muted">—</span>}</td>
+      <td>{formatTime(engagement.occurredAt)}</td>
+      <td>{engagement.source}</td>
+      <td>
+        <span class="attribution" title={`${attribution.meaning} ${attribution.trust}`}>
+          {attribution.label}
+        </span>
+      </td>
+    </tr>
+  );
+}
+
+/** What each attribution on the page means and how far to trust it, the surest first. */
+function AttributionLegend(props: { used: Attribution[] }) {
+  const used = new Set<string>(props.used.map((attribution) => attribution ?? 'none'));
+  const entries = Object.entries(ATTRIBUTION_TEXTS).filter(([key]) => used.has(key));
+  return (
+    <section aria-labelledby="attribution-heading">
+      <h3 id="attribution-heading">How we know it's them</h3>
+      <dl class="attributions">
+        {entries.map(([, text]) => (
+          <>
+            <dt>{text.label}</dt>
+            <dd>
+              {text.meaning} <strong>Trust:</strong> {text.trust}
+            </dd>
+          </>
+        ))}
+      </dl>
+    </section>
   );
 }
