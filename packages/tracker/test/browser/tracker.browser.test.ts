@@ -164,8 +164,11 @@ describe('pasted snippet', () => {
 
   it('stops sending for the page view when the site has tracking switched off', async () => {
     const v = await visitor(browser);
+    // Listening before the page loads: the first beacon no longer waits for FingerprintJS, so
+    // it may be answered before `goto` returns.
+    const answered = v.page.waitForResponse(`${env.edge}/v1/collect`);
     await v.page.goto(`${env.pages}/off.html`);
-    const reply = await v.page.waitForResponse(`${env.edge}/v1/collect`);
+    const reply = await answered;
     expect(await reply.json()).toMatchObject({ tracking: false });
     await v.page.evaluate(() => history.pushState({}, '', '/off.html?next=1'));
     await quiet();
