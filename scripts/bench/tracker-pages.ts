@@ -20,6 +20,16 @@ export const PATHS = {
 
 /** The page's own clock at the moment its consent handler ran (set by both consent pages). */
 export const GRANT_GLOBAL = 'benchGrantAt';
+/**
+ * The page's own clock when each of the tracker's storage calls first returned, by `<method> <key>`
+ * (e.g. `setItem cxm_fp`): an object both consent pages keep (see `storageMarks`).
+ */
+export const STORAGE_MARKS_GLOBAL = 'benchStorageMarks';
+
+/** Where the tracker keeps the visitor id (localStorage) and this tab's FingerprintJS result
+ * (sessionStorage), as packages/tracker/src/identity.ts and its README name them. */
+export const STORED_ID_KEY = 'cxm_id';
+export const FINGERPRINT_KEY = 'cxm_fp';
 
 /**
  * A modest career-site page, the same in every variant, so the only difference between two runs
@@ -78,6 +88,34 @@ function consentButton(action: string): string {
     </script>`;
 }
 
+/**
+ * Marks, in the page's clock, when the tracker's storage calls return: above all its write of
+ * FingerprintJS's result to sessionStorage (`setItem cxm_fp`), the end of FingerprintJS's work
+ * after consent, which no beacon shows any more (the first one does not wait for it); and its
+ * reads and writes on the way to the first beacon (in a fresh profile the first access to each
+ * storage opens it, which takes a moment). Wrappers around `Storage.prototype.getItem` and
+ * `setItem` that call the browser's own, unchanged, then note the time of the first call per
+ * method and `cxm_` key. In the consent pages only, whose figures are wall time read from page
+ * marks (the page-load runs, which count main-thread time, are left unwrapped and learn of the
+ * writes from CDP instead); in both of them, so they differ only in their handler.
+ */
+const storageMarks = `<script>
+    (() => {
+      const marks = (window.${STORAGE_MARKS_GLOBAL} = {});
+      for (const method of ['getItem', 'setItem']) {
+        const own = Storage.prototype[method];
+        Storage.prototype[method] = function (...args) {
+          try {
+            return own.apply(this, args);
+          } finally {
+            const name = method + ' ' + args[0];
+            if (String(args[0]).startsWith('cxm_') && !(name in marks)) marks[name] = performance.now();
+          }
+        };
+      }
+    })();
+  </script>`;
+
 /** The baseline's request: one beacon as the tracker would send it, built and posted at once. */
 function plainBeacon(edge: string): string {
   return `const id = () => crypto.getRandomValues(new Uint32Array(4)).join('_');
@@ -103,8 +141,11 @@ export function pages(edge: string): Record<string, string> {
   return {
     [PATHS.plain]: hostPage('', ''),
     [PATHS.tracked]: hostPage(pasted, ''),
-    [PATHS.consentTracker]: hostPage(manual, consentButton("cxm('consent', true);")),
-    [PATHS.consentBaseline]: hostPage('', consentButton(plainBeacon(edge))),
+    [PATHS.consentTracker]: hostPage(
+      `${storageMarks}\n  ${manual}`,
+      consentButton("cxm('consent', true);"),
+    ),
+    [PATHS.consentBaseline]: hostPage(storageMarks, consentButton(plainBeacon(edge))),
   };
 }
 

@@ -2,12 +2,16 @@
 // 1. bytes: the core `t.js` and its FingerprintJS chunk as built in packages/tracker/dist,
 //    measured by packages/tracker/size.mjs (as the build and the size test measure them), against its budgets;
 // 2. main-thread time on page load: the same host page without and with the pasted snippet
-//    (consent mode none, so FingerprintJS and the first beacon run), CDP `Performance.getMetrics`;
+//    (consent mode none, so the first beacon and FingerprintJS run), CDP `Performance.getMetrics`,
+//    over a window that ends once FingerprintJS has stored its id, not at the first beacon (which
+//    no longer waits for it);
 // 3. consent to first beacon: from the page's consent handler to the start of the tracker's
-//    `/v1/collect` request, against a handler that posts a plain `fetch` to the same collector.
+//    `/v1/collect` request, against a handler that posts a plain `fetch` to the same collector;
+//    and, apart, consent to FingerprintJS's id stored (chunk request, download, FingerprintJS's work).
 // Everything runs against `wrangler dev` on a temp D1 and host pages on another loopback origin,
 // in headless Chromium with a fresh browser context (a first-time visitor) per run. Every run
-// also checks that nothing but the worker (and the host page's own documents) was requested.
+// also checks that nothing but the worker (and the host page's own documents) was requested, that
+// the first beacon carries the stored visitor id, and that FingerprintJS ran.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -21,9 +25,18 @@ import { freePort, listen } from '@cxm/test-support/ports';
 import { startWorker, type Worker } from '@cxm/test-support/worker';
 import { BUDGETS, builtSizes, type Size } from '@cxm/tracker/size';
 import type { BeaconPayload, CollectReply } from '@cxm/tracker/wire';
-import type { Browser, BrowserContext, Page, Request, Response } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page, Request, Response } from 'playwright-core';
 import { type BenchResult, fmt, median, ms, quantile, ratio, type Table } from './report.js';
-import { GRANT_GLOBAL, PATHS, pages, pagesServer, SITE } from './tracker-pages.js';
+import {
+  FINGERPRINT_KEY,
+  GRANT_GLOBAL,
+  PATHS,
+  pages,
+  pagesServer,
+  SITE,
+  STORAGE_MARKS_GLOBAL,
+  STORED_ID_KEY,
+} from './tracker-pages.js';
 
 /**
  * Alternating pairs per measurement: as many as fit the time budget, between `min` and `max`, so
@@ -37,7 +50,8 @@ interface Pairs {
 }
 const LOAD_PAIRS: Pairs = { min: 6, max: 20, budgetMs: 45_000 };
 const CONSENT_PAIRS: Pairs = { min: 6, max: 20, budgetMs: 30_000 };
-/** After the beacon's answer, both load variants stay open this long before the metrics are read. */
+/** After the first beacon's answer and FingerprintJS's stored id, whichever comes later, the tracked
+ * load stays open this long before the metrics are read (the plain one stays open as long in all). */
 const TAIL_MS = 100;
 /** How long a page must stay quiet before "it requested nothing else" is believed (as the tracker's
  * browser tests wait). Used once, on the warm-up visit: every run checks what it saw. */
@@ -46,6 +60,8 @@ const WAIT_MS = 30_000;
 
 const DIST = join(TRACKER, 'dist');
 const CHUNK = /^\/t\/fp\.[0-9a-f]+\.js$/;
+/** An id as the collector takes it (`visitor.id`, `visitor.fp`): 8-64 of `[A-Za-z0-9_-]`. */
+const WIRE_ID = /^[\w-]{8,64}$/;
 
 // ---------------------------------------------------------------------------------------------
 // Sizes
@@ -228,11 +244,19 @@ const trackerPaths = (path: string) =>
   path === '/t.js' || CHUNK.test(path) || path === '/v1/collect';
 
 /**
- * The first beacon's reply: 202 with its one event stored or deduplicated (every fresh context in
- * this browser has the same FingerprintJS id, so the worker's visit window folds repeat visits to
- * a page into one), and the beacon carrying a FingerprintJS visitor id.
+ * The first beacon's reply: 202 with its one event stored (or deduplicated, which a fresh
+ * profile's new visitor id makes unlikely). With `tracker`, the beacon itself: the visitor is the
+ * stored first-party id (`kind: 'stored'`, an id the collector takes; `checkIdentity` compares it
+ * with what was stored), and carries no `fp`: in a fresh profile the first beacon leaves before
+ * FingerprintJS has answered. Both are what the figures assume: a `page` id would mean storage was
+ * refused, an `fp` on the first beacon that it waited for FingerprintJS (whose cost would then be
+ * in "consent to first beacon" again). Returns the beacon.
  */
-async function checkBeacon(response: Response, what: string, fingerprint: boolean) {
+async function checkBeacon(
+  response: Response,
+  what: string,
+  tracker: boolean,
+): Promise<Partial<BeaconPayload>> {
   await response.finished();
   const reply = (await response.json().catch(() => ({}))) as Partial<CollectReply>;
   if (
@@ -244,14 +268,118 @@ async function checkBeacon(response: Response, what: string, fingerprint: boolea
       `${what}: the collector answered ${response.status()} ${JSON.stringify(reply)}`,
     );
   }
-  if (!fingerprint) return;
-  // A fallback id would mean FingerprintJS failed or timed out: its cost would be missing.
   const beacon = JSON.parse(response.request().postData() ?? '{}') as Partial<BeaconPayload>;
-  if (beacon.visitor?.kind !== 'fingerprint') {
+  if (!tracker) return beacon;
+  const visitor = beacon.visitor;
+  if (visitor?.kind !== 'stored' || !WIRE_ID.test(visitor.id) || visitor.fp !== undefined) {
     throw new Error(
-      `${what}: the beacon's visitor is ${JSON.stringify(beacon.visitor)}, not a fingerprint`,
+      `${what}: the first beacon's visitor is ${JSON.stringify(visitor)}, not a well-formed stored id without fp`,
     );
   }
+  return beacon;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tracker's storage writes, from CDP
+
+interface StorageWrite {
+  value: string;
+  /** When CDP's event reached this process: `performance.now()` here. */
+  at: number;
+}
+
+type Written = (key: string, local: boolean, what: string) => Promise<StorageWrite>;
+
+/**
+ * How the bench learns that FingerprintJS has finished: the tracker writes its result to
+ * sessionStorage (`cxm_fp`) as soon as FingerprintJS's `get()` has answered, and CDP's DOMStorage
+ * domain reports that write (`DOMStorage.domStorageItemAdded`, key and value) with no request
+ * from here. The alternatives were worse for a main-thread measurement: polling sessionStorage
+ * from here (`page.evaluate`, `waitForFunction`) runs tasks on the very thread being measured, all
+ * through the window; a second beacon the page triggers after a delay adds the tracker's work (an
+ * event, a `fetch`) to the tracked page, and only shows that the delay passed (it would carry `fp`
+ * if FingerprintJS happened to be done), so the delay would have to be guessed long; and the
+ * chunk's response marks the start of FingerprintJS's work, not its end. The DOMStorage agent only
+ * forwards writes the page makes anyway (two in a tracked load, none in the plain one) and is
+ * enabled in both variants. The same events show the stored visitor id (`cxm_id`, localStorage).
+ * Returns `written(key, local)`: the host page's first write of `key`, waited for up to `WAIT_MS`.
+ */
+async function watchStorage(cdp: CDPSession, origin: string): Promise<Written> {
+  const seen = new Map<string, StorageWrite>();
+  const waiting = new Map<string, (write: StorageWrite) => void>();
+  const name = (key: string, local: boolean) =>
+    `${local ? 'localStorage' : 'sessionStorage'} ${key}`;
+  const note = (event: {
+    storageId: { securityOrigin?: string; storageKey?: string; isLocalStorage: boolean };
+    key: string;
+    newValue: string;
+  }) => {
+    const { storageId } = event;
+    if (storageId.securityOrigin !== origin && storageId.storageKey !== `${origin}/`) return;
+    const which = name(event.key, storageId.isLocalStorage);
+    if (seen.has(which)) return;
+    const write = { value: event.newValue, at: performance.now() };
+    seen.set(which, write);
+    waiting.get(which)?.(write);
+  };
+  cdp.on('DOMStorage.domStorageItemAdded', note);
+  cdp.on('DOMStorage.domStorageItemUpdated', note);
+  await cdp.send('DOMStorage.enable');
+  return (key, local, what) => {
+    const which = name(key, local);
+    const found = seen.get(which);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${what}: ${which} not written within ${WAIT_MS / 1000} s`)),
+        WAIT_MS,
+      );
+      waiting.set(which, (write) => {
+        clearTimeout(timer);
+        resolve(write);
+      });
+    });
+  };
+}
+
+/**
+ * The identity after the first beacon: its visitor id is the one the tracker stored (`cxm_id`),
+ * and FingerprintJS ran: its chunk was requested and answered 200, and its result, with an `fp`
+ * the collector takes, was stored in sessionStorage (`cxm_fp`). Returns when that write was
+ * reported (`performance.now()` here).
+ */
+async function checkIdentity(
+  env: Env,
+  v: Visit,
+  written: Written,
+  beacon: Partial<BeaconPayload>,
+  what: string,
+): Promise<number> {
+  const id = await written(STORED_ID_KEY, true, what);
+  if (id.value !== beacon.visitor?.id) {
+    throw new Error(
+      `${what}: the first beacon's visitor id ${beacon.visitor?.id} is not the stored ${STORED_ID_KEY} ${id.value}`,
+    );
+  }
+  const fp = await written(FINGERPRINT_KEY, false, what);
+  let found: unknown;
+  try {
+    found = (JSON.parse(fp.value) as { fp?: unknown } | null)?.fp;
+  } catch {}
+  if (typeof found !== 'string' || !WIRE_ID.test(found)) {
+    throw new Error(`${what}: ${FINGERPRINT_KEY} holds no well-formed fp: ${fp.value}`);
+  }
+  const chunk = v.requests.find((r) => {
+    const url = new URL(r.url());
+    return url.origin === env.edge && CHUNK.test(url.pathname);
+  });
+  const answer = await chunk?.response();
+  if (answer?.status() !== 200) {
+    throw new Error(
+      `${what}: the FingerprintJS chunk was ${chunk ? `answered ${answer?.status() ?? 'nothing'}` : 'not requested'}`,
+    );
+  }
+  return fp.at;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,24 +395,61 @@ interface LoadSample {
   window: number;
 }
 
+/** Tracked loads only: from `goto` to the first beacon's answer and to FingerprintJS's stored id. */
+interface TrackedTimes {
+  beacon: number;
+  fingerprint: number;
+}
+
 /**
- * One page load in a fresh context. With the tracker: until its first beacon has been answered,
+ * The tracked page from `goto` (at `started`, this process's clock) until its first beacon has
+ * been answered and FingerprintJS has stored its id, checking both: the span in which a first
+ * visit pays for the whole tracker (t.js, the beacon, the chunk, FingerprintJS's load and get).
+ */
+async function trackedLoad(
+  env: Env,
+  v: Visit,
+  written: Written,
+  started: number,
+  what: string,
+): Promise<TrackedTimes> {
+  const answered = v.page.waitForResponse(isBeacon(env), { timeout: WAIT_MS });
+  // When the beacon's answer was complete, on its own: `goto` waits for the load event, which
+  // the chunk's script tag (added before it) holds back, so it may return after the beacon.
+  const answeredAt = answered.then(async (response) => {
+    await response.finished();
+    return performance.now() - started;
+  });
+  answeredAt.catch(() => {}); // its failure is `answered`'s, reported below
+  await v.page.goto(`${env.pages}${PATHS.tracked}`);
+  const beacon = await checkBeacon(await answered, what, true);
+  const fingerprintAt = (await checkIdentity(env, v, written, beacon, what)) - started;
+  return { beacon: await answeredAt, fingerprint: fingerprintAt };
+}
+
+/**
+ * One page load in a fresh context. With the tracker: until its first beacon has been answered
+ * and FingerprintJS has stored its id (in that order, normally: the beacon does not wait for it),
  * plus `TAIL_MS`. Without: open for `windowMs` in all, so both count the same span of the
  * renderer's background work. Nothing is evaluated in the page before the metrics are read:
- * polling from here would add main-thread tasks of its own.
+ * polling from here would add main-thread tasks of its own (see `watchStorage`).
  */
-async function loadRun(env: Env, tracked: boolean, windowMs: number): Promise<LoadSample> {
+async function loadRun(
+  env: Env,
+  tracked: boolean,
+  windowMs: number,
+): Promise<LoadSample & Partial<TrackedTimes>> {
   return withVisit(env, async (v) => {
     const cdp = await v.context.newCDPSession(v.page);
     // Thread CPU time rather than wall time: on a shared 2-core machine a task's wall time grows
     // whenever the renderer waits for a core (3-5x here under other agents' load), its CPU time
     // does not. (Wall time is what a visitor's busy phone would feel; CPU time is what compares.)
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const written = await watchStorage(cdp, env.pages);
     const started = performance.now();
+    let times: TrackedTimes | undefined;
     if (tracked) {
-      const answered = v.page.waitForResponse(isBeacon(env), { timeout: WAIT_MS });
-      await v.page.goto(`${env.pages}${PATHS.tracked}`);
-      await checkBeacon(await answered, 'page load with the tracker', true);
+      times = await trackedLoad(env, v, written, started, 'page load with the tracker');
       await sleep(TAIL_MS);
     } else {
       await v.page.goto(`${env.pages}${PATHS.plain}`);
@@ -308,48 +473,60 @@ async function loadRun(env: Env, tracked: boolean, windowMs: number): Promise<Lo
       other: metric('TaskOtherDuration'),
       script: metric('ScriptDuration'),
       window,
+      ...times,
     };
   });
 }
 
 /**
  * The warm-up (wrangler's first requests, Chromium's first context): a tracked visit that then
- * stays open `QUIET_MS`, to catch a late request (e.g. a vendor ping). Returns its window, goto to
- * the beacon's answer plus `TAIL_MS`, as the first runs' matched window.
+ * stays open `QUIET_MS` after FingerprintJS stored its id, to catch a late request (e.g. a vendor
+ * ping). Returns its window, goto to the later of the beacon's answer and the stored id, plus
+ * `TAIL_MS`, as the first runs' matched window.
  */
 async function quietCheck(env: Env): Promise<number> {
+  const what = 'warm-up visit with the tracker';
   return withVisit(env, async (v) => {
+    const cdp = await v.context.newCDPSession(v.page);
+    const written = await watchStorage(cdp, env.pages);
     const started = performance.now();
-    const answered = v.page.waitForResponse(isBeacon(env), { timeout: WAIT_MS });
-    await v.page.goto(`${env.pages}${PATHS.tracked}`);
-    await checkBeacon(await answered, 'warm-up visit with the tracker', true);
+    await trackedLoad(env, v, written, started, what);
     const window = performance.now() - started + TAIL_MS;
     await sleep(QUIET_MS);
-    checkRequests(env, v, 'warm-up visit with the tracker', trackerPaths);
+    checkRequests(env, v, what, trackerPaths);
     const paths = v.requests.map((r) => new URL(r.url()).pathname);
     if (!paths.includes('/t.js') || !paths.some((p) => CHUNK.test(p))) {
-      throw new Error(`warm-up visit: expected /t.js and the chunk, saw ${paths.join(', ')}`);
+      throw new Error(`${what}: expected /t.js and the chunk, saw ${paths.join(', ')}`);
     }
     return window;
   });
 }
 
 // ---------------------------------------------------------------------------------------------
-// Consent to first beacon
+// Consent to first beacon, and to FingerprintJS's id
 
 interface ConsentSample {
   /** Grant to the collector request's start, ms of the page clock. */
   beacon: number;
+  /** Tracker only, on the way to the first beacon: grant to `cxm_id` stored (the profile's first
+   * localStorage access: read, then write), and from there to `cxm_fp` looked up (its first
+   * sessionStorage access). */
+  idStored?: number;
+  fpLookedUp?: number;
   /** Tracker only: grant to the chunk request's start, and the chunk's download. */
   chunkStart?: number;
   chunkDownload?: number;
-  /** Tracker only: the chunk fully received to the beacon's start (FingerprintJS's work). */
-  chunkToBeacon?: number;
+  /** Tracker only: the chunk fully received to `cxm_fp` stored (FingerprintJS's work). */
+  chunkToFingerprint?: number;
+  /** Tracker only: grant to `cxm_fp` stored (FingerprintJS's id available to later beacons). */
+  fingerprint?: number;
 }
 
 interface PageTimes {
   grant: number;
   beacon: number;
+  /** The page's storage marks, by `<method> <key>`. */
+  storage: Record<string, number>;
   chunkStart?: number;
   chunkEnd?: number;
 }
@@ -357,6 +534,10 @@ interface PageTimes {
 async function consentRun(env: Env, tracker: boolean): Promise<ConsentSample> {
   const what = tracker ? 'consent with the tracker' : 'consent with a plain fetch';
   return withVisit(env, async (v) => {
+    // The tracker's storage writes, to know when FingerprintJS is done without polling the page
+    // while it works (its time is wall time, which polling would stretch). In both variants.
+    const cdp = await v.context.newCDPSession(v.page);
+    const written = await watchStorage(cdp, env.pages);
     // `goto` waits for the load event, which the async `t.js` holds back: the tracker has run and
     // is waiting for consent, as on a page where the visitor reads the banner first.
     await v.page.goto(`${env.pages}${tracker ? PATHS.consentTracker : PATHS.consentBaseline}`);
@@ -370,16 +551,18 @@ async function consentRun(env: Env, tracker: boolean): Promise<ConsentSample> {
     }
     const answered = v.page.waitForResponse(isBeacon(env), { timeout: WAIT_MS });
     await v.page.click('#consent');
-    await checkBeacon(await answered, what, tracker);
+    const beacon = await checkBeacon(await answered, what, tracker);
+    if (tracker) await checkIdentity(env, v, written, beacon, what);
     checkRequests(env, v, what, trackerPaths);
     // Resource timing entries land once the response is complete in the renderer, which may be
-    // a moment after playwright's network event: polled briefly, from node.
+    // a moment after playwright's network event: polled briefly, from node, once all is done.
     const times = await until(
       `${what}: the collector request's resource timing entry`,
       () =>
         v.page.evaluate(
-          ({ collect, chunk: chunkPath, grantGlobal }): PageTimes | undefined => {
-            const grant = (window as unknown as Record<string, number | undefined>)[grantGlobal];
+          ({ collect, chunk: chunkPath, grantGlobal, marksGlobal }): PageTimes | undefined => {
+            const globals = window as unknown as Record<string, unknown>;
+            const grant = globals[grantGlobal] as number | undefined;
             const beacon = performance.getEntriesByName(collect)[0];
             if (grant === undefined || !beacon) return undefined;
             const chunk = performance
@@ -390,10 +573,16 @@ async function consentRun(env: Env, tracker: boolean): Promise<ConsentSample> {
             return {
               grant,
               beacon: beacon.startTime,
+              storage: (globals[marksGlobal] ?? {}) as Record<string, number>,
               ...(chunk ? { chunkStart: chunk.startTime, chunkEnd: chunk.responseEnd } : {}),
             };
           },
-          { collect: `${env.edge}/v1/collect`, chunk: CHUNK.source, grantGlobal: GRANT_GLOBAL },
+          {
+            collect: `${env.edge}/v1/collect`,
+            chunk: CHUNK.source,
+            grantGlobal: GRANT_GLOBAL,
+            marksGlobal: STORAGE_MARKS_GLOBAL,
+          },
         ),
       5000,
     );
@@ -402,9 +591,20 @@ async function consentRun(env: Env, tracker: boolean): Promise<ConsentSample> {
       if (times.chunkStart === undefined || times.chunkEnd === undefined) {
         throw new Error(`${what}: no resource timing entry for the FingerprintJS chunk`);
       }
+      const mark = (name: string) => {
+        const at = times.storage[name];
+        if (at === undefined) throw new Error(`${what}: the page marked no ${name}`);
+        return at;
+      };
+      const idStored = mark(`setItem ${STORED_ID_KEY}`);
+      const fpLookedUp = mark(`getItem ${FINGERPRINT_KEY}`);
+      const fingerprint = mark(`setItem ${FINGERPRINT_KEY}`);
+      sample.idStored = idStored - times.grant;
+      sample.fpLookedUp = fpLookedUp - idStored;
       sample.chunkStart = times.chunkStart - times.grant;
       sample.chunkDownload = times.chunkEnd - times.chunkStart;
-      sample.chunkToBeacon = times.beacon - times.chunkEnd;
+      sample.chunkToFingerprint = fingerprint - times.chunkEnd;
+      sample.fingerprint = fingerprint - times.grant;
     }
     return sample;
   });
@@ -439,7 +639,7 @@ export async function run(): Promise<BenchResult> {
   process.once('SIGTERM', interrupted);
 
   const plain: LoadSample[] = [];
-  const tracked: LoadSample[] = [];
+  const tracked: (LoadSample & Partial<TrackedTimes>)[] = [];
   const tracker: ConsentSample[] = [];
   const baseline: ConsentSample[] = [];
   try {
@@ -478,10 +678,21 @@ export async function run(): Promise<BenchResult> {
       ratio(median(withTracker), median(without)),
     ];
   };
+  const trackedOnly = (name: string, pick: (s: TrackedTimes) => number | undefined) => [
+    name,
+    '–',
+    '–',
+    ...stat(tracked.map((s) => pick(s as TrackedTimes) ?? Number.NaN)),
+    '',
+    '',
+  ];
   const base = baseline.map((s) => s.beacon);
   const granted = tracker.map((s) => s.beacon);
-  const step = (key: 'chunkStart' | 'chunkDownload' | 'chunkToBeacon') =>
+  const step = (key: Exclude<keyof ConsentSample, 'beacon'>) =>
     tracker.map((s) => s[key] ?? Number.NaN);
+  const fpToBeacon = tracker.map(
+    (s) => s.beacon - (s.idStored ?? Number.NaN) - (s.fpLookedUp ?? Number.NaN),
+  );
   const totalS = (performance.now() - started) / 1000;
 
   return {
@@ -505,6 +716,11 @@ export async function run(): Promise<BenchResult> {
           loadRow('of which TaskOtherDuration (not script, layout, style)', (s) => s.other),
           loadRow('ScriptDuration', (s) => s.script),
           loadRow('window measured (wall time, goto to metrics)', (s) => s.window),
+          trackedOnly('of which goto to the first beacon answered', (s) => s.beacon),
+          trackedOnly(
+            `of which goto to FingerprintJS's id stored (\`${FINGERPRINT_KEY}\`)`,
+            (s) => s.fingerprint,
+          ),
         ],
       },
       {
@@ -521,26 +737,46 @@ export async function run(): Promise<BenchResult> {
         ],
       },
       {
-        title: "Where the tracker's consent-to-beacon goes, ms (resource timing of the chunk)",
+        title:
+          "Where the tracker's consent-to-first-beacon goes, ms of the page clock (the page's marks of its storage calls)",
+        columns: ['step', 'median', 'p90'],
+        rows: [
+          [
+            `grant to \`${STORED_ID_KEY}\` stored (the profile's first localStorage access: read, write)`,
+            ...stat(step('idStored')),
+          ],
+          [
+            `then \`${FINGERPRINT_KEY}\` looked up (the profile's first sessionStorage access)`,
+            ...stat(step('fpLookedUp')),
+          ],
+          [
+            "then the beacon's request start (the chunk's script tag, the event, `fetch`)",
+            ...stat(fpToBeacon),
+          ],
+        ],
+      },
+      {
+        title: `Consent to FingerprintJS's id stored (\`${FINGERPRINT_KEY}\`, sent as \`fp\` by later beacons), ms of the page clock (the same ${tracker.length} tracker runs; resource timing of the chunk)`,
         columns: ['step', 'median', 'p90'],
         rows: [
           ['grant to the FingerprintJS chunk request', ...stat(step('chunkStart'))],
           ['chunk download (loopback, from wrangler dev)', ...stat(step('chunkDownload'))],
           [
-            'chunk received to beacon start (FingerprintJS load + get, idle waits)',
-            ...stat(step('chunkToBeacon')),
+            `chunk received to \`${FINGERPRINT_KEY}\` stored (FingerprintJS load + get, idle waits)`,
+            ...stat(step('chunkToFingerprint')),
           ],
+          [`grant to \`${FINGERPRINT_KEY}\` stored, in all`, ...stat(step('fingerprint'))],
         ],
       },
     ],
     notes: [
       ...size.notes,
       'Sizes and budgets come from `packages/tracker/size.mjs`, the definition the build and the size test use (file bytes, zlib level 9).',
-      `Page load: the same host page without and with the snippet as pasted (consent mode none, no automation switch), a fresh browser context per run (empty cache and storage: a first visit), \`Performance.enable\` before navigating. With the tracker the metrics are read ${TAIL_MS} ms after its first beacon (carrying a FingerprintJS id, checked) was answered; without it the page stays open for the median window of the tracked runs, so both count the same span of background work. The difference is the tracker's cost on the main thread: t.js, the chunk, FingerprintJS's load and get, the beacon. Later pages in the same tab cost less: the fingerprint is kept in sessionStorage and not recomputed.`,
+      `Page load: the same host page without and with the snippet as pasted (consent mode none, no automation switch), a fresh browser context per run (empty cache and storage: a first visit), \`Performance.enable\` before navigating. With the tracker the metrics are read ${TAIL_MS} ms after both its first beacon was answered (carrying the stored visitor id, checked) and FingerprintJS stored its id in sessionStorage (\`${FINGERPRINT_KEY}\`), which comes later: the first beacon no longer waits for FingerprintJS, so the window runs on to the end of its work. That write is reported by CDP's DOMStorage events, not by polling the page, which would add main-thread tasks to the window. Without the tracker the page stays open for the median window of the tracked runs, so both count the same span of background work. The difference is the tracker's cost on the main thread of a first visit: t.js, the beacon, the chunk, FingerprintJS's load and get. Later pages in the same tab cost less: FingerprintJS's result is kept in sessionStorage and not recomputed.`,
       "Durations are the main thread's CPU time (`timeDomain: 'threadTicks'`), not wall time: on this shared machine wall-time TaskDuration swings 3-5x with other processes' load, CPU time hardly. On a slow phone the same work takes proportionally longer. ScriptDuration counts only what Chromium attributes to script execution; most of FingerprintJS's work lands in TaskOtherDuration.",
-      "Consent: the page's handler marks `performance.now()`, then calls `cxm('consent', true)` (or `fetch`); the figure is the collector request's resource-timing `startTime` minus that mark, both in the page's clock. The tracker had loaded and was waiting (manual mode), having requested nothing but `t.js`. This is wall time, so it grows with the machine's load. The baseline is the floor the method can show (click handler to request start): read the difference; the ratio is large by construction.",
-      `Every run (and one warm-up visit held open ${QUIET_MS / 1000} s after its beacon) checks every request of its browser context: the tracker asked the worker (\`/t.js\`, the chunk, \`/v1/collect\`) and no other host, and the host page's origin served only documents; the bench fails otherwise.`,
-      "Caveats: loopback network (no latency or bandwidth limit: a real chunk download adds round trips, and consent-to-beacon grows with them); headless Chromium without a GPU (canvas and WebGL fingerprinting run in software); figures compare within a run, not across machines; TaskDuration counts every main-thread task of the renderer, not only the tracker's, which is why the page without it is the baseline.",
+      `Consent: the page's handler marks \`performance.now()\`, then calls \`cxm('consent', true)\` (or \`fetch\`); the figure is the collector request's resource-timing \`startTime\` minus that mark, both in the page's clock. The tracker had loaded and was waiting (manual mode), having requested nothing but \`t.js\`. This is wall time, so it grows with the machine's load. The baseline is the floor the method can show (click handler to request start): read the difference. The first beacon carries the stored id and no \`fp\` (checked), so it does not wait for FingerprintJS: what it does before its \`fetch\` is read (in a fresh profile: make and write) the stored id, look up this tab's cached FingerprintJS result, and add the chunk's script tag; in a fresh profile the first call to localStorage and to sessionStorage each opens that storage, a synchronous round trip to the browser process that the plain \`fetch\` does not make. FingerprintJS's cost moved to the last table, which ends when the tracker stored its result. Those steps are the page's own marks: wrappers around \`Storage.prototype.getItem\` and \`setItem\` in both consent pages call the browser's own, then note the time of the tracker's first call per key.`,
+      `Every run (and one warm-up visit held open ${QUIET_MS / 1000} s after FingerprintJS stored its id) checks every request of its browser context: the tracker asked the worker (\`/t.js\`, the chunk, \`/v1/collect\`) and no other host, and the host page's origin served only documents. Every tracked run also checks its identity: the first beacon's visitor is \`kind: 'stored'\`, a well-formed id equal to the \`${STORED_ID_KEY}\` written to localStorage, without \`fp\`; the chunk was answered 200; \`${FINGERPRINT_KEY}\` was written with a well-formed \`fp\`. The bench fails otherwise.`,
+      "Caveats: loopback network (no latency or bandwidth limit: a real chunk download adds round trips, and consent to FingerprintJS's id grows with them; a real beacon's request start does not); headless Chromium without a GPU (canvas and WebGL fingerprinting run in software); figures compare within a run, not across machines; TaskDuration counts every main-thread task of the renderer, not only the tracker's, which is why the page without it is the baseline.",
       `Run time ${fmt(totalS)} s, of which set-up (wrangler dev on a temp D1, Chromium) ${fmt(setUpMs / 1000)} s; runs stop at ${LOAD_PAIRS.max} pairs or once ${LOAD_PAIRS.budgetMs / 1000} s (load) and ${CONSENT_PAIRS.budgetMs / 1000} s (consent) are spent, at least ${LOAD_PAIRS.min} pairs each. Load average (1 min) ${loadBefore} at the start, ${load()} at the end.`,
     ],
   };
