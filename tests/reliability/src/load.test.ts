@@ -1,17 +1,20 @@
 // Load with retries: every distinct event sent one to three times, at 64 concurrent requests, some
-// copies racing each other. The database must end with exactly the distinct events (none lost,
-// none doubled), every score row must count exactly its candidate's rows, and the replies must add
-// up: each event accepted once, every other copy answered as a duplicate.
+// copies racing each other. Tracker beacons come from profiles alone on their device, from
+// shared-device groups (several profiles, one fingerprint, each its own id and candidate, on the
+// same page at nearly the same time) and from old cached trackers (the fingerprint as the id);
+// see traffic.ts. The database must end with exactly the distinct events, each on the candidate
+// and visitor the plan gives it (none lost, none doubled, none dropped as another person's
+// repeat), every score row must count exactly its candidate's rows, and the replies must add up:
+// each event accepted once, every other copy answered as a duplicate.
 import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { counts, pool, send, sleep } from './client.js';
 import { startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
 import { exactly, storedAgainst } from './stored.js';
-import { candidateId, plan, schedule, visitorId } from './traffic.js';
+import { LOAD, plan, population, type Source, schedule } from './traffic.js';
 
-const VISITORS = 2_000;
-const CANDIDATES = 1_000;
+const PEOPLE = population(LOAD.population);
 
 let worker: Worker;
 beforeAll(async () => {
@@ -21,31 +24,33 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sent up to 3 times: stored exactly once`, async () => {
-  // A quarter of the visitors are known candidates before the load, so tracker visits score too.
-  await pool(
-    Array.from({ length: VISITORS / 4 }, (_, n) => n),
-    8,
-    async (n) => {
-      const outcome = await send(worker.origin, {
-        path: `/v1/visitors/${visitorId(n)}/link`,
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk_demo_user' },
-        body: JSON.stringify({ candidateId: candidateId(n % CANDIDATES) }),
-      });
-      if (!outcome.ok || outcome.reply.status !== 200) {
-        throw new Error(`linking ${visitorId(n)} failed: ${JSON.stringify(outcome)}`);
-      }
-    },
+test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sent up to 3 times, shared devices among them: stored exactly once, each on its owner`, async () => {
+  // Links before the load, as a site's backend makes them (so tracker events score too): each
+  // linked profile of a shared device to a candidate of its own.
+  const linking = Date.now();
+  const linked = PEOPLE.profiles.filter((profile) => profile.candidate !== null);
+  await pool(linked, 8, async (profile) => {
+    const outcome = await send(worker.origin, {
+      path: `/v1/visitors/${profile.id}/link`,
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk_demo_user' },
+      body: JSON.stringify({ candidateId: profile.candidate }),
+    });
+    if (!outcome.ok || outcome.reply.status !== 200) {
+      throw new Error(`linking ${profile.id} failed: ${JSON.stringify(outcome)}`);
+    }
+  });
+  console.log(
+    `load: ${linked.length} of ${PEOPLE.profiles.length} profiles linked in ${((Date.now() - linking) / 1000).toFixed(1)} s`,
   );
 
   const requests = plan({
     events: SIZE.loadEvents,
-    seed: 7,
+    seed: LOAD.seed,
     maxPerRequest: 3,
-    visitors: VISITORS,
-    candidates: CANDIDATES,
+    population: PEOPLE,
+    candidates: LOAD.candidates,
   });
-  const sends = schedule(requests, 7);
+  const sends = schedule(requests, LOAD.seed);
   let accepted = 0;
   let duplicates = 0;
   let retries = 0;
@@ -69,8 +74,8 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
         wrong.push(`${outcome.reply.status} ${JSON.stringify(outcome.reply.body).slice(0, 300)}`);
         return;
       }
-      if (reply.accepted + reply.duplicates !== request.details.length) {
-        wrong.push(`reply counts ${JSON.stringify(reply)} for ${request.details.length} events`);
+      if (reply.accepted + reply.duplicates !== request.events.length) {
+        wrong.push(`reply counts ${JSON.stringify(reply)} for ${request.events.length} events`);
       }
       accepted += reply.accepted;
       duplicates += reply.duplicates;
@@ -83,13 +88,17 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
       `(${(sends.length / seconds).toFixed(0)} req/s), ${retries} retries after 503 or network errors`,
   );
 
+  const expected = requests.flatMap((request) => request.events);
+  const sources: Partial<Record<Source, number>> = {};
+  for (const event of expected) sources[event.source] = (sources[event.source] ?? 0) + 1;
+  console.log(`load: events by source ${JSON.stringify(sources)}`);
+
   expect(wrong.slice(0, 10)).toEqual([]);
-  const sentEvents = sends.reduce((sum, request) => sum + request.details.length, 0);
+  const sentEvents = sends.reduce((sum, request) => sum + request.events.length, 0);
   expect({ accepted, duplicates }).toEqual({
     accepted: SIZE.loadEvents,
     duplicates: sentEvents - SIZE.loadEvents,
   });
-
-  const expected = requests.flatMap((request) => request.details);
+  // What the plan holds (moments, old-style beacons, owners) is checked in plan.test.ts.
   expect(storedAgainst(worker.persist, expected)).toEqual(exactly(SIZE.loadEvents));
 });
