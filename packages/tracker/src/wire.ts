@@ -88,4 +88,16 @@ export interface CollectReply {
   dropped: number;
   /** False when the site has career-site tracking switched off: nothing was stored. */
   tracking: boolean;
+  /**
+   * What the collector did with `visitor.fp` (the events are always keyed on `visitor.id`):
+   * - `none`: the beacon carried no `fp`;
+   * - `noted`: kept as a hint for this profile; the events are attributed by the visitor id;
+   * - `recognised`: this profile was new to the fingerprint, which was unambiguous and linked
+   *   to a candidate: the profile is linked to that candidate provisionally, its events
+   *   attributed `fingerprint`;
+   * - `shared`: the fingerprint is shared by several profiles or people and attributes nothing;
+   * - `queued`: the beacon waits on the ingest queue, so this is not known yet;
+   * - `unused`: nothing was stored (tracking off, or automated traffic).
+   */
+  fingerprint: 'none' | 'noted' | 'recognised' | 'shared' | 'queued' | 'unused';
 }

@@ -30,8 +30,10 @@ export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
  * - `link`: a tracker event stored anonymously, moved to the candidate when its visitor was
  *   linked (`POST /v1/visitors/{id}/link`, e.g. by a form's hidden visitor field through the
  *   site's backend, or an identity token on a later beacon);
- * - `fingerprint`: reserved for recognition by the FingerprintJS id (`visitor.fp`); not built,
- *   nothing stores it;
+ * - `fingerprint`: a tracker event of a browser profile not identified itself, stored for the
+ *   candidate its FingerprintJS id (`visitor.fp`) was linked to while that fingerprint was
+ *   unambiguous (`fingerprints`): most likely the candidate's own browser with its storage
+ *   cleared. A guess, shown as one; the profile's identification moves it (`identity/relink.ts`);
  * - `api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);
  * - `email_link`: an open or click of a tracked email link minted for the candidate.
  * Null exactly while a tracker event is anonymous (no candidate), and for the few rows stored
@@ -162,8 +164,13 @@ export const visitors = sqliteTable(
     /** `fingerprint`, `stored` or `page`; null when first seen through the link API. */
     kind: text('kind'),
     fingerprintVersion: text('fingerprint_version'),
+    /** The FingerprintJS id (`visitor.fp`) last sent with this visitor id; null: none yet. */
+    fp: text('fp'),
     candidateId: text('candidate_id').references(() => candidates.id),
-    /** `api` or `identity_token`. */
+    /**
+     * `api` or `identity_token`: identified. `fingerprint`: recognised by its fingerprint only
+     * (a provisional link, dropped when the fingerprint turns out shared; see `fingerprints`).
+     */
     linkSource: text('link_source'),
     linkedAt: integer('linked_at'),
     firstSeenAt: integer('first_seen_at').notNull(),
@@ -173,6 +180,38 @@ export const visitors = sqliteTable(
   (t) => [
     uniqueIndex('visitors_org_device').on(t.orgId, t.deviceId),
     index('visitors_org_candidate').on(t.orgId, t.candidateId),
+    index('visitors_org_fp').on(t.orgId, t.fp),
+  ],
+);
+
+/**
+ * What a FingerprintJS id (`visitor.fp`, a device hint every profile of one browser build on one
+ * device shares) is good for, per organisation: recognising a profile whose storage was cleared,
+ * only while it is unambiguous (`src/identity/fingerprints.ts`).
+ * - `visitor_id`: the profile seen with it most recently (the one a new profile takes over from);
+ * - `candidate_id`: the candidate an identified profile seen with it was linked to (first one);
+ * - `shared_at`: when it proved ambiguous (a profile it gave way to came back, or profiles with it
+ *   were identified as two candidates); from then on it attributes nothing, for good.
+ * `version` guards a recognition against a concurrent change of `candidate_id` or `shared_at`
+ * (the guard trigger in migration 0007), as `visitors.version` guards links.
+ */
+export const fingerprints = sqliteTable(
+  'fingerprints',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    fp: text('fp').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    candidateId: text('candidate_id').references(() => candidates.id),
+    sharedAt: integer('shared_at'),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.fp] }),
+    index('fingerprints_org_candidate').on(t.orgId, t.candidateId),
   ],
 );
 

@@ -1,23 +1,42 @@
 // Tracker visitors and their link to a candidate: the visitor row writes both the beacon and the
-// link API make, and the relink that moves a visitor's anonymous past to the first candidate it
-// joins. A visitor linked to one candidate and identified as another switches without taking the
-// first one's past along: linking never merges two identified people.
-import { and, eq, isNull } from 'drizzle-orm';
+// link API make, and the relink that moves a visitor's unidentified past to the first candidate
+// it joins. A visitor linked to one candidate and identified as another switches without taking
+// the first one's past along: linking never merges two identified people.
+//
+// A visitor recognised by its fingerprint only (`link_source = 'fingerprint'`, see
+// `fingerprints.ts`) is not identified: identifying it moves its anonymous past and what the
+// fingerprint attributed (to the fingerprint's candidate, maybe someone else) to the candidate it
+// is identified as; a candidate that loses rows is rebuilt without them.
+import { and, eq, isNull, or } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
 import { auditLog, candidates, engagements, visitors } from '../db/schema.js';
-import { scoredEngagementColumns } from '../db/score-rows.js';
+import { candidateHistory, scoredEngagementColumns, storedScore } from '../db/score-rows.js';
 import type { ScoredEngagement } from '../db/stored-score.js';
+import type { ScoreUpdate } from '../scoring/pipeline.js';
+import { afterIdentified } from './fingerprints.js';
 
 /** A visitor as the writers read it; `version` guards their update against a concurrent one. */
 export interface StoredVisitor {
   id: string;
   candidateId: string | null;
+  /** How it got its candidate (`LinkSource`); null while anonymous. */
+  linkSource: string | null;
+  /** The FingerprintJS id it was last seen with. */
+  fp: string | null;
   version: number;
   lastSeenAt: number;
 }
 
-/** How a visitor got linked (`visitors.link_source`, the audit entry's `via`). */
-export type LinkSource = 'identity_token' | 'api';
+/**
+ * How a visitor got linked (`visitors.link_source`, the audit entry's `via`): identified by an
+ * identity token or the link API, or recognised by its fingerprint (provisional).
+ */
+export type LinkSource = 'identity_token' | 'api' | 'fingerprint';
+
+/** Linked to no one, or only provisionally (by its fingerprint): its past may still move. */
+export function isIdentified(visitor: Pick<StoredVisitor, 'candidateId' | 'linkSource'>): boolean {
+  return visitor.candidateId !== null && visitor.linkSource !== 'fingerprint';
+}
 
 /** Visitor columns a writer sets besides the keys, the first sighting and the version. */
 export type VisitorColumns = Partial<
@@ -36,6 +55,8 @@ export async function findVisitor(
     .select({
       id: visitors.id,
       candidateId: visitors.candidateId,
+      linkSource: visitors.linkSource,
+      fp: visitors.fp,
       version: visitors.version,
       lastSeenAt: visitors.lastSeenAt,
     })
@@ -86,7 +107,7 @@ export interface RelinkInput {
   orgId: string;
   deviceId: string;
   /** As read; null: not seen yet, so it is created already linked. */
-  visitor: Pick<StoredVisitor, 'id' | 'candidateId' | 'version'> | null;
+  visitor: Pick<StoredVisitor, 'id' | 'candidateId' | 'linkSource' | 'version'> | null;
   candidateId: string;
   via: LinkSource;
   /** Who linked, for the audit log (`tracker:<site>`, `key:<id>`). */
@@ -96,24 +117,30 @@ export interface RelinkInput {
   seen?: VisitorColumns;
   /**
    * For the audit entry: the candidate's external id (the one it replaces, if any, is read here,
-   * so both ways of linking record it alike).
+   * so every way of linking records it alike).
    */
   audit: { candidate: string };
 }
 
 export interface Relinked {
   visitorId: string;
-  /** The visitor's anonymous engagements the batch moves to the candidate (for its score). */
+  /** The engagements the batch moves to the candidate from elsewhere (for its score). */
   past: ScoredEngagement[];
-  /** Visitor write, the move of the past, the `visitor.link` audit entry. */
+  /** Candidates the batch takes recognised rows from, rebuilt without them (`scoreStatements`). */
+  losers: ScoreUpdate[];
+  /**
+   * Visitor write, the move of the past, the `visitor.link` audit entry, and (when identified)
+   * what it tells the visitor's fingerprint.
+   */
   statements: Statement[];
 }
 
 /**
- * Links the visitor to the candidate; its anonymous past (no candidate yet) moves with it. A
- * visitor linked to another candidate switches: its events from now on are this candidate's,
- * the other's stay theirs (two identified people are never merged), and the audit entry names
- * the candidate it had (`previousCandidate`, an external id; null when it had none).
+ * Links the visitor to the candidate; its anonymous past (no candidate yet) and what its
+ * fingerprint attributed move with it while it is not identified. An identified visitor switches:
+ * its events from now on are this candidate's, the other's stay theirs (two identified people are
+ * never merged), and the audit entry names the candidate it had (`previousCandidate`, an external
+ * id; null when it had none).
  */
 export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinked> {
   const { orgId, visitor, candidateId, at } = input;
@@ -126,8 +153,13 @@ export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinke
     set: { ...input.seen, ...link },
   });
   const [moved, previousCandidate] = await Promise.all([
-    // Only a visitor linked to no one has an anonymous past: a switch moves nothing.
-    anonymousPast(db, orgId, visitor?.candidateId === null ? visitor.id : null, candidateId),
+    // An identified visitor's past is its candidate's: a switch moves nothing.
+    unidentifiedPast(db, {
+      orgId,
+      visitorId: visitor && !isIdentified(visitor) ? visitor.id : null,
+      candidateId,
+      attribution: input.via === 'fingerprint' ? 'fingerprint' : 'link',
+    }),
     externalIdOf(db, orgId, visitor?.candidateId ?? null),
   ]);
   const { past } = moved;
@@ -145,29 +177,86 @@ export async function relinkVisitor(db: Db, input: RelinkInput): Promise<Relinke
       linkedEngagements: past.length,
     }),
   });
-  return { visitorId, past, statements: [statement, ...moved.statements, audit] };
+  const identified =
+    input.via === 'fingerprint' ? [] : afterIdentified(db, { orgId, deviceId: input.deviceId, at });
+  return {
+    visitorId,
+    past,
+    losers: moved.losers,
+    statements: [statement, ...moved.statements, audit, ...identified],
+  };
 }
 
 /**
- * The visitor's anonymous engagements, and the statement giving them to the candidate, attributed
- * to the link (`attribution = 'link'`).
+ * The unidentified visitor's engagements that are not the candidate's: anonymous ones, and ones a
+ * fingerprint attributed to someone (maybe this candidate: those only change attribution). The
+ * statement gives them all to the candidate with `attribution` (`link`: they are the candidate's
+ * only through it; `fingerprint` for a recognition's). The visitor's version, which its beacons
+ * bump while it is unidentified, guards the rows read against one stored meanwhile.
  */
-async function anonymousPast(
+async function unidentifiedPast(
   db: Db,
-  orgId: string,
-  visitorId: string | null,
-  candidateId: string,
-): Promise<{ past: ScoredEngagement[]; statements: Statement[] }> {
-  if (visitorId === null) return { past: [], statements: [] };
-  const anonymous = and(
+  input: {
+    orgId: string;
+    visitorId: string | null;
+    candidateId: string;
+    attribution: 'link' | 'fingerprint';
+  },
+): Promise<{ past: ScoredEngagement[]; losers: ScoreUpdate[]; statements: Statement[] }> {
+  const { orgId, visitorId, candidateId } = input;
+  if (visitorId === null) return { past: [], losers: [], statements: [] };
+  const unidentified = and(
     eq(engagements.orgId, orgId),
     eq(engagements.visitorId, visitorId),
-    isNull(engagements.candidateId),
+    or(isNull(engagements.candidateId), eq(engagements.attribution, 'fingerprint')),
   );
-  const past = await db.select(scoredEngagementColumns).from(engagements).where(anonymous);
-  // Attributed to the link: they were stored anonymous and are the candidate's only through it.
-  const move = db.update(engagements).set({ candidateId, attribution: 'link' }).where(anonymous);
-  return { past, statements: [move] };
+  const rows = await db
+    .select({ ...scoredEngagementColumns, candidateId: engagements.candidateId })
+    .from(engagements)
+    .where(unidentified);
+  const past = rows
+    .filter((row) => row.candidateId !== candidateId)
+    .map(({ candidateId: _, ...row }) => row);
+  const losers = await loserUpdates(db, orgId, rows, candidateId);
+  const move = db
+    .update(engagements)
+    .set({ candidateId, attribution: input.attribution })
+    .where(unidentified);
+  return { past, losers, statements: [move] };
+}
+
+/**
+ * Each other candidate the move takes rows from, rebuilt from its history without them (its
+ * score row's version guards the history read).
+ */
+async function loserUpdates(
+  db: Db,
+  orgId: string,
+  rows: readonly (ScoredEngagement & { candidateId: string | null })[],
+  candidateId: string,
+): Promise<ScoreUpdate[]> {
+  const taken = new Map<string, Set<number | undefined>>();
+  for (const row of rows) {
+    if (row.candidateId === null || row.candidateId === candidateId) continue;
+    const rowids = taken.get(row.candidateId) ?? new Set();
+    rowids.add(row.rowid);
+    taken.set(row.candidateId, rowids);
+  }
+  return Promise.all(
+    [...taken].map(async ([loser, rowids]): Promise<ScoreUpdate> => {
+      const [previous, history] = await Promise.all([
+        storedScore(db, orgId, loser),
+        candidateHistory(db, orgId, loser),
+      ]);
+      return {
+        candidateId: loser,
+        previous,
+        added: [],
+        rebuild: true,
+        history: history.filter((row) => !rowids.has(row.rowid)),
+      };
+    }),
+  );
 }
 
 /**
@@ -175,7 +264,7 @@ async function anonymousPast(
  * ids a purge cannot find). Null for none, and for a candidate purged since the visitor was read
  * (the purge deleted or unlinked the visitor too).
  */
-async function externalIdOf(
+export async function externalIdOf(
   db: Db,
   orgId: string,
   candidateId: string | null,

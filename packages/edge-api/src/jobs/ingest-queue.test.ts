@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { beacon, rows, sendBeacon, visit } from '../test/client.js';
+import { beacon, rid, rows, sendBeacon, visit } from '../test/client.js';
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 5000;
@@ -22,7 +22,13 @@ describe('the ingest queue (INGEST_QUEUE bound)', () => {
     const duplicatesBefore = await duplicatesCounted();
     const first = await sendBeacon(body, { bindings });
     expect(first.status).toBe(202);
-    expect(await first.json()).toEqual({ accepted: 2, duplicates: 0, dropped: 0, tracking: true });
+    expect(await first.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      dropped: 0,
+      tracking: true,
+      fingerprint: 'none',
+    });
     // A retry of the same beacon goes through the queue too; the consumer dedupes it.
     await sendBeacon(body, { bindings });
     const count = () =>
@@ -38,5 +44,21 @@ describe('the ingest queue (INGEST_QUEUE bound)', () => {
       duplicatesBefore + 2,
     );
     expect(await count()).toBe(2);
+  });
+
+  it('says the fingerprint is not known yet, and the consumer keeps it with the visitor', async () => {
+    const fp = rid('fp');
+    const body = beacon({ visitor: { id: rid('v'), kind: 'stored', fp } });
+    const reply = await sendBeacon(body, { bindings: { INGEST_QUEUE: env.TEST_INGEST_QUEUE } });
+    expect(await reply.json()).toMatchObject({ accepted: 1, fingerprint: 'queued' });
+    const stored = () =>
+      rows<{ fp: string | null; owner: string | null }>(
+        `SELECT v.fp, f.visitor_id AS owner FROM visitors v
+         LEFT JOIN fingerprints f ON f.org_id = v.org_id AND f.fp = v.fp WHERE v.device_id = ?`,
+        body.visitor.id,
+      );
+    const [row] = await eventually(stored, (found) => found[0]?.fp === fp);
+    expect(row?.fp).toBe(fp);
+    expect(row?.owner).toEqual(expect.any(String));
   });
 });

@@ -2,7 +2,7 @@
 // the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
 // later "was cand-42 purged?" can be answered without keeping the id itself.
 
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { OPTIONS } from '../../config.js';
 import type { CandidateRef } from '../../db/candidates.js';
@@ -13,6 +13,7 @@ import {
   candidates,
   candidateTags,
   engagements,
+  fingerprints,
   scores,
   trackedLinks,
   visitors,
@@ -102,6 +103,18 @@ function candidateRows(orgId: string, id: string): CandidateRows {
       },
     ],
     visitors: [
+      // Fingerprints linked to the candidate, or last seen with one of its devices: device hints
+      // that would otherwise still point at them. Before the devices, which the test reads.
+      {
+        table: fingerprints,
+        where: and(
+          eq(fingerprints.orgId, orgId),
+          or(
+            eq(fingerprints.candidateId, id),
+            sql`${fingerprints.visitorId} IN (SELECT ${visitors.id} FROM ${visitors} WHERE ${linked})`,
+          ),
+        ),
+      },
       { table: visitors, where: linked, before: (db) => unlinkRelinkedDevices(db, linked) },
     ],
     trackedLinks: [{ table: trackedLinks, where: ofCandidate(trackedLinks) }],

@@ -13,8 +13,10 @@ const ATTRIBUTION_DESCRIPTION = [
   '`link`: a career-site event stored anonymously, then given to the candidate when the browser was',
   "linked (`POST /v1/visitors/{id}/link`, e.g. a form's hidden visitor field through the site's",
   'backend, or an identity token on a later visit; as reliable as that link);',
-  '`fingerprint`: reserved for recognition by a device fingerprint (weak: shared by browsers of one',
-  'build on one device); not used yet, never returned today;',
+  '`fingerprint`: a career-site event of a browser profile never linked itself, recognised by its',
+  'device fingerprint while that pointed at this candidate alone (most likely them with cleared',
+  'storage; weak: every browser of one build on one device shares it; it moves when the profile',
+  'is linked to someone else);',
   '`api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);',
   '`email_link`: an open or click of a tracked email link minted for the candidate.',
   'Null only for rows stored before attribution was recorded whose attribution is not known.',
@@ -69,7 +71,14 @@ export const purgeReplySchema = z
       trackedLinks: z.number().int(),
       tags: z.number().int(),
       scores: z.number().int(),
-      visitors: z.number().int().openapi({ description: 'Devices linked to the candidate.' }),
+      visitors: z
+        .number()
+        .int()
+        .openapi({
+          description:
+            'Devices linked to the candidate, with the fingerprints (device hints) linked to it or ' +
+            'last seen with those devices.',
+        }),
       webhookDeliveries: z.number().int(),
     }),
   })

@@ -35,6 +35,7 @@ describe('POST /v1/collect: accepting beacons', () => {
       duplicates: 0,
       dropped: 0,
       tracking: true,
+      fingerprint: 'none',
     });
     expect(response.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN);
     const stored = await engagementsOf(body.visitor.id);
@@ -274,6 +275,7 @@ describe('POST /v1/collect: sites, bots and CORS', () => {
       duplicates: 0,
       dropped: 1,
       tracking: false,
+      fingerprint: 'unused',
     });
     expect(await rows('SELECT id FROM visitors WHERE device_id = ?', body.visitor.id)).toEqual([]);
   });
@@ -291,6 +293,7 @@ describe('POST /v1/collect: sites, bots and CORS', () => {
       duplicates: 0,
       dropped: 2,
       tracking: true,
+      fingerprint: 'unused',
     });
     const headless = beacon();
     await sendBeacon(headless, { userAgent: `${BROWSER_UA} HeadlessChrome/156.0` });

@@ -103,15 +103,17 @@ export interface TrackerEventRow {
 /**
  * How the inserted event is attributed, decided from the visitor row the insert reads, like its
  * candidate: none while the visitor is anonymous; `identity_token` when the visitor's candidate is
- * the one the beacon's token names; otherwise the visitor was already linked (`visitor`), also when
- * a concurrent link switched it to another candidate than the token's before this batch ran.
+ * the one the beacon's token names; `fingerprint` while the visitor is linked only by its
+ * fingerprint's recognition; otherwise the visitor was already linked (`visitor`), also when a
+ * concurrent link switched it to another candidate than the token's before this batch ran.
  */
 function attributionOf(event: TrackerEventRow): SQL {
   const token =
     event.identityCandidateId == null
       ? sql``
       : sql`WHEN v.candidate_id = ${event.identityCandidateId} THEN 'identity_token'`;
-  return sql`CASE WHEN v.candidate_id IS NULL THEN NULL ${token} ELSE 'visitor' END`;
+  return sql`CASE WHEN v.candidate_id IS NULL THEN NULL ${token}
+    WHEN v.link_source = 'fingerprint' THEN 'fingerprint' ELSE 'visitor' END`;
 }
 
 /**

@@ -189,6 +189,7 @@ function beaconJob(
       deviceId: beacon.visitor.id,
       kind: beacon.visitor.kind,
       fingerprintVersion: beacon.visitor.version ?? null,
+      fp: beacon.visitor.fp ?? null,
     },
     identityCandidate: identity.identityCandidate,
     events: beacon.events.map(
@@ -212,7 +213,8 @@ async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promi
     const message: IngestMessage = { kind: 'beacon', job };
     await c.env.INGEST_QUEUE.send(message, { contentType: 'json' });
     // Deduplication happens in the consumer; here every valid event counts as accepted.
-    return { accepted: job.events.length, duplicates: 0 };
+    const fingerprint = job.visitor.fp ? 'queued' : 'none';
+    return { accepted: job.events.length, duplicates: 0, fingerprint };
   }
   return writeBeacon(db, job);
 }
@@ -234,11 +236,13 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   const events = beacon.events.length;
   if (!site.trackingEnabled) {
     // The tracker reads `tracking: false` and stops sending; nothing is stored or counted.
-    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: false }, 202, cors);
+    const reply = { accepted: 0, duplicates: 0, dropped: events, fingerprint: 'unused' } as const;
+    return c.json({ ...reply, tracking: false }, 202, cors);
   }
   if (isBot(c, beacon)) {
     await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
-    return c.json({ accepted: 0, duplicates: 0, dropped: events, tracking: true }, 202, cors);
+    const reply = { accepted: 0, duplicates: 0, dropped: events, fingerprint: 'unused' } as const;
+    return c.json({ ...reply, tracking: true }, 202, cors);
   }
   const identity = await identityOf(c.env.TOKEN_SECRET, beacon, site, receivedAt);
   const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));

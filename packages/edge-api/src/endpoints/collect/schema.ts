@@ -48,7 +48,8 @@ export const beaconSchema = z
       kind: z.enum(['fingerprint', 'stored', 'page']),
       /**
        * The FingerprintJS id beside the visitor id: a device hint shared by every profile of one
-       * browser build on one device. Validated, not stored (nothing uses it yet).
+       * browser build on one device. Used only to recognise a profile whose storage was cleared,
+       * while unambiguous (`src/identity/fingerprints.ts`; the reply's `fingerprint` says how).
        */
       fp: randomId.optional(),
       /** FingerprintJS version and confidence of `fp` (or, with kind `fingerprint`, of `id`). */
@@ -69,6 +70,16 @@ export const collectReplySchema = z
     duplicates: z.number().int(),
     dropped: z.number().int(),
     tracking: z.boolean(),
+    fingerprint: z.enum(['none', 'noted', 'recognised', 'shared', 'queued', 'unused']).openapi({
+      description:
+        'What the collector did with `visitor.fp` (events are always keyed on `visitor.id`): ' +
+        '`none`: no `fp` sent; `noted`: kept as a hint for this browser profile, events ' +
+        'attributed by the visitor id; `recognised`: the profile was new to an unambiguous ' +
+        'fingerprint linked to a candidate, and is linked to that candidate provisionally (its ' +
+        "events' attribution is `fingerprint`); `shared`: the fingerprint is shared by several " +
+        'profiles or people and attributes nothing; `queued`: the beacon waits on the ingest ' +
+        'queue, not known yet; `unused`: nothing was stored (tracking off, automated traffic).',
+    }),
   })
   .openapi('CollectReply');
 

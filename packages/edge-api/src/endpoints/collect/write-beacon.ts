@@ -7,17 +7,19 @@
 //    inserted unless stored or a window repeat in the same statement (`dedupe.ts`), for the
 //    visitor's current candidate as the batch sees it (and attributed from that same row: to the
 //    visitor's link, or to the beacon's identity token when it names that candidate), the
-//    backlog mark of that candidate's score and the site's counters. While the visitor is
-//    anonymous the batch also bumps its version: a concurrent relink (which moves the anonymous
-//    past it read) must then read again, so no anonymous event it did not read is moved. A valid
-//    identity token that links the visitor to a new candidate adds the relink
-//    (`identity/relink.ts`, version-guarded: this is the only part that can lose a race, and is
-//    then retried from fresh reads; the past it moves is attributed to the link) and the
-//    candidate's rebuild with that past.
+//    backlog mark of that candidate's score and the site's counters. While the visitor is not
+//    identified (anonymous, or recognised by its fingerprint only) the batch also bumps its
+//    version: a concurrent relink (which moves the past it read) must then read again, so no
+//    event it did not read is moved. A valid identity token that links the visitor to a new
+//    candidate adds the relink (`identity/relink.ts`, version-guarded: this is the only part
+//    that can lose a race, and is then retried from fresh reads; the past it moves is
+//    attributed to the link) and the candidate's rebuild with that past. A beacon's `fp` adds
+//    what the fingerprint learns (`identity/fingerprints.ts`, in place), and a profile it
+//    recognises is linked like a token's, provisionally (`via: 'fingerprint'`).
 // 2. Settle the candidate's score (`scoring/settle.ts`), coalescing with concurrent settles.
 //
 // The job is plain JSON so the same function serves the direct path and the queue consumer.
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
 import { markBacklog } from '../../db/backlog.js';
 import { type CandidateRef, findCandidate } from '../../db/candidates.js';
@@ -34,7 +36,21 @@ import {
 import { withRetries } from '../../db/retry.js';
 import { candidates, engagements, visitors } from '../../db/schema.js';
 import { storedScore } from '../../db/score-rows.js';
-import { findVisitor, relinkVisitor, type StoredVisitor } from '../../identity/relink.js';
+import {
+  findFingerprint,
+  fingerprintSeen,
+  fingerprintState,
+  recognisedAs,
+  recognitionGuard,
+  type StoredFingerprint,
+} from '../../identity/fingerprints.js';
+import {
+  externalIdOf,
+  findVisitor,
+  type LinkSource,
+  relinkVisitor,
+  type StoredVisitor,
+} from '../../identity/relink.js';
 import { type ScoreContext, type ScoreUpdate, scoreStatements } from '../../scoring/pipeline.js';
 import { modelFrom } from '../../scoring/score-row.js';
 import { settleScores } from '../../scoring/settle.js';
@@ -53,7 +69,13 @@ export interface BeaconJob {
   /** The organisation's scoring model JSON (null: default). */
   scoringModel: string | null;
   windows: Windows;
-  visitor: { deviceId: string; kind: string; fingerprintVersion: string | null };
+  visitor: {
+    deviceId: string;
+    kind: string;
+    fingerprintVersion: string | null;
+    /** The FingerprintJS id beside the visitor id (absent in jobs queued before it was kept). */
+    fp?: string | null;
+  };
   /** The candidate's external id from a verified identity token. */
   identityCandidate: string | null;
   events: BeaconEventJob[];
@@ -69,9 +91,18 @@ export interface IngestMessage {
   job: BeaconJob;
 }
 
+/**
+ * What the beacon's FingerprintJS id did: nothing sent (`none`); kept as a hint for this profile
+ * (`noted`); recognised the profile as the fingerprint's candidate (`recognised`); nothing, the
+ * fingerprint being shared by several profiles or people (`shared`); not known yet, the beacon
+ * being queued (`queued`).
+ */
+export type FingerprintUse = 'none' | 'noted' | 'recognised' | 'shared' | 'queued';
+
 export interface BeaconOutcome {
   accepted: number;
   duplicates: number;
+  fingerprint: FingerprintUse;
 }
 
 export async function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome> {
@@ -84,7 +115,11 @@ export async function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome
     });
     if (settled.deferred.length > 0) console.warn('collect: a score left to a later settle');
   }
-  return { accepted: stored.accepted, duplicates: stored.duplicates };
+  return {
+    accepted: stored.accepted,
+    duplicates: stored.duplicates,
+    fingerprint: stored.fingerprint,
+  };
 }
 
 interface Stored extends BeaconOutcome {
@@ -97,25 +132,44 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
   const read = await readBeacon(db, job);
   // Keys known stored and repeats within the beacon; the inserts decide the rest.
   const { fresh, repeats } = splitFresh(job.events, read.storedKeys, [], job.windows);
-  const target = targetOf(job, read.visitor, read.identity);
+  const target = targetOf(job, read);
   const linked = target.candidateId === null ? [] : [target.candidateId];
+  const fp = job.visitor.fp ?? null;
   if (fresh.length === 0 && !target.relink) {
     // Nothing new: the visitor row is left alone; the candidate is still settled, so a retry of
     // a beacon whose reply was lost finishes its work.
     const counted = repeats + job.droppedBots + job.ignoredTokens > 0;
-    await runBatch(db, counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []);
-    return { accepted: 0, duplicates: repeats, candidateIds: linked };
+    const state = fp === null ? [] : [fingerprintState(db, job.orgId, job.visitor.deviceId)];
+    const results = await runBatchResults(db, [
+      ...(counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []),
+      ...state,
+    ]);
+    return {
+      accepted: 0,
+      duplicates: repeats,
+      candidateIds: linked,
+      fingerprint: fingerprintUse(fp, results.at(-1)),
+    };
   }
   const rows = fresh.map((event) => eventRow(job, event, target));
   const before = [
-    ...(target.relink ? await linkStatements(db, job, read.visitor, target) : []),
+    ...(target.relink ? await linkStatements(db, job, read, target) : []),
     ...seenStatements(db, job),
+    ...(fp === null
+      ? []
+      : fingerprintSeen(db, {
+          orgId: job.orgId,
+          deviceId: job.visitor.deviceId,
+          fp,
+          at: job.receivedAt,
+        })),
   ];
   const results = await runBatchResults(db, [
     ...before,
     ...rows.map((row) => insertUnlessRepeat(row, job.windows)),
     markBacklog(db, { orgId: job.orgId, candidateIds: visitorCandidate(job), now: job.receivedAt }),
     bumpCollectStats(db, statsOf(job, ...countsOf(job, rows))),
+    fingerprintState(db, job.orgId, job.visitor.deviceId),
   ]);
   // Each event insert returns its row if it stored one (RETURNING), with the candidate it went to.
   const inserted = results
@@ -129,76 +183,120 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
     accepted: inserted.length,
     duplicates: job.events.length - inserted.length,
     candidateIds: [...candidateIds],
+    fingerprint: fingerprintUse(fp, results.at(-1)),
   };
 }
 
+/** The reply's `fingerprint`, from `fingerprintState` as the batch ended. */
+function fingerprintUse(
+  fp: string | null,
+  state: { results?: Record<string, unknown>[] } | undefined,
+): FingerprintUse {
+  if (fp === null) return 'none';
+  const row = state?.results?.[0];
+  if (row?.shared_at != null) return 'shared';
+  return row?.link_source === 'fingerprint' ? 'recognised' : 'noted';
+}
+
 /** What a beacon's write depends on: the visitor, the token's candidate, what is stored already. */
-async function readBeacon(db: Db, job: BeaconJob) {
+async function readBeacon(db: Db, job: BeaconJob): Promise<BeaconRead> {
   const { orgId } = job;
-  const [visitor, identity, storedKeys] = await Promise.all([
+  const fp = job.visitor.fp ?? null;
+  const [visitor, identity, fingerprint, storedKeys] = await Promise.all([
     findVisitor(db, orgId, job.visitor.deviceId),
     job.identityCandidate === null ? null : findCandidate(db, orgId, job.identityCandidate),
+    fp === null ? null : findFingerprint(db, orgId, fp),
     storedEventKeys(
       db,
       orgId,
       job.events.map((event) => event.eventKey),
     ),
   ]);
-  return { visitor, identity, storedKeys };
+  return { visitor, identity, fingerprint, storedKeys };
+}
+
+interface BeaconRead {
+  visitor: StoredVisitor | null;
+  /** The candidate the beacon's identity token names, if stored. */
+  identity: CandidateRef | null;
+  /** The beacon's fingerprint, if it carries one and it is stored. */
+  fingerprint: StoredFingerprint | null;
+  storedKeys: Set<string>;
 }
 
 /** The candidate the beacon's events belong to. */
 interface Target {
-  /** The token's candidate, else the visitor's existing link (null: anonymous). */
+  /**
+   * The token's candidate, else the one the fingerprint recognises, else the visitor's existing
+   * link (null: anonymous).
+   */
   candidateId: string | null;
   /** The token names a candidate not stored yet: this batch creates it. */
   created: boolean;
-  /** The token links the visitor to a candidate it is not linked to yet. */
+  /** The beacon links the visitor to a candidate it is not linked to yet, and how. */
   relink: boolean;
+  via: LinkSource;
 }
 
-function targetOf(
-  job: BeaconJob,
-  visitor: StoredVisitor | null,
-  identity: CandidateRef | null,
-): Target {
-  if (job.identityCandidate === null) {
-    return { candidateId: visitor?.candidateId ?? null, created: false, relink: false };
+function targetOf(job: BeaconJob, read: BeaconRead): Target {
+  const { visitor, identity, fingerprint } = read;
+  const fp = job.visitor.fp ?? null;
+  if (job.identityCandidate !== null) {
+    const candidateId = identity?.id ?? newId();
+    // A recognised visitor is identified by the token even as the same candidate.
+    const relink = visitor?.candidateId !== candidateId || visitor.linkSource === 'fingerprint';
+    return { candidateId, created: identity === null, relink, via: 'identity_token' };
   }
-  const candidateId = identity?.id ?? newId();
-  return { candidateId, created: identity === null, relink: visitor?.candidateId !== candidateId };
+  const recognised =
+    fp === null ? null : recognisedAs({ fingerprint, visitor, fp, kind: job.visitor.kind });
+  if (recognised !== null) {
+    return { candidateId: recognised, created: false, relink: true, via: 'fingerprint' };
+  }
+  const candidateId = visitor?.candidateId ?? null;
+  return { candidateId, created: false, relink: false, via: 'identity_token' };
 }
 
 /**
- * The link a valid identity token makes: the candidate if new, the guarded relink (with the move
- * of the visitor's anonymous past), and the candidate's score rebuilt with that past, whose
- * rowids its watermark takes (a new candidate's row is created here). The beacon's own events
- * are inserted after, past the watermark, and settled like any others.
+ * The link a valid identity token (or a recognition) makes: the candidate if new, the guarded
+ * relink (with the move of the visitor's unidentified past), and the candidate's score rebuilt
+ * with that past, whose rowids its watermark takes (a new candidate's row is created here), and
+ * any candidate the past is taken from rebuilt without it. The beacon's own events are inserted
+ * after, past the watermark, and settled like any others.
  */
 async function linkStatements(
   db: Db,
   job: BeaconJob,
-  visitor: StoredVisitor | null,
+  read: BeaconRead,
   target: Target,
 ): Promise<Statement[]> {
   const { orgId } = job;
   const candidateId = target.candidateId!;
-  const externalId = job.identityCandidate!;
+  const recognition = target.via === 'fingerprint';
+  const externalId = recognition
+    ? await externalIdOf(db, orgId, candidateId)
+    : job.identityCandidate!;
   const link = await relinkVisitor(db, {
     orgId,
     deviceId: job.visitor.deviceId,
-    visitor,
+    visitor: read.visitor,
     candidateId,
-    via: 'identity_token',
+    via: target.via,
     actor: `tracker:${job.siteId}`,
     at: job.receivedAt,
     seen: { kind: job.visitor.kind, fingerprintVersion: job.visitor.fingerprintVersion },
-    audit: { candidate: externalId },
+    // Null only for a candidate purged since the fingerprint was read: the guard then fails.
+    audit: { candidate: externalId ?? '' },
   });
+  const guard =
+    recognition && read.fingerprint
+      ? [recognitionGuard(db, orgId, job.visitor.fp!, read.fingerprint)]
+      : [];
   const created = target.created
-    ? [db.insert(candidates).values({ id: candidateId, orgId, externalId })]
+    ? [db.insert(candidates).values({ id: candidateId, orgId, externalId: externalId! })]
     : [];
-  if (!target.created && link.past.length === 0) return [...created, ...link.statements];
+  if (!target.created && link.past.length === 0 && link.losers.length === 0) {
+    return [...guard, ...created, ...link.statements];
+  }
   const previous = target.created ? null : await storedScore(db, orgId, candidateId);
   const context: ScoreContext = {
     orgId,
@@ -213,14 +311,14 @@ async function linkStatements(
     rebuild: true,
     history: target.created ? [] : undefined,
   };
-  const score = await scoreStatements(db, context, [update]);
-  return [...created, ...link.statements, ...score.statements];
+  const score = await scoreStatements(db, context, [update, ...link.losers]);
+  return [...guard, ...created, ...link.statements, ...score.statements];
 }
 
 /**
  * The visitor seen now: created if new, else `last_seen_at` moved up (never back) and what the
  * tracker reports of it, in place and without a version bump, so concurrent beacons commute.
- * While it is anonymous, its version goes up (see the header).
+ * While it is not identified, its version goes up (see the header).
  */
 function seenStatements(db: Db, job: BeaconJob): Statement[] {
   const { orgId, receivedAt } = job;
@@ -252,7 +350,7 @@ function seenStatements(db: Db, job: BeaconJob): Statement[] {
         and(
           eq(visitors.orgId, orgId),
           eq(visitors.deviceId, deviceId),
-          isNull(visitors.candidateId),
+          or(isNull(visitors.candidateId), eq(visitors.linkSource, 'fingerprint')),
         ),
       ),
   ];

@@ -2,13 +2,15 @@
 // candidate, future visits follow, and the candidate's score is rebuilt, in one D1 batch.
 // A visitor links to one candidate at a time; linking it elsewhere moves its future only (the
 // other candidate keeps its past and its score), and the audit entry names that other candidate.
+// A visitor only recognised by its fingerprint is not linked yet: its past moves like an
+// anonymous one's (`identity/relink.ts`).
 import { OPTIONS } from '../../config.js';
 import { findCandidate } from '../../db/candidates.js';
 import { type Db, newId, runBatch } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates } from '../../db/schema.js';
 import { storedScore } from '../../db/score-rows.js';
-import { findVisitor, relinkVisitor } from '../../identity/relink.js';
+import { findVisitor, isIdentified, relinkVisitor } from '../../identity/relink.js';
 import { scoreStatements } from '../../scoring/pipeline.js';
 import { modelFrom } from '../../scoring/score-row.js';
 
@@ -44,7 +46,8 @@ async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
   ]);
   const candidateId = known?.id ?? newId();
   const previous = known ? await storedScore(db, orgId, candidateId) : null;
-  if (visitor?.candidateId === candidateId) {
+  // Recognised by its fingerprint as this candidate is not linked yet: the link confirms it.
+  if (visitor?.candidateId === candidateId && isIdentified(visitor)) {
     const tier = previous?.tier ?? 'inactive';
     return { visitorKnown: true, alreadyLinked: true, linkedEngagements: 0, tier };
   }
@@ -64,7 +67,10 @@ async function attempt(db: Db, job: LinkJob): Promise<LinkOutcome> {
   const score = await scoreStatements(
     db,
     { orgId, model: modelFrom(job.scoringModel), now, reason: 'engagement' },
-    [{ candidateId, previous, added: link.past, rebuild: true, history: known ? undefined : [] }],
+    [
+      { candidateId, previous, added: link.past, rebuild: true, history: known ? undefined : [] },
+      ...link.losers,
+    ],
   );
   const newCandidate = { id: candidateId, orgId, externalId: job.candidateExternalId };
   await runBatch(db, [
