@@ -28,10 +28,16 @@ async function signIn(key: string): Promise<string> {
   return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
 
-async function visits(org: TestOrg, deviceId: string, paths: string[], identity?: string) {
+async function visits(
+  org: TestOrg,
+  deviceId: string,
+  paths: string[],
+  identity?: string,
+  fp?: string,
+) {
   const body = beacon({
     site: org.siteKey,
-    visitor: { id: deviceId, kind: 'stored' },
+    visitor: { id: deviceId, kind: 'stored', ...(fp === undefined ? {} : { fp }) },
     events: paths.map((path) => visit(`${org.origin}${path}`)),
     ...(identity === undefined ? {} : { identity }),
   });
@@ -55,10 +61,12 @@ async function candidateSeenEveryWay(org: TestOrg): Promise<string> {
     headers: { 'user-agent': BROWSER_UA },
   });
   expect(open.status).toBe(200);
-  const [applied, clicked] = [rid('v'), rid('v')];
-  await visits(org, applied, ['/jobs/before-applying']);
+  const [applied, clicked, cleared, fp] = [rid('v'), rid('v'), rid('v'), rid('fp')];
+  await visits(org, applied, ['/jobs/before-applying'], undefined, fp);
   await api('POST', `/v1/visitors/${applied}/link`, org.keys.user, { candidateId: cand });
   await visits(org, applied, ['/jobs/after-applying']);
+  // The same device with its storage cleared: a new profile, recognised by the fingerprint.
+  await visits(org, cleared, ['/jobs/after-clearing-cookies'], undefined, fp);
   const token = await mintIdentityToken(env.TOKEN_SECRET, { orgId: org.orgId, candidateId: cand });
   await visits(org, clicked, ['/events/from-the-email'], token);
   return cand;
@@ -89,8 +97,9 @@ describe('console: the Engagement tab explains each attribution', () => {
     expect(rowOf('/jobs/before-applying')).toContain('Earlier visit, linked later');
     expect(rowOf('/jobs/after-applying')).toContain('This browser (linked earlier)');
     expect(rowOf('/events/from-the-email')).toContain('Identity link in an email');
+    expect(rowOf('/jobs/after-clearing-cookies')).toContain('Recognised by device fingerprint');
     // Each row's words carry their meaning (a tooltip) and the legend lists what appears, with
-    // how far to trust it; the reserved fingerprint and "not recorded" appear nowhere.
+    // how far to trust it; "not recorded" appears nowhere.
     expect(html).toContain('title="Sent by one of your systems');
     expect(html).toContain('<h3 id="attribution-heading">How we know it&#39;s them</h3>');
     const legend = html.slice(html.indexOf('<dl class="attributions">'));
@@ -100,11 +109,11 @@ describe('console: the Engagement tab explains each attribution', () => {
       'Identity link in an email',
       'This browser (linked earlier)',
       'Earlier visit, linked later',
+      'Recognised by device fingerprint',
     ]) {
       expect(legend).toContain(`<dt>${words}</dt>`);
     }
-    expect(legend.match(/<strong>Trust:<\/strong>/g)).toHaveLength(5);
-    expect(html).not.toContain('fingerprint');
+    expect(legend.match(/<strong>Trust:<\/strong>/g)).toHaveLength(6);
     expect(html).not.toContain('Not recorded');
     // The tab's existing words stay.
     expect(html).toContain('Event attended');

@@ -80,9 +80,11 @@ export const ATTRIBUTION_TEXTS: Record<NonNullable<Attribution> | 'none', Attrib
       'Good: as sure as that link. Visits by someone else on the same browser before then would be included too.',
   },
   fingerprint: {
-    label: 'Same device (fingerprint)',
-    meaning: 'Recognised only by a fingerprint of the device. Not used yet.',
-    trust: 'Weak: browsers of one kind on one device share a fingerprint.',
+    label: 'Recognised by device fingerprint',
+    meaning:
+      'A visit from a browser that was never linked itself, on a device where only this candidate had been identified: most likely them after clearing their cookies. Moved to whoever that browser turns out to be when it is linked.',
+    trust:
+      'Weak: every browser of one kind on one device (a shared or family computer, identical company laptops) has the same fingerprint. Once a second person shows up on the device it is no longer used.',
   },
   none: {
     label: 'Not recorded',
