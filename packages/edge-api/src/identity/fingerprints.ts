@@ -27,6 +27,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db, Statement } from '../db/client.js';
 import { fingerprints, visitors } from '../db/schema.js';
+import { unlinkVisitors } from '../db/visitors.js';
 
 export interface StoredFingerprint {
   visitorId: string;
@@ -183,20 +184,13 @@ export function afterIdentified(
       sql`${ofFp} AND ${fingerprints.sharedAt} IS NULL AND ${fingerprints.candidateId} IS NULL
         AND EXISTS (SELECT 1 FROM ${visitors} WHERE ${identified})`,
     );
-  const dropProvisional = db
-    .update(visitors)
-    .set({
-      candidateId: null,
-      linkSource: null,
-      linkedAt: null,
-      version: sql`${visitors.version} + 1`,
-    })
-    .where(
-      sql`${visitors.orgId} = ${orgId} AND ${visitors.fp} = ${fp}
-        AND ${visitors.linkSource} = 'fingerprint'
-        AND EXISTS (SELECT 1 FROM ${fingerprints} WHERE ${ofFp}
-          AND ${fingerprints.sharedAt} IS NOT NULL)`,
-    );
+  const dropProvisional = unlinkVisitors(
+    db,
+    sql`${visitors.orgId} = ${orgId} AND ${visitors.fp} = ${fp}
+      AND ${visitors.linkSource} = 'fingerprint'
+      AND EXISTS (SELECT 1 FROM ${fingerprints} WHERE ${ofFp}
+        AND ${fingerprints.sharedAt} IS NOT NULL)`,
+  );
   return [twoCandidates, firstCandidate, dropProvisional];
 }
 

@@ -19,6 +19,7 @@ import {
   visitors,
   webhookDeliveries,
 } from '../../db/schema.js';
+import { unlinkVisitors } from '../../db/visitors.js';
 import { sha256Hex } from '../../utils/encoding.js';
 
 export interface PurgeReport {
@@ -68,17 +69,10 @@ function linkedDevice(orgId: string, candidateId: string) {
  * candidate's engagements are gone, so the rows it finds are other candidates'.
  */
 function unlinkRelinkedDevices(db: Db, linked: SQL | undefined): Statement {
-  return db
-    .update(visitors)
-    .set({
-      candidateId: null,
-      linkSource: null,
-      linkedAt: null,
-      version: sql`${visitors.version} + 1`,
-    })
-    .where(
-      and(linked, sql`EXISTS (SELECT 1 FROM engagements e WHERE e.visitor_id = ${visitors.id})`),
-    );
+  return unlinkVisitors(
+    db,
+    and(linked, sql`EXISTS (SELECT 1 FROM engagements e WHERE e.visitor_id = ${visitors.id})`),
+  );
 }
 
 /** Everything stored about the candidate, by the report's count each selection adds to. */
