@@ -54,6 +54,7 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
   let accepted = 0;
   let duplicates = 0;
   let retries = 0;
+  const retryReasons = new Map<string, number>();
   const wrong: string[] = [];
   const started = Date.now();
   await pool(sends, SIZE.loadConcurrency, async (request) => {
@@ -61,6 +62,10 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
       const outcome = await send(worker.origin, request);
       // A 503 is the API's documented "try again" (write contention); retry as a client would.
       if (!outcome.ok || outcome.reply.status === 503) {
+        const reason = outcome.ok
+          ? JSON.stringify(outcome.reply.body).slice(0, 120)
+          : outcome.error;
+        retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + 1);
         if (attempt >= 10) {
           wrong.push(`gave up after 10 attempts: ${outcome.ok ? 503 : outcome.error}`);
           return;
@@ -88,6 +93,7 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
       `(${(sends.length / seconds).toFixed(0)} req/s), ${retries} retries after 503 or network errors`,
   );
 
+  if (retryReasons.size > 0) console.log(`load: retried for ${JSON.stringify([...retryReasons])}`);
   const expected = requests.flatMap((request) => request.events);
   const sources: Partial<Record<Source, number>> = {};
   for (const event of expected) sources[event.source] = (sources[event.source] ?? 0) + 1;
@@ -100,5 +106,10 @@ test(`${SIZE.loadEvents} events at concurrency ${SIZE.loadConcurrency}, each sen
     duplicates: sentEvents - SIZE.loadEvents,
   });
   // What the plan holds (moments, old-style beacons, owners) is checked in plan.test.ts.
-  expect(storedAgainst(worker.persist, expected)).toEqual(exactly(SIZE.loadEvents));
+  const result = storedAgainst(worker.persist, expected);
+  const anonymousShared = expected.filter((event) => (event.recognisable ?? []).length > 0);
+  console.log(
+    `load: ${result.recognised} of the ${anonymousShared.length} events of shared devices' anonymous profiles stored by fingerprint recognition`,
+  );
+  expect(result).toEqual(exactly(SIZE.loadEvents));
 });

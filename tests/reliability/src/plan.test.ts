@@ -157,6 +157,7 @@ describe('the load test checks', () => {
     detail: event.detail,
     candidate: event.candidate,
     visitor: event.visitor,
+    attribution: event.candidate === null ? null : 'visitor',
   });
 
   it('pass the rows a correct collector stores', () => {
@@ -197,6 +198,36 @@ describe('the load test checks', () => {
     expect(sources(result.misplaced).has('shared-device')).toBe(true);
     expect(sources(result.misplaced).has('shared-moment')).toBe(true);
     expect(result.misplaced[0]?.stored).toMatch(/ via relfp-shared-/);
+  });
+
+  it("accept an anonymous shared-device profile recognised as one of its device's candidates, and nothing else", () => {
+    const anonymous = EVENTS.find((event) => (event.recognisable ?? []).length > 0);
+    const single = EVENTS.find((event) => event.source === 'single' && event.candidate === null);
+    if (!anonymous || !single) throw new Error('no anonymous profile of a shared device');
+    const candidate = anonymous.recognisable![0]!;
+    const recognised = { ...rowOf(anonymous), candidate, attribution: 'fingerprint' };
+    // The same candidate without the recognition's mark, another device's candidate, or a profile
+    // alone on its device "recognised": each one misplaced.
+    const rows = EVENTS.map((event) =>
+      event === anonymous
+        ? recognised
+        : event === single
+          ? { ...rowOf(single), candidate, attribution: 'fingerprint' }
+          : rowOf(event),
+    );
+    expect(compare(EVENTS, rows).misplaced.map((item) => item.key)).toEqual([single.key]);
+    const unmarked = rows.map((row) =>
+      row === recognised ? { ...row, attribution: 'visitor' } : row,
+    );
+    expect(
+      compare(EVENTS, unmarked)
+        .misplaced.map((item) => item.key)
+        .sort(),
+    ).toEqual([anonymous.key, single.key].sort());
+    const elsewhere = rows.map((row) =>
+      row === recognised ? { ...row, candidate: 'rel-cand-of-another-device' } : row,
+    );
+    expect(compare(EVENTS, elsewhere).misplaced.map((item) => item.key)).toContain(anonymous.key);
   });
 
   it('report events doubled, lost, unexpected or on another candidate', () => {

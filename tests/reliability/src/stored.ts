@@ -1,6 +1,7 @@
 // What the database holds after a run, read from the local D1 the worker wrote, against what the
 // traffic plan says it must hold: each event once, under its key, on its owner.
 import { read } from '@cxm/test-support/d1';
+import { expect } from 'vitest';
 import type { Expected, Source } from './traffic.js';
 
 /** One engagement row of `demo`, with its candidate and visitor by the ids the traffic used. */
@@ -11,6 +12,8 @@ export interface Row {
   candidate: string | null;
   /** The visitor's device id (the beacon's `visitor.id`); null for API rows. */
   visitor: string | null;
+  /** How it came to be the candidate's (`engagements.attribution`); null while anonymous. */
+  attribution: string | null;
 }
 
 export interface Stored {
@@ -23,7 +26,7 @@ export function stored(persist: string): Stored {
   const rows = read<Row>(
     persist,
     `SELECT e.event_key AS key, e.detail AS detail, c.external_id AS candidate,
-            v.device_id AS visitor
+            v.device_id AS visitor, e.attribution AS attribution
        FROM engagements e
        LEFT JOIN candidates c ON c.id = e.candidate_id
        LEFT JOIN visitors v ON v.id = e.visitor_id
@@ -61,6 +64,20 @@ const describe = (event: {
   `${event.detail} on ${event.candidate ?? 'nobody (anonymous)'} via ${event.visitor ?? 'the API'}`;
 
 /**
+ * Whether the row is where the plan puts the event: its candidate, visitor and detail; or, for an
+ * anonymous profile of a shared device, one of the device's candidates by fingerprint recognition.
+ */
+export function placedRight(event: Expected, row: Row): boolean {
+  if (row.visitor !== event.visitor || row.detail !== event.detail) return false;
+  if (row.candidate === event.candidate) return true;
+  return (
+    row.attribution === 'fingerprint' &&
+    row.candidate !== null &&
+    (event.recognisable ?? []).includes(row.candidate)
+  );
+}
+
+/**
  * Events expected but missing, keys stored more than once, rows no event explains, and events
  * stored on another candidate or visitor (or with another detail) than their plan's.
  */
@@ -77,11 +94,7 @@ export function compare(expected: readonly Expected[], actual: readonly Row[]) {
       continue;
     }
     for (const row of rows) {
-      if (
-        row.candidate !== event.candidate ||
-        row.visitor !== event.visitor ||
-        row.detail !== event.detail
-      ) {
+      if (!placedRight(event, row)) {
         misplaced.push({
           key: event.key,
           source: event.source,
@@ -112,6 +125,7 @@ export function storedAgainst(persist: string, expected: readonly Expected[]) {
   const { missing, doubled, unexpected, misplaced } = compare(expected, db.rows);
   return {
     rows: db.rows.length,
+    recognised: db.rows.filter((row) => row.attribution === 'fingerprint').length,
     missing: { bySource: bySource(missing), examples: missing.slice(0, 10) },
     doubled: doubled.slice(0, 10),
     unexpected: unexpected.slice(0, 10),
@@ -124,6 +138,7 @@ export function storedAgainst(persist: string, expected: readonly Expected[]) {
 export function exactly(count: number) {
   return {
     rows: count,
+    recognised: expect.any(Number),
     missing: { bySource: {}, examples: [] },
     doubled: [],
     unexpected: [],

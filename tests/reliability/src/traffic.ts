@@ -11,7 +11,11 @@
 // per device for those), both from single devices and from shared ones.
 //
 // Every event has an owner computed from the plan: the candidate its visitor was linked to before
-// the load (null while anonymous) and that visitor. No event may be a window repeat of another of
+// the load (null while anonymous) and that visitor. One exception the plan cannot time: an
+// anonymous profile of a shared device may be recognised by the device's fingerprint while that
+// still looks unambiguous (before a second identified profile of the device shows up), and its
+// events of that moment stored for the candidate the fingerprint pointed at, marked
+// `fingerprint` (the collector's documented rule): `recognisable` lists those candidates. No event may be a window repeat of another of
 // the same visitor (each has its own page, or its own moment's page), so the database must end
 // with exactly one row per event on its owner, however often each request is sent. Shared-device
 // "moments" put several profiles of one device on the same page within two minutes, well inside
@@ -46,6 +50,11 @@ export interface Expected {
   /** The visitor (tracker `visitor.id`) its row must carry; null for API events. */
   visitor: string | null;
   source: Source;
+  /**
+   * For an anonymous profile of a shared device: the candidates a fingerprint recognition may
+   * have stored it for instead (attribution `fingerprint`), the device's linked profiles'.
+   */
+  recognisable?: readonly string[];
 }
 
 export interface Planned {
@@ -240,6 +249,10 @@ export function plan(options: TrafficOptions): Planned[] {
         : random() < FP_SHARE
           ? { id: profile.id, kind: 'stored', fp: profile.fp, version: '5.2.0', confidence: 0.4 }
           : { id: profile.id, kind: 'stored' };
+    const recognisable =
+      profile.group !== null && profile.kind === 'stored' && profile.candidate === null
+        ? { recognisable: candidatesOf(groups[profile.group] ?? []) }
+        : {};
     requests.push({
       kind: 'collect',
       events: events.map((event) => ({
@@ -249,6 +262,7 @@ export function plan(options: TrafficOptions): Planned[] {
         candidate: profile.candidate,
         visitor: profile.id,
         source: sourceOf(event),
+        ...recognisable,
       })),
       path: '/v1/collect',
       headers: { 'content-type': 'text/plain', origin: SITE_ORIGIN, 'user-agent': BROWSER_UA },
@@ -343,4 +357,9 @@ export function schedule(requests: readonly Planned[], seed: number): Planned[] 
     sends.splice(start, end - start, ...shuffle(sends.slice(start, end), random));
   }
   return sends;
+}
+
+/** The candidates a shared device's profiles are linked to. */
+function candidatesOf(group: readonly Profile[]): string[] {
+  return group.flatMap((profile) => (profile.candidate === null ? [] : [profile.candidate]));
 }
