@@ -38,17 +38,21 @@ export function trackerId(): string {
 }
 
 /**
- * Most visitors get a FingerprintJS id (32 hex characters); some browsers block it and fall
- * back to a random id kept in storage, as the tracker does.
+ * A visitor as the tracker (issue 14) sends it: its own stored id, and beside it the FingerprintJS
+ * id of its device (32 hex characters) on 85% of them, the rest without (a session's first beacon
+ * goes before FingerprintJS has run; some browsers block it). Each is a device of its own, so the
+ * collector notes every fingerprint and none is shared or recognises anyone.
  */
 export function newVisitor(): BeaconVisitor {
-  if (Math.random() < 0.15) return { id: trackerId(), kind: 'stored' };
-  const hex = [...crypto.getRandomValues(new Uint8Array(16))]
+  const id = trackerId();
+  if (Math.random() < 0.15) return { id, kind: 'stored' };
+  const fp = [...crypto.getRandomValues(new Uint8Array(16))]
     .map((byte) => byte.toString(16).padStart(2, '0'))
     .join('');
   return {
-    id: hex,
-    kind: 'fingerprint',
+    id,
+    kind: 'stored',
+    fp,
     version: '5.2.0',
     confidence: Math.round((0.4 + Math.random() * 0.6) * 10) / 10,
   };
