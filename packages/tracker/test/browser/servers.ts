@@ -24,7 +24,7 @@ const SHARED: Record<string, string> = {
 };
 
 /** The dev seed's key with role `user` in organisation `demo`, which owns this suite's sites. */
-const API_KEY = 'sk_demo_user';
+export const API_KEY = 'sk_demo_user';
 
 /**
  * The site's own backend for `POST /apply` (quick-apply.html posts its form there by script), as

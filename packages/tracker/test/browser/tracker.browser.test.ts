@@ -5,14 +5,18 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   engagements,
+  engagementsOf,
   env,
   fingerprintOf,
+  fingerprintRow,
+  identityToken,
   stored,
   trackerLoaded,
   trackerStorage,
   until,
   type Visit,
   visitor,
+  visitorRow,
 } from './harness.js';
 
 let browser: Browser;
@@ -385,13 +389,23 @@ describe('strict Content-Security-Policy', () => {
 });
 
 describe('two people on one machine (issue 14)', () => {
-  /** Lands on a page, waits for FingerprintJS, then joins the talent network as `email`. */
+  /** The profile's beacon for page `url` (`?case=...`), once the collector answered it. */
+  function exchange(v: Visit, url: string) {
+    return until(() =>
+      v.exchanges.find(({ beacon }) => beacon.events.some((e) => e.url === `${env.pages}${url}`)),
+    );
+  }
+
+  /**
+   * Lands on a page, waits for FingerprintJS, then joins the talent network as `email`. Both page
+   * views are answered before the form posts (its navigation would cut a late reply off).
+   */
   async function person(v: Visit, email: string) {
     await v.page.goto(`${env.pages}/snippet.html?case=two-people`);
-    const landing = await until(() => v.beacons()[0]);
+    const landing = (await exchange(v, '/snippet.html?case=two-people')).beacon;
     const fp = await fingerprintOf(v.page);
     await v.page.goto(`${env.pages}/talent-network.html`);
-    await until(() => v.beacons()[1]);
+    await exchange(v, '/talent-network.html');
     await v.page.fill('input[name="email"]', email);
     const answered = v.page.waitForResponse(`${env.pages}/apply`);
     await v.page.click('#join');
@@ -451,6 +465,169 @@ describe('two people on one machine (issue 14)', () => {
     expect(a.candidate).not.toBe(b.candidate);
     expect(vb.replies.length).toBeGreaterThanOrEqual(2);
     expect(vb.replies.every((reply) => reply.duplicates === 0 && reply.dropped === 0)).toBe(true);
+  });
+
+  /** Clears the site's storage in the profile, as "clear site data" does (on a blank page). */
+  async function clearStorage(v: Visit) {
+    await v.page.goto(`${env.pages}/blank.html`);
+    await v.page.evaluate(() => {
+      localStorage.clear();
+      sessionStorage.clear();
+    });
+  }
+
+  /**
+   * Two pages, as a profile just cleared or new: the landing page (its beacon goes before
+   * FingerprintJS ran) and, once FingerprintJS ran, a second one (its beacon carries the fp).
+   * Returns the profile's stored id and, per page, the fp sent and the collector's `fingerprint`.
+   */
+  async function browse(v: Visit, name: string) {
+    await v.page.goto(`${env.pages}/snippet.html?case=${name}-1`);
+    const first = await exchange(v, `/snippet.html?case=${name}-1`);
+    await fingerprintOf(v.page);
+    await v.page.goto(`${env.pages}/snippet.html?case=${name}-2`);
+    const second = await exchange(v, `/snippet.html?case=${name}-2`);
+    expect(second.beacon.visitor.id).toBe(first.beacon.visitor.id);
+    return {
+      id: first.beacon.visitor.id,
+      replies: [first, second].map(({ beacon, reply }) => [beacon.visitor.fp, reply.fingerprint]),
+    };
+  }
+
+  /** The profile's engagements (at least `count`), as [type, path, candidate, attribution]. */
+  async function rowsOf(id: string, count: number, ready = (_: string | null) => true) {
+    const rows = await until(() => {
+      const all = engagementsOf(id);
+      return all.length >= count && all.every((row) => ready(row.candidate)) ? all : undefined;
+    }, 60_000);
+    return rows
+      .map(
+        (row) =>
+          [row.type, row.detail.replace(env.pages, ''), row.candidate, row.attribution] as const,
+      )
+      .sort();
+  }
+
+  it('recognises a profile whose storage was cleared by its fingerprint, until a second person makes it shared; a tracked link still names its candidate', async () => {
+    const stamp = Date.now();
+    // A device of its own: the suite's other profiles have this Chromium's default screen, and
+    // their fingerprint is no use here (the test above links two people through it, which makes
+    // it shared). A screen size none of them has gives these profiles a fingerprint of their own.
+    const laptop = { viewport: { width: 1366, height: 768 } };
+
+    // 1. Person A browses and joins the talent network: the fingerprint is linked to A.
+    const va = await visitor(browser, laptop);
+    const a = await person(va, `device-a-${stamp}@example.com`);
+    const fp = a.fp.fp;
+    expect(
+      await until(() => {
+        const row = fingerprintRow(fp);
+        return row?.candidate ? row : undefined;
+      }),
+    ).toEqual({ candidate: a.candidate, shared_at: null });
+    expect(await rowsOf(a.id, 3, (c) => c === a.candidate)).toHaveLength(3);
+
+    // 2. A clears the site's storage: a new stored id. Its landing visit goes anonymous, before
+    // FingerprintJS ran; the next page's beacon carries the fp, which recognises the profile as
+    // A, and takes the landing visit along.
+    await clearStorage(va);
+    const cleared = await browse(va, 'cleared');
+    expect(cleared.id).not.toBe(a.id);
+    expect(cleared.replies).toEqual([
+      [undefined, 'none'],
+      [fp, 'recognised'],
+    ]);
+    expect(await rowsOf(cleared.id, 2, (c) => c !== null)).toEqual([
+      ['visit_landing_page', '/snippet.html?case=cleared-1', a.candidate, 'fingerprint'],
+      ['visit_landing_page', '/snippet.html?case=cleared-2', a.candidate, 'fingerprint'],
+    ]);
+    expect(visitorRow(cleared.id)).toEqual({
+      candidate: a.candidate,
+      link_source: 'fingerprint',
+      fp,
+    });
+    expect(fingerprintRow(fp)).toEqual({ candidate: a.candidate, shared_at: null });
+
+    // 3. Person B, a profile of their own on the same device, joins as someone else: whatever
+    // the fingerprint gave B goes to B, and the fingerprint is shared.
+    const vb = await visitor(browser, laptop);
+    const b = await person(vb, `device-b-${stamp}@example.com`);
+    expect(b.fp.fp).toBe(fp);
+    expect(b.candidate).not.toBe(a.candidate);
+    const bRows = await rowsOf(b.id, 3, (c) => c === b.candidate);
+    expect(bRows.map(([type, path, candidate]) => [type, path, candidate])).toEqual([
+      ['submit_form', '/talent-network.html form:talent-network', b.candidate],
+      ['visit_landing_page', '/snippet.html?case=two-people', b.candidate],
+      ['visit_landing_page', '/talent-network.html', b.candidate],
+    ]);
+    // None left as a guess for A.
+    expect(bRows.filter(([, , , attribution]) => attribution === 'fingerprint')).toEqual([]);
+    // Before B joined, the fingerprint had recognised B's new profile as A.
+    const bSeen = vb.exchanges.map(({ beacon, reply }) => [
+      beacon.events[0]?.url.replace(env.pages, ''),
+      beacon.visitor.fp,
+      reply.fingerprint,
+    ]);
+    expect(bSeen.slice(0, 2)).toEqual([
+      ['/snippet.html?case=two-people', undefined, 'none'],
+      ['/talent-network.html', fp, 'recognised'],
+    ]);
+    const shared = await until(() => {
+      const row = fingerprintRow(fp);
+      return row?.shared_at ? row : undefined;
+    });
+    expect(shared).toEqual({ candidate: a.candidate, shared_at: expect.any(Number) });
+    // The cleared profile's provisional link is dropped; what it was given stays, as a guess.
+    expect(visitorRow(cleared.id)).toEqual({ candidate: null, link_source: null, fp });
+    expect(await rowsOf(cleared.id, 2)).toEqual([
+      ['visit_landing_page', '/snippet.html?case=cleared-1', a.candidate, 'fingerprint'],
+      ['visit_landing_page', '/snippet.html?case=cleared-2', a.candidate, 'fingerprint'],
+    ]);
+    // B's next page: B's own, by B's link; the fingerprint beside it is shared.
+    await vb.page.goto(`${env.pages}/snippet.html?case=b-joined`);
+    const bNext = await exchange(vb, '/snippet.html?case=b-joined');
+    expect([bNext.beacon.visitor, bNext.reply.fingerprint]).toEqual([
+      { id: b.id, kind: 'stored', ...b.fp },
+      'shared',
+    ]);
+    expect((await rowsOf(b.id, 4)).filter(([, path]) => path.includes('b-joined'))).toEqual([
+      ['visit_landing_page', '/snippet.html?case=b-joined', b.candidate, 'visitor'],
+    ]);
+    expect(visitorRow(b.id)).toEqual({ candidate: b.candidate, link_source: 'api', fp });
+
+    // 4. A clears storage again: the fingerprint, shared, attributes nothing any more.
+    await clearStorage(va);
+    const again = await browse(va, 'after-shared');
+    expect(again.replies).toEqual([
+      [undefined, 'none'],
+      [fp, 'shared'],
+    ]);
+    expect(await rowsOf(again.id, 2)).toEqual([
+      ['visit_landing_page', '/snippet.html?case=after-shared-1', null, null],
+      ['visit_landing_page', '/snippet.html?case=after-shared-2', null, null],
+    ]);
+    expect(visitorRow(again.id)).toEqual({ candidate: null, link_source: null, fp });
+
+    // 5. A tracked link (an identity token for A) opened in a fresh profile of the device: the
+    // landing visit is A's by the token; the shared fingerprint beside it changes nothing.
+    const vd = await visitor(browser, laptop);
+    const token = await identityToken(a.candidate);
+    await vd.page.goto(`${env.pages}/snippet.html?case=tracked-link-1&cxm_t=${token}`);
+    const landing = await exchange(vd, '/snippet.html?case=tracked-link-1');
+    expect(landing.beacon.identity).toBe(token);
+    expect(landing.reply.fingerprint).toBe('none');
+    await fingerprintOf(vd.page);
+    await vd.page.goto(`${env.pages}/snippet.html?case=tracked-link-2`);
+    const next = await exchange(vd, '/snippet.html?case=tracked-link-2');
+    expect([next.beacon.visitor.fp, next.reply.fingerprint]).toEqual([fp, 'shared']);
+    const id = landing.beacon.visitor.id;
+    const linked = await rowsOf(id, 2);
+    expect(linked).toEqual([
+      ['visit_landing_page', '/snippet.html?case=tracked-link-1', a.candidate, 'identity_token'],
+      ['visit_landing_page', '/snippet.html?case=tracked-link-2', a.candidate, 'visitor'],
+    ]);
+    expect(visitorRow(id)).toEqual({ candidate: a.candidate, link_source: 'identity_token', fp });
+    for (const v of [va, vb, vd]) await v.context.close();
   });
 
   it('measured: fresh profiles of this Chromium on this machine all get one FingerprintJS id', async () => {
