@@ -11,16 +11,20 @@ export interface CandidateRef {
   externalId: string;
 }
 
+/** The query reading a `CandidateRef` by external id (none or one row), alone or in a batch. */
+export function candidateQuery(db: Db, orgId: string, externalId: string) {
+  return db
+    .select({ id: candidates.id, externalId: candidates.externalId })
+    .from(candidates)
+    .where(and(eq(candidates.orgId, orgId), eq(candidates.externalId, externalId)));
+}
+
 export async function findCandidate(
   db: Db,
   orgId: string,
   externalId: string,
 ): Promise<CandidateRef | null> {
-  const rows = await db
-    .select({ id: candidates.id, externalId: candidates.externalId })
-    .from(candidates)
-    .where(and(eq(candidates.orgId, orgId), eq(candidates.externalId, externalId)));
-  return rows[0] ?? null;
+  return (await candidateQuery(db, orgId, externalId))[0] ?? null;
 }
 
 /** Known candidates among `externalIds`, by external id. */

@@ -107,22 +107,18 @@ export function upsertScores(db: Db, rows: readonly schema.ScoreInsertRow[]): St
   );
 }
 
-/** Which of `keys` are already stored for the organisation (the ingest writers' idempotency). */
-export async function storedEventKeys(
-  db: Db,
-  orgId: string,
-  keys: readonly string[],
-): Promise<Set<string>> {
+/**
+ * Which of `keys` are stored already, as queries (rows `{ key }`, one query per chunk of keys) to
+ * run in the caller's batch of reads.
+ */
+export function storedKeyQueries(db: Db, orgId: string, keys: readonly string[]) {
   const t = schema.engagements;
-  const found = new Set<string>();
-  for (const part of inChunks(keys)) {
-    const rows = await db
+  return inChunks(keys).map((part) =>
+    db
       .select({ key: t.eventKey })
       .from(t)
-      .where(and(eq(t.orgId, orgId), inArray(t.eventKey, part)));
-    for (const row of rows) found.add(row.key);
-  }
-  return found;
+      .where(and(eq(t.orgId, orgId), inArray(t.eventKey, part))),
+  );
 }
 
 /**

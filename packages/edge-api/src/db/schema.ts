@@ -192,6 +192,8 @@ export const visitors = sqliteTable(
  * - `candidate_id`: the candidate an identified profile seen with it was linked to (first one);
  * - `shared_at`: when it proved ambiguous (a profile it gave way to came back, or profiles with it
  *   were identified as two candidates); from then on it attributes nothing, for good.
+ * `last_seen_at` moves when a beacon writes the row (a profile new to it), not on every sighting:
+ * the beacons of the profile holding it skip the write.
  * `version` guards a recognition against a concurrent change of `candidate_id` or `shared_at`
  * (the guard trigger in migration 0007), as `visitors.version` guards links.
  */

@@ -39,12 +39,9 @@ export interface StoredFingerprint {
 /** `link_source` of a visitor identified as a candidate (not merely recognised). */
 const IDENTIFIED = sql`('api', 'identity_token')`;
 
-export async function findFingerprint(
-  db: Db,
-  orgId: string,
-  fp: string,
-): Promise<StoredFingerprint | null> {
-  const rows = await db
+/** The query reading a `StoredFingerprint` (its rows: none or one), alone or in a batch. */
+export function fingerprintQuery(db: Db, orgId: string, fp: string) {
+  return db
     .select({
       visitorId: fingerprints.visitorId,
       candidateId: fingerprints.candidateId,
@@ -53,7 +50,6 @@ export async function findFingerprint(
     })
     .from(fingerprints)
     .where(and(eq(fingerprints.orgId, orgId), eq(fingerprints.fp, fp)));
-  return rows[0] ?? null;
 }
 
 /** The visitor as a recognition needs it (see `StoredVisitor`). */

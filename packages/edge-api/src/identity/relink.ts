@@ -46,12 +46,9 @@ export type VisitorColumns = Partial<
   >
 >;
 
-export async function findVisitor(
-  db: Db,
-  orgId: string,
-  deviceId: string,
-): Promise<StoredVisitor | null> {
-  const rows = await db
+/** The query reading a `StoredVisitor` (its rows: none or one), to run alone or in a batch. */
+export function visitorQuery(db: Db, orgId: string, deviceId: string) {
+  return db
     .select({
       id: visitors.id,
       candidateId: visitors.candidateId,
@@ -62,7 +59,14 @@ export async function findVisitor(
     })
     .from(visitors)
     .where(and(eq(visitors.orgId, orgId), eq(visitors.deviceId, deviceId)));
-  return rows[0] ?? null;
+}
+
+export async function findVisitor(
+  db: Db,
+  orgId: string,
+  deviceId: string,
+): Promise<StoredVisitor | null> {
+  return (await visitorQuery(db, orgId, deviceId))[0] ?? null;
 }
 
 /**
