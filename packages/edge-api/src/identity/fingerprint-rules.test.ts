@@ -350,6 +350,64 @@ describe('fingerprint recognition', () => {
     await expectScoreRecomputed(org, 'cand-b', 11);
   });
 
+  it('leaves what another fingerprint gave a profile where it is when a new one recognises it', async () => {
+    const { org, profile, first } = await identifiedFirst();
+    const wanderer = profile();
+    const byF = [pageView(wanderer)];
+    expect(await send(wanderer, byF)).toMatchObject({ fingerprint: 'recognised' });
+    await send(first); // F is shared now: the wanderer's provisional link goes
+    // A browser update gives the wanderer's device a new fingerprint G, already linked to C.
+    const g = rid('fp');
+    const other: Profile = { org, id: rid('v'), kind: 'stored', fp: g };
+    await send(other);
+    await link(other, 'cand-c');
+    const moved = { ...wanderer, fp: g };
+    const anonymous = [pageView(moved)];
+    expect(await send(moved, anonymous, { withFp: false })).toMatchObject({ fingerprint: 'none' });
+    const byG = [pageView(moved)];
+    expect(await send(moved, byG)).toMatchObject({ fingerprint: 'recognised' });
+    expect(await eventsOf(wanderer)).toEqual({
+      ...expected(byF, 'cand-a', 'fingerprint'),
+      ...expected([...anonymous, ...byG], 'cand-c', 'fingerprint'),
+    });
+    await expectScoreRecomputed(org, 'cand-a', 3);
+    await expectScoreRecomputed(org, 'cand-c', 3);
+  });
+
+  it('keeps a shared fingerprint shared when the candidates it pointed at are purged', async () => {
+    const d = await device();
+    const b = d.profile();
+    await link(b, 'cand-b');
+    await send(b);
+    // A's profile, newest on the device: the fingerprint's row names it and B's candidate.
+    const a = d.profile();
+    await link(a, 'cand-a');
+    expect(await send(a)).toMatchObject({ fingerprint: 'shared' });
+    const rowOf = () =>
+      rows<{ candidate_id: string | null; visitor_id: string; shared_at: number | null }>(
+        'SELECT candidate_id, visitor_id, shared_at FROM fingerprints WHERE org_id = ? AND fp = ?',
+        d.org.orgId,
+        d.fp,
+      );
+    const idOf = async (profile: Profile) =>
+      (await rows<{ id: string }>('SELECT id FROM visitors WHERE device_id = ?', profile.id))[0]
+        ?.id;
+    const [aId, bCandidate] = [await idOf(a), (await rowOf())[0]?.candidate_id];
+    expect((await rowOf())[0]?.visitor_id).toBe(aId);
+    for (const purged of ['cand-a', 'cand-b']) {
+      const response = await api('DELETE', `/v1/candidates/${purged}`, d.org.keys.admin);
+      expect(response.status).toBe(200);
+    }
+    // Still shared, naming neither purged candidate nor A's device.
+    const [left] = await rowOf();
+    expect(left).toEqual({ candidate_id: null, visitor_id: '', shared_at: expect.any(Number) });
+    expect(bCandidate).toEqual(expect.any(String));
+    const fresh = d.profile();
+    const events = [pageView(fresh)];
+    expect(await send(fresh, events)).toMatchObject({ fingerprint: 'shared' });
+    expect(await eventsOf(fresh)).toEqual(expected(events, null, ''));
+  });
+
   it('forgets the fingerprint with the candidate it was linked to when that candidate is purged', async () => {
     const { org, fp, profile } = await identifiedFirst();
     const second = profile();

@@ -101,11 +101,13 @@ function visitorWhere(orgId: string, deviceId: string): SQL {
 /**
  * What a beacon carrying `fp` records, after its visitor write (and link, if any): a stored id
  * the fingerprint gave way to is back (shared); the fingerprint's row (created, or taken over by
- * this profile while unambiguous); the visitor's `fp`; then `afterIdentified`.
+ * this profile while unambiguous); the visitor's `fp`; then `afterIdentified`. When the beacon
+ * read the profile holding the fingerprint already (`settled`), only the first and the drop of
+ * provisional links it may cause: another profile may have taken the fingerprint over since.
  */
 export function fingerprintSeen(
   db: Db,
-  input: { orgId: string; deviceId: string; fp: string; at: number },
+  input: { orgId: string; deviceId: string; fp: string; at: number; settled: boolean },
 ): Statement[] {
   const { orgId, deviceId, fp, at } = input;
   const visitor = visitorWhere(orgId, deviceId);
@@ -142,7 +144,19 @@ export function fingerprintSeen(
     .update(visitors)
     .set({ fp })
     .where(sql`${visitor} AND ${visitors.fp} IS NOT ${fp}`);
+  if (input.settled) return [returning, dropProvisional(db, orgId, sql`${fp}`)];
   return [returning, owner, noted, ...afterIdentified(db, { orgId, deviceId, at })];
+}
+
+/** A shared fingerprint's provisional links, dropped (version bumped: a concurrent link rereads). */
+function dropProvisional(db: Db, orgId: string, fp: SQL): Statement {
+  return unlinkVisitors(
+    db,
+    sql`${visitors.orgId} = ${orgId} AND ${visitors.fp} = ${fp}
+      AND ${visitors.linkSource} = 'fingerprint'
+      AND EXISTS (SELECT 1 FROM ${fingerprints} WHERE ${fingerprints.orgId} = ${orgId}
+        AND ${fingerprints.fp} = ${fp} AND ${fingerprints.sharedAt} IS NOT NULL)`,
+  );
 }
 
 /**
@@ -180,14 +194,35 @@ export function afterIdentified(
       sql`${ofFp} AND ${fingerprints.sharedAt} IS NULL AND ${fingerprints.candidateId} IS NULL
         AND EXISTS (SELECT 1 FROM ${visitors} WHERE ${identified})`,
     );
-  const dropProvisional = unlinkVisitors(
-    db,
-    sql`${visitors.orgId} = ${orgId} AND ${visitors.fp} = ${fp}
-      AND ${visitors.linkSource} = 'fingerprint'
-      AND EXISTS (SELECT 1 FROM ${fingerprints} WHERE ${ofFp}
-        AND ${fingerprints.sharedAt} IS NOT NULL)`,
-  );
-  return [twoCandidates, firstCandidate, dropProvisional];
+  return [twoCandidates, firstCandidate, dropProvisional(db, orgId, fp)];
+}
+
+/**
+ * A purged candidate's fingerprints (linked to the candidate, or last seen with one of its
+ * devices, `devices` being a subquery of their visitor ids): an unambiguous one is deleted, the
+ * device hint going with the person (`where`, for the purge's count and delete); a shared one is
+ * kept, because it must stay shared, but without the candidate or the device (`keepShared`, to run
+ * first).
+ */
+export function purgedFingerprints(
+  db: Db,
+  input: { orgId: string; candidateId: string; devices: SQL },
+): { where: SQL; keepShared: Statement } {
+  const { orgId, candidateId, devices } = input;
+  const theirs = sql`${fingerprints.orgId} = ${orgId} AND (${fingerprints.candidateId} = ${candidateId}
+    OR ${fingerprints.visitorId} IN ${devices})`;
+  const keepShared = db
+    .update(fingerprints)
+    .set({
+      candidateId: sql`CASE WHEN ${fingerprints.candidateId} = ${candidateId} THEN NULL
+        ELSE ${fingerprints.candidateId} END`,
+      // No visitor has an empty id: a profile coming back is never taken for this one.
+      visitorId: sql`CASE WHEN ${fingerprints.visitorId} IN ${devices} THEN ''
+        ELSE ${fingerprints.visitorId} END`,
+      version: sql`${fingerprints.version} + 1`,
+    })
+    .where(sql`${theirs} AND ${fingerprints.sharedAt} IS NOT NULL`);
+  return { where: sql`${theirs} AND ${fingerprints.sharedAt} IS NULL`, keepShared };
 }
 
 /** What the beacon's fingerprint did, read at the end of its batch (the collector's reply). */

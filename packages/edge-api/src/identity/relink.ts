@@ -209,10 +209,14 @@ async function unidentifiedPast(
 ): Promise<{ past: ScoredEngagement[]; losers: ScoreUpdate[]; statements: Statement[] }> {
   const { orgId, visitorId, candidateId } = input;
   if (visitorId === null) return { past: [], losers: [], statements: [] };
+  // A recognition takes the anonymous rows only: what another fingerprint gave the profile
+  // before stays where it is until the profile is identified.
   const unidentified = and(
     eq(engagements.orgId, orgId),
     eq(engagements.visitorId, visitorId),
-    or(isNull(engagements.candidateId), eq(engagements.attribution, 'fingerprint')),
+    input.attribution === 'fingerprint'
+      ? isNull(engagements.candidateId)
+      : or(isNull(engagements.candidateId), eq(engagements.attribution, 'fingerprint')),
   );
   const rows = await db
     .select({ ...scoredEngagementColumns, candidateId: engagements.candidateId })
@@ -248,10 +252,10 @@ async function loserUpdates(
   }
   return Promise.all(
     [...taken].map(async ([loser, rowids]): Promise<ScoreUpdate> => {
-      const [previous, history] = await Promise.all([
-        storedScore(db, orgId, loser),
-        candidateHistory(db, orgId, loser),
-      ]);
+      // The row first: a settle between the two reads then fails the rebuild's version guard,
+      // instead of the rebuild missing what that settle folded.
+      const previous = await storedScore(db, orgId, loser);
+      const history = await candidateHistory(db, orgId, loser);
       return {
         candidateId: loser,
         previous,

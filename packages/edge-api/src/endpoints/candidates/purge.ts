@@ -2,7 +2,7 @@
 // the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
 // later "was cand-42 purged?" can be answered without keeping the id itself.
 
-import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { OPTIONS } from '../../config.js';
 import type { CandidateRef } from '../../db/candidates.js';
@@ -20,6 +20,7 @@ import {
   webhookDeliveries,
 } from '../../db/schema.js';
 import { unlinkVisitors } from '../../db/visitors.js';
+import { purgedFingerprints } from '../../identity/fingerprints.js';
 import { sha256Hex } from '../../utils/encoding.js';
 
 export interface PurgeReport {
@@ -79,10 +80,15 @@ function unlinkRelinkedDevices(db: Db, linked: SQL | undefined): Statement {
 type CandidateRows = Record<keyof PurgeReport, Selection[]>;
 
 /** The batch deletes in this order: engagements before the devices they point at. */
-function candidateRows(orgId: string, id: string): CandidateRows {
+function candidateRows(db: Db, orgId: string, id: string): CandidateRows {
   const ofCandidate = (table: { orgId: SQLiteColumn; candidateId: SQLiteColumn }) =>
     and(eq(table.orgId, orgId), eq(table.candidateId, id));
   const linked = ofCandidate(visitors);
+  const fingerprintsOf = purgedFingerprints(db, {
+    orgId,
+    candidateId: id,
+    devices: sql`(SELECT ${visitors.id} FROM ${visitors} WHERE ${linked})`,
+  });
   return {
     engagements: [
       { table: engagements, where: ofCandidate(engagements) },
@@ -98,16 +104,11 @@ function candidateRows(orgId: string, id: string): CandidateRows {
     ],
     visitors: [
       // Fingerprints linked to the candidate, or last seen with one of its devices: device hints
-      // that would otherwise still point at them. Before the devices, which the test reads.
+      // that would otherwise still point at them. Before the devices, which they select by.
       {
         table: fingerprints,
-        where: and(
-          eq(fingerprints.orgId, orgId),
-          or(
-            eq(fingerprints.candidateId, id),
-            sql`${fingerprints.visitorId} IN (SELECT ${visitors.id} FROM ${visitors} WHERE ${linked})`,
-          ),
-        ),
+        where: fingerprintsOf.where,
+        before: () => fingerprintsOf.keepShared,
       },
       { table: visitors, where: linked, before: (db) => unlinkRelinkedDevices(db, linked) },
     ],
@@ -192,7 +193,7 @@ function auditStatements(
 /** Counts, then deletes everything and writes the audit in one batch (all or nothing). */
 async function attempt(db: Db, input: PurgeInput): Promise<PurgeReport> {
   const { orgId, candidate } = input;
-  const selected = candidateRows(orgId, candidate.id);
+  const selected = candidateRows(db, orgId, candidate.id);
   const [report, subject] = await Promise.all([
     countAll(db, selected),
     purgedSubject(orgId, candidate.externalId),

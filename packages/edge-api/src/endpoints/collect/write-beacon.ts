@@ -156,13 +156,14 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
   const before = [
     ...(target.relink ? await linkStatements(db, job, read, target) : []),
     ...seenStatements(db, job),
-    ...(fp === null || (!target.relink && isSettled(read, fp))
+    ...(fp === null
       ? []
       : fingerprintSeen(db, {
           orgId: job.orgId,
           deviceId: job.visitor.deviceId,
           fp,
           at: job.receivedAt,
+          settled: !target.relink && isSettled(read, fp),
         })),
   ];
   const results = await runBatchResults(db, [
@@ -189,10 +190,11 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
 }
 
 /**
- * The fingerprint has nothing to learn from this beacon: the profile was seen with it last and
- * holds it (not returning, not new to it). Its identification, if any, was told to the fingerprint
- * by the link that made it (`afterIdentified`), so the in-place statements would change nothing:
- * most beacons skip them (they cost 15-20% of the collector's throughput in the local bench).
+ * The fingerprint has little to learn from this beacon: the profile was seen with it last and
+ * held it when read (not new to it; its identification, if any, was told to the fingerprint by
+ * the link that made it, `afterIdentified`). Most beacons are such, and write only the check for
+ * a profile that took it over since (writing every statement cost 15-20% of the collector's
+ * throughput in the local bench).
  */
 function isSettled(read: BeaconRead, fp: string): boolean {
   return read.visitor?.fp === fp && read.fingerprint?.visitorId === read.visitor.id;
@@ -304,7 +306,9 @@ async function linkStatements(
     actor: `tracker:${job.siteId}`,
     at: job.receivedAt,
     seen: { kind: job.visitor.kind, fingerprintVersion: job.visitor.fingerprintVersion },
-    // Null only for a candidate purged since the fingerprint was read: the guard then fails.
+    // Null only for a candidate purged since the fingerprint was read: the link's foreign key
+    // then fails the batch (the purge deleted or changed the fingerprint's row, so the guard may
+    // match nothing), and the retry reads again.
     audit: { candidate: externalId ?? '' },
   });
   const guard =
