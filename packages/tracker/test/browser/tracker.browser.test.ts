@@ -508,7 +508,7 @@ describe('two people on one machine (issue 14)', () => {
       .sort();
   }
 
-  it('recognises a profile whose storage was cleared by its fingerprint, until a second person makes it shared; a tracked link still names its candidate', async () => {
+  it('recognises a profile whose storage was cleared by its fingerprint, until a second person makes it shared; a tracked link names its candidate on any profile', async () => {
     const stamp = Date.now();
     // A device of its own: the suite's other profiles have this Chromium's default screen, and
     // their fingerprint is no use here (the test above links two people through it, which makes
@@ -627,6 +627,20 @@ describe('two people on one machine (issue 14)', () => {
       ['visit_landing_page', '/snippet.html?case=tracked-link-2', a.candidate, 'visitor'],
     ]);
     expect(visitorRow(id)).toEqual({ candidate: a.candidate, link_source: 'identity_token', fp });
+
+    // 6. A tracked link for A opened in B's own profile (A's email forwarded to B, say): the
+    // landing visit is A's, by the token, on B's visitor id; B's past stays B's (the profile
+    // switches to A from then on; two identified people are never merged).
+    const forwarded = await identityToken(a.candidate);
+    await vb.page.goto(`${env.pages}/snippet.html?case=tracked-link-in-b&cxm_t=${forwarded}`);
+    const inB = await exchange(vb, '/snippet.html?case=tracked-link-in-b');
+    expect([inB.beacon.identity, inB.beacon.visitor.id]).toEqual([forwarded, b.id]);
+    const bNow = await rowsOf(b.id, 5);
+    expect(bNow.filter(([, path]) => path.includes('tracked-link-in-b'))).toEqual([
+      ['visit_landing_page', '/snippet.html?case=tracked-link-in-b', a.candidate, 'identity_token'],
+    ]);
+    expect(bNow.filter(([, , candidate]) => candidate === b.candidate)).toHaveLength(4);
+    expect(visitorRow(b.id)).toEqual({ candidate: a.candidate, link_source: 'identity_token', fp });
     for (const v of [va, vb, vd]) await v.context.close();
   });
 
