@@ -82,6 +82,16 @@ export interface BeaconPayload {
 }
 
 /** The body of a `202` reply from `POST /v1/collect`. */
+/** What the collector says it did with `visitor.fp` (`CollectReply.fingerprint`). */
+export const FINGERPRINT_USES = [
+  'none',
+  'noted',
+  'recognised',
+  'shared',
+  'queued',
+  'unused',
+] as const;
+
 export interface CollectReply {
   accepted: number;
   duplicates: number;
@@ -99,5 +109,5 @@ export interface CollectReply {
    * - `queued`: the beacon waits on the ingest queue, so this is not known yet;
    * - `unused`: nothing was stored (tracking off, or automated traffic).
    */
-  fingerprint: 'none' | 'noted' | 'recognised' | 'shared' | 'queued' | 'unused';
+  fingerprint: (typeof FINGERPRINT_USES)[number];
 }

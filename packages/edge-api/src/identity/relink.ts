@@ -33,7 +33,10 @@ export interface StoredVisitor {
  */
 export type LinkSource = 'identity_token' | 'api' | 'fingerprint';
 
-/** Linked to no one, or only provisionally (by its fingerprint): its past may still move. */
+/**
+ * Linked by an identity token or the link API, not only provisionally by its fingerprint: its
+ * past is its candidate's and never moves.
+ */
 export function isIdentified(visitor: Pick<StoredVisitor, 'candidateId' | 'linkSource'>): boolean {
   return visitor.candidateId !== null && visitor.linkSource !== 'fingerprint';
 }

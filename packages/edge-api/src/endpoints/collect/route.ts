@@ -2,6 +2,7 @@
 // JSON, at most 16 KB), then: the site by its public key, the request's Origin against the
 // site's allowed origins, every page URL likewise, bots dropped, an identity token verified,
 // and the events written (or queued) deduped.
+import type { CollectReply } from '@cxm/tracker/wire';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { verifyToken } from '../../auth/tokens.js';
@@ -207,6 +208,11 @@ function beaconJob(
   };
 }
 
+/** The reply to a beacon whose events were all dropped. */
+function nothingStored(events: number, tracking: boolean): CollectReply {
+  return { accepted: 0, duplicates: 0, dropped: events, tracking, fingerprint: 'unused' };
+}
+
 /** Writes the job now, or queues it when an ingest queue is bound. */
 async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promise<BeaconOutcome> {
   if (c.env.INGEST_QUEUE) {
@@ -236,13 +242,11 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   const events = beacon.events.length;
   if (!site.trackingEnabled) {
     // The tracker reads `tracking: false` and stops sending; nothing is stored or counted.
-    const reply = { accepted: 0, duplicates: 0, dropped: events, fingerprint: 'unused' } as const;
-    return c.json({ ...reply, tracking: false }, 202, cors);
+    return c.json(nothingStored(events, false), 202, cors);
   }
   if (isBot(c, beacon)) {
     await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
-    const reply = { accepted: 0, duplicates: 0, dropped: events, fingerprint: 'unused' } as const;
-    return c.json({ ...reply, tracking: true }, 202, cors);
+    return c.json(nothingStored(events, true), 202, cors);
   }
   const identity = await identityOf(c.env.TOKEN_SECRET, beacon, site, receivedAt);
   const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));

@@ -1,7 +1,7 @@
 // The zod schema of a beacon (`POST /v1/collect`), checked at compile time against the
 // tracker's wire types so the two cannot drift apart.
 
-import type { BeaconPayload, CollectReply } from '@cxm/tracker/wire';
+import { type BeaconPayload, type CollectReply, FINGERPRINT_USES } from '@cxm/tracker/wire';
 import { z } from '@hono/zod-openapi';
 import { OPTIONS } from '../../config.js';
 import { checkDate, DATE_RANGE_MESSAGE } from '../../schemas/dates.js';
@@ -70,7 +70,7 @@ export const collectReplySchema = z
     duplicates: z.number().int(),
     dropped: z.number().int(),
     tracking: z.boolean(),
-    fingerprint: z.enum(['none', 'noted', 'recognised', 'shared', 'queued', 'unused']).openapi({
+    fingerprint: z.enum(FINGERPRINT_USES).openapi({
       description:
         'What the collector did with `visitor.fp` (events are always keyed on `visitor.id`): ' +
         '`none`: no `fp` sent; `noted`: kept as a hint for this browser profile, events ' +

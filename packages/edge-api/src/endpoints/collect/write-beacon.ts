@@ -19,6 +19,7 @@
 // 2. Settle the candidate's score (`scoring/settle.ts`), coalescing with concurrent settles.
 //
 // The job is plain JSON so the same function serves the direct path and the queue consumer.
+import type { CollectReply } from '@cxm/tracker/wire';
 import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
 import { markBacklog } from '../../db/backlog.js';
@@ -47,6 +48,7 @@ import {
 } from '../../identity/fingerprints.js';
 import {
   externalIdOf,
+  isIdentified,
   type LinkSource,
   relinkVisitor,
   type StoredVisitor,
@@ -98,7 +100,7 @@ export interface IngestMessage {
  * fingerprint being shared by several profiles or people (`shared`); not known yet, the beacon
  * being queued (`queued`).
  */
-export type FingerprintUse = 'none' | 'noted' | 'recognised' | 'shared' | 'queued';
+export type FingerprintUse = Exclude<CollectReply['fingerprint'], 'unused'>;
 
 export interface BeaconOutcome {
   accepted: number;
@@ -266,7 +268,7 @@ function targetOf(job: BeaconJob, read: BeaconRead): Target {
   if (job.identityCandidate !== null) {
     const candidateId = identity?.id ?? newId();
     // A recognised visitor is identified by the token even as the same candidate.
-    const relink = visitor?.candidateId !== candidateId || visitor.linkSource === 'fingerprint';
+    const relink = visitor?.candidateId !== candidateId || !isIdentified(visitor);
     return { candidateId, created: identity === null, relink, via: 'identity_token' };
   }
   const recognised =
