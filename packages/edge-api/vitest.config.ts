@@ -29,6 +29,7 @@ export default defineConfig(async () => {
                   TOKEN_SECRET: 'test-token-secret',
                   // The dev flag, as in wrangler.jsonc (tests post webhooks to 127.0.0.1).
                   ALLOW_LOCAL_WEBHOOKS: 'true',
+                  SECRETS_KEY: 'test-secrets-key',
                 },
                 // Bound under a test-only name so the default path (no queue) stays the
                 // default; the queue test passes it to the worker as INGEST_QUEUE.

@@ -17,6 +17,7 @@ import { registerHealth } from './endpoints/health/route.js';
 import { registerKeys } from './endpoints/keys/route.js';
 import { registerScores } from './endpoints/scores/route.js';
 import { registerSettings } from './endpoints/settings/route.js';
+import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
@@ -56,6 +57,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerEngagements(app);
   registerVisitors(app);
   registerKeys(app);
+  registerUsers(app);
   registerCandidates(app);
   registerScores(app);
   registerAudiences(app);

@@ -12,6 +12,19 @@ export interface Bindings {
    */
   ALLOW_LOCAL_WEBHOOKS?: string;
   /**
+   * Seals secrets at rest (the identity provider's client secret; `src/utils/sealed.ts`). A dev
+   * value lives in wrangler.jsonc; in production `wrangler secret put SECRETS_KEY`. When rotating,
+   * the old value goes to SECRETS_KEY_PREVIOUS until every sealed value has been saved again.
+   */
+  SECRETS_KEY: string;
+  SECRETS_KEY_PREVIOUS?: string;
+  /**
+   * LOCAL DEVELOPMENT ONLY: `"true"` lets an organisation's identity provider be plain
+   * http://127.0.0.1 or localhost (the demo's provider), and makes the sign-in page name the demo
+   * organisation and people. Unset in production: identity providers are https only.
+   */
+  LOCAL_DEMO?: string;
+  /**
    * Optional queue between `/v1/collect` and the writer. Unbound by default: collect then
    * writes to D1 itself. See README "Scale". Its messages are `IngestMessage`s
    * (endpoints/collect/write-beacon.ts), typed where they are sent and consumed.
@@ -24,11 +37,17 @@ export interface Bindings {
   ASSETS?: Fetcher;
 }
 
-/** The caller behind an API key, set by `requireRole`. */
+/** Who is calling, set by `requireRole`: an API key (a backend) or a person's console session. */
 export interface ApiCaller {
-  keyId: string;
+  kind: 'key' | 'user';
+  /** The key's or the user's id. */
+  id: string;
   orgId: string;
   role: Role;
+  /** A messaging licence: a user's own; keys hold none. */
+  licence: boolean;
+  /** Who did it, for the audit log: `key:<id>` or `user:<id>`. */
+  actor: string;
 }
 
 export interface AppEnv {

@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../env.js';
 import { api, createOrg, rows } from '../test/client.js';
-import { hashApiKey, requireRole, roleAtLeast } from './api-keys.js';
+import { hashApiKey } from './api-keys.js';
+import { requireRole, roleAtLeast } from './require-role.js';
 
 const app = new Hono<AppEnv>().get('/managers', requireRole('manager'), (c) =>
   c.json({ org: c.get('caller').orgId, role: c.get('caller').role }),

@@ -71,6 +71,19 @@ export const organisations = sqliteTable('organisations', {
    * origins (e.g. an events platform or the ATS's portal).
    */
   linkAllowlist: text('link_allowlist').notNull().default('[]'),
+  /** Messaging licences the organisation holds: active users with a licence never exceed it. */
+  seats: integer('seats').notNull().default(0),
+  /**
+   * The organisation's OpenID Provider for console sign-in (`/v1/settings/sign-in`): issuer URL,
+   * client id, the client secret sealed (`src/utils/sealed.ts`, never returned), the ID token
+   * claim holding the email, and whether an unknown but verified email gets a user (role user,
+   * no licence) instead of a refusal.
+   */
+  oidcIssuer: text('oidc_issuer'),
+  oidcClientId: text('oidc_client_id'),
+  oidcClientSecret: text('oidc_client_secret'),
+  oidcEmailClaim: text('oidc_email_claim').notNull().default('email'),
+  autoProvision: integer('auto_provision', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -112,6 +125,72 @@ export const apiKeys = sqliteTable(
     revokedAt: integer('revoked_at'),
   },
   (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_org').on(t.orgId)],
+);
+
+/**
+ * A person who uses the console. `email` is stored lowercased and is unique per organisation;
+ * a deactivated user keeps the row (history keeps the name) but holds no seat and cannot sign in.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    /** A messaging licence: needed to text candidates; counted against `organisations.seats`. */
+    licence: integer('licence', { mode: 'boolean' }).notNull().default(false),
+    /** E.164; the number this person's texts go from where it fits the recipient's country. */
+    senderPhone: text('sender_phone'),
+    /** Sent when a candidate replies and no campaign auto-response applies. */
+    autoReply: text('auto_reply'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    lastSignedInAt: integer('last_signed_in_at'),
+    deactivatedAt: integer('deactivated_at'),
+  },
+  (t) => [uniqueIndex('users_org_email').on(t.orgId, t.email)],
+);
+
+/**
+ * Console sessions. Only the SHA-256 of the opaque token in the cookie is stored; a session ends
+ * 30 minutes after `last_seen_at` or 12 hours after `created_at`, and its row is deleted at
+ * sign-out, on the user's deactivation and on a role change.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    orgId: text('org_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/**
+ * A sign-in under way: what the callback needs to check the provider's answer (PKCE verifier,
+ * nonce) keyed by the SHA-256 of `state`. Deleted when the callback uses it (so a replayed
+ * callback finds nothing) or by the cron once expired.
+ */
+export const signInAttempts = sqliteTable(
+  'sign_in_attempts',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    orgId: text('org_id').notNull(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    /** A console path to return to after sign-in (checked same-origin before it is stored). */
+    returnTo: text('return_to'),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_attempts_expires').on(t.expiresAt)],
 );
 
 /** A person the organisation knows, named by the organisation's own id for them. */
@@ -318,7 +397,7 @@ export const auditLog = sqliteTable(
     id: text('id').primaryKey(),
     orgId: text('org_id').notNull(),
     at: integer('at').notNull(),
-    /** `key:<api key id>`, `tracker:<site id>` or `system`. */
+    /** `key:<api key id>`, `user:<user id>`, `tracker:<site id>` or `system`. */
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     subject: text('subject'),

@@ -2,7 +2,7 @@
 import { type EngagementType, scoreState } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import { and, eq, inArray } from 'drizzle-orm';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { type Db, database, inChunks } from '../../db/client.js';
 import { candidateTags } from '../../db/schema.js';
 import { parseState } from '../../db/stored-score.js';

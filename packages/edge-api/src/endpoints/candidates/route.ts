@@ -5,7 +5,7 @@ import type { EngagementType } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import { and, desc, eq, gte, inArray, lt, or } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { OPTIONS } from '../../config.js';
 import { findCandidate, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, database, insertRows, newId, runBatch, type Statement } from '../../db/client.js';
@@ -243,7 +243,7 @@ const deleteCandidate: RouteHandler<typeof purgeRoute, AppEnv> = async (c) => {
   const removed = await purgeCandidate(db, {
     orgId: caller.orgId,
     candidate,
-    actor: `key:${caller.keyId}`,
+    actor: caller.actor,
     now: Date.now(),
   });
   return c.json({ candidateId, purged: true as const, removed }, 200);

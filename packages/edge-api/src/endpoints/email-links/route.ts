@@ -3,7 +3,7 @@
 // server-to-server engagements: recorded whatever the career-site tracking toggle says.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { mintIdentityToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';

@@ -1,7 +1,7 @@
 // `POST /v1/engagements`: server-to-server ingestion (email service, events tool), up to 500
 // per request, all or nothing: one bad item rejects the request and nothing is stored.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { OPTIONS } from '../../config.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';

@@ -27,7 +27,9 @@ describe('API keys', () => {
     expect(who).toEqual({
       orgId: org.orgId,
       orgName: `Test ${org.orgId}`,
+      kind: 'key',
       role: 'reporter',
+      licence: false,
       keyId: key.id,
     });
     expect((await api('GET', '/v1/audiences', key.secret)).status).toBe(200);

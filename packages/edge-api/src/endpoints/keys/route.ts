@@ -3,9 +3,10 @@
 // create or revoke a key above their own role.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
-import { hashApiKey, keyPrefix, requireRole, roleAtLeast } from '../../auth/api-keys.js';
+import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
+import { requireRole, roleAtLeast } from '../../auth/require-role.js';
 import { type Db, database, newId, runBatch } from '../../db/client.js';
-import { apiKeys, auditLog } from '../../db/schema.js';
+import { apiKeys, auditLog, users } from '../../db/schema.js';
 import type { ApiCaller, AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
@@ -25,7 +26,7 @@ import {
 export const whoamiRoute = createRoute({
   method: 'get',
   path: '/v1/whoami',
-  summary: 'The organisation and role of the calling key',
+  summary: 'Who is calling: the key or the signed-in person, with role and licence',
   tags: ['Keys'],
   security: [{ apiKey: ['user'] }],
   middleware: [requireRole('user')] as const,
@@ -95,11 +96,21 @@ export const revokeKeyRoute = createRoute({
 
 const whoami: RouteHandler<typeof whoamiRoute, AppEnv> = async (c) => {
   const caller = c.get('caller');
-  const org = await callerOrg(database(c.env.DB), caller.orgId);
-  return c.json(
-    { orgId: caller.orgId, orgName: org.name, role: caller.role, keyId: caller.keyId },
-    200,
-  );
+  const db = database(c.env.DB);
+  const org = await callerOrg(db, caller.orgId);
+  const base = {
+    orgId: caller.orgId,
+    orgName: org.name,
+    kind: caller.kind,
+    role: caller.role,
+    licence: caller.licence,
+  };
+  if (caller.kind === 'key') return c.json({ ...base, keyId: caller.id }, 200);
+  const [user] = await db
+    .select({ email: users.email, displayName: users.displayName })
+    .from(users)
+    .where(eq(users.id, caller.id));
+  return c.json({ ...base, userId: caller.id, ...user }, 200);
 };
 
 const listKeys: RouteHandler<typeof listKeysRoute, AppEnv> = async (c) => {
@@ -132,7 +143,7 @@ function auditEntry(
   return db.insert(auditLog).values({
     id: newId(),
     orgId: caller.orgId,
-    actor: `key:${caller.keyId}`,
+    actor: caller.actor,
     ...entry,
   });
 }
@@ -143,7 +154,7 @@ const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
   if (!roleAtLeast(caller.role, role)) {
     return errorResponse(
       c,
-      apiError('forbidden', `A ${caller.role} key cannot create a ${role} key.`),
+      apiError('forbidden', `A ${caller.role} ${caller.kind} cannot create a ${role} key.`),
     );
   }
   const db = database(c.env.DB);
@@ -185,7 +196,7 @@ const revokeKey: RouteHandler<typeof revokeKeyRoute, AppEnv> = async (c) => {
   if (!roleAtLeast(caller.role, key.role)) {
     return errorResponse(
       c,
-      apiError('forbidden', `A ${caller.role} key cannot revoke a ${key.role} key.`),
+      apiError('forbidden', `A ${caller.role} ${caller.kind} cannot revoke a ${key.role} key.`),
     );
   }
   const now = Date.now();

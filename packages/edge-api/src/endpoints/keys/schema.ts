@@ -45,5 +45,19 @@ export const keyIdParams = z.object({
 });
 
 export const whoamiSchema = z
-  .object({ orgId: z.string(), orgName: z.string(), role: roleSchema, keyId: z.string() })
+  .object({
+    orgId: z.string(),
+    orgName: z.string(),
+    kind: z.enum(['key', 'user']).openapi({
+      description: '`key`: an API key (a backend). `user`: a person signed in to the console.',
+    }),
+    role: roleSchema,
+    licence: z.boolean().openapi({
+      description: 'A messaging licence (to text candidates): a user’s own; keys hold none.',
+    }),
+    keyId: z.string().optional().openapi({ description: 'For a key: its id.' }),
+    userId: z.string().optional().openapi({ description: 'For a user: their id.' }),
+    email: z.string().optional().openapi({ description: 'For a user: their email.' }),
+    displayName: z.string().optional().openapi({ description: 'For a user: their name.' }),
+  })
   .openapi('WhoAmI');

@@ -2,7 +2,7 @@
 // (`GET /v1/candidates/{candidateId}/score`, `/score-history`), and `POST /v1/scores` for up
 // to 1,000 candidates at once. Unknown candidates are a 404 as for every candidate read.
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { findCandidate, findCandidates } from '../../db/candidates.js';
 import { type Db, database } from '../../db/client.js';
 import { storedScores } from '../../db/score-rows.js';

@@ -3,7 +3,7 @@
 // it is off; server-to-server engagements (email, events, forms processed by the caller) are
 // always recorded.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
@@ -105,7 +105,7 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
     org: before,
     body,
     checked: check.settings,
-    actor: `key:${caller.keyId}`,
+    actor: caller.actor,
     now: Date.now(),
   });
   const after = await callerOrg(db, caller.orgId);

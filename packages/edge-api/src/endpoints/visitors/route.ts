@@ -1,7 +1,7 @@
 // `POST /v1/visitors/{visitorId}/link`: ties a tracker visitor to a candidate, e.g. when the
 // candidate's application form carried the visitor id in a hidden field.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { requireRole } from '../../auth/api-keys.js';
+import { requireRole } from '../../auth/require-role.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
@@ -53,7 +53,7 @@ export function registerVisitors(app: OpenAPIHono<AppEnv>): void {
       scoringModel,
       deviceId: visitorId,
       candidateExternalId: candidateId,
-      actor: `key:${caller.keyId}`,
+      actor: caller.actor,
     });
     deliverAfterResponse(c, caller.orgId);
     return c.json(

@@ -1,0 +1,85 @@
+// Who is calling, and whether they may: `Authorization: Bearer <credential>` is either an API
+// key (a backend) or a console session token (a person, sent by the console on their behalf;
+// see `sessions.ts`). Roles are ordered, and a route asks for the least role it needs.
+import { and, eq, isNull } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import { type Db, database } from '../db/client.js';
+import { apiKeys, ROLES, type Role } from '../db/schema.js';
+import type { ApiCaller, AppEnv } from '../env.js';
+import { apiError, errorResponse } from '../utils/errors.js';
+import { hashApiKey } from './api-keys.js';
+import { isSessionToken, resolveSession } from './sessions.js';
+
+export function roleAtLeast(role: Role, least: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(least);
+}
+
+function bearer(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}
+
+async function keyCaller(db: Db, secret: string): Promise<ApiCaller | null> {
+  const rows = await db
+    .select({ id: apiKeys.id, orgId: apiKeys.orgId, role: apiKeys.role })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, await hashApiKey(secret)), isNull(apiKeys.revokedAt)));
+  const key = rows[0];
+  if (!key) return null;
+  return {
+    kind: 'key',
+    id: key.id,
+    orgId: key.orgId,
+    role: key.role,
+    licence: false,
+    actor: `key:${key.id}`,
+  };
+}
+
+async function sessionCaller(db: Db, token: string): Promise<ApiCaller | null> {
+  const user = await resolveSession(db, token, Date.now());
+  if (!user) return null;
+  return {
+    kind: 'user',
+    id: user.userId,
+    orgId: user.orgId,
+    role: user.role,
+    licence: user.licence,
+    actor: `user:${user.userId}`,
+  };
+}
+
+/** Middleware: 401 without a valid key or session, 403 when its role is below `least`. */
+export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = bearer(c.req.header('authorization'));
+    if (credential === null || credential.length > 256) {
+      return errorResponse(
+        c,
+        apiError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.'),
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    }
+    const db = database(c.env.DB);
+    const session = isSessionToken(credential);
+    const caller = session ? await sessionCaller(db, credential) : await keyCaller(db, credential);
+    if (!caller) {
+      const message = session
+        ? 'The session has ended (signed out, expired or revoked); sign in again.'
+        : 'Unknown or revoked API key.';
+      return errorResponse(c, apiError('unauthorized', message), { 'WWW-Authenticate': 'Bearer' });
+    }
+    if (!roleAtLeast(caller.role, least)) {
+      const who = caller.kind === 'key' ? 'key' : 'user';
+      return errorResponse(
+        c,
+        apiError(
+          'forbidden',
+          `This needs a ${who} with role ${least} or above; this ${who} is ${caller.role}.`,
+        ),
+      );
+    }
+    c.set('caller', caller);
+    await next();
+  };
+}
