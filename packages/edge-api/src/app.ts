@@ -17,6 +17,7 @@ import { registerHealth } from './endpoints/health/route.js';
 import { registerKeys } from './endpoints/keys/route.js';
 import { registerScores } from './endpoints/scores/route.js';
 import { registerSettings } from './endpoints/settings/route.js';
+import { registerSignInSettings } from './endpoints/sign-in-settings/route.js';
 import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
@@ -63,6 +64,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAudiences(app);
   registerLinks(app);
   registerSettings(app);
+  registerSignInSettings(app);
   registerTrackerScript(app);
   registerConsole(app);
 

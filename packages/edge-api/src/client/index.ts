@@ -37,6 +37,16 @@ import type {
   settingsUpdateReplySchema,
   trackingCodeSchema,
 } from '../endpoints/settings/schema.js';
+import type {
+  signInSettingsBodySchema,
+  signInSettingsSchema,
+} from '../endpoints/sign-in-settings/schema.js';
+import type {
+  createUserBodySchema,
+  updateUserBodySchema,
+  userListSchema,
+  userSchema,
+} from '../endpoints/users/schema.js';
 import type { linkReplySchema } from '../endpoints/visitors/schema.js';
 
 export type Engagements = z.infer<typeof engagementPageSchema>;
@@ -65,6 +75,12 @@ export type WhoAmI = z.infer<typeof whoamiSchema>;
 export type Tier = Score['tier'];
 export type EngagementType = Score['breakdown'][number]['type'];
 export type VisitorLink = z.infer<typeof linkReplySchema>;
+export type User = z.infer<typeof userSchema>;
+export type Users = z.infer<typeof userListSchema>;
+export type CreateUserInput = z.input<typeof createUserBodySchema>;
+export type UpdateUserInput = z.input<typeof updateUserBodySchema>;
+export type SignInSettings = z.infer<typeof signInSettingsSchema>;
+export type SignInSettingsInput = z.input<typeof signInSettingsBodySchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -87,6 +103,13 @@ export const ENDPOINTS = {
   listKeys: ['GET', '/v1/keys'],
   createKey: ['POST', '/v1/keys'],
   revokeKey: ['DELETE', '/v1/keys/{id}'],
+  listUsers: ['GET', '/v1/users'],
+  createUser: ['POST', '/v1/users'],
+  user: ['GET', '/v1/users/{id}'],
+  updateUser: ['PATCH', '/v1/users/{id}'],
+  deactivateUser: ['DELETE', '/v1/users/{id}'],
+  signInSettings: ['GET', '/v1/settings/sign-in'],
+  updateSignInSettings: ['PUT', '/v1/settings/sign-in'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -235,6 +258,15 @@ export function createClient(options: ClientOptions) {
     listKeys: () => call<ApiKeys>('listKeys'),
     createKey: (body: CreateKeyInput) => call<CreatedKey>('createKey', { body }),
     revokeKey: (id: string) => call<RevokedKey>('revokeKey', { params: { id } }),
+    listUsers: () => call<Users>('listUsers'),
+    createUser: (body: CreateUserInput) => call<User>('createUser', { body }),
+    user: (id: string) => call<User>('user', { params: { id } }),
+    updateUser: (id: string, body: UpdateUserInput) =>
+      call<User>('updateUser', { params: { id }, body }),
+    deactivateUser: (id: string) => call<User>('deactivateUser', { params: { id } }),
+    signInSettings: () => call<SignInSettings>('signInSettings'),
+    updateSignInSettings: (body: SignInSettingsInput) =>
+      call<SignInSettings>('updateSignInSettings', { body }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

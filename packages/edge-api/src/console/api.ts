@@ -1,6 +1,6 @@
 // The console's only way to data: the typed client (`../client`), sending its requests to this
-// same Hono app in-process with the signed-in key as a Bearer token. The API applies its own auth
-// and roles, so a page can never show or change more than that key may.
+// same Hono app in-process with the session token as a Bearer credential. The API applies its own auth
+// and roles, so a page can never show or change more than the signed-in person may.
 import type { Context, ExecutionContext } from 'hono';
 import { ApiError, type Client, createClient } from '../client/index.js';
 import type { AppEnv } from '../env.js';
@@ -21,13 +21,13 @@ function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
   }
 }
 
-/** The typed client for this request, acting with `key`. */
-export function consoleClient(appFetch: AppFetch, c: Context<AppEnv>, key: string): Client {
+/** The typed client for this request, acting with `credential` (the session token). */
+export function consoleClient(appFetch: AppFetch, c: Context<AppEnv>, credential: string): Client {
   return createClient({
     // The console's origin, so replies that mention it (the tracking code's script URL) name the
     // server the browser is talking to.
     baseUrl: new URL(c.req.url).origin,
-    apiKey: key,
+    apiKey: credential,
     fetch: (url, init) => appFetch(new Request(url, init), c.env, executionContext(c)),
   });
 }

@@ -1,15 +1,30 @@
-// Who is signed in: the session cookie's key, checked against `GET /v1/whoami` on every page (a
-// revoked key ends the session at once), and the routes that start and end a session.
+// Who is signed in, and the routes that sign people in and out. A page asks `signedIn`: the
+// session cookie's token, checked against `GET /v1/whoami` on every page (a session that ended,
+// was revoked or whose person was deactivated sends them back to sign in, keeping the page they
+// asked for). Signing in goes through the organisation's identity provider (`sign-in-flow.ts`).
 import type { Context, Hono } from 'hono';
+import { endSession } from '../auth/sessions.js';
 import type { Client, WhoAmI } from '../client/index.js';
+import { database } from '../db/client.js';
+import { callbackUrl } from '../endpoints/sign-in-settings/route.js';
 import type { AppEnv } from '../env.js';
+import { flagOn } from '../utils/outbound-url.js';
 import { type AppFetch, consoleClient, settle } from './api.js';
 import { readForm } from './forms.js';
 import { SignInPage } from './pages/sign-in.js';
-import { endSession, sessionKey, startSession } from './session.js';
+import {
+  clearSession,
+  forgetSignIn,
+  lastOrg,
+  rememberSignIn,
+  sessionToken,
+  setSession,
+  signInState,
+} from './session.js';
+import { finishSignIn, startSignIn } from './sign-in-flow.js';
 
 export interface Session {
-  /** The typed client, acting with the signed-in key. */
+  /** The typed client, acting as the signed-in person. */
   client: Client;
   who: WhoAmI;
 }
@@ -17,19 +32,36 @@ export interface Session {
 /** The signed-in session, or the reply to send instead (a redirect to sign in, or an error page). */
 export type SignedIn = (c: Context<AppEnv>) => Promise<Session | Response>;
 
+const HOME = '/console/candidates';
+
+/** A console path to come back to: same origin, under /console, nothing that leaves the site. */
+export function safeReturn(path: string | undefined | null): string | null {
+  if (!path || path.length > 1000) return null;
+  if (!/^\/console(\/|\?|$)/.test(path) || /[\\\s]|\/\//.test(path)) return null;
+  return path;
+}
+
+function signInUrl(c: Context, extra: Record<string, string> = {}): string {
+  const url = new URL(c.req.url);
+  const next = safeReturn(`${url.pathname}${url.search}`);
+  const query = new URLSearchParams({ ...extra, ...(next && next !== HOME ? { next } : {}) });
+  const text = query.toString();
+  return text ? `/console?${text}` : '/console';
+}
+
 function signedIn(appFetch: AppFetch): SignedIn {
   return async (c) => {
-    const key = sessionKey(c);
-    if (!key) return c.redirect('/console', 303);
-    const client = consoleClient(appFetch, c, key);
+    const token = sessionToken(c);
+    if (!token) return c.redirect(signInUrl(c), 303);
+    const client = consoleClient(appFetch, c, token);
     const who = await settle(client.whoami());
     if (!who.ok) {
       if (who.problem.status === 401) {
-        endSession(c);
-        return c.redirect('/console?ended=1', 303);
+        clearSession(c);
+        return c.redirect(signInUrl(c, { ended: '1' }), 303);
       }
       return c.html(
-        <SignInPage error={`The API could not check your key: ${who.problem.message}`} />,
+        <SignInPage error={`The API could not check your session: ${who.problem.message}`} />,
         502,
       );
     }
@@ -37,42 +69,76 @@ function signedIn(appFetch: AppFetch): SignedIn {
   };
 }
 
-/** `/` (sign-in page, or on to the candidates), `/sign-in` and `/sign-out`; returns the page gate. */
+function page(
+  c: Context<AppEnv>,
+  props: { error?: string; notice?: string; next?: string | null },
+) {
+  return (
+    <SignInPage
+      org={lastOrg(c) ?? (flagOn(c.env.LOCAL_DEMO) ? 'demo' : '')}
+      demo={flagOn(c.env.LOCAL_DEMO)}
+      next={props.next ?? null}
+      error={props.error}
+      notice={props.notice}
+    />
+  );
+}
+
+/** `/` (sign-in page, or on), `/sign-in`, `/oidc/callback` and `/sign-out`; returns the page gate. */
 export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): SignedIn {
   const session = signedIn(appFetch);
 
   routes.get('/', async (c) => {
-    if (sessionKey(c)) {
+    const next = safeReturn(c.req.query('next'));
+    if (sessionToken(c)) {
       const signed = await session(c);
       if (signed instanceof Response) return signed;
-      return c.redirect('/console/candidates', 303);
+      return c.redirect(next ?? HOME, 303);
     }
     const notice =
       c.req.query('ended') !== undefined
-        ? 'Your key is no longer valid (revoked or unknown). Sign in again.'
+        ? 'Your session has ended (signed out elsewhere, expired, or your access changed). Sign in again.'
         : c.req.query('signed-out') !== undefined
           ? 'Signed out.'
           : undefined;
-    return c.html(<SignInPage notice={notice} />);
+    return c.html(page(c, { ...(notice ? { notice } : {}), next }));
   });
 
   routes.post('/sign-in', async (c) => {
-    const key = ((await readForm(c)).key ?? '').trim();
-    if (!key) return c.html(<SignInPage error="Enter an API key." />, 400);
-    const who = await settle(consoleClient(appFetch, c, key).whoami());
-    if (!who.ok) {
-      const error =
-        who.problem.status === 401
-          ? 'That key is unknown or revoked.'
-          : `The API could not check the key: ${who.problem.message}`;
-      return c.html(<SignInPage error={error} />, who.problem.status === 401 ? 401 : 502);
+    const form = await readForm(c);
+    const orgId = (form.org ?? '').trim().toLowerCase();
+    const next = safeReturn(form.next);
+    if (!orgId || orgId.length > 100) {
+      return c.html(page(c, { error: 'Enter your organisation’s name.', next }), 400);
     }
-    startSession(c, key);
-    return c.redirect('/console/candidates', 303);
+    const started = await startSignIn(database(c.env.DB), c.env, {
+      orgId,
+      returnTo: next,
+      redirectUri: callbackUrl(c.req.url),
+      now: Date.now(),
+    });
+    if (!started.ok) return c.html(page(c, { error: started.message, next }), started.status);
+    rememberSignIn(c, started.state, orgId);
+    return c.redirect(started.url, 303);
   });
 
-  routes.post('/sign-out', (c) => {
-    endSession(c);
+  routes.get('/oidc/callback', async (c) => {
+    const finished = await finishSignIn(database(c.env.DB), c.env, {
+      callback: new URL(c.req.url),
+      browserState: signInState(c),
+      redirectUri: callbackUrl(c.req.url),
+      now: Date.now(),
+    });
+    forgetSignIn(c);
+    if (!finished.ok) return c.html(page(c, { error: finished.message }), finished.status);
+    setSession(c, finished.token);
+    return c.redirect(safeReturn(finished.returnTo) ?? HOME, 303);
+  });
+
+  routes.post('/sign-out', async (c) => {
+    const token = sessionToken(c);
+    if (token) await endSession(database(c.env.DB), token);
+    clearSession(c);
     return c.redirect('/console?signed-out', 303);
   });
 

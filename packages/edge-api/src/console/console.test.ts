@@ -1,24 +1,18 @@
-// The console as a browser uses it: sign-in, the session cookie, the CSRF guard, the CSP, and
-// pages that show what the key's role allows and say so when it does not. Tests that change
+// The console as a browser uses it: the sign-in page, the session cookie, the CSRF guard, the CSP,
+// and pages that show what the person's role allows and say so when it does not. Tests that change
 // settings use an organisation of their own, so other test files never see tracking off.
 import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../auth/api-keys.js';
 import { createOrg, request, rid } from '../test/client.js';
+import { signedInAs } from '../test/console.js';
 
 const ORIGIN = 'http://api.test';
 
+/** A person signed in with the organisation and role of `key` (the sign-in itself: sign-in.test.ts). */
 async function signIn(key: string): Promise<string> {
-  const response = await request('/console/sign-in', {
-    method: 'POST',
-    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }).toString(),
-    redirect: 'manual',
-  });
-  expect(response.status).toBe(303);
-  const cookie = response.headers.get('set-cookie') ?? '';
-  return cookie.split(';')[0] ?? '';
+  return (await signedInAs(key)).cookie;
 }
 
 function page(path: string, cookie: string) {
@@ -40,9 +34,25 @@ describe('console', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     const html = await response.text();
-    expect(html).toContain('name="key"');
+    expect(html).toContain('name="org"');
+    expect(html).not.toContain('name="key"');
     expect(html).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toContain('style=');
+  });
+
+  it('names the demo organisation and people only in the local demo', async () => {
+    const demo = await (await request('/console', {}, { LOCAL_DEMO: 'true' })).text();
+    for (const email of [
+      'user@demo.test',
+      'reporter@demo.test',
+      'manager@demo.test',
+      'admin@demo.test',
+    ]) {
+      expect(demo).toContain(email);
+    }
+    expect(demo).toContain('value="demo"');
+    const deployed = await (await request('/console', {}, { LOCAL_DEMO: '' })).text();
+    expect(deployed).not.toContain('demo.test');
   });
 
   it('serves its stylesheet and copy script itself', async () => {
@@ -52,29 +62,21 @@ describe('console', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
   });
 
-  it('keeps the key in an HttpOnly, SameSite=Strict cookie scoped to /console', async () => {
-    const response = await request('/console/sign-in', {
-      method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'key=sk_demo_user',
-      redirect: 'manual',
-    });
+  it('takes API keys no more: a key in the session cookie is not a session', async () => {
+    const response = await page('/console/candidates', 'cxm_session=sk_demo_admin');
     expect(response.status).toBe(303);
-    const cookie = response.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Strict/i);
-    expect(cookie).toMatch(/Path=\/console/);
+    expect(response.headers.get('location')).toBe('/console');
   });
 
-  it('refuses an unknown key', async () => {
-    const response = await request('/console/sign-in', {
-      method: 'POST',
-      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'key=sk_nobody',
-    });
-    expect(response.status).toBe(401);
-    expect(response.headers.get('set-cookie')).toBeNull();
-    expect(await response.text()).toContain('unknown or revoked');
+  it('refuses to start a sign-in for an unknown organisation or one without a provider', async () => {
+    const unknown = await post('/console/sign-in', '', { org: 'no-such-org' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('No organisation “no-such-org”');
+    const org = await createOrg();
+    const none = await post('/console/sign-in', '', { org: org.orgId });
+    expect(none.status).toBe(409);
+    expect(await none.text()).toContain('has no identity provider set up yet');
+    expect(unknown.headers.get('set-cookie')).toBeNull();
   });
 
   it('refuses a form posted from another origin', async () => {
@@ -97,9 +99,14 @@ describe('console', () => {
     const response = await page('/console/candidates', '');
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/console');
+    // The page asked for comes back after sign-in.
+    const deep = await page('/console/candidates/ada-lovelace?tab=engagement', '');
+    expect(deep.headers.get('location')).toBe(
+      `/console?${new URLSearchParams({ next: '/console/candidates/ada-lovelace?tab=engagement' })}`,
+    );
   });
 
-  it('lists candidates for a reporter and tells a user key it cannot', async () => {
+  it('lists candidates for a reporter and tells a user they cannot', async () => {
     const reporter = await page('/console/candidates', await signIn('sk_demo_reporter'));
     expect(reporter.status).toBe(200);
     expect(await reporter.text()).toContain('most engaged');

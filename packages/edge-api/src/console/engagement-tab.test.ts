@@ -16,16 +16,10 @@ import {
   type TestOrg,
   visit,
 } from '../test/client.js';
+import { signedInAs } from '../test/console.js';
 
 async function signIn(key: string): Promise<string> {
-  const response = await request('/console/sign-in', {
-    method: 'POST',
-    headers: { origin: 'http://api.test', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }).toString(),
-    redirect: 'manual',
-  });
-  expect(response.status).toBe(303);
-  return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return (await signedInAs(key)).cookie;
 }
 
 async function visits(

@@ -1,5 +1,5 @@
 // The recruiter console at /console: server-rendered pages that call the public API with the
-// signed-in key, so the console can never do more than that key's role allows.
+// signed-in person's session, so the console can never do more than their role allows.
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.js';

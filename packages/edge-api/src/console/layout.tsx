@@ -4,13 +4,21 @@ import type { Child } from 'hono/jsx';
 import type { ApiError, WhoAmI } from '../client/index.js';
 import { tierLabel } from './labels.js';
 
-export type Section = 'candidates' | 'reports' | 'settings';
+export type Section = 'candidates' | 'reports' | 'users' | 'settings';
 
-const SECTIONS: { id: Section; href: string; label: string }[] = [
-  { id: 'candidates', href: '/console/candidates', label: 'Candidates' },
-  { id: 'reports', href: '/console/reports', label: 'Reports' },
-  { id: 'settings', href: '/console/settings', label: 'Admin settings' },
+const ROLE_ORDER = ['user', 'reporter', 'manager', 'admin'] as const;
+
+/** The sections, each with the least role that can use it: navigation shows only those. */
+const SECTIONS: { id: Section; href: string; label: string; least: WhoAmI['role'] }[] = [
+  { id: 'candidates', href: '/console/candidates', label: 'Candidates', least: 'user' },
+  { id: 'reports', href: '/console/reports', label: 'Reports', least: 'reporter' },
+  { id: 'users', href: '/console/users', label: 'Users', least: 'manager' },
+  { id: 'settings', href: '/console/settings', label: 'Admin settings', least: 'manager' },
 ];
+
+function canUse(who: WhoAmI, least: WhoAmI['role']): boolean {
+  return ROLE_ORDER.indexOf(who.role) >= ROLE_ORDER.indexOf(least);
+}
 
 export function Layout(props: {
   title: string;
@@ -40,18 +48,22 @@ export function Layout(props: {
             {props.who ? (
               <>
                 <nav aria-label="Console">
-                  {SECTIONS.map((section) => (
-                    <a
-                      href={section.href}
-                      aria-current={props.section === section.id ? 'page' : undefined}
-                    >
-                      {section.label}
-                    </a>
-                  ))}
+                  {SECTIONS.filter((section) => props.who && canUse(props.who, section.least)).map(
+                    (section) => (
+                      <a
+                        href={section.href}
+                        aria-current={props.section === section.id ? 'page' : undefined}
+                      >
+                        {section.label}
+                      </a>
+                    ),
+                  )}
                 </nav>
                 <div class="who">
                   <span>
-                    {props.who.orgName} · key role <strong>{props.who.role}</strong>
+                    {props.who.displayName ?? 'API key'} · {props.who.orgName} · role{' '}
+                    <strong>{props.who.role}</strong>
+                    {props.who.licence ? ' · messaging licence' : ''}
                   </span>
                   <form method="post" action="/console/sign-out">
                     <button type="submit">Sign out</button>
@@ -72,8 +84,8 @@ export function TierBadge(props: { tier: string }) {
 }
 
 const ROLE_NEEDED: Record<string, string> = {
-  forbidden: "Your key's role cannot do this.",
-  unauthorized: 'Your key is no longer valid. Sign in again.',
+  forbidden: 'Your role cannot do this.',
+  unauthorized: 'Your session has ended. Sign in again.',
 };
 
 /** An API error as a message a recruiter can act on; `hint` says what to do instead. */
@@ -99,12 +111,12 @@ export function Problem(props: { problem: ApiError; hint?: Child }) {
   );
 }
 
-/** A page the key's role may not read: said plainly, with what it needs (`children`). */
+/** A page the person's role may not use: said plainly, with what it needs (`children`). */
 export function RoleRefused(props: { role: string; cannot: string; children?: Child }) {
   return (
     <div class="message info" role="status">
       <strong>
-        Your key's role ({props.role}) cannot {props.cannot}.
+        Your role ({props.role}) cannot {props.cannot}.
       </strong>{' '}
       {props.children}
     </div>

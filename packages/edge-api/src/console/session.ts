@@ -1,28 +1,74 @@
-// The console's sign-in: the API key itself, kept in an HttpOnly, SameSite=Strict cookie scoped
-// to /console. Good enough for a console on your own machine (see the README for why, and what a
-// deployed console would do instead); the key is checked against the API on every page.
+// The console's cookies. `cxm_session`: the opaque session token (`auth/sessions.ts`), HttpOnly,
+// SameSite=Lax (the identity provider's redirect back is a cross-site navigation, and Lax lets
+// the cookie set there be sent on it; the console's same-origin check guards every form), Secure
+// except on plain http to a loopback address in local development. `cxm_sign_in`: the `state` of
+// the sign-in this browser started, for the callback only. `cxm_org`: the organisation last
+// signed in to, to fill in the sign-in form.
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { isSessionToken, SESSION_LIMITS } from '../auth/sessions.js';
+import { ATTEMPT_TTL_MS } from './sign-in-flow.js';
 
-export const SESSION_COOKIE = 'cxm_console_key';
-const EIGHT_HOURS = 8 * 60 * 60;
+const SESSION_COOKIE = 'cxm_session';
+const SIGN_IN_COOKIE = 'cxm_sign_in';
+const ORG_COOKIE = 'cxm_org';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export function sessionKey(c: Context): string | null {
-  const key = getCookie(c, SESSION_COOKIE);
-  return key && key.length <= 256 ? key : null;
+function secure(c: Context): boolean {
+  const url = new URL(c.req.url);
+  return !(url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }
 
-export function startSession(c: Context, key: string): void {
-  setCookie(c, SESSION_COOKIE, key, {
+function read(c: Context, name: string, maxLength: number): string | null {
+  const value = getCookie(c, name);
+  return value && value.length <= maxLength ? value : null;
+}
+
+/** The session token in the cookie; anything else there (an API key, say) is no session. */
+export function sessionToken(c: Context): string | null {
+  const token = read(c, SESSION_COOKIE, 256);
+  return token && isSessionToken(token) ? token : null;
+}
+
+export function setSession(c: Context, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, {
     path: '/console',
     httpOnly: true,
-    sameSite: 'Strict',
-    // Plain http on 127.0.0.1 in development; any deployment is https and gets Secure.
-    secure: new URL(c.req.url).protocol === 'https:',
-    maxAge: EIGHT_HOURS,
+    sameSite: 'Lax',
+    secure: secure(c),
+    maxAge: SESSION_LIMITS.absoluteMs / 1000,
   });
 }
 
-export function endSession(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/console' });
+export function clearSession(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/console', secure: secure(c) });
+}
+
+export function signInState(c: Context): string | null {
+  return read(c, SIGN_IN_COOKIE, 256);
+}
+
+export function rememberSignIn(c: Context, state: string, orgId: string): void {
+  setCookie(c, SIGN_IN_COOKIE, state, {
+    path: '/console/oidc',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: secure(c),
+    maxAge: ATTEMPT_TTL_MS / 1000,
+  });
+  setCookie(c, ORG_COOKIE, orgId, {
+    path: '/console',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: secure(c),
+    maxAge: 365 * 24 * 60 * 60,
+  });
+}
+
+export function forgetSignIn(c: Context): void {
+  deleteCookie(c, SIGN_IN_COOKIE, { path: '/console/oidc', secure: secure(c) });
+}
+
+export function lastOrg(c: Context): string | null {
+  return read(c, ORG_COOKIE, 100);
 }

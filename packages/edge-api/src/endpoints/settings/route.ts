@@ -10,6 +10,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
+import { flagOn } from '../../utils/outbound-url.js';
 import {
   settingsBodySchema,
   settingsSchema,
@@ -21,7 +22,6 @@ import { consentOf, settingsReply } from './settings-reply.js';
 import { trackingSnippet } from './tracking-code.js';
 import { updateSettings } from './update-settings.js';
 import { validateSettings } from './validate-settings.js';
-import { allowLocalWebhooks } from './webhook-url.js';
 
 export const getSettingsRoute = createRoute({
   method: 'get',
@@ -96,7 +96,7 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
   const body = c.req.valid('json');
   const caller = c.get('caller');
   const check = validateSettings(body, {
-    allowLocalWebhooks: allowLocalWebhooks(c.env.ALLOW_LOCAL_WEBHOOKS),
+    allowLocalWebhooks: flagOn(c.env.ALLOW_LOCAL_WEBHOOKS),
   });
   if (!check.ok) return errorResponse(c, invalidRequest(check.issues));
   const db = database(c.env.DB);

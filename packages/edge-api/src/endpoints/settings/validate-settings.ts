@@ -3,9 +3,9 @@
 // problem of a request is listed at once, in that order.
 import { type ScoringModel, validateModel } from '@cxm/scoring';
 import type { Issue } from '../../utils/errors.js';
+import { outboundUrlProblem } from '../../utils/outbound-url.js';
 import { normaliseOrigin } from '../../utils/page-urls.js';
 import type { SettingsBody } from './schema.js';
-import { webhookUrlProblem } from './webhook-url.js';
 
 /** A change's values that needed checking, as they are stored. Absent: not changed. */
 export interface CheckedSettings {
@@ -60,7 +60,7 @@ export function validateSettings(
     body.linkAllowlist && originList(body.linkAllowlist, 'linkAllowlist', issues);
   const model = checkModel(body.scoringModel, issues);
   if (body.webhookUrl) {
-    const problem = webhookUrlProblem(body.webhookUrl, options.allowLocalWebhooks);
+    const problem = outboundUrlProblem(body.webhookUrl, options.allowLocalWebhooks);
     if (problem) issues.push({ path: 'webhookUrl', code: 'invalid', message: problem });
   }
   if (issues.length > 0) return { ok: false, issues };

@@ -1,21 +1,22 @@
-// Where an organisation's webhooks may be posted. The worker posts to this URL itself, so a
-// private or loopback target would let a caller reach the worker's own network.
+// Where the worker may send requests an organisation configured (its webhook URL, its identity
+// provider's issuer). The worker calls these URLs itself, so a private or loopback target would
+// let a caller reach the worker's own network.
 
 /** Names that only ever mean this machine or a private network (RFC 6761, 6762, 8375). */
 const LOCAL_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa'];
 
-/** The loopback hosts `ALLOW_LOCAL_WEBHOOKS` lets through, for the local demo. */
+/** The loopback hosts the dev flags (`ALLOW_LOCAL_WEBHOOKS`, `LOCAL_DEMO`) let through. */
 const DEV_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
- * Where webhooks may be posted: https to a public DNS name. Refused: IP literals of any kind
+ * Where the worker may call: https to a public DNS name. Refused: IP literals of any kind
  * (so 127/8, 10/8, 172.16/12, 192.168/16, 169.254/16, ::1, fc00::/7, fe80::/10 and every
  * spelling the URL parser turns into one, such as `2130706433` or `0x7f000001`), single-label
  * names, and `localhost`, `*.localhost`, `*.local`, `*.internal`, `*.home.arpa`. With
- * `allowLocal` (the `ALLOW_LOCAL_WEBHOOKS` dev flag) http(s)://localhost, 127.0.0.1 and [::1]
- * are allowed for the local demo; nothing else private is.
+ * `allowLocal` (a dev flag) http(s)://localhost, 127.0.0.1 and [::1] are allowed for the local
+ * demo; nothing else private is.
  */
-export function webhookUrlProblem(url: string, allowLocal = false): string | null {
+export function outboundUrlProblem(url: string, allowLocal = false): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -37,7 +38,7 @@ export function webhookUrlProblem(url: string, allowLocal = false): string | nul
   return null;
 }
 
-/** Whether the dev flag allowing localhost webhooks is on (`"true"` or `"1"`). */
-export function allowLocalWebhooks(flag: string | undefined): boolean {
+/** Whether a dev flag (`ALLOW_LOCAL_WEBHOOKS`, `LOCAL_DEMO`) is on (`"true"` or `"1"`). */
+export function flagOn(flag: string | undefined): boolean {
   return flag === 'true' || flag === '1';
 }
