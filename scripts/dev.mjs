@@ -4,10 +4,11 @@
 // 1. builds the tracker (the worker serves it as /t.js),
 // 2. applies D1 migrations and the development seed to the local D1 (kept across restarts in
 //    packages/edge-api/.wrangler/state),
-// 3. runs the edge API with `wrangler dev` on http://127.0.0.1:8787 and the example sites on
-//    http://127.0.0.1:8080 (another origin, as in real life),
+// 3. runs the edge API with `wrangler dev` on http://127.0.0.1:8787, the example sites on
+//    http://127.0.0.1:8080 (another origin, as in real life) and the demo identity provider the
+//    console signs in through on http://127.0.0.1:8790 (examples/identity-provider),
 // 4. loads demo candidates with months of engagements through the API (scripts/seed-demo.mjs),
-// and stops both on Ctrl-C.
+// and stops all three on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API = 'http://127.0.0.1:8787';
 const SITES = 'http://127.0.0.1:8080';
+const IDP = 'http://127.0.0.1:8790';
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
@@ -58,6 +60,7 @@ async function waitFor(url, child, seconds) {
 for (const [name, url] of [
   ['edge API', `${API}/healthz`],
   ['example sites', SITES],
+  ['identity provider', `${IDP}/.well-known/openid-configuration`],
 ]) {
   if (await answers(url)) {
     process.stderr.write(
@@ -92,6 +95,21 @@ const children = [
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   }),
+  // Named here rather than left to its defaults, so a PORT or REDIRECT_URIS in the shell does not
+  // move it away from what the worker and the seed expect.
+  spawn(process.execPath, ['examples/identity-provider/server.mjs'], {
+    cwd: root,
+    env: {
+      ...env,
+      PORT: new URL(IDP).port,
+      HOST: '127.0.0.1',
+      ISSUER: IDP,
+      REDIRECT_URIS: `${API}/console/oidc/callback`,
+      POST_LOGOUT_REDIRECT_URIS: `${API}/console?signed-out`,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  }),
 ];
 
 let stopping = false;
@@ -118,16 +136,22 @@ for (const child of children) {
 }
 
 const ready =
-  (await waitFor(`${API}/healthz`, children[0], 120)) && (await waitFor(SITES, children[1], 30));
+  (await waitFor(`${API}/healthz`, children[0], 120)) &&
+  (await waitFor(SITES, children[1], 30)) &&
+  (await waitFor(`${IDP}/.well-known/openid-configuration`, children[2], 30));
 if (!ready) {
   process.stderr.write('[dev] error: the servers did not come up; see the output above\n');
   stop(1);
 } else {
-  const seeded = spawnSync(process.execPath, ['scripts/seed-demo.mjs', '--api', API], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  });
+  const seeded = spawnSync(
+    process.execPath,
+    ['scripts/seed-demo.mjs', '--api', API, '--idp', IDP],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  );
   if (seeded.status !== 0)
     process.stderr.write('[dev] warning: the demo candidates could not be loaded\n');
   process.stdout.write(`
@@ -136,12 +160,13 @@ if (!ready) {
     ${SITES}/pasted-snippet/          the snippet pasted into every page
     ${SITES}/onetrust/                the same site behind a OneTrust-style cookie banner
     ${SITES}/career-site-platform/    a platform that injects the tracker while the toggle is on
-  ${API}/console                     the recruiter console (sign in with a demo key below)
+  ${API}/console                     the recruiter console (it signs you in through the provider below)
   ${API}/docs                        the API reference (OpenAPI at ${API}/v1/openapi.json)
+  ${IDP}                             the demo identity provider (user@ reporter@ manager@ admin@demo.test, password demo)
 
   A backend caller, in another terminal: npm run example:backend
 
-  Demo API keys (local seed only, never valid anywhere else):
+  Demo API keys for the backend example and curl (local seed only, never valid anywhere else):
     sk_demo_user  sk_demo_reporter  sk_demo_manager  sk_demo_admin   (organisation "demo", site key pk_demo)
     sk_other_admin                                                   (organisation "other", site key pk_other)
 

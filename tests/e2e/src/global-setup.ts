@@ -1,8 +1,10 @@
 // The demo as `npm start` runs it, on ports of its own so it never collides with a running demo:
 // `wrangler dev` over a fresh local D1 (migrations, the development seed, the example sites'
 // origin added to pk_demo; see @cxm/test-support/worker), the example sites
-// (scripts/examples-server.mjs, pointed at this worker with API_ORIGIN), and the demo candidates
-// (scripts/seed-demo.mjs). Torn down at the end; only processes started here are stopped, by their id.
+// (scripts/examples-server.mjs, pointed at this worker with API_ORIGIN), the demo identity provider
+// the console signs in through (examples/identity-provider, with this worker's callback), and the
+// demo candidates (scripts/seed-demo.mjs). Torn down at the end; only processes started here are
+// stopped, by their id.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ export interface E2eEnv {
   edge: string;
   /** The example sites. */
   sites: string;
+  /** The demo identity provider's issuer (OpenID Connect), which the console signs in through. */
+  idp: string;
   persist: string;
   screenshots: string;
 }
@@ -40,7 +44,9 @@ export default async function setup(project: TestProject) {
     sql: `UPDATE sites SET allowed_origins = json_insert(allowed_origins, '$[#]', '${sitesOrigin}') WHERE public_key = 'pk_demo'`,
   });
   let sites: Child | undefined;
+  let idp: Child | undefined;
   const teardown = async () => {
+    await stop(idp);
     await stop(sites);
     await worker.stop();
   };
@@ -54,9 +60,31 @@ export default async function setup(project: TestProject) {
     });
     await waitFor(`${sitesOrigin}/`, sites, 'the example sites', 30_000);
 
+    // The identity provider knows the console by its exact callback, on this run's worker port.
+    const idpPort = await freePort();
+    const idpOrigin = `http://127.0.0.1:${idpPort}`;
+    idp = start(
+      process.execPath,
+      [join(ROOT, 'examples', 'identity-provider', 'server.mjs')],
+      ROOT,
+      {
+        PORT: String(idpPort),
+        HOST: '127.0.0.1',
+        ISSUER: idpOrigin,
+        REDIRECT_URIS: `${worker.origin}/console/oidc/callback`,
+        POST_LOGOUT_REDIRECT_URIS: `${worker.origin}/console?signed-out`,
+      },
+    );
+    await waitFor(
+      `${idpOrigin}/.well-known/openid-configuration`,
+      idp,
+      'the identity provider',
+      30_000,
+    );
+
     const seeded = spawnSync(
       process.execPath,
-      [join(ROOT, 'scripts', 'seed-demo.mjs'), '--api', worker.origin],
+      [join(ROOT, 'scripts', 'seed-demo.mjs'), '--api', worker.origin, '--idp', idpOrigin],
       {
         cwd: ROOT,
         encoding: 'utf8',
@@ -70,6 +98,7 @@ export default async function setup(project: TestProject) {
       api: worker.origin,
       edge: worker.origin,
       sites: sitesOrigin,
+      idp: idpOrigin,
       persist: worker.persist,
       screenshots,
     });
