@@ -4,7 +4,10 @@
 // something to show. Idempotent: engagement ids depend only on the candidate and its index, so a
 // second run (any day) is all duplicates and stores nothing new.
 //
-//   node scripts/seed-demo.mjs [--api http://127.0.0.1:8787] [--key sk_demo_user]
+// With `--idp <issuer>` it first points the demo organisation's console sign-in at that
+// identity provider (examples/identity-provider, run by `npm start`), as a manager would.
+//
+//   node scripts/seed-demo.mjs [--api http://127.0.0.1:8787] [--key sk_demo_user] [--idp http://127.0.0.1:8790]
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -13,6 +16,9 @@ const option = (name, fallback) => {
 };
 const API = option('api', process.env.API_ORIGIN ?? 'http://127.0.0.1:8787');
 const KEY = option('key', 'sk_demo_user');
+const IDP = option('idp', null);
+/** The demo provider's client for the console (examples/identity-provider's defaults). */
+const IDP_CLIENT = { clientId: 'cxm-console', clientSecret: 'cxm-demo-client-secret-local-only' };
 const DAY = 86_400_000;
 const now = Date.now();
 
@@ -129,6 +135,21 @@ for (const [candidateId, archetype] of PEOPLE) {
       occurredAt: new Date(now - daysAgo * DAY).toISOString(),
     });
   }
+}
+
+if (IDP) {
+  const signIn = await fetch(`${API}/v1/settings/sign-in`, {
+    method: 'PUT',
+    headers: { authorization: 'Bearer sk_demo_manager', 'content-type': 'application/json' },
+    body: JSON.stringify({ issuer: IDP, ...IDP_CLIENT }),
+  });
+  if (signIn.status !== 200) {
+    process.stderr.write(
+      `[seed-demo] ${API}/v1/settings/sign-in answered ${signIn.status}: ${await signIn.text()}\n`,
+    );
+    process.exit(1);
+  }
+  process.stdout.write(`[seed-demo] the demo organisation signs in through ${IDP}\n`);
 }
 
 const response = await fetch(`${API}/v1/engagements`, {

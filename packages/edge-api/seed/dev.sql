@@ -7,6 +7,9 @@
 -- sk_demo_manager, sk_demo_admin (one per role).
 -- Organisation `other`: site key pk_other (origins :8081), API key sk_other_admin; for trying
 -- isolation between organisations by hand.
+-- People of `demo` (they sign in to the console through the demo identity provider, which
+-- `scripts/seed-demo.mjs --idp` configures): user@, reporter@, manager@ and admin@demo.test, one per
+-- role, each with a messaging licence (10 seats).
 INSERT INTO organisations (id, name) VALUES
   ('demo', 'Demo (local seed)'),
   ('other', 'Other (local seed)')
@@ -27,3 +30,13 @@ INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role) VALUES
   ('key_demo_admin', 'demo', 'sk_demo_admin (local seed)', 'sk_demo_', '976066fd81bca4325728e8f365b487187d44231c5c7c45707a0027fa1f54f68b', 'admin'),
   ('key_other_admin', 'other', 'sk_other_admin (local seed)', 'sk_other', '941f086aca0eaea692b264dfe9ab8c466b0396252c6badb4390cfffad8b86ac5', 'admin')
 ON CONFLICT (id) DO NOTHING;
+
+INSERT INTO users (id, org_id, email, display_name, role, licence, created_at, updated_at) VALUES
+  ('usr_demo_user', 'demo', 'user@demo.test', 'Uma User', 'user', 1, 1767225600000, 1767225600000),
+  ('usr_demo_reporter', 'demo', 'reporter@demo.test', 'Rita Reporter', 'reporter', 1, 1767225600000, 1767225600000),
+  ('usr_demo_manager', 'demo', 'manager@demo.test', 'Max Manager', 'manager', 1, 1767225600000, 1767225600000),
+  ('usr_demo_admin', 'demo', 'admin@demo.test', 'Ada Admin', 'admin', 1, 1767225600000, 1767225600000)
+ON CONFLICT (id) DO NOTHING;
+
+-- Seats are set once (a manager's later change survives a restart, as everything else here).
+UPDATE organisations SET seats = 10 WHERE id = 'demo' AND seats = 0;

@@ -2,9 +2,9 @@
 // session ends 30 minutes after it was last used or 12 hours after sign-in, whichever comes
 // first, and at once when the person signs out, is deactivated or has their role changed (those
 // delete the rows). `last_seen_at` is written at most once a minute, not on every request.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Db, Statement } from '../db/client.js';
-import { type Role, sessions, users } from '../db/schema.js';
+import { type Role, sessions, signInAttempts, users } from '../db/schema.js';
 import { randomBase64url, sha256Hex } from '../utils/encoding.js';
 
 /** Session tokens start with this, so the API tells them from API keys at a glance. */
@@ -101,4 +101,26 @@ export async function endSession(db: Db, token: string): Promise<void> {
 /** Ends every session of a user, in the batch of the change that requires it. */
 export function endUserSessions(db: Db, userId: string): Statement {
   return db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+/**
+ * Deletes what can no longer be used: sessions past either limit and sign-ins never finished
+ * (run by the cron; a request meeting an expired session deletes it too). Returns the counts.
+ */
+export async function sweepExpired(
+  db: Db,
+  now: number,
+): Promise<{ sessions: number; signIns: number }> {
+  const [ended, abandoned] = await db.batch([
+    db
+      .delete(sessions)
+      .where(
+        or(
+          lte(sessions.lastSeenAt, now - SESSION_LIMITS.idleMs),
+          lte(sessions.createdAt, now - SESSION_LIMITS.absoluteMs),
+        ),
+      ),
+    db.delete(signInAttempts).where(lt(signInAttempts.expiresAt, now)),
+  ]);
+  return { sessions: ended.meta.changes, signIns: abandoned.meta.changes };
 }

@@ -2,7 +2,9 @@
 // post the changes; every 10 minutes, retry webhook deliveries that are due. Both first settle
 // the scores left in `score_backlog` (a write's settle gave up under extreme contention, or the
 // worker stopped between storing engagements and settling them), so such a score is at most ten
-// minutes behind. The clock and `fetch` are injectable so tests drive a run at any `now`.
+// minutes behind. Every run also deletes ended console sessions and abandoned sign-ins. The clock
+// and `fetch` are injectable so tests drive a run at any `now`.
+import { sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
 import type { Bindings } from '../env.js';
 import { settleDecay } from '../scoring/decay.js';
@@ -26,6 +28,7 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
     now: run.now,
     ...(run.fetch ? { fetch: run.fetch } : {}),
   });
-  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries }));
-  return { backlog, decay, deliveries };
+  const expired = await sweepExpired(db, run.now);
+  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired }));
+  return { backlog, decay, deliveries, expired };
 }

@@ -1,6 +1,7 @@
-// Creating and changing users. Each write is one D1 batch: the guarded insert or update, then
-// the audit entry and (on a role change or deactivation) the end of the user's sessions, both
-// conditional on the write having happened. The guards repeat `rules.ts` inside the statement
+// Creating and changing users. Each write is one D1 batch (one transaction, run in order on one
+// connection): the guarded insert or update, then the audit entry and (on a role change or
+// deactivation) the end of the user's sessions, each written only if the statement before it
+// changed a row (SQLite's `changes()`), so a write that lost a race logs and ends nothing. The guards repeat `rules.ts` inside the statement
 // (last active admin, seats), and an update also requires the `updated_at` it read: a write that
 // lost a race changes nothing and is decided again from fresh reads.
 import type { Role } from '../../db/schema.js';
@@ -88,22 +89,21 @@ export async function readUser(db: D1Database, orgId: string, id: string): Promi
   return db.prepare('SELECT * FROM users WHERE org_id = ?1 AND id = ?2').bind(orgId, id).first();
 }
 
-/** The audit entry, written only if the user row carries `stamp` (the write happened). */
+/** The audit entry, written only if the statement just before it changed a row. */
 function audit(
   db: D1Database,
   caller: ApiCaller,
-  entry: { userId: string; stamp: number; action: string; details: unknown },
+  entry: { userId: string; at: number; action: string; details: unknown },
 ): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO audit_log (id, org_id, at, actor, action, subject, details)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-       WHERE EXISTS (SELECT 1 FROM users WHERE id = ?6 AND updated_at = ?3)`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() = 1`,
     )
     .bind(
       crypto.randomUUID(),
       caller.orgId,
-      entry.stamp,
+      entry.at,
       caller.actor,
       entry.action,
       entry.userId,
@@ -165,7 +165,7 @@ export async function createUser(
         ),
       audit(db, caller, {
         userId: id,
-        stamp: now,
+        at: now,
         action: 'user.created',
         details: { email: input.email, role: input.role, licence: input.licence },
       }),
@@ -266,7 +266,7 @@ export async function updateUser(
         ),
       audit(db, caller, {
         userId: id,
-        stamp,
+        at: stamp,
         action: patch.deactivate ? 'user.deactivated' : 'user.updated',
         details: { email: row.email, changes: diff },
       }),
@@ -274,10 +274,9 @@ export async function updateUser(
     if (endsSessions) {
       statements.push(
         db
-          .prepare(
-            'DELETE FROM sessions WHERE user_id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?1 AND updated_at = ?2)',
-          )
-          .bind(id, stamp),
+          // After the audit entry: it was written only if the update was.
+          .prepare('DELETE FROM sessions WHERE user_id = ?1 AND changes() = 1')
+          .bind(id),
       );
     }
     const [updated] = await db.batch<UserRow>(statements);
