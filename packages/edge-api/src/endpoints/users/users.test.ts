@@ -765,11 +765,9 @@ describe('users: audit log', () => {
     });
   });
 
-  // KNOWN BUG (fails; reported): write-users.ts `audit()` inserts the entry when the user row
-  // carries `updated_at = stamp`, and `stamp = max(now, updated_at + 1)`. Two writes that read
-  // the same row in the same millisecond compute the same stamp, so the loser's guarded UPDATE
-  // changes nothing but its audit INSERT (and its sessions DELETE) still find the winner's
-  // stamp and run; the retry then writes a second entry. Expected 2 entries, got 3.
+  // Two writes that read the same row in the same millisecond: the loser's guarded UPDATE changes
+  // nothing, and neither its audit entry nor its end of sessions may be written (they once were,
+  // when they keyed on an `updated_at` stamp both writes computed alike).
   it('writes one entry for each of two changes to the same user made at the same moment', async () => {
     // Date frozen: both writes read the same row at the same instant, so the second loses the
     // guarded update and is decided again; its lost attempt must leave no audit entry behind.
@@ -789,9 +787,8 @@ describe('users: audit log', () => {
     ]);
   });
 
-  // KNOWN BUG (fails; reported), the same cause as above: the lost attempt's audit entry records
-  // a change that never happens. The licence grant loses to the deactivation, is decided again
-  // and refused (400, a deactivated user gets no licence), yet the log says it was granted.
+  // The licence grant loses to the deactivation, is decided again and refused (400, a deactivated
+  // user gets no licence): the log must not say it was granted.
   it('logs no change that was refused after losing a race to a deactivation', async () => {
     freezeAt(T0);
     const org = await createOrg();
