@@ -112,6 +112,24 @@ dl.attributions dt { font-weight: 600; }
 dl.attributions dd { margin: 0; }
 @media (max-width: 700px) { dl.attributions { grid-template-columns: 1fr; } dl.attributions dd { margin-bottom: 6px; } }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+input[type="email"], input[type="tel"] { font: inherit; padding: 7px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); width: 100%; }
+textarea.prose { font: inherit; }
+.field { margin-bottom: 6px; }
+.field.check { display: grid; grid-template-columns: auto 1fr; column-gap: 8px; align-items: center; margin-top: 10px; }
+.field.check label { margin: 0; }
+.field.check .hint, .field.check .field-error { grid-column: 2; }
+[aria-invalid="true"] { border-color: var(--danger); border-width: 2px; }
+.field-error { color: var(--danger); font-weight: 600; font-size: 14px; margin: 4px 0 10px; }
+.message.error a { color: inherit; }
+button.danger, .button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
+button.danger.secondary { background: #fff; color: var(--danger); }
+.badge.user-active { background: var(--ok); }
+.badge.user-deactivated { background: var(--inactive); }
+.crumbs { margin: 0; font-size: 14px; }
+.row.spread { justify-content: space-between; align-items: center; }
+.licences { margin: 0; }
+caption { text-align: left; color: var(--muted); font-size: 14px; padding: 8px 0; }
+th[scope="row"] { font-size: inherit; text-transform: none; letter-spacing: normal; color: inherit; font-weight: 600; }
 `;
 
 /** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */

@@ -10,6 +10,7 @@ import { registerCandidate } from './controllers/candidate.js';
 import { registerCandidates } from './controllers/candidates.js';
 import { registerReports } from './controllers/reports.js';
 import { registerSettings } from './controllers/settings.js';
+import { registerUsers } from './controllers/users.js';
 import { securityHeaders } from './headers.js';
 import { sameOrigin } from './same-origin.js';
 
@@ -25,5 +26,6 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   registerCandidate(routes, signedIn);
   registerReports(routes, signedIn);
   registerSettings(routes, signedIn);
+  registerUsers(routes, signedIn);
   app.route('/console', routes);
 }

@@ -1,0 +1,260 @@
+// The pieces the Users pages share: the role names, a form's fields with their hint and error
+// (tied with `aria-describedby`), and the summary of a refused change in plain words. A refusal
+// keeps what was typed: the fields show the posted form again, not the stored values.
+import type { Child } from 'hono/jsx';
+import type { ApiError, Issue, User, WhoAmI } from '../../client/index.js';
+
+export type Role = User['role'];
+export type Form = Record<string, string>;
+
+/** A change the API refused, and what was typed (shown again so nothing is lost). */
+export interface UserFailure {
+  problem: ApiError;
+  form?: Form | undefined;
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  user: 'User',
+  reporter: 'Reporter',
+  manager: 'Manager',
+  admin: 'Admin',
+};
+
+/** The roles the signed-in person may give: only an admin makes an admin. */
+export function rolesFor(who: WhoAmI): Role[] {
+  const roles: Role[] = ['user', 'reporter', 'manager'];
+  return who.role === 'admin' ? [...roles, 'admin'] : roles;
+}
+
+export const ROLE_HINT =
+  'User: opens candidates by id. Reporter: also candidate lists and reports. Manager: also users and settings. Admin: also makes and changes admins.';
+
+export const PHONE_HINT = 'International format, e.g. +14155550123. Optional.';
+
+/** The fields of the user forms, as the API names them, and their labels. */
+export const FIELD_LABELS: Record<string, string> = {
+  email: 'Email',
+  displayName: 'Name',
+  role: 'Role',
+  licence: 'Messaging licence',
+  senderPhone: 'Sender phone',
+  autoReply: 'Automatic text reply',
+};
+
+/** The API's issues about one field (`senderPhone`, or a path under it). */
+export function issuesOf(problem: ApiError | undefined, field: string): string[] {
+  if (!problem) return [];
+  return problem.issues
+    .filter((issue) => issue.path === field || issue.path.startsWith(`${field}.`))
+    .map((issue) => issue.message);
+}
+
+function fieldOf(issue: Issue): string | undefined {
+  const field = issue.path.split('.')[0] ?? '';
+  return field in FIELD_LABELS ? field : undefined;
+}
+
+/** What was typed into `field` after a refusal, else the stored value. */
+export function shown(failure: UserFailure | undefined, field: string, stored: string): string {
+  const typed = failure?.form?.[field];
+  return failure?.form ? (typed ?? '') : stored;
+}
+
+const HEADLINES: Record<string, string> = {
+  seats_exhausted: 'no messaging licence is free',
+  last_admin: 'the organisation must keep an active admin',
+  user_exists: 'that email already belongs to a user',
+  forbidden: 'your role cannot do this',
+  not_found: 'there is no such user',
+};
+
+/**
+ * The refusal at the top of the page: what did not happen and why. Field problems are listed
+ * with links to their fields (each field also shows its own message); the rest in the API's words.
+ */
+export function FailureSummary(props: {
+  failure: UserFailure;
+  /** What did not happen: "The invitation was not sent". */
+  action: string;
+  /** Where the form's fields are: ids are `${prefix}-${field}`. */
+  prefix: string;
+  /** More to say (a link to the existing user, what to do instead). */
+  extra?: Child;
+}) {
+  const { problem } = props.failure;
+  const fields = problem.issues.filter((issue) => fieldOf(issue) !== undefined);
+  const other = problem.issues.filter((issue) => fieldOf(issue) === undefined);
+  const headline = HEADLINES[problem.code];
+  return (
+    <div class="message error" role="alert" id={`${props.prefix}-problem`}>
+      <strong>
+        {props.action}
+        {headline ? `: ${headline}.` : '.'}
+      </strong>{' '}
+      {fields.length > 0 ? (
+        <>
+          Check {fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.
+          <ul>
+            {fields.map((issue) => {
+              const field = fieldOf(issue) ?? '';
+              return (
+                <li>
+                  <a href={`#${props.prefix}-${field}`}>
+                    {FIELD_LABELS[field]}: {issue.message}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      ) : (
+        problem.message
+      )}
+      {other.length > 0 ? (
+        <ul>
+          {other.map((issue) => (
+            <li>
+              {issue.path ? <code>{issue.path}</code> : null}
+              {issue.path ? ': ' : ''}
+              {issue.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {headline || fields.length > 0 ? null : (
+        <span class="muted">
+          {' '}
+          ({problem.status} <code>{problem.code}</code>)
+        </span>
+      )}
+      {props.extra ? <p>{props.extra}</p> : null}
+    </div>
+  );
+}
+
+interface FieldProps {
+  prefix: string;
+  name: string;
+  label: string;
+  hint?: string | undefined;
+  errors: string[];
+}
+
+function ids(props: FieldProps) {
+  const id = `${props.prefix}-${props.name}`;
+  const describedBy = [
+    props.errors.length > 0 ? `${id}-error` : '',
+    props.hint ? `${id}-hint` : '',
+  ].filter(Boolean);
+  return {
+    id,
+    describedBy: describedBy.length > 0 ? describedBy.join(' ') : undefined,
+    invalid: props.errors.length > 0 ? ('true' as const) : undefined,
+  };
+}
+
+function HintAndErrors(props: FieldProps) {
+  const { id } = ids(props);
+  return (
+    <>
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.errors.length > 0 ? (
+        <p class="field-error" id={`${id}-error`}>
+          <span class="visually-hidden">Error: </span>
+          {props.errors.join(' ')}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+export function TextField(
+  props: FieldProps & {
+    value: string;
+    type?: 'text' | 'email' | 'tel';
+    required?: boolean;
+    autocomplete?: string;
+    maxlength?: number;
+  },
+) {
+  const { id, describedBy, invalid } = ids(props);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        type={props.type ?? 'text'}
+        id={id}
+        name={props.name}
+        value={props.value}
+        required={props.required}
+        autocomplete={props.autocomplete ?? 'off'}
+        maxlength={props.maxlength}
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+      />
+      <HintAndErrors {...props} />
+    </div>
+  );
+}
+
+export function TextArea(props: FieldProps & { value: string; maxlength?: number }) {
+  const { id, describedBy, invalid } = ids(props);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={3}
+        maxlength={props.maxlength}
+        class="prose"
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+      >
+        {props.value}
+      </textarea>
+      <HintAndErrors {...props} />
+    </div>
+  );
+}
+
+export function RoleSelect(props: FieldProps & { value: string; roles: Role[] }) {
+  const { id, describedBy, invalid } = ids(props);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} aria-describedby={describedBy} aria-invalid={invalid}>
+        {props.roles.map((role) => (
+          <option value={role} selected={role === props.value}>
+            {ROLE_LABELS[role]}
+          </option>
+        ))}
+      </select>
+      <HintAndErrors {...props} />
+    </div>
+  );
+}
+
+export function Checkbox(props: FieldProps & { checked: boolean; disabled?: boolean }) {
+  const { id, describedBy, invalid } = ids(props);
+  return (
+    <div class="field check">
+      <input
+        type="checkbox"
+        id={id}
+        name={props.name}
+        value="yes"
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+      />
+      <label for={id}>{props.label}</label>
+      <HintAndErrors {...props} />
+    </div>
+  );
+}
