@@ -5,7 +5,15 @@ import { launch } from '@cxm/test-support/chromium';
 import { until } from '@cxm/test-support/poll';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, recruiter, screenshot, storedWithDetail, type Visitor, visitor } from './harness.js';
+import {
+  DEMO_PEOPLE,
+  env,
+  recruiter,
+  screenshot,
+  storedWithDetail,
+  type Visitor,
+  visitor,
+} from './harness.js';
 
 let browser: Browser;
 
@@ -73,7 +81,7 @@ describe('the demo', () => {
     await v.context.close();
 
     // A recruiter with the least role sees the visits on the candidate's Engagement tab.
-    const console = await recruiter(browser, 'sk_demo_user');
+    const console = await recruiter(browser, DEMO_PEOPLE.user);
     const profile = `${env.api}/console/candidates/${candidateId}`;
     await until('the visits show on the Engagement tab', async () => {
       await console.goto(profile);
@@ -94,7 +102,7 @@ describe('the demo', () => {
   });
 
   it('stops the platform injecting the snippet and the collector storing anything when tracking is turned off', async () => {
-    const manager = await recruiter(browser, 'sk_demo_manager');
+    const manager = await recruiter(browser, DEMO_PEOPLE.manager);
     await setTracking(manager, true);
 
     // On: the platform page carries the snippet, and the visit is stored.
@@ -196,7 +204,7 @@ describe('the demo', () => {
   });
 
   it('takes screenshots of the console pages', async () => {
-    const admin = await recruiter(browser, 'sk_demo_admin');
+    const admin = await recruiter(browser, DEMO_PEOPLE.admin);
     await screenshot(admin, 'console-candidates');
     await admin.goto(`${env.api}/console/candidates?tier=highly_engaged`);
     await screenshot(admin, 'console-candidates-highly-engaged');

@@ -53,15 +53,36 @@ export async function visitor(browser: Browser): Promise<Visitor> {
   return { context, page, requests, collected };
 }
 
-/** A recruiter signed in to the console with `key`. */
-export async function recruiter(browser: Browser, key: string): Promise<Page> {
+/** The demo people, one per role, at the demo identity provider (password `demo`). */
+export const DEMO_PEOPLE = {
+  user: 'user@demo.test',
+  reporter: 'reporter@demo.test',
+  manager: 'manager@demo.test',
+  admin: 'admin@demo.test',
+} as const;
+
+/**
+ * A recruiter signed in to the console as `email`, the way a person does: the console's sign-in
+ * page, the demo identity provider's own sign-in page (password `demo`), and back.
+ */
+export async function recruiter(browser: Browser, email: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(`${env.api}/console`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInThroughProvider(page, email);
   await page.waitForURL(`${env.api}/console/candidates`);
   return page;
+}
+
+/** From the console's sign-in page through the identity provider; leaves the page where it lands. */
+export async function signInThroughProvider(page: Page, email: string, password = 'demo') {
+  await page.getByLabel('Organisation').fill('demo');
+  await page.getByRole('button', { name: 'Sign in with single sign-on' }).click();
+  await page.waitForURL(`${env.idp}/**`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.origin === env.api);
 }
 
 /** A full-page screenshot at 1280x800 into .test-results/screenshots/<name>.png. */

@@ -11,6 +11,7 @@ import type { AppEnv } from '../env.js';
 import { flagOn } from '../utils/outbound-url.js';
 import { type AppFetch, consoleClient, settle } from './api.js';
 import { readForm } from './forms.js';
+import { signInCsp } from './headers.js';
 import { SignInPage } from './pages/sign-in.js';
 import {
   clearSession,
@@ -38,7 +39,11 @@ const HOME = '/console/candidates';
 export function safeReturn(path: string | undefined | null): string | null {
   if (!path || path.length > 1000) return null;
   if (!/^\/console(\/|\?|$)/.test(path) || /[\\\s]|\/\//.test(path)) return null;
-  return path;
+  // Resolved as the browser will (`..`, `%2e%2e`): it must still be under /console.
+  const base = 'http://console.invalid';
+  const url = new URL(path, base);
+  if (url.origin !== base || !/^\/console(\/|$)/.test(url.pathname)) return null;
+  return `${url.pathname}${url.search}`;
 }
 
 function signInUrl(c: Context, extra: Record<string, string> = {}): string {
@@ -60,8 +65,9 @@ function signedIn(appFetch: AppFetch): SignedIn {
         clearSession(c);
         return c.redirect(signInUrl(c, { ended: '1' }), 303);
       }
-      return c.html(
-        <SignInPage error={`The API could not check your session: ${who.problem.message}`} />,
+      return page(
+        c,
+        { error: `The API could not check your session: ${who.problem.message}` },
         502,
       );
     }
@@ -69,18 +75,25 @@ function signedIn(appFetch: AppFetch): SignedIn {
   };
 }
 
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 502;
+
+/** The sign-in page, with the one CSP that lets its form go on to an identity provider. */
 function page(
   c: Context<AppEnv>,
   props: { error?: string; notice?: string; next?: string | null },
+  status: PageStatus = 200,
 ) {
-  return (
+  const demo = flagOn(c.env.LOCAL_DEMO);
+  c.header('Content-Security-Policy', signInCsp(demo));
+  return c.html(
     <SignInPage
-      org={lastOrg(c) ?? (flagOn(c.env.LOCAL_DEMO) ? 'demo' : '')}
-      demo={flagOn(c.env.LOCAL_DEMO)}
+      org={lastOrg(c) ?? (demo ? 'demo' : '')}
+      demo={demo}
       next={props.next ?? null}
       error={props.error}
       notice={props.notice}
-    />
+    />,
+    status,
   );
 }
 
@@ -101,7 +114,7 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
         : c.req.query('signed-out') !== undefined
           ? 'Signed out.'
           : undefined;
-    return c.html(page(c, { ...(notice ? { notice } : {}), next }));
+    return page(c, { ...(notice ? { notice } : {}), next });
   });
 
   routes.post('/sign-in', async (c) => {
@@ -109,7 +122,7 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
     const orgId = (form.org ?? '').trim().toLowerCase();
     const next = safeReturn(form.next);
     if (!orgId || orgId.length > 100) {
-      return c.html(page(c, { error: 'Enter your organisation’s name.', next }), 400);
+      return page(c, { error: 'Enter your organisation’s name.', next }, 400);
     }
     const started = await startSignIn(database(c.env.DB), c.env, {
       orgId,
@@ -117,7 +130,7 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
       redirectUri: callbackUrl(c.req.url),
       now: Date.now(),
     });
-    if (!started.ok) return c.html(page(c, { error: started.message, next }), started.status);
+    if (!started.ok) return page(c, { error: started.message, next }, started.status);
     rememberSignIn(c, started.state, orgId);
     return c.redirect(started.url, 303);
   });
@@ -130,7 +143,7 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
       now: Date.now(),
     });
     forgetSignIn(c);
-    if (!finished.ok) return c.html(page(c, { error: finished.message }), finished.status);
+    if (!finished.ok) return page(c, { error: finished.message }, finished.status);
     setSession(c, finished.token);
     return c.redirect(safeReturn(finished.returnTo) ?? HOME, 303);
   });

@@ -10,10 +10,23 @@ export const CONSOLE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
   "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/**
+ * The sign-in page's form posts to the console, which redirects to the organisation's identity
+ * provider, and browsers apply `form-action` to the whole redirect chain: this page alone may
+ * send its form on to an https origin (plus http on loopback in the local demo).
+ */
+export function signInCsp(localDemo: boolean): string {
+  const providers = localDemo ? 'https: http://127.0.0.1:* http://localhost:*' : 'https:';
+  return CONSOLE_CSP.replace("form-action 'self'", `form-action 'self' ${providers}`);
+}
+
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    c.header('Content-Security-Policy', CONSOLE_CSP);
+    // A page that set its own (the sign-in page) keeps it.
+    if (!c.res.headers.has('Content-Security-Policy')) {
+      c.header('Content-Security-Policy', CONSOLE_CSP);
+    }
     c.header('X-Content-Type-Options', 'nosniff');
     // Not `no-referrer`: with it, Chromium sends `Origin: null` on form posts, which the CSRF
     // check would (rightly) refuse.
