@@ -25,8 +25,10 @@ export interface OrgSignIn {
   orgId: string;
   orgName: string;
   autoProvision: boolean;
-  /** Null when the organisation has not configured one (or its secret no longer opens). */
+  /** Null when the organisation has not configured one, or its secret does not open. */
   provider: IdentityProvider | null;
+  /** Configured, but the stored client secret does not open with this worker's keys. */
+  unreadable: boolean;
 }
 
 /** The organisation's sign-in configuration, or null for an unknown organisation. */
@@ -37,14 +39,19 @@ export async function loadOrgSignIn(
 ): Promise<OrgSignIn | null> {
   const [org] = await db.select().from(organisations).where(eq(organisations.id, orgId));
   if (!org) return null;
-  const base = { orgId: org.id, orgName: org.name, autoProvision: org.autoProvision };
+  const base = {
+    orgId: org.id,
+    orgName: org.name,
+    autoProvision: org.autoProvision,
+    unreadable: false,
+  };
   if (!org.oidcIssuer || !org.oidcClientId || !org.oidcClientSecret) {
     return { ...base, provider: null };
   }
   const secret = await unseal(sealingSecrets(env), org.oidcClientSecret, sealContext(org.id));
   if (secret === null) {
     console.error(`organisation ${org.id}: the identity provider's client secret does not open`);
-    return { ...base, provider: null };
+    return { ...base, provider: null, unreadable: true };
   }
   return {
     ...base,

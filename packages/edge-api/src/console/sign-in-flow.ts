@@ -32,13 +32,7 @@ export async function startSignIn(
       message: `No organisation “${input.orgId}” signs in here. Check the name with your manager.`,
     };
   }
-  if (!org.provider) {
-    return {
-      ok: false,
-      status: 409,
-      message: `${org.orgName} has no identity provider set up yet: a manager sets it up first (PUT /v1/settings/sign-in).`,
-    };
-  }
+  if (!org.provider) return { ok: false, status: 409, message: noProvider(org) };
   let request: Awaited<ReturnType<typeof authorizationRequest>>;
   try {
     request = await authorizationRequest(org.provider, input.redirectUri, oidcOptions(env));
@@ -62,6 +56,12 @@ export async function startSignIn(
 }
 
 const START_AGAIN = 'Start again from the sign-in page.';
+
+function noProvider(org: { orgName: string; unreadable: boolean }): string {
+  return org.unreadable
+    ? `${org.orgName}’s identity provider settings cannot be used: the stored client secret does not open with this server’s key. A manager saves the settings again (PUT /v1/settings/sign-in).`
+    : `${org.orgName} has no identity provider set up yet: a manager sets it up first (PUT /v1/settings/sign-in).`;
+}
 
 export async function finishSignIn(
   db: Db,
@@ -96,7 +96,7 @@ export async function finishSignIn(
     return {
       ok: false,
       status: 409,
-      message: 'The organisation’s identity provider is no longer set up.',
+      message: org ? noProvider(org) : 'The organisation no longer exists.',
     };
   }
   const outcome = await completeSignIn(

@@ -1041,7 +1041,9 @@ describe('sign-in settings API', () => {
     const starting = await postSignIn({ org: b.org.orgId });
     const html = pageText(await starting.text());
     expect(starting.status, html.slice(0, 1000)).toBe(409);
-    expect(html).toContain(`Test ${b.org.orgId} has no identity provider set up yet`);
+    expect(html).toContain(
+      `Test ${b.org.orgId}’s identity provider settings cannot be used: the stored client secret does not open`,
+    );
     expect(cookieNamed(starting, 'cxm_sign_in')).toBeUndefined();
 
     await expectRefused(
@@ -1050,7 +1052,7 @@ describe('sign-in settings API', () => {
         underWay.cookie,
       ),
       409,
-      'The organisation’s identity provider is no longer set up.',
+      'the stored client secret does not open with this server’s key',
       b.org.orgId,
     );
     expect(b.idp.tokenRequests).toEqual([]);
