@@ -6,26 +6,11 @@ import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../auth/api-keys.js';
 import { createOrg, request, rid } from '../test/client.js';
-import { signedInAs } from '../test/console.js';
-
-const ORIGIN = 'http://api.test';
+import { page, post, signedInAs } from '../test/console.js';
 
 /** A person signed in with the organisation and role of `key` (the sign-in itself: sign-in.test.ts). */
 async function signIn(key: string): Promise<string> {
   return (await signedInAs(key)).cookie;
-}
-
-function page(path: string, cookie: string) {
-  return request(path, { headers: { cookie }, redirect: 'manual' });
-}
-
-function post(path: string, cookie: string, form: Record<string, string>, origin = ORIGIN) {
-  return request(path, {
-    method: 'POST',
-    headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
-    redirect: 'manual',
-  });
 }
 
 describe('console', () => {

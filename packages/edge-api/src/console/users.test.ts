@@ -4,10 +4,8 @@
 // roles and origins that are refused. Each test has an organisation of its own.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { api, createOrg, json, request, type TestOrg } from '../test/client.js';
-import { createPerson, signedInAs } from '../test/console.js';
-
-const ORIGIN = 'http://api.test';
+import { api, createOrg, json, type TestOrg } from '../test/client.js';
+import { createPerson, page, post, signedInAs } from '../test/console.js';
 
 interface User {
   id: string;
@@ -18,19 +16,6 @@ interface User {
   senderPhone: string | null;
   autoReply: string | null;
   active: boolean;
-}
-
-function page(path: string, cookie: string) {
-  return request(path, { headers: { cookie }, redirect: 'manual' });
-}
-
-function post(path: string, cookie: string, form: Record<string, string>, origin = ORIGIN) {
-  return request(path, {
-    method: 'POST',
-    headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
-    redirect: 'manual',
-  });
 }
 
 async function setSeats(org: TestOrg, seats: number) {

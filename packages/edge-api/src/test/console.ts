@@ -6,7 +6,7 @@ import { hashApiKey } from '../auth/api-keys.js';
 import { createSession } from '../auth/sessions.js';
 import { database } from '../db/client.js';
 import type { Role } from '../db/schema.js';
-import { rid } from './client.js';
+import { request, rid } from './client.js';
 
 export interface TestPerson {
   id: string;
@@ -47,4 +47,27 @@ export async function signedInAs(key: string): Promise<TestPerson> {
     Date.now(),
   );
   return { ...person, orgId: row.org_id, role: row.role, cookie: `cxm_session=${token}` };
+}
+
+/** The console's own origin in tests: its forms must come from it (the same-origin check). */
+export const CONSOLE_ORIGIN = 'http://api.test';
+
+/** A console page as a browser with `cookie` gets it (redirects not followed). */
+export function page(path: string, cookie: string) {
+  return request(path, { headers: { cookie }, redirect: 'manual' });
+}
+
+/** A console form posted from `origin` (the console's own unless told otherwise). */
+export function post(
+  path: string,
+  cookie: string,
+  form: Record<string, string>,
+  origin = CONSOLE_ORIGIN,
+) {
+  return request(path, {
+    method: 'POST',
+    headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+    redirect: 'manual',
+  });
 }
