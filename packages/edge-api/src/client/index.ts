@@ -187,14 +187,39 @@ export interface AudienceQuery {
   cursor?: string;
 }
 
-export function createClient(options: ClientOptions) {
+interface CallInput {
+  params?: Record<string, string>;
+  query?: Query;
+  body?: unknown;
+}
+
+/** The reply's JSON body, or `undefined` when it is empty or not JSON. */
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `ApiError` for a reply that was not ok, from its error body where it has one. */
+function replyError(status: number, body: unknown): ApiError {
+  const error = (body as { error?: { code?: string; message?: string; issues?: Issue[] } })?.error;
+  return new ApiError(
+    status,
+    error?.code ?? 'http_error',
+    error?.message ?? `HTTP ${status}`,
+    error?.issues ?? [],
+  );
+}
+
+/** `call(name, input)`: sends one endpoint's request with the API key and returns its JSON reply. */
+function requester(options: ClientOptions) {
   const base = options.baseUrl.replace(/\/+$/, '');
   const send: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
 
-  async function call<T>(
-    name: EndpointName,
-    input: { params?: Record<string, string>; query?: Query; body?: unknown } = {},
-  ): Promise<T> {
+  return async function call<T>(name: EndpointName, input: CallInput = {}): Promise<T> {
     const [method, path] = ENDPOINTS[name];
     const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` };
     if (input.body !== undefined) headers['content-type'] = 'application/json';
@@ -206,25 +231,14 @@ export function createClient(options: ClientOptions) {
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
       },
     );
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok) {
-      const error = (body as { error?: { code?: string; message?: string; issues?: Issue[] } })
-        ?.error;
-      throw new ApiError(
-        response.status,
-        error?.code ?? 'http_error',
-        error?.message ?? `HTTP ${response.status}`,
-        error?.issues ?? [],
-      );
-    }
+    const body = await readBody(response);
+    if (!response.ok) throw replyError(response.status, body);
     return body as T;
-  }
+  };
+}
+
+export function createClient(options: ClientOptions) {
+  const call = requester(options);
 
   return {
     whoami: () => call<WhoAmI>('whoami'),

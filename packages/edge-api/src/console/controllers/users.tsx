@@ -76,87 +76,103 @@ async function userPage(
   );
 }
 
+/** The context of a route at `Path`, which types its `:id`. */
+type At<Path extends string> = Context<AppEnv, Path>;
+
+/** The route handler: the signed-in check (or its redirect to sign in), then `handler`. */
+function whenSignedIn<Path extends string>(
+  signedIn: SignedIn,
+  handler: (c: At<Path>, signed: Session) => Promise<Response>,
+) {
+  return async (c: At<Path>): Promise<Response> => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    return handler(c, signed);
+  };
+}
+
+/** GET /users: the list, with the notice of what was just saved. */
+async function listUsers(c: Ctx, signed: Session): Promise<Response> {
+  const result = await settle(signed.client.listUsers());
+  return c.html(
+    <UsersPage
+      who={signed.who}
+      result={result}
+      saved={c.req.query('saved')}
+      savedUser={c.req.query('user')}
+    />,
+    statusFor(result),
+  );
+}
+
+/** GET /users/new: the empty invite form. */
+function newUser(c: Ctx, signed: Session): Promise<Response> {
+  return invitePage(c, signed);
+}
+
+/** POST /users: invites; a refusal shows the form again. */
+async function inviteUser(c: Ctx, signed: Session): Promise<Response> {
+  const form = await readForm(c);
+  const created = await settle(signed.client.createUser(inviteBody(form)));
+  if (!created.ok) return invitePage(c, signed, { problem: created.problem, form });
+  return c.redirect(
+    `/console/users?saved=invited&user=${encodeURIComponent(created.data.id)}`,
+    303,
+  );
+}
+
+/** GET /users/:id: one user's page. */
+function showUser(c: At<'/users/:id'>, signed: Session): Promise<Response> {
+  return userPage(c, signed, c.req.param('id'), { saved: c.req.query('saved') });
+}
+
+/** POST /users/:id: saves the edit form; a refusal shows it again. */
+async function saveUser(c: At<'/users/:id'>, signed: Session): Promise<Response> {
+  const id = c.req.param('id');
+  const form = await readForm(c);
+  const updated = await settle(signed.client.updateUser(id, updateBody(form)));
+  if (!updated.ok) {
+    return userPage(c, signed, id, {
+      failure: { action: 'save', problem: updated.problem, form },
+    });
+  }
+  // After changing your own role the API has ended your session: this sends you to sign in.
+  return c.redirect(userPath(id, 'updated'), 303);
+}
+
+/** POST /users/:id/deactivate: asks first, then deactivates once confirmed. */
+async function deactivateUser(c: At<'/users/:id/deactivate'>, signed: Session): Promise<Response> {
+  const id = c.req.param('id');
+  const form = await readForm(c);
+  if (form.confirm !== 'yes') {
+    // The first press only asks: nothing changes until the confirmation is sent.
+    const result = await settle(signed.client.user(id));
+    if (result.ok && !result.data.active) return c.redirect(userPath(id), 303);
+    return c.html(<DeactivatePage who={signed.who} result={result} />, statusFor(result));
+  }
+  const done = await settle(signed.client.deactivateUser(id));
+  if (!done.ok) {
+    return userPage(c, signed, id, { failure: { action: 'deactivate', problem: done.problem } });
+  }
+  return c.redirect(userPath(id, 'deactivated'), 303);
+}
+
+/** POST /users/:id/reactivate: makes a deactivated user active again. */
+async function reactivateUser(c: At<'/users/:id/reactivate'>, signed: Session): Promise<Response> {
+  const id = c.req.param('id');
+  const done = await settle(signed.client.updateUser(id, { active: true }));
+  if (!done.ok) {
+    return userPage(c, signed, id, { failure: { action: 'reactivate', problem: done.problem } });
+  }
+  return c.redirect(userPath(id, 'reactivated'), 303);
+}
+
 export function registerUsers(routes: Hono<AppEnv>, signedIn: SignedIn): void {
-  routes.get('/users', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    const result = await settle(signed.client.listUsers());
-    return c.html(
-      <UsersPage
-        who={signed.who}
-        result={result}
-        saved={c.req.query('saved')}
-        savedUser={c.req.query('user')}
-      />,
-      statusFor(result),
-    );
-  });
-
-  routes.get('/users/new', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    return invitePage(c, signed);
-  });
-
-  routes.post('/users', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    const form = await readForm(c);
-    const created = await settle(signed.client.createUser(inviteBody(form)));
-    if (!created.ok) return invitePage(c, signed, { problem: created.problem, form });
-    return c.redirect(
-      `/console/users?saved=invited&user=${encodeURIComponent(created.data.id)}`,
-      303,
-    );
-  });
-
-  routes.get('/users/:id', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    return userPage(c, signed, c.req.param('id'), { saved: c.req.query('saved') });
-  });
-
-  routes.post('/users/:id', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    const id = c.req.param('id');
-    const form = await readForm(c);
-    const updated = await settle(signed.client.updateUser(id, updateBody(form)));
-    if (!updated.ok) {
-      return userPage(c, signed, id, {
-        failure: { action: 'save', problem: updated.problem, form },
-      });
-    }
-    // After changing your own role the API has ended your session: this sends you to sign in.
-    return c.redirect(userPath(id, 'updated'), 303);
-  });
-
-  routes.post('/users/:id/deactivate', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    const id = c.req.param('id');
-    const form = await readForm(c);
-    if (form.confirm !== 'yes') {
-      // The first press only asks: nothing changes until the confirmation is sent.
-      const result = await settle(signed.client.user(id));
-      if (result.ok && !result.data.active) return c.redirect(userPath(id), 303);
-      return c.html(<DeactivatePage who={signed.who} result={result} />, statusFor(result));
-    }
-    const done = await settle(signed.client.deactivateUser(id));
-    if (!done.ok) {
-      return userPage(c, signed, id, { failure: { action: 'deactivate', problem: done.problem } });
-    }
-    return c.redirect(userPath(id, 'deactivated'), 303);
-  });
-
-  routes.post('/users/:id/reactivate', async (c) => {
-    const signed = await signedIn(c);
-    if (signed instanceof Response) return signed;
-    const id = c.req.param('id');
-    const done = await settle(signed.client.updateUser(id, { active: true }));
-    if (!done.ok) {
-      return userPage(c, signed, id, { failure: { action: 'reactivate', problem: done.problem } });
-    }
-    return c.redirect(userPath(id, 'reactivated'), 303);
-  });
+  routes.get('/users', whenSignedIn(signedIn, listUsers));
+  routes.get('/users/new', whenSignedIn(signedIn, newUser));
+  routes.post('/users', whenSignedIn(signedIn, inviteUser));
+  routes.get('/users/:id', whenSignedIn(signedIn, showUser));
+  routes.post('/users/:id', whenSignedIn(signedIn, saveUser));
+  routes.post('/users/:id/deactivate', whenSignedIn(signedIn, deactivateUser));
+  routes.post('/users/:id/reactivate', whenSignedIn(signedIn, reactivateUser));
 }

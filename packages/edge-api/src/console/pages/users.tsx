@@ -8,6 +8,7 @@ import { Layout, Notice, Problem, RoleRefused } from '../layout.js';
 import {
   Checkbox,
   FailureSummary,
+  type Form,
   issuesOf,
   PHONE_HINT,
   ROLE_HINT,
@@ -149,6 +150,107 @@ export function StatusBadge(props: { active: boolean }) {
   );
 }
 
+/** After `user_exists`, the user with the email that was typed (to link to), if they are listed. */
+function existingUser(users: User[], failure: UserFailure): User | undefined {
+  if (failure.problem.code !== 'user_exists') return undefined;
+  const email = (failure.form?.email ?? '').trim().toLowerCase();
+  return users.find((user) => user.email === email);
+}
+
+/** Why the invitation was refused, with a way on: the existing user's page, or the licences. */
+function InviteRefusal(props: { failure: UserFailure; users: User[] }) {
+  const { failure } = props;
+  const existing = existingUser(props.users, failure);
+  return (
+    <FailureSummary
+      failure={failure}
+      action="The invitation was not sent"
+      prefix="invite"
+      extra={
+        existing ? (
+          <a href={`/console/users/${encodeURIComponent(existing.id)}`}>
+            Open {existing.displayName}’s page
+            {existing.active ? '' : ' to reactivate them'}
+          </a>
+        ) : failure.problem.code === 'seats_exhausted' ? (
+          'Invite them without a messaging licence, or free one first.'
+        ) : undefined
+      }
+    />
+  );
+}
+
+/** The invite form's fields, filled with what was typed and the API's issues beside each. */
+function InviteFields(props: {
+  who: WhoAmI;
+  form: Form;
+  problem: UserFailure['problem'] | undefined;
+  licences: Users['licences'];
+}) {
+  const { form, problem } = props;
+  return (
+    <>
+      <TextField
+        prefix="invite"
+        name="email"
+        label="Email"
+        type="email"
+        value={form.email ?? ''}
+        required
+        maxlength={254}
+        hint="The address they sign in with at your identity provider."
+        errors={issuesOf(problem, 'email')}
+      />
+      <TextField
+        prefix="invite"
+        name="displayName"
+        label="Name"
+        value={form.displayName ?? ''}
+        required
+        maxlength={100}
+        errors={issuesOf(problem, 'displayName')}
+      />
+      <RoleSelect
+        prefix="invite"
+        name="role"
+        label="Role"
+        value={form.role ?? 'user'}
+        roles={rolesFor(props.who)}
+        hint={ROLE_HINT}
+        errors={issuesOf(problem, 'role')}
+      />
+      <Checkbox
+        prefix="invite"
+        name="licence"
+        label="Messaging licence"
+        checked={form.licence === 'yes'}
+        hint={`Needed to text candidates. ${licenceLine(props.licences)}.`}
+        errors={issuesOf(problem, 'licence')}
+      />
+      <TextField
+        prefix="invite"
+        name="senderPhone"
+        label="Sender phone"
+        type="tel"
+        value={form.senderPhone ?? ''}
+        maxlength={32}
+        autocomplete="off"
+        hint={PHONE_HINT}
+        errors={issuesOf(problem, 'senderPhone')}
+      />
+      <TextArea
+        prefix="invite"
+        name="autoReply"
+        label="Automatic text reply"
+        value={form.autoReply ?? ''}
+        maxlength={1600}
+        hint={AUTO_REPLY_HINT}
+        errors={issuesOf(problem, 'autoReply')}
+      />
+    </>
+  );
+}
+
 /** `/console/users/new`: the invite form, again with what was typed after a refusal. */
 export function InvitePage(props: {
   who: WhoAmI;
@@ -157,12 +259,6 @@ export function InvitePage(props: {
   failure?: UserFailure | undefined;
 }) {
   const { result, failure } = props;
-  const form = failure?.form ?? {};
-  const problem = failure?.problem;
-  const existing =
-    problem?.code === 'user_exists' && result.ok
-      ? result.data.users.find((user) => user.email === (form.email ?? '').trim().toLowerCase())
-      : undefined;
   return (
     <Layout title="Invite a user" who={props.who} section="users">
       <p class="crumbs">
@@ -173,80 +269,13 @@ export function InvitePage(props: {
         <UsersRefused who={props.who} result={result} />
       ) : (
         <>
-          {failure ? (
-            <FailureSummary
-              failure={failure}
-              action="The invitation was not sent"
-              prefix="invite"
-              extra={
-                existing ? (
-                  <a href={`/console/users/${encodeURIComponent(existing.id)}`}>
-                    Open {existing.displayName}’s page
-                    {existing.active ? '' : ' to reactivate them'}
-                  </a>
-                ) : problem?.code === 'seats_exhausted' ? (
-                  'Invite them without a messaging licence, or free one first.'
-                ) : undefined
-              }
-            />
-          ) : null}
+          {failure ? <InviteRefusal failure={failure} users={result.data.users} /> : null}
           <form method="post" action="/console/users" class="card" novalidate>
-            <TextField
-              prefix="invite"
-              name="email"
-              label="Email"
-              type="email"
-              value={form.email ?? ''}
-              required
-              maxlength={254}
-              hint="The address they sign in with at your identity provider."
-              errors={issuesOf(problem, 'email')}
-            />
-            <TextField
-              prefix="invite"
-              name="displayName"
-              label="Name"
-              value={form.displayName ?? ''}
-              required
-              maxlength={100}
-              errors={issuesOf(problem, 'displayName')}
-            />
-            <RoleSelect
-              prefix="invite"
-              name="role"
-              label="Role"
-              value={form.role ?? 'user'}
-              roles={rolesFor(props.who)}
-              hint={ROLE_HINT}
-              errors={issuesOf(problem, 'role')}
-            />
-            <Checkbox
-              prefix="invite"
-              name="licence"
-              label="Messaging licence"
-              checked={form.licence === 'yes'}
-              hint={`Needed to text candidates. ${licenceLine(result.data.licences)}.`}
-              errors={issuesOf(problem, 'licence')}
-            />
-            <TextField
-              prefix="invite"
-              name="senderPhone"
-              label="Sender phone"
-              type="tel"
-              value={form.senderPhone ?? ''}
-              maxlength={32}
-              autocomplete="off"
-              hint={PHONE_HINT}
-              errors={issuesOf(problem, 'senderPhone')}
-            />
-            <TextArea
-              prefix="invite"
-              name="autoReply"
-              label="Automatic text reply"
-              value={form.autoReply ?? ''}
-              maxlength={1600}
-              hint={AUTO_REPLY_HINT}
-              errors={issuesOf(problem, 'autoReply')}
+            <InviteFields
+              who={props.who}
+              form={failure?.form ?? {}}
+              problem={failure?.problem}
+              licences={result.data.licences}
             />
             <div class="row">
               <button type="submit">Invite user</button>
