@@ -130,6 +130,8 @@ button.danger.secondary { background: #fff; color: var(--danger); }
 .licences { margin: 0; }
 caption { text-align: left; color: var(--muted); font-size: 14px; padding: 8px 0; }
 th[scope="row"] { font-size: inherit; text-transform: none; letter-spacing: normal; color: inherit; font-weight: 600; }
+input[type="url"] { font: inherit; padding: 7px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); width: 100%; }
+input[readonly] { background: #f7f8fa; }
 `;
 
 /** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */

@@ -1,14 +1,23 @@
-// `/console/settings`: the engagement settings page (`GET /v1/settings/engagement` and both
-// tracking codes), and its three forms, each sent on to `PUT /v1/settings/engagement`. On success
-// the browser goes back to the page (post/redirect/get); on a refusal the page is shown again with
-// the API's problem beside the form and what was typed kept.
+// `/console/settings`: the Admin settings page. Its Engagement tab (`GET /v1/settings/engagement`
+// and both tracking codes) has three forms, each sent on to `PUT /v1/settings/engagement`; its
+// Sign-in tab (`?tab=sign-in`, `GET /v1/settings/sign-in`) one, sent on to
+// `PUT /v1/settings/sign-in`. On success the browser goes back to the page (post/redirect/get); on
+// a refusal the page is shown again with the API's problem beside the form and what was typed
+// kept (never the client secret).
 import type { Context, Hono } from 'hono';
-import { ApiError, type SettingsInput } from '../../client/index.js';
+import { ApiError, type SettingsInput, type SignInSettingsInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
 import { settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
 import { readForm } from '../forms.js';
-import { type SettingsFailure, SettingsPage, type SettingsSection } from '../pages/settings.js';
+import {
+  type SettingsFailure,
+  SettingsPage,
+  type SettingsSection,
+  type SettingsView,
+  settingsTab,
+} from '../pages/settings.js';
+import type { SignInDraft, SignInFailure } from '../pages/sign-in-settings.js';
 
 type Ctx = Context<AppEnv>;
 type Form = Record<string, string>;
@@ -20,7 +29,10 @@ export function registerSettings(routes: Hono<AppEnv>, signedIn: SignedIn): void
   routes.get('/settings', async (c) => {
     const signed = await signedIn(c);
     if (signed instanceof Response) return signed;
-    return settingsPage(c, signed, c.req.query('saved'));
+    const saved = c.req.query('saved');
+    return settingsTab(c.req.query('tab'), saved) === 'sign-in'
+      ? signInPage(c, signed, saved)
+      : settingsPage(c, signed, saved);
   });
 
   const save = (section: SettingsSection, path: string, change: (form: Form) => Change) =>
@@ -38,6 +50,35 @@ export function registerSettings(routes: Hono<AppEnv>, signedIn: SignedIn): void
     body: { allowedOrigins: listOf(form.allowedOrigins ?? '') },
   }));
   save('model', '/settings/scoring-model', scoringModelChange);
+
+  routes.post('/settings/sign-in', async (c) => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    const form = await readForm(c);
+    const draft = signInDraft(form);
+    // An empty secret field keeps the stored secret: the API keeps it when none is sent.
+    const secret = form.clientSecret ?? '';
+    const body: SignInSettingsInput = {
+      issuer: draft.issuer,
+      clientId: draft.clientId,
+      ...(secret ? { clientSecret: secret } : {}),
+      ...(draft.emailClaim.trim() ? { emailClaim: draft.emailClaim } : {}),
+      autoProvision: draft.autoProvision,
+    };
+    const result = await settle(signed.client.updateSignInSettings(body));
+    if (!result.ok) return signInPage(c, signed, undefined, { problem: result.problem, draft });
+    return c.redirect('/console/settings?saved=sign-in', 303);
+  });
+}
+
+/** What was typed into the sign-in form, to send and to show again: never the secret. */
+function signInDraft(form: Form): SignInDraft {
+  return {
+    issuer: form.issuer ?? '',
+    clientId: form.clientId ?? '',
+    emailClaim: form.emailClaim ?? '',
+    autoProvision: form.autoProvision === 'yes',
+  };
 }
 
 /** The origins textarea: one per line or comma-separated, blanks dropped. */
@@ -72,15 +113,30 @@ async function settingsPage(c: Ctx, signed: Session, saved?: string, failure?: S
       ])
     : [null, null];
   const status = failure ? failure.problem.status : statusOf(settings);
+  return render(c, signed, status, saved, {
+    tab: 'engagement',
+    settings,
+    plain,
+    onetrust,
+    failure,
+  });
+}
+
+async function signInPage(c: Ctx, signed: Session, saved?: string, failure?: SignInFailure) {
+  const signIn = await settle(signed.client.signInSettings());
+  const status = failure ? failure.problem.status : statusOf(signIn);
+  return render(c, signed, status, saved, { tab: 'sign-in', signIn, failure });
+}
+
+function render(
+  c: Ctx,
+  signed: Session,
+  status: number,
+  saved: string | undefined,
+  view: SettingsView,
+) {
   return c.html(
-    <SettingsPage
-      who={signed.who}
-      settings={settings}
-      plain={plain}
-      onetrust={onetrust}
-      saved={saved}
-      failure={failure}
-    />,
+    <SettingsPage who={signed.who} view={view} saved={saved} />,
     // The refusal's own status (a 400 or 403 from the API), which Hono types only as literals.
     status as 200,
   );

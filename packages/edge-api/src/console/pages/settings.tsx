@@ -1,12 +1,22 @@
-// Admin settings, Engagement tab (`/v1/settings/engagement`, manager and above): the career-site
-// tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), allowed origins and
-// the scoring model, one section each. Every form posts to the console, which sends it on with
-// `PUT`; the API's validation (the model's `validateModel` errors included) comes back as a message.
-import type { ApiError, Settings, TrackingCode, WhoAmI } from '../../client/index.js';
+// Admin settings (manager and above), two tabs. Engagement (`/v1/settings/engagement`): the
+// career-site tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), allowed
+// origins and the scoring model, one section each. Sign-in (`?tab=sign-in`,
+// `/v1/settings/sign-in`): the organisation's identity provider (`sign-in-settings.tsx`). Every
+// form posts to the console, which sends it on with `PUT`; the API's validation (the model's
+// `validateModel` errors included) comes back as a message.
+import type {
+  ApiError,
+  Settings,
+  SignInSettings,
+  TrackingCode,
+  WhoAmI,
+} from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { Layout, Notice, Problem, RoleRefused, Tabs } from '../layout.js';
+import { type SignInFailure, SignInSection } from './sign-in-settings.js';
 
 export type SettingsSection = 'tracking' | 'origins' | 'model';
+export type SettingsTab = 'engagement' | 'sign-in';
 
 export interface SettingsFailure {
   section: SettingsSection;
@@ -15,11 +25,19 @@ export interface SettingsFailure {
   draft?: string | undefined;
 }
 
-const SAVED: Record<string, string> = {
-  tracking: 'Career-site tracking updated.',
-  origins: 'Allowed origins saved.',
-  model: 'Scoring model saved; scores use it from now on.',
+/** The notice after a save (`?saved=`), on the tab of the section saved. */
+const SAVED: Record<string, { tab: SettingsTab; text: string }> = {
+  tracking: { tab: 'engagement', text: 'Career-site tracking updated.' },
+  origins: { tab: 'engagement', text: 'Allowed origins saved.' },
+  model: { tab: 'engagement', text: 'Scoring model saved; scores use it from now on.' },
+  'sign-in': { tab: 'sign-in', text: 'Sign-in settings saved.' },
 };
+
+/** The tab a `?tab=` and `?saved=` ask for: a sign-in save comes back to the Sign-in tab. */
+export function settingsTab(tab: string | undefined, saved: string | undefined): SettingsTab {
+  if (tab === 'sign-in' || tab === 'engagement') return tab;
+  return saved !== undefined && SAVED[saved]?.tab === 'sign-in' ? 'sign-in' : 'engagement';
+}
 
 /** What each section shows: the settings, and the failed save if it was this section's. */
 interface SectionProps {
@@ -27,41 +45,72 @@ interface SectionProps {
   failure?: SettingsFailure | undefined;
 }
 
+/** What the tab shows: the engagement settings and tracking codes, or the sign-in settings. */
+export type SettingsView =
+  | {
+      tab: 'engagement';
+      settings: ApiResult<Settings>;
+      plain: ApiResult<TrackingCode> | null;
+      onetrust: ApiResult<TrackingCode> | null;
+      failure?: SettingsFailure | undefined;
+    }
+  | {
+      tab: 'sign-in';
+      signIn: ApiResult<SignInSettings>;
+      failure?: SignInFailure | undefined;
+    };
+
 export function SettingsPage(props: {
   who: WhoAmI;
-  settings: ApiResult<Settings>;
-  plain: ApiResult<TrackingCode> | null;
-  onetrust: ApiResult<TrackingCode> | null;
+  view: SettingsView;
   saved?: string | undefined;
-  failure?: SettingsFailure | undefined;
 }) {
-  const { settings, failure } = props;
+  const { view } = props;
+  const saved = props.saved ? SAVED[props.saved] : undefined;
   return (
     <Layout title="Admin settings" who={props.who} section="settings">
       <h1>Admin settings</h1>
       <Tabs
         label="Settings"
-        tabs={[{ href: '/console/settings', label: 'Engagement', current: true }]}
+        tabs={[
+          { href: '/console/settings', label: 'Engagement', current: view.tab === 'engagement' },
+          {
+            href: '/console/settings?tab=sign-in',
+            label: 'Sign-in',
+            current: view.tab === 'sign-in',
+          },
+        ]}
       />
-      {props.saved && SAVED[props.saved] ? <Notice kind="ok">{SAVED[props.saved]}</Notice> : null}
-      {!settings.ok ? (
-        settings.problem.code === 'forbidden' ? (
-          <RoleRefused role={props.who.role} cannot="see the settings">
-            They need a manager or admin key.
-          </RoleRefused>
+      {saved && saved.tab === view.tab ? <Notice kind="ok">{saved.text}</Notice> : null}
+      {view.tab === 'engagement' ? (
+        view.settings.ok ? (
+          <>
+            <TrackingSection settings={view.settings.data} failure={view.failure} />
+            <CodeSection plain={view.plain} onetrust={view.onetrust} />
+            <OriginsSection settings={view.settings.data} failure={view.failure} />
+            <ModelSection settings={view.settings.data} failure={view.failure} />
+            <OtherSettings settings={view.settings.data} />
+          </>
         ) : (
-          <Problem problem={settings.problem} />
+          <Refused who={props.who} problem={view.settings.problem} />
         )
+      ) : view.signIn.ok ? (
+        <SignInSection settings={view.signIn.data} failure={view.failure} />
       ) : (
-        <>
-          <TrackingSection settings={settings.data} failure={failure} />
-          <CodeSection plain={props.plain} onetrust={props.onetrust} />
-          <OriginsSection settings={settings.data} failure={failure} />
-          <ModelSection settings={settings.data} failure={failure} />
-          <OtherSettings settings={settings.data} />
-        </>
+        <Refused who={props.who} problem={view.signIn.problem} />
       )}
     </Layout>
+  );
+}
+
+/** A role below manager is told so; any other problem reading the settings in the API's words. */
+function Refused(props: { who: WhoAmI; problem: ApiError }) {
+  return props.problem.code === 'forbidden' ? (
+    <RoleRefused role={props.who.role} cannot="see the settings">
+      They need a manager or admin key.
+    </RoleRefused>
+  ) : (
+    <Problem problem={props.problem} />
   );
 }
 
