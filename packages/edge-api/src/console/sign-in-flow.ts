@@ -59,8 +59,8 @@ const START_AGAIN = 'Start again from the sign-in page.';
 
 function noProvider(org: { orgName: string; unreadable: boolean }): string {
   return org.unreadable
-    ? `${org.orgName}’s identity provider settings cannot be used: the stored client secret does not open with this server’s key. A manager saves the settings again (PUT /v1/settings/sign-in).`
-    : `${org.orgName} has no identity provider set up yet: a manager sets it up first (PUT /v1/settings/sign-in).`;
+    ? `${org.orgName}’s identity provider settings cannot be used: the stored client secret does not open with this server’s key. A manager saves the settings again (Admin settings → Sign-in).`
+    : `${org.orgName} has no identity provider set up yet: a manager sets it up first, with a manager API key (PUT /v1/settings/sign-in).`;
 }
 
 export async function finishSignIn(
