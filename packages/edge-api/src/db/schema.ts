@@ -84,6 +84,17 @@ export const organisations = sqliteTable('organisations', {
   oidcClientSecret: text('oidc_client_secret'),
   oidcEmailClaim: text('oidc_email_claim').notNull().default('email'),
   autoProvision: integer('auto_provision', { mode: 'boolean' }).notNull().default(false),
+  /** Messaging (issue 16): monthly contacts the organisation may use (raised to buy more). */
+  monthlyContactAllowance: integer('monthly_contact_allowance').notNull().default(0),
+  /** IANA zone: the allowance's calendar month, and quiet hours when a candidate's is unknown. */
+  timeZone: text('time_zone').notNull().default('UTC'),
+  /** Local hours texts may be delivered in: 08-20 at most; an organisation may narrow it. */
+  quietStartHour: integer('quiet_start_hour').notNull().default(8),
+  quietEndHour: integer('quiet_end_hour').notNull().default(20),
+  /** JSON `{ "<country>": ["+E164", …] }`: SMS goes from a number in the recipient's country. */
+  senderNumbers: text('sender_numbers').notNull().default('{}'),
+  /** The WhatsApp sender (E.164), if the organisation has one. */
+  whatsappSender: text('whatsapp_sender'),
   createdAt: integer('created_at').notNull().default(now),
 });
 
@@ -120,6 +131,8 @@ export const apiKeys = sqliteTable(
     /** Lowercase hex SHA-256 of the whole secret. */
     keyHash: text('key_hash').notNull(),
     role: text('role', { enum: ROLES }).notNull(),
+    /** The messaging permission: the key may send texts (`POST /v1/messages`). */
+    messaging: integer('messaging', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull().default(now),
     lastUsedAt: integer('last_used_at'),
     revokedAt: integer('revoked_at'),
@@ -356,6 +369,8 @@ export const scores = sqliteTable(
     tier: text('tier').notNull(),
     tierChangedAt: integer('tier_changed_at'),
     lastEngagedAt: integer('last_engaged_at'),
+    /** The latest contact (outgoing text, call or email): what campaigns select on. */
+    lastContactedAt: integer('last_contacted_at'),
     engagementCount: integer('engagement_count').notNull().default(0),
     updatedAt: integer('updated_at').notNull(),
     version: integer('version').notNull().default(1),
@@ -369,6 +384,7 @@ export const scores = sqliteTable(
   (t) => [
     index('scores_org_sort_key').on(t.orgId, t.sortKey),
     index('scores_org_last_engaged').on(t.orgId, t.lastEngagedAt),
+    index('scores_org_last_contacted').on(t.orgId, t.lastContactedAt),
     // The daily decay scan: stored tier X whose key fell below X's drop level.
     index('scores_org_tier_key').on(t.orgId, t.tier, t.sortKey),
   ],
@@ -478,3 +494,119 @@ export const webhookDeliveries = sqliteTable(
 
 export type ScoreInsertRow = typeof scores.$inferInsert;
 export type EngagementInsertRow = typeof engagements.$inferInsert;
+
+export const CHANNELS = ['sms', 'whatsapp', 'messenger', 'wechat'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const CONTACT_KINDS = ['sms', 'whatsapp', 'phone_call', 'email'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+/**
+ * What texting a candidate needs and nothing more (purge deletes the row): the number (E.164)
+ * and its country, a first name for mail merge, a time zone for quiet hours, consent and
+ * opt-out per channel, and when the candidate last wrote on each channel (reply windows).
+ */
+export const candidateContactDetails = sqliteTable(
+  'candidate_contact_details',
+  {
+    candidateId: text('candidate_id')
+      .primaryKey()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    orgId: text('org_id').notNull(),
+    phone: text('phone'),
+    phoneCountry: text('phone_country'),
+    firstName: text('first_name'),
+    timeZone: text('time_zone'),
+    smsConsentSource: text('sms_consent_source'),
+    smsConsentAt: integer('sms_consent_at'),
+    whatsappOptInSource: text('whatsapp_opt_in_source'),
+    whatsappOptInAt: integer('whatsapp_opt_in_at'),
+    smsOptedOutAt: integer('sms_opted_out_at'),
+    whatsappOptedOutAt: integer('whatsapp_opted_out_at'),
+    lastInboundSmsAt: integer('last_inbound_sms_at'),
+    lastInboundWhatsappAt: integer('last_inbound_whatsapp_at'),
+    lastInboundMessengerAt: integer('last_inbound_messenger_at'),
+    lastInboundWechatAt: integer('last_inbound_wechat_at'),
+    /** The last outbound message sent here: a monthly contact is used after 45 days without. */
+    lastMessagedAt: integer('last_messaged_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('candidate_contact_details_org_phone').on(t.orgId, t.phone)],
+);
+
+/**
+ * Contacts: outbound touches (texts sent here, calls and emails recorded from elsewhere).
+ * `contact_key` dedupes retries like `engagements.event_key`: `api:<id>` or `msg:<message id>`.
+ */
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    contactKey: text('contact_key').notNull(),
+    kind: text('kind', { enum: CONTACT_KINDS }).notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('contacts_org_key').on(t.orgId, t.contactKey),
+    index('contacts_org_candidate').on(t.orgId, t.candidateId, t.occurredAt),
+  ],
+);
+
+/** Texts both ways. Outbound ones carry their delivery state; inbound ones are `received`. */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    direction: text('direction', { enum: ['outbound', 'inbound'] }).notNull(),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    fromAddress: text('from_address').notNull(),
+    toAddress: text('to_address').notNull(),
+    body: text('body'),
+    templateId: text('template_id'),
+    templateVariables: text('template_variables'),
+    /** The tracked link minted for the message's `url`, if any. */
+    linkId: text('link_id'),
+    status: text('status').notNull(),
+    /** Held for quiet hours until this time. */
+    scheduledFor: integer('scheduled_for'),
+    providerSid: text('provider_sid'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    /** Who sent it (`user:<id>`, `key:<id>`, `campaign:<id>`), for the audit and the thread. */
+    sentBy: text('sent_by'),
+    campaignId: text('campaign_id'),
+    usesContact: integer('uses_contact', { mode: 'boolean' }).notNull().default(false),
+    attempts: integer('attempts').notNull().default(0),
+    clicks: integer('clicks').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('messages_org_candidate').on(t.orgId, t.candidateId, t.createdAt),
+    uniqueIndex('messages_provider_sid').on(t.providerSid),
+    index('messages_scheduled').on(t.status, t.scheduledFor),
+  ],
+);
+
+/** The monthly contacts used: one row per candidate per allowance period (`YYYY-MM`). */
+export const contactUsage = sqliteTable(
+  'contact_usage',
+  {
+    orgId: text('org_id').notNull(),
+    period: text('period').notNull(),
+    candidateId: text('candidate_id')
+      .notNull()
+      .references(() => candidates.id, { onDelete: 'cascade' }),
+    messageId: text('message_id').notNull(),
+    usedAt: integer('used_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.period, t.candidateId] })],
+);
