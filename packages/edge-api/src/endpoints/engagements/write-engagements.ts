@@ -196,6 +196,7 @@ function candidateStatements(db: Db, job: EngagementsJob, externalIds: string[])
               tier: sql`'inactive'`.as('tier'),
               tierChangedAt: sql`NULL`.as('tier_changed_at'),
               lastEngagedAt: sql`NULL`.as('last_engaged_at'),
+              lastContactedAt: sql`NULL`.as('last_contacted_at'),
               engagementCount: sql`0`.as('engagement_count'),
               updatedAt: sql`${job.receivedAt}`.as('updated_at'),
               version: sql`1`.as('version'),
