@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['db', 'schemas'], // D1 schema, client, retries, row helpers; shared zod building blocks
   ['env.ts'], // the Worker's bindings and request variables
   ['webhooks'], // the tier-change outbox and its delivery
-  ['scoring', 'identity'], // the one score pipeline (apply, rescore, decay); visitor relinks
+  ['scoring', 'identity', 'messaging'], // score pipeline (apply, rescore, decay); relinks; texting
   ['orgs', 'auth'], // an organisation's settings and sites; API keys, roles, signed tokens
   ['middleware'], // request plumbing shared by endpoints
   ['endpoints'], // one folder per resource: route, schema, logic, tests
