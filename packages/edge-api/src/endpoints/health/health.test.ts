@@ -59,6 +59,9 @@ describe('GET /v1/openapi.json', () => {
       '/v1/scores',
       '/v1/settings/engagement',
       '/v1/settings/engagement/tracking-code',
+      '/v1/settings/sign-in',
+      '/v1/users',
+      '/v1/users/{id}',
       '/v1/visitors/{visitorId}/link',
       '/v1/whoami',
     ]);
