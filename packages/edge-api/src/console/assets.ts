@@ -132,6 +132,17 @@ caption { text-align: left; color: var(--muted); font-size: 14px; padding: 8px 0
 th[scope="row"] { font-size: inherit; text-transform: none; letter-spacing: normal; color: inherit; font-weight: 600; }
 input[type="url"] { font: inherit; padding: 7px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); width: 100%; }
 input[readonly] { background: #f7f8fa; }
+ol.thread { list-style: none; padding: 0; margin: 0 0 18px; display: flex; flex-direction: column; gap: 10px; }
+ol.thread .bubble { max-width: 78%; border: 1px solid var(--line); border-radius: 10px; padding: 8px 12px; }
+ol.thread .bubble.inbound { align-self: flex-start; background: var(--wash); }
+ol.thread .bubble.outbound { align-self: flex-end; background: #eaf2fd; border-color: #a9c5ef; }
+ol.thread .bubble p { margin: 0; }
+ol.thread .meta, ol.thread .status { font-size: 13px; color: var(--muted); }
+ol.thread .bubble .text { white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
+ol.thread .status.failed, ol.thread .status.undelivered, ol.thread .status.cancelled { color: var(--danger); font-weight: 600; }
+@media (max-width: 700px) { ol.thread .bubble { max-width: 100%; } }
+dl.facts { margin-bottom: 12px; }
+.send { border-top: 1px solid var(--line); padding-top: 6px; }
 `;
 
 /** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */

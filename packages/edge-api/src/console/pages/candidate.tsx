@@ -1,6 +1,7 @@
 // One candidate: tier badge, the 90-day score chart with thresholds, and tabs for the
 // engagements (type, detail, date, source, and how we know it is them, with a legend saying what
-// each attribution means and how far to trust it) and the score's breakdown by type.
+// each attribution means and how far to trust it), the conversation (`conversation.tsx`) and the
+// score's breakdown by type.
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
 import type { Engagements, Score, ScoreHistory, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
@@ -16,8 +17,9 @@ import {
 } from '../labels.js';
 import { Layout, Problem, Tabs, TierBadge } from '../layout.js';
 import { withQuery } from '../links.js';
+import { type ConversationData, ConversationTab } from './conversation.js';
 
-export type CandidateTab = 'engagement' | 'score';
+export type CandidateTab = 'engagement' | 'conversation' | 'score';
 
 export function CandidatePage(props: {
   who: WhoAmI;
@@ -27,6 +29,8 @@ export function CandidatePage(props: {
   score: ApiResult<Score>;
   history: ApiResult<ScoreHistory>;
   engagements: ApiResult<Engagements> | null;
+  /** Read for the Conversation tab only. */
+  conversation?: ConversationData | null | undefined;
 }) {
   const { id, score } = props;
   const base = `/console/candidates/${encodeURIComponent(id)}`;
@@ -64,6 +68,10 @@ export function CandidatePage(props: {
             <dt>Last engaged</dt>
             <dd>{formatTime(s.lastEngagedAt)}</dd>
           </div>
+          <div>
+            <dt>Last contacted</dt>
+            <dd>{s.lastContactedAt === null ? 'Never' : formatTime(s.lastContactedAt)}</dd>
+          </div>
         </dl>
         {props.history.ok ? (
           <ScoreChart history={props.history.data} />
@@ -76,11 +84,24 @@ export function CandidatePage(props: {
           label="Candidate"
           tabs={[
             { href: base, label: 'Engagement', current: props.tab === 'engagement' },
+            {
+              href: `${base}?tab=conversation`,
+              label: 'Conversation',
+              current: props.tab === 'conversation',
+            },
             { href: `${base}?tab=score`, label: 'Score breakdown', current: props.tab === 'score' },
           ]}
         />
         {props.tab === 'score' ? (
           <Breakdown score={s} />
+        ) : props.tab === 'conversation' && props.conversation ? (
+          <ConversationTab
+            who={props.who}
+            id={id}
+            base={base}
+            lastContactedAt={s.lastContactedAt}
+            data={props.conversation}
+          />
         ) : (
           <EngagementTab base={base} type={props.type} result={props.engagements} />
         )}
