@@ -11,6 +11,7 @@ import { registerAudiences } from './endpoints/audiences/route.js';
 import { registerCandidates } from './endpoints/candidates/route.js';
 import { registerCollect } from './endpoints/collect/route.js';
 import { registerTrackerScript } from './endpoints/collect/tracker-script.js';
+import { registerContacts } from './endpoints/contacts/route.js';
 import { registerLinks } from './endpoints/email-links/route.js';
 import { registerEngagements } from './endpoints/engagements/route.js';
 import { registerHealth } from './endpoints/health/route.js';
@@ -60,6 +61,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerHealth(app);
   registerCollect(app);
   registerEngagements(app);
+  registerContacts(app);
   registerVisitors(app);
   registerKeys(app);
   registerUsers(app);

@@ -10,6 +10,8 @@ type Role = (typeof ROLES)[number];
 const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[] = [
   { method: 'GET', path: '/v1/whoami', least: 'user' },
   { method: 'POST', path: '/v1/engagements', least: 'user', body: { engagements: [] } },
+  // An empty list is a 400: nothing is stored.
+  { method: 'POST', path: '/v1/contacts', least: 'user', body: { contacts: [] } },
   { method: 'POST', path: '/v1/visitors/v_matrix_1/link', least: 'user', body: {} },
   { method: 'GET', path: '/v1/candidates/ghost/engagements', least: 'user' },
   { method: 'GET', path: '/v1/candidates/ghost/score', least: 'user' },

@@ -9,6 +9,7 @@ import type {
   purgeReplySchema,
   tagsReplySchema,
 } from '../endpoints/candidates/schema.js';
+import type { contactsBodySchema, contactsReplySchema } from '../endpoints/contacts/schema.js';
 import type {
   identityTokenBodySchema,
   identityTokenReplySchema,
@@ -59,6 +60,8 @@ export type Audience = z.infer<typeof audienceSchema>;
 export type TierReport = z.infer<typeof tierReportSchema>;
 export type EngagementsInput = z.input<typeof engagementsBodySchema>;
 export type EngagementsReply = z.infer<typeof engagementsReplySchema>;
+export type ContactsInput = z.input<typeof contactsBodySchema>;
+export type ContactsReply = z.infer<typeof contactsReplySchema>;
 export type LinksInput = z.input<typeof linksBodySchema>;
 export type Links = z.infer<typeof linksReplySchema>;
 export type IdentityTokenInput = z.input<typeof identityTokenBodySchema>;
@@ -86,6 +89,7 @@ export type SignInSettingsInput = z.input<typeof signInSettingsBodySchema>;
 export const ENDPOINTS = {
   whoami: ['GET', '/v1/whoami'],
   sendEngagements: ['POST', '/v1/engagements'],
+  recordContacts: ['POST', '/v1/contacts'],
   linkVisitor: ['POST', '/v1/visitors/{visitorId}/link'],
   engagements: ['GET', '/v1/candidates/{candidateId}/engagements'],
   score: ['GET', '/v1/candidates/{candidateId}/score'],
@@ -180,6 +184,10 @@ export interface AudienceQuery {
   tier?: Tier | Tier[];
   lastEngagedBefore?: string;
   lastEngagedAfter?: string;
+  lastContactedBefore?: string;
+  lastContactedAfter?: string;
+  /** Only candidates never contacted (not with `lastContactedBefore`/`lastContactedAfter`). */
+  neverContacted?: boolean;
   /** All of these tags (or any, with `tagMatch: 'any'`). */
   tags?: string[];
   tagMatch?: 'all' | 'any';
@@ -244,6 +252,7 @@ export function createClient(options: ClientOptions) {
     whoami: () => call<WhoAmI>('whoami'),
     sendEngagements: (body: EngagementsInput) =>
       call<EngagementsReply>('sendEngagements', { body }),
+    recordContacts: (body: ContactsInput) => call<ContactsReply>('recordContacts', { body }),
     linkVisitor: (visitorId: string, candidateId: string) =>
       call<VisitorLink>('linkVisitor', { params: { visitorId }, body: { candidateId } }),
     engagements: (candidateId: string, query: EngagementsQuery = {}) =>
@@ -258,7 +267,12 @@ export function createClient(options: ClientOptions) {
       call<Purge>('purgeCandidate', { params: { candidateId } }),
     audience: (query: AudienceQuery = {}) =>
       call<Audience>('audience', {
-        query: { ...query, tags: query.tags?.join(',') },
+        query: {
+          ...query,
+          tags: query.tags?.join(','),
+          neverContacted:
+            query.neverContacted === undefined ? undefined : String(query.neverContacted),
+        },
       }),
     tierReport: (query: { from?: string; to?: string } = {}) =>
       call<TierReport>('tierReport', { query }),

@@ -1,7 +1,10 @@
-// Audiences: candidates by tier at `now`, by last engagement, by tags. Tier membership is a range
-// on the stored time-invariant sort key (`tierKeyRange` from @cxm/scoring), so the query walks the
-// `scores(org_id, sort_key)` index for the tiers asked and never scans the organisation, at any
-// `now`. The SQL is built here as text so a test can EXPLAIN exactly what runs.
+// Audiences: candidates by tier at `now`, by last engagement, by last contact, by tags. Tier
+// membership is a range on the stored time-invariant sort key (`tierKeyRange` from @cxm/scoring),
+// so the query walks the `scores(org_id, sort_key)` index for the tiers asked and never scans the
+// organisation, at any `now`. Without tiers, a last-contacted filter is a range (or, for
+// `neverContacted`, an equality on NULL) of `scores(org_id, last_contacted_at)`, and a
+// last-engaged one of `scores(org_id, last_engaged_at)`. The SQL is built here as text so a test
+// can EXPLAIN exactly what runs.
 import { type KeyRange, type ScoringModel, TIERS, type Tier, tierKeyRange } from '@cxm/scoring';
 
 export interface AudienceFilter {
@@ -11,6 +14,12 @@ export interface AudienceFilter {
   model: ScoringModel;
   lastEngagedBefore: number | null;
   lastEngagedAfter: number | null;
+  /** Last contacted before this instant (exclusive); never-contacted candidates are left out. */
+  lastContactedBefore: number | null;
+  /** Last contacted at or after this instant. */
+  lastContactedAfter: number | null;
+  /** Only candidates never contacted (not combined with the two above). */
+  neverContacted: boolean;
   tags: readonly string[];
   tagMatch: 'all' | 'any';
 }
@@ -58,6 +67,8 @@ export function tierOfKey(key: number | null, now: number, model: ScoringModel):
 }
 
 export interface BuiltQuery {
+  /** The scores table as the query names it (`scores s`, perhaps with an index hint). */
+  from: string;
   where: string;
   params: unknown[];
 }
@@ -105,6 +116,28 @@ export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | n
     clauses.push(`${lastEngaged} >= ?`);
     params.push(filter.lastEngagedAfter);
   }
+  // Likewise for last contacted. With tiers, the tier ranges drive and last contacted is checked
+  // on the rows they find: a campaign's audience is a tier or two, and picking the index by
+  // which filter is narrower needs statistics SQLite does not have here (the same choice as for
+  // last engaged). Without tiers, `scores_org_last_contacted` answers it as a range, and
+  // `neverContacted` as an equality (`IS NULL` is one in SQLite's indexes: NULLs sort first).
+  // The index is named (INDEXED BY): for `IS NULL` the planner, guessing, would rather walk the
+  // whole organisation in sort-key order to skip sorting the page, which costs the organisation's
+  // size when few candidates were never contacted; with the index it costs the audience's size.
+  const lastContacted = byTier ? '+s.last_contacted_at' : 's.last_contacted_at';
+  const byLastContacted =
+    filter.neverContacted ||
+    filter.lastContactedBefore !== null ||
+    filter.lastContactedAfter !== null;
+  if (filter.neverContacted) clauses.push(`${lastContacted} IS NULL`);
+  if (filter.lastContactedBefore !== null) {
+    clauses.push(`${lastContacted} < ?`);
+    params.push(filter.lastContactedBefore);
+  }
+  if (filter.lastContactedAfter !== null) {
+    clauses.push(`${lastContacted} >= ?`);
+    params.push(filter.lastContactedAfter);
+  }
   if (filter.tags.length > 0) {
     const marks = filter.tags.map(() => '?').join(', ');
     clauses.push(
@@ -127,7 +160,9 @@ export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | n
       params.push(cursor.k, cursor.k, cursor.id);
     }
   }
-  return { where: clauses.join(' AND '), params };
+  const from =
+    byLastContacted && !byTier ? 'scores s INDEXED BY scores_org_last_contacted' : 'scores s';
+  return { from, where: clauses.join(' AND '), params };
 }
 
 export function audiencePageSql(
@@ -135,11 +170,12 @@ export function audiencePageSql(
   cursor: AudienceCursor | null,
   limit: number,
 ) {
-  const { where, params } = audienceWhere(filter, cursor);
+  const { from, where, params } = audienceWhere(filter, cursor);
   return {
     sql: `SELECT s.candidate_id AS id, c.external_id AS externalId, s.sort_key AS sortKey,
-            s.state AS state, s.last_engaged_at AS lastEngagedAt
-          FROM scores s JOIN candidates c ON c.id = s.candidate_id
+            s.state AS state, s.last_engaged_at AS lastEngagedAt,
+            s.last_contacted_at AS lastContactedAt
+          FROM ${from} JOIN candidates c ON c.id = s.candidate_id
           WHERE ${where}
           ORDER BY s.sort_key DESC, s.candidate_id DESC
           LIMIT ?`,
@@ -148,8 +184,8 @@ export function audiencePageSql(
 }
 
 export function audienceCountSql(filter: AudienceFilter) {
-  const { where, params } = audienceWhere(filter, null);
-  return { sql: `SELECT COUNT(*) AS n FROM scores s WHERE ${where}`, params };
+  const { from, where, params } = audienceWhere(filter, null);
+  return { sql: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where}`, params };
 }
 
 /**
@@ -182,6 +218,9 @@ export function tierFilter(
     model,
     lastEngagedBefore: null,
     lastEngagedAfter: null,
+    lastContactedBefore: null,
+    lastContactedAfter: null,
+    neverContacted: false,
     tags: [],
     tagMatch: 'all',
   };

@@ -2,7 +2,12 @@ import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import { api, createOrg, DAY_MS, errorOf, json, rid, sendEngagements } from '../../test/client.js';
-import { audienceCountSql, audiencePageSql, engagementsPerDaySql } from './audience-sql.js';
+import {
+  type AudienceFilter,
+  audienceCountSql,
+  audiencePageSql,
+  engagementsPerDaySql,
+} from './audience-sql.js';
 
 interface Audience {
   candidates: {
@@ -10,6 +15,7 @@ interface Audience {
     tier: string;
     points: number;
     lastEngagedAt: string | null;
+    lastContactedAt: string | null;
     tags: string[];
   }[];
   total: number;
@@ -134,6 +140,9 @@ describe('GET /v1/audiences', () => {
       model: DEFAULT_MODEL,
       lastEngagedBefore: Date.now() - 30 * DAY_MS,
       lastEngagedAfter: null,
+      lastContactedBefore: null,
+      lastContactedAfter: null,
+      neverContacted: false,
       tags: [],
       tagMatch: 'all' as const,
     };
@@ -159,6 +168,255 @@ describe('GET /v1/audiences', () => {
           /SEARCH s USING (COVERING )?INDEX scores_org_sort_key \(org_id=\? AND sort_key[<>=]/,
         );
         expect(details).not.toMatch(/SCAN s\b/);
+      }
+    }
+  });
+});
+
+/** Instant `days` ago, as an ISO string. */
+function daysAgo(days: number): string {
+  return new Date(Date.now() - days * DAY_MS).toISOString();
+}
+
+/**
+ * The population above, contacted at various times: hot 2 days ago, warm 20, cold 40, warmOld
+ * and never not at all, and one candidate known only from a contact 10 days ago.
+ */
+async function contactedPopulation() {
+  const { org, ids } = await population();
+  const contactedOnly = rid('contacted');
+  const contacted: [string, number][] = [
+    [ids.hot, 2],
+    [ids.warm, 20],
+    [ids.cold, 40],
+    [contactedOnly, 10],
+  ];
+  const reply = await api('POST', '/v1/contacts', org.keys.user, {
+    contacts: contacted.map(([candidateId, days]) => ({
+      id: rid('ct'),
+      candidateId,
+      kind: 'phone_call',
+      occurredAt: daysAgo(days),
+    })),
+  });
+  expect(reply.status).toBe(202);
+  return { org, ids: { ...ids, contactedOnly } };
+}
+
+describe('GET /v1/audiences by last contact', () => {
+  it('selects by last contacted before and after, never contacted, and combines them with tiers, tags and last engaged', async () => {
+    const { org, ids } = await contactedPopulation();
+    const members = async (query: string) => {
+      const page = await json<Audience>(api('GET', `/v1/audiences?${query}`, org.keys.reporter));
+      expect(page.total, query).toBe(page.candidates.length);
+      return page.candidates.map((c) => c.candidateId).sort();
+    };
+    const sorted = (...list: string[]) => [...list].sort();
+    const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+
+    expect(await members(q({ lastContactedBefore: daysAgo(15) }))).toEqual(
+      sorted(ids.warm, ids.cold),
+    );
+    expect(await members(q({ lastContactedAfter: daysAgo(15) }))).toEqual(
+      sorted(ids.hot, ids.contactedOnly),
+    );
+    expect(
+      await members(q({ lastContactedAfter: daysAgo(30), lastContactedBefore: daysAgo(5) })),
+    ).toEqual(sorted(ids.warm, ids.contactedOnly));
+    // A date is midnight UTC, as for last engaged.
+    expect(await members(q({ lastContactedAfter: daysAgo(15).slice(0, 10) }))).toEqual(
+      sorted(ids.hot, ids.contactedOnly),
+    );
+    expect(await members('neverContacted=true')).toEqual(sorted(ids.warmOld, ids.never));
+    expect(await members('neverContacted=false')).toHaveLength(6);
+
+    // With tiers.
+    expect(await members(`tier=engaged&${q({ lastContactedBefore: daysAgo(15) })}`)).toEqual([
+      ids.warm,
+    ]);
+    expect(await members(`tier=inactive&${q({ lastContactedBefore: daysAgo(15) })}`)).toEqual([
+      ids.cold,
+    ]);
+    expect(await members('tier=engaged&neverContacted=true')).toEqual([ids.warmOld]);
+    expect(await members('tier=inactive&neverContacted=true')).toEqual([ids.never]);
+    expect(
+      await members(`tier=engaged&tier=highly_engaged&${q({ lastContactedAfter: daysAgo(30) })}`),
+    ).toEqual(sorted(ids.hot, ids.warm));
+    // With tags.
+    expect(await members('tags=java&neverContacted=true')).toEqual([ids.never]);
+    expect(await members(`tags=java&${q({ lastContactedAfter: daysAgo(30) })}`)).toEqual([
+      ids.warm,
+    ]);
+    expect(await members('tags=berlin,java&tagMatch=any&neverContacted=true')).toEqual(
+      sorted(ids.warmOld, ids.never),
+    );
+    // With last engaged: engaged in the last 10 days but not contacted in the last 15.
+    expect(
+      await members(q({ lastEngagedAfter: daysAgo(10), lastContactedBefore: daysAgo(15) })),
+    ).toEqual(sorted(ids.warm, ids.cold));
+    expect(await members(`${q({ lastEngagedBefore: daysAgo(10) })}&neverContacted=true`)).toEqual([
+      ids.warmOld,
+    ]);
+  });
+
+  it("returns each member's last contacted (null: never)", async () => {
+    const { org, ids } = await contactedPopulation();
+    const all = await json<Audience>(api('GET', '/v1/audiences', org.keys.reporter));
+    const last = new Map(all.candidates.map((c) => [c.candidateId, c.lastContactedAt]));
+    expect(last.get(ids.warmOld)).toBeNull();
+    expect(last.get(ids.never)).toBeNull();
+    for (const [id, days] of [
+      [ids.hot, 2],
+      [ids.warm, 20],
+      [ids.cold, 40],
+      [ids.contactedOnly, 10],
+    ] as const) {
+      const ms = Date.parse(last.get(id)!);
+      expect(Math.abs(ms - (Date.now() - days * DAY_MS)), id).toBeLessThan(60_000);
+    }
+  });
+
+  it('pages a last-contacted audience with a cursor through every member exactly once', async () => {
+    const { org } = await contactedPopulation();
+    for (const filter of ['neverContacted=true', `lastContactedBefore=${daysAgo(1)}`]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let total = 0;
+      do {
+        const page: Audience = await json<Audience>(
+          api(
+            'GET',
+            `/v1/audiences?${filter}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+            org.keys.reporter,
+          ),
+        );
+        total = page.total;
+        seen.push(...page.candidates.map((c) => c.candidateId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen, filter).toHaveLength(total);
+      expect(new Set(seen).size).toBe(total);
+      expect(total).toBeGreaterThan(1);
+    }
+  });
+
+  it('refuses neverContacted with a last-contacted range, and bad instants or values', async () => {
+    const org = await createOrg();
+    for (const query of [
+      `neverContacted=true&lastContactedBefore=${daysAgo(1)}`,
+      `neverContacted=true&lastContactedAfter=${daysAgo(1).slice(0, 10)}`,
+    ]) {
+      const response = await api('GET', `/v1/audiences?${query}`, org.keys.reporter);
+      expect(response.status, query).toBe(400);
+      const error = await errorOf(response);
+      expect(error.issues?.map((issue) => issue.path)).toEqual(['neverContacted']);
+    }
+    for (const query of [
+      'neverContacted=yes',
+      'lastContactedBefore=last-week',
+      'lastContactedAfter=2026-13-45',
+    ]) {
+      const response = await api('GET', `/v1/audiences?${query}`, org.keys.reporter);
+      expect(response.status, query).toBe(400);
+    }
+    // neverContacted=false is no filter, so it combines with anything.
+    const ok = await api(
+      'GET',
+      `/v1/audiences?neverContacted=false&lastContactedBefore=${daysAgo(1)}`,
+      org.keys.reporter,
+    );
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('audience query plans for last contacted', () => {
+  const base: AudienceFilter = {
+    orgId: 'demo',
+    tiers: [],
+    now: Date.now(),
+    model: DEFAULT_MODEL,
+    lastEngagedBefore: null,
+    lastEngagedAfter: null,
+    lastContactedBefore: null,
+    lastContactedAfter: null,
+    neverContacted: false,
+    tags: [],
+    tagMatch: 'all',
+  };
+
+  /** The plans of the first page, a later page and the count, one text each. */
+  async function plans(filter: AudienceFilter): Promise<string[]> {
+    const queries = [
+      audiencePageSql(filter, null, 101),
+      audiencePageSql(filter, { k: 3.5, id: 'x' }, 101),
+      audiencePageSql(filter, { k: null, id: 'x' }, 101),
+      audienceCountSql(filter),
+    ];
+    return Promise.all(
+      queries.map(async (query) => {
+        const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+          .bind(...query.params)
+          .all<{ detail: string }>();
+        return plan.results.map((row) => row.detail).join('\n');
+      }),
+    );
+  }
+
+  it('walks (org_id, last_contacted_at) as a range without tiers: before, after, both, with tags or last engaged', async () => {
+    const now = Date.now();
+    const cases: [Partial<AudienceFilter>, RegExp][] = [
+      [{ lastContactedBefore: now }, /\(org_id=\? AND last_contacted_at<\?\)/],
+      [{ lastContactedAfter: now }, /\(org_id=\? AND last_contacted_at>\?\)/],
+      [
+        { lastContactedAfter: now - 30 * DAY_MS, lastContactedBefore: now },
+        /\(org_id=\? AND last_contacted_at>\? AND last_contacted_at<\?\)/,
+      ],
+      [{ lastContactedBefore: now, tags: ['java'] }, /\(org_id=\? AND last_contacted_at<\?\)/],
+      [
+        { lastContactedBefore: now, lastEngagedAfter: now - 30 * DAY_MS },
+        /\(org_id=\? AND last_contacted_at<\?\)/,
+      ],
+    ];
+    for (const [filter, range] of cases) {
+      for (const details of await plans({ ...base, ...filter })) {
+        expect(details, `${JSON.stringify(filter)}:\n${details}`).toMatch(
+          new RegExp(`SEARCH s USING (COVERING )?INDEX scores_org_last_contacted ${range.source}`),
+        );
+        expect(details).not.toMatch(/SCAN s\b/);
+        expect(details).not.toMatch(/scores_org_sort_key/);
+      }
+    }
+  });
+
+  it('finds the never contacted through the same index, as an equality on NULL', async () => {
+    for (const filter of [
+      { neverContacted: true },
+      { neverContacted: true, tags: ['java'] },
+      { neverContacted: true, lastEngagedBefore: Date.now() },
+    ]) {
+      for (const details of await plans({ ...base, ...filter })) {
+        expect(details, `${JSON.stringify(filter)}:\n${details}`).toMatch(
+          /SEARCH s USING (COVERING )?INDEX scores_org_last_contacted \(org_id=\? AND last_contacted_at=\?\)/,
+        );
+        expect(details).not.toMatch(/SCAN s\b/);
+      }
+    }
+  });
+
+  it('lets the tier ranges drive with tiers, last contacted being a filter on their rows', async () => {
+    for (const tiers of [['engaged'], ['inactive'], ['engaged', 'highly_engaged']] as const) {
+      for (const filter of [
+        { lastContactedBefore: Date.now() },
+        { lastContactedAfter: Date.now() - 30 * DAY_MS },
+        { neverContacted: true },
+      ]) {
+        for (const details of await plans({ ...base, ...filter, tiers })) {
+          expect(details, `${tiers.join('+')} ${JSON.stringify(filter)}:\n${details}`).toMatch(
+            /SEARCH s USING (COVERING )?INDEX scores_org_sort_key \(org_id=\? AND sort_key[<>=]/,
+          );
+          expect(details).not.toMatch(/scores_org_last_contacted/);
+          expect(details).not.toMatch(/SCAN s\b/);
+        }
       }
     }
   });

@@ -37,6 +37,17 @@ const audienceQuery = z.object({
   tier: repeatable(tierSchema).optional(),
   lastEngagedBefore: instantQuery.optional(),
   lastEngagedAfter: instantQuery.optional(),
+  lastContactedBefore: instantQuery.optional(),
+  lastContactedAfter: instantQuery.optional(),
+  neverContacted: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      description:
+        '`true`: only candidates never contacted. Not with `lastContactedBefore` or ' +
+        '`lastContactedAfter` (a 400).',
+      example: 'true',
+    }),
   tags: z
     .string()
     .max(1000)
@@ -50,13 +61,16 @@ const audienceQuery = z.object({
 export const audiencesRoute = createRoute({
   method: 'get',
   path: '/v1/audiences',
-  summary: 'Candidates by tier, last engagement and tags',
+  summary: 'Candidates by tier, last engagement, last contact and tags',
   description:
     'Tier membership is computed at the moment of the request from the indexed sort key. ' +
     '`tier` is repeatable (none: all tiers). `lastEngagedBefore` is exclusive, ' +
     '`lastEngagedAfter` inclusive; candidates who never engaged have no last engagement and ' +
-    'are left out by either. `tags=a,b` keeps candidates with all of them (`tagMatch=any`: ' +
-    'with any). Ordered by score, highest first.',
+    'are left out by either. `lastContactedBefore` (exclusive) and `lastContactedAfter` ' +
+    '(inclusive) select on the last contact (a text sent, or a contact recorded with ' +
+    '`POST /v1/contacts`); candidates never contacted are left out by either and are what ' +
+    '`neverContacted=true` selects. `tags=a,b` keeps candidates with all of them ' +
+    '(`tagMatch=any`: with any). All filters combine. Ordered by score, highest first.',
   tags: ['Audiences and reports'],
   security: [{ apiKey: ['reporter'] }],
   middleware: [requireRole('reporter')] as const,
@@ -110,11 +124,22 @@ function audienceOptions(query: z.infer<typeof audienceQuery>) {
     ),
   ];
   if (tags.length > 20) issues.push({ path: 'tags', code: 'invalid', message: 'at most 20 tags' });
+  const neverContacted = query.neverContacted === 'true';
+  if (
+    neverContacted &&
+    (query.lastContactedBefore !== undefined || query.lastContactedAfter !== undefined)
+  ) {
+    issues.push({
+      path: 'neverContacted',
+      code: 'invalid',
+      message: 'cannot be combined with lastContactedBefore or lastContactedAfter',
+    });
+  }
   const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isAudienceCursor);
   if (query.cursor !== undefined && cursor === null) {
     issues.push({ path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' });
   }
-  return { tags, cursor, issues };
+  return { tags, cursor, neverContacted, issues };
 }
 
 interface AudienceRow {
@@ -123,6 +148,7 @@ interface AudienceRow {
   sortKey: number | null;
   state: string;
   lastEngagedAt: number | null;
+  lastContactedAt: number | null;
 }
 
 /** A page of the audience (one row more, to tell if more follow) and its size over all pages. */
@@ -168,7 +194,7 @@ async function tagsByCandidate(db: Db, orgId: string, ids: string[]) {
 const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
   const { orgId } = c.get('caller');
-  const { tags, cursor, issues } = audienceOptions(query);
+  const { tags, cursor, neverContacted, issues } = audienceOptions(query);
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
 
   const db = database(c.env.DB);
@@ -183,6 +209,11 @@ const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
       query.lastEngagedBefore === undefined ? null : parseInstant(query.lastEngagedBefore),
     lastEngagedAfter:
       query.lastEngagedAfter === undefined ? null : parseInstant(query.lastEngagedAfter),
+    lastContactedBefore:
+      query.lastContactedBefore === undefined ? null : parseInstant(query.lastContactedBefore),
+    lastContactedAfter:
+      query.lastContactedAfter === undefined ? null : parseInstant(query.lastContactedAfter),
+    neverContacted,
     tags,
     tagMatch: query.tagMatch ?? 'all',
   };
@@ -202,6 +233,7 @@ const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
         tier: tierOfKey(row.sortKey, now, org.model),
         points: scoreState(parseState(row.state), { now, model: org.model }).points,
         lastEngagedAt: isoOrNull(row.lastEngagedAt),
+        lastContactedAt: isoOrNull(row.lastContactedAt),
         tags: tagsOf.get(row.id) ?? [],
       })),
       total,

@@ -8,6 +8,10 @@ export const audienceMemberSchema = z
     tier: tierSchema,
     points: z.number(),
     lastEngagedAt: z.string().nullable(),
+    lastContactedAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The latest contact; null: never contacted.' }),
     tags: z.array(z.string()),
   })
   .openapi('AudienceMember');

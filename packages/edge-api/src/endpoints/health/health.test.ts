@@ -49,6 +49,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/candidates/{candidateId}/score-history',
       '/v1/candidates/{candidateId}/tags',
       '/v1/collect',
+      '/v1/contacts',
       '/v1/engagements',
       '/v1/identity-tokens',
       '/v1/keys',

@@ -1,6 +1,6 @@
 // A candidate's score as the API reports it: the stored incremental state decayed to the moment
 // of the request with the organisation's model (plain tier, like `score()`), plus the stored
-// tier with hysteresis that webhooks announce.
+// tier with hysteresis that webhooks announce, and when the candidate was last contacted.
 import {
   emptyState,
   foldEngagement,
@@ -10,19 +10,42 @@ import {
   type Tier,
 } from '@cxm/scoring';
 import type { z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import { engagements } from '../../db/schema.js';
-import { scoredEngagementColumns } from '../../db/score-rows.js';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { type Db, inChunks } from '../../db/client.js';
+import { engagements, scores } from '../../db/schema.js';
+import { scoredEngagementColumns, storedScoreColumns } from '../../db/score-rows.js';
 import { parseState, type StoredScore } from '../../db/stored-score.js';
+import { isoOrNull } from '../../schemas/common.js';
 import { toScoring } from '../../scoring/score-row.js';
 import type { scoreSchema } from './schema.js';
 
 export type ScoreReply = z.infer<typeof scoreSchema>;
 
+/** A stored score row as the score replies read it: the writers' columns and last contacted. */
+export interface ScoreRow extends StoredScore {
+  lastContactedAt: number | null;
+}
+
+/** The score rows of `candidateIds` (internal ids), by candidate. */
+export async function scoreRows(
+  db: Db,
+  orgId: string,
+  candidateIds: readonly string[],
+): Promise<Map<string, ScoreRow>> {
+  const found = new Map<string, ScoreRow>();
+  for (const part of inChunks(candidateIds)) {
+    const rows = await db
+      .select({ ...storedScoreColumns, lastContactedAt: scores.lastContactedAt })
+      .from(scores)
+      .where(and(eq(scores.orgId, orgId), inArray(scores.candidateId, part)));
+    for (const row of rows) found.set(row.candidateId, row);
+  }
+  return found;
+}
+
 export function scoreReply(
   externalId: string,
-  row: StoredScore | undefined,
+  row: ScoreRow | undefined,
   model: ScoringModel,
   now: number,
 ): ScoreReply {
@@ -37,6 +60,7 @@ export function scoreReply(
     lastEngagedAt: result.lastEngagedAt,
     storedTier: (row?.tier ?? 'inactive') as Tier,
     engagementCount: row?.engagementCount ?? 0,
+    lastContactedAt: isoOrNull(row?.lastContactedAt ?? null),
   };
 }
 

@@ -5,14 +5,13 @@ import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-o
 import { requireRole } from '../../auth/require-role.js';
 import { findCandidate, findCandidates } from '../../db/candidates.js';
 import { type Db, database } from '../../db/client.js';
-import { storedScores } from '../../db/score-rows.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { candidateIdParams } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { candidateNotFound } from '../candidates/route.js';
-import { scoreHistory, scoreReply } from './read-score.js';
+import { scoreHistory, scoreReply, scoreRows } from './read-score.js';
 import { scoreHistorySchema, scoreSchema, scoresBodySchema, scoresReplySchema } from './schema.js';
 
 export const scoreRoute = createRoute({
@@ -95,7 +94,7 @@ const getScore: RouteHandler<typeof scoreRoute, AppEnv> = async (c) => {
   const now = Date.now();
   const [candidate, org] = await candidateAndOrg(db, orgId, candidateId);
   if (!candidate) return candidateNotFound(c, candidateId);
-  const rows = await storedScores(db, orgId, [candidate.id]);
+  const rows = await scoreRows(db, orgId, [candidate.id]);
   return c.json(scoreReply(candidateId, rows.get(candidate.id), org.model, now), 200);
 };
 
@@ -123,7 +122,7 @@ const postScores: RouteHandler<typeof scoresRoute, AppEnv> = async (c) => {
   const db = database(c.env.DB);
   const now = Date.now();
   const [found, org] = await Promise.all([findCandidates(db, orgId, ids), callerOrg(db, orgId)]);
-  const rows = await storedScores(
+  const rows = await scoreRows(
     db,
     orgId,
     [...found.values()].map((candidate) => candidate.id),

@@ -17,6 +17,15 @@ export const scoreSchema = z
         'The tier with hysteresis, as webhooks announce it (moves on writes and in the daily run).',
     }),
     engagementCount: z.number().int(),
+    lastContactedAt: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'The latest contact (a text sent, or a call, email or text recorded with ' +
+          '`POST /v1/contacts`); null: never contacted.',
+        example: '2026-11-18T09:30:00.000Z',
+      }),
   })
   .openapi('Score');
 
