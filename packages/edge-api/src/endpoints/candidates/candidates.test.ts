@@ -200,6 +200,10 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
         scores: 1,
         visitors: 1,
         webhookDeliveries: 0,
+        contacts: 0,
+        messages: 0,
+        contactDetails: 0,
+        contactUsage: 0,
       },
     });
 
@@ -273,6 +277,10 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
         scores: 1,
         visitors: 120,
         webhookDeliveries: 0,
+        contacts: 0,
+        messages: 0,
+        contactDetails: 0,
+        contactUsage: 0,
       },
     });
     for (const path of [`/v1/candidates/${cand}/score`, `/v1/candidates/${cand}/engagements`]) {

@@ -1,8 +1,18 @@
 // The purge's corners the endpoint tests do not reach: a device relinked to another candidate,
-// a linked device's anonymous rows, undelivered webhooks, and earlier audit entries.
+// a linked device's anonymous rows, undelivered webhooks, earlier audit entries, and the
+// candidate's messaging data (contacts, messages, contact details, monthly contact usage).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { api, createOrg, DAY_MS, rid, rows, sendEngagements } from '../../test/client.js';
+import {
+  api,
+  createOrg,
+  DAY_MS,
+  json,
+  rid,
+  rows,
+  sendEngagements,
+  type TestOrg,
+} from '../../test/client.js';
 import { purgedSubject } from './purge.js';
 
 async function candidateRowId(orgId: string, externalId: string): Promise<string> {
@@ -82,6 +92,10 @@ describe('purge', () => {
         scores: 1,
         visitors: 2,
         webhookDeliveries: 1,
+        contacts: 0,
+        messages: 0,
+        contactDetails: 0,
+        contactUsage: 0,
       },
     });
 
@@ -124,9 +138,129 @@ describe('purge', () => {
         scores: 1,
         visitors: 2,
         webhookDeliveries: 1,
+        contacts: 0,
+        messages: 0,
+        contactDetails: 0,
+        contactUsage: 0,
       },
     });
     // The other candidate is untouched.
     expect((await api('GET', `/v1/candidates/${other}/score`, org.keys.user)).status).toBe(200);
+  });
+});
+
+/** The messaging rows of a candidate (issue 16), written as the messaging code stores them. */
+async function messagingRows(org: TestOrg, externalId: string) {
+  const { orgId } = org;
+  const now = Date.now();
+  const contacted = await api('POST', '/v1/contacts', org.keys.user, {
+    contacts: [
+      {
+        id: rid('ct'),
+        candidateId: externalId,
+        kind: 'phone_call',
+        occurredAt: new Date(now - DAY_MS).toISOString(),
+      },
+      {
+        id: rid('ct'),
+        candidateId: externalId,
+        kind: 'email',
+        occurredAt: new Date(now - 2 * DAY_MS).toISOString(),
+      },
+    ],
+  });
+  expect(contacted.status).toBe(202);
+  const candidateId = await candidateRowId(orgId, externalId);
+  const outbound = rid('msg');
+  const inbound = rid('msg');
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO candidate_contact_details (candidate_id, org_id, phone, phone_country, first_name,
+         sms_consent_source, sms_consent_at, updated_at)
+       VALUES (?, ?, ?, 'US', 'Ada', 'form', ?, ?)`,
+    ).bind(
+      candidateId,
+      orgId,
+      `+1202555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`,
+      now,
+      now,
+    ),
+    ...[
+      [outbound, 'outbound', 'delivered'],
+      [inbound, 'inbound', 'received'],
+    ].map(([id, direction, status]) =>
+      env.DB.prepare(
+        `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
+           body, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'sms', '+12025550100', '+12025550199', 'Hello', ?, ?, ?)`,
+      ).bind(id, orgId, candidateId, direction, status, now, now),
+    ),
+    env.DB.prepare(
+      `INSERT INTO contacts (id, org_id, candidate_id, contact_key, kind, occurred_at, received_at)
+       VALUES (?, ?, ?, ?, 'sms', ?, ?)`,
+    ).bind(rid('c'), orgId, candidateId, `msg:${outbound}`, now, now),
+    ...['2026-10', '2026-11'].map((period) =>
+      env.DB.prepare(
+        `INSERT INTO contact_usage (org_id, period, candidate_id, message_id, used_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ).bind(orgId, period, candidateId, outbound, now),
+    ),
+  ]);
+  return candidateId;
+}
+
+describe('purge of messaging data', () => {
+  it("removes the candidate's contacts, messages, contact details and contact usage, and counts them; another candidate's stay", async () => {
+    const org = await createOrg();
+    const purged = rid('cand');
+    const other = rid('cand');
+    const purgedId = await messagingRows(org, purged);
+    const otherId = await messagingRows(org, other);
+    const tables = ['contacts', 'messages', 'candidate_contact_details', 'contact_usage'];
+    const countsOf = async (candidateId: string) =>
+      Promise.all(
+        tables.map(async (table) => {
+          const [row] = await rows<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM ${table} WHERE candidate_id = ?`,
+            candidateId,
+          );
+          return row!.n;
+        }),
+      );
+    expect(await countsOf(purgedId)).toEqual([3, 2, 1, 2]);
+
+    const reply = await api('DELETE', `/v1/candidates/${purged}`, org.keys.admin);
+    expect(reply.status).toBe(200);
+    const body = await json<{ removed: Record<string, number> }>(reply);
+    expect(body.removed).toEqual({
+      engagements: 0,
+      trackedLinks: 0,
+      tags: 0,
+      scores: 1,
+      visitors: 0,
+      webhookDeliveries: 0,
+      contacts: 3,
+      messages: 2,
+      contactDetails: 1,
+      contactUsage: 2,
+    });
+
+    // Nothing of the purged candidate is left in any of them, by id or by external id.
+    for (const table of tables) {
+      const left = await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId);
+      expect(JSON.stringify(left), table).not.toContain(purgedId);
+      expect(JSON.stringify(left), table).not.toContain(purged);
+    }
+    expect(await countsOf(purgedId)).toEqual([0, 0, 0, 0]);
+    expect(await countsOf(otherId)).toEqual([3, 2, 1, 2]);
+    const audit = await rows<{ details: string }>(
+      "SELECT details FROM audit_log WHERE org_id = ? AND action = 'candidate.purge'",
+      org.orgId,
+    );
+    expect(JSON.parse(audit[0]!.details).removed).toEqual(body.removed);
+    const score = await json<{ lastContactedAt: string | null }>(
+      api('GET', `/v1/candidates/${other}/score`, org.keys.user),
+    );
+    expect(score.lastContactedAt).not.toBeNull();
   });
 });

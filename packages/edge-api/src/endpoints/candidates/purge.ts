@@ -10,10 +10,14 @@ import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import {
   auditLog,
+  candidateContactDetails,
   candidates,
   candidateTags,
+  contacts,
+  contactUsage,
   engagements,
   fingerprints,
+  messages,
   scores,
   trackedLinks,
   visitors,
@@ -30,6 +34,12 @@ export interface PurgeReport {
   scores: number;
   visitors: number;
   webhookDeliveries: number;
+  /** Messaging (issue 16): contacts (outbound touches), texts both ways, the number and consent. */
+  contacts: number;
+  messages: number;
+  contactDetails: number;
+  /** The monthly contacts the candidate used (so the period's count goes down by as many). */
+  contactUsage: number;
 }
 
 /** What the audit log stores for a purged candidate: not the id, a keyed hash of it. */
@@ -115,6 +125,12 @@ function candidateRows(db: Db, orgId: string, id: string): CandidateRows {
     trackedLinks: [{ table: trackedLinks, where: ofCandidate(trackedLinks) }],
     tags: [{ table: candidateTags, where: ofCandidate(candidateTags) }],
     webhookDeliveries: [{ table: webhookDeliveries, where: ofCandidate(webhookDeliveries) }],
+    contacts: [{ table: contacts, where: ofCandidate(contacts) }],
+    messages: [{ table: messages, where: ofCandidate(messages) }],
+    contactDetails: [
+      { table: candidateContactDetails, where: ofCandidate(candidateContactDetails) },
+    ],
+    contactUsage: [{ table: contactUsage, where: ofCandidate(contactUsage) }],
     scores: [{ table: scores, where: ofCandidate(scores) }],
   };
 }
@@ -136,6 +152,10 @@ async function countAll(db: Db, selected: CandidateRows): Promise<PurgeReport> {
     scores: 0,
     visitors: 0,
     webhookDeliveries: 0,
+    contacts: 0,
+    messages: 0,
+    contactDetails: 0,
+    contactUsage: 0,
   };
   const keys = Object.keys(selected) as (keyof PurgeReport)[];
   const counted = await Promise.all(

@@ -80,6 +80,17 @@ export const purgeReplySchema = z
             'last seen with those devices.',
         }),
       webhookDeliveries: z.number().int(),
+      contacts: z.number().int().openapi({
+        description: 'Contacts: texts sent, and calls, emails or texts recorded from elsewhere.',
+      }),
+      messages: z.number().int().openapi({ description: 'Texts both ways.' }),
+      contactDetails: z.number().int().openapi({
+        description: 'The phone number, first name, time zone, consent and opt-outs (0 or 1).',
+      }),
+      contactUsage: z.number().int().openapi({
+        description:
+          'Monthly contacts the candidate used, one per period: they no longer count as used.',
+      }),
     }),
   })
   .openapi('Purge');
