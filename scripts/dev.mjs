@@ -5,18 +5,47 @@
 // 2. applies D1 migrations and the development seed to the local D1 (kept across restarts in
 //    packages/edge-api/.wrangler/state),
 // 3. runs the edge API with `wrangler dev` on http://127.0.0.1:8787, the example sites on
-//    http://127.0.0.1:8080 (another origin, as in real life) and the demo identity provider the
-//    console signs in through on http://127.0.0.1:8790 (examples/identity-provider),
+//    http://127.0.0.1:8080 (another origin, as in real life), the demo identity provider the
+//    console signs in through on http://127.0.0.1:8790 (examples/identity-provider) and the
+//    SMS/WhatsApp provider stand-in on http://127.0.0.1:8791 (examples/sms-provider; its demo
+//    credentials go to packages/edge-api/.dev.vars, as secrets do),
 // 4. loads demo candidates with months of engagements through the API (scripts/seed-demo.mjs),
-// and stops all three on Ctrl-C.
+// and stops them all on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API = 'http://127.0.0.1:8787';
 const SITES = 'http://127.0.0.1:8080';
 const IDP = 'http://127.0.0.1:8790';
+const SMS = 'http://127.0.0.1:8791';
+/** The SMS stand-in's demo account (examples/sms-provider's defaults): not Twilio credentials. */
+const SMS_ACCOUNT = {
+  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
+  TWILIO_AUTH_TOKEN: 'cafef00dcafef00dcafef00dcafef00d',
+  TWILIO_API_BASE: SMS,
+};
+
+/**
+ * The worker's local secrets live in packages/edge-api/.dev.vars (git-ignored; wrangler dev reads
+ * it): the texting provider's credentials are secrets, never `vars`. Missing names are added for
+ * the stand-in; values already there (your own) are kept.
+ */
+function ensureDevVars() {
+  const file = join(root, 'packages', 'edge-api', '.dev.vars');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const have = new Set(
+    text.split('\n').map((line) => line.split('=')[0]?.trim()).filter((name) => name),
+  );
+  const missing = Object.entries(SMS_ACCOUNT).filter(([name]) => !have.has(name));
+  if (missing.length === 0) return;
+  const header = text ? '' : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791.\n';
+  const lines = missing.map(([name, value]) => `${name}=${value}`).join('\n');
+  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines}\n`);
+  process.stdout.write(`[dev] wrote ${missing.map(([name]) => name).join(', ')} to ${file}\n`);
+}
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
@@ -61,6 +90,7 @@ for (const [name, url] of [
   ['edge API', `${API}/healthz`],
   ['example sites', SITES],
   ['identity provider', `${IDP}/.well-known/openid-configuration`],
+  ['SMS stand-in', `${SMS}/healthz`],
 ]) {
   if (await answers(url)) {
     process.stderr.write(
@@ -81,6 +111,8 @@ step('loading the development seed (demo organisations, keys, candidates)', [
   '@cxm/edge-api',
   'db:seed:local',
 ]);
+
+ensureDevVars();
 
 const children = [
   spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev'], {
@@ -106,6 +138,20 @@ const children = [
       ISSUER: IDP,
       REDIRECT_URIS: `${API}/console/oidc/callback`,
       POST_LOGOUT_REDIRECT_URIS: `${API}/console?signed-out`,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  }),
+  // The texting provider's stand-in: Twilio's Messages API, and the candidates' phones.
+  spawn(process.execPath, ['examples/sms-provider/server.mjs'], {
+    cwd: root,
+    env: {
+      ...env,
+      PORT: new URL(SMS).port,
+      HOST: '127.0.0.1',
+      ACCOUNT_SID: SMS_ACCOUNT.TWILIO_ACCOUNT_SID,
+      AUTH_TOKEN: SMS_ACCOUNT.TWILIO_AUTH_TOKEN,
+      INBOUND_URL: `${API}/v1/providers/twilio/inbound`,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
@@ -138,7 +184,8 @@ for (const child of children) {
 const ready =
   (await waitFor(`${API}/healthz`, children[0], 120)) &&
   (await waitFor(SITES, children[1], 30)) &&
-  (await waitFor(`${IDP}/.well-known/openid-configuration`, children[2], 30));
+  (await waitFor(`${IDP}/.well-known/openid-configuration`, children[2], 30)) &&
+  (await waitFor(`${SMS}/healthz`, children[3], 30));
 if (!ready) {
   process.stderr.write('[dev] error: the servers did not come up; see the output above\n');
   stop(1);
@@ -163,6 +210,7 @@ if (!ready) {
   ${API}/console                     the recruiter console (it signs you in through the provider below)
   ${API}/docs                        the API reference (OpenAPI at ${API}/v1/openapi.json)
   ${IDP}                             the demo identity provider (user@ reporter@ manager@ admin@demo.test, password demo)
+  ${SMS}                             the candidates' phones: texts sent through the SMS/WhatsApp stand-in, and replies
 
   A backend caller, in another terminal: npm run example:backend
 

@@ -163,6 +163,56 @@ if (response.status !== 202) {
   process.exit(1);
 }
 const { accepted, duplicates } = JSON.parse(body);
+
+// Contact details for texting: numbers in several supported SMS countries (with their zones),
+// and two in Germany and one in Ireland, which SMS does not reach: WhatsApp only. Consent is
+// recorded as a career-site form would record it. Sent every run: a PUT of the same number keeps
+// whatever the candidate did since (a STOP stays a STOP).
+const PHONES = [
+  ['+12125550101', 'America/New_York'],
+  ['+13125550102', 'America/Chicago'],
+  ['+16475550103', 'America/Toronto'],
+  ['+447400123401', null],
+  ['+447400123402', null],
+  ['+48512345603', null],
+  ['+61412345604', 'Australia/Sydney'],
+  ['+17875550105', null],
+  ['+491701234506', null],
+  ['+12065550107', 'America/Los_Angeles'],
+  ['+447400123408', null],
+  ['+353861234509', null],
+  ['+12025550110', 'America/New_York'],
+  ['+61412345611', 'Australia/Perth'],
+  ['+48512345612', null],
+  ['+14155550113', 'America/Los_Angeles'],
+  ['+447400123414', null],
+  ['+491701234515', null],
+  ['+12125550116', 'America/New_York'],
+  ['+447400123417', null],
+];
+const consent = { source: 'career-site form (demo seed)', at: new Date(now - 60 * DAY).toISOString() };
+let phones = 0;
+for (const [index, [candidateId]] of PEOPLE.entries()) {
+  const [phone, timeZone] = PHONES[index % PHONES.length];
+  const whatsappOnly = phone.startsWith('+49') || phone.startsWith('+353');
+  const contact = await fetch(`${API}/v1/candidates/${candidateId}/contact`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      phone,
+      firstName: candidateId.split('-')[0].replace(/^./, (c) => c.toUpperCase()),
+      timeZone,
+      smsConsent: whatsappOnly ? null : consent,
+      whatsappOptIn: consent,
+    }),
+  });
+  if (contact.status === 200) phones++;
+  else {
+    process.stderr.write(
+      `[seed-demo] contact details of ${candidateId}: ${contact.status} ${await contact.text()}\n`,
+    );
+  }
+}
 process.stdout.write(
-  `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements: ${accepted} new, ${duplicates} already there\n`,
+  `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements: ${accepted} new, ${duplicates} already there; ${phones} with contact details\n`,
 );

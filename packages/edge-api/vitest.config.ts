@@ -30,10 +30,19 @@ export default defineConfig(async () => {
                   // The dev flag, as in wrangler.jsonc (tests post webhooks to 127.0.0.1).
                   ALLOW_LOCAL_WEBHOOKS: 'true',
                   SECRETS_KEY: 'test-secrets-key',
+                  // The texting provider as a secret would set it; tests answer it with a fake.
+                  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000test',
+                  TWILIO_AUTH_TOKEN: 'test-twilio-auth-token',
+                  TWILIO_API_BASE: 'https://twilio.test',
                 },
                 // Bound under a test-only name so the default path (no queue) stays the
                 // default; the queue test passes it to the worker as INGEST_QUEUE.
-                queueProducers: { TEST_INGEST_QUEUE: { queueName: 'cxm-ingest-test' } },
+                // Texts go to a queue nobody consumes: tests deliver with a fake provider
+                // (src/endpoints/messages), never by a consumer racing them in the background.
+                queueProducers: {
+                  TEST_INGEST_QUEUE: { queueName: 'cxm-ingest-test' },
+                  MESSAGE_QUEUE: { queueName: 'cxm-messages-test' },
+                },
                 queueConsumers: { 'cxm-ingest-test': { maxBatchTimeout: 0.05 } },
               },
             }),

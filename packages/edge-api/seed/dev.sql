@@ -10,6 +10,9 @@
 -- People of `demo` (they sign in to the console through the demo identity provider, which
 -- `scripts/seed-demo.mjs --idp` configures): user@, reporter@, manager@ and admin@demo.test, one per
 -- role, each with a messaging licence (10 seats).
+-- Texting for `demo` (through the SMS stand-in, examples/sms-provider): 500 monthly contacts, the
+-- organisation's zone Europe/London, sender numbers in the US, Canada, the UK, Puerto Rico,
+-- Poland and Australia, a WhatsApp number, and the messaging permission on every demo key.
 INSERT INTO organisations (id, name) VALUES
   ('demo', 'Demo (local seed)'),
   ('other', 'Other (local seed)')
@@ -40,3 +43,13 @@ ON CONFLICT (id) DO NOTHING;
 
 -- Seats are set once (a manager's later change survives a restart, as everything else here).
 UPDATE organisations SET seats = 10 WHERE id = 'demo' AND seats = 0;
+
+-- Set once, like the seats (changes made later survive a restart).
+UPDATE organisations SET
+  monthly_contact_allowance = 500,
+  time_zone = 'Europe/London',
+  sender_numbers = '{"US":["+14155550100"],"CA":["+16135550100"],"GB":["+447400100200"],"PR":["+17875550100"],"PL":["+48512000001"],"AU":["+61412000001"]}',
+  whatsapp_sender = '+14155550199'
+WHERE id = 'demo' AND monthly_contact_allowance = 0;
+
+UPDATE api_keys SET messaging = 1 WHERE org_id = 'demo' AND messaging = 0;

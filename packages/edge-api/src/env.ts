@@ -31,6 +31,25 @@ export interface Bindings {
    */
   INGEST_QUEUE?: Queue;
   /**
+   * Outgoing texts (`POST /v1/messages`, campaigns) wait here for the sender
+   * (`src/jobs/message-queue.ts`): retries with backoff, then the dead-letter queue. Its messages
+   * are `OutboundJob`s (src/endpoints/messages/deliver.ts).
+   */
+  MESSAGE_QUEUE?: Queue;
+  /**
+   * The texting provider (Twilio's Messages API or the local stand-in): secrets, never vars. In
+   * local development `.dev.vars` holds the stand-in's (written by `npm start`).
+   */
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  /** `https://api.twilio.com` unless set (the stand-in's origin locally). */
+  TWILIO_API_BASE?: string;
+  /**
+   * The origin providers call back (status callbacks, inbound texts), e.g. `https://api.example.com`.
+   * Unset: the origin of the request that queued the text.
+   */
+  PUBLIC_ORIGIN?: string;
+  /**
    * The tracker's build (packages/tracker/dist) as Workers Static Assets; the worker runs
    * first and serves `/t.js` and `/t/*` from it (see endpoints/collect/tracker-script.ts).
    */
@@ -44,7 +63,7 @@ export interface ApiCaller {
   id: string;
   orgId: string;
   role: Role;
-  /** A messaging licence: a user's own; keys hold none. */
+  /** May send texts: a user's messaging licence, a key's messaging permission. */
   licence: boolean;
   /** Who did it, for the audit log: `key:<id>` or `user:<id>`. */
   actor: string;

@@ -1,17 +1,33 @@
-// The Worker: HTTP through the Hono app, the optional ingest queue's consumer, and the cron
-// triggers (daily decay run, webhook retries).
+// The Worker: HTTP through the Hono app, the queue consumers (the optional ingest queue, the
+// texting queue and its dead letters), and the cron triggers (daily decay run, webhook retries).
 import { createApp } from './app.js';
 import type { IngestMessage } from './endpoints/collect/write-beacon.js';
+import type { OutboundJob } from './endpoints/messages/queue-message.js';
 import type { Bindings } from './env.js';
 import { runScheduled } from './jobs/cron.js';
 import { consumeIngestBatch } from './jobs/ingest-queue.js';
+import {
+  consumeDeadLetters,
+  consumeMessageBatch,
+  MESSAGE_DLQ_NAME,
+  MESSAGE_QUEUE_NAME,
+} from './jobs/message-queue.js';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeIngestBatch(batch, env),
+  queue: (batch, env) => {
+    // Each queue's messages have their own shape; the queue's name says which.
+    if (batch.queue === MESSAGE_QUEUE_NAME) {
+      return consumeMessageBatch(batch as MessageBatch<OutboundJob>, env);
+    }
+    if (batch.queue === MESSAGE_DLQ_NAME) {
+      return consumeDeadLetters(batch as MessageBatch<OutboundJob>, env);
+    }
+    return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
+  },
   scheduled: (controller, env, ctx) => {
     ctx.waitUntil(runScheduled(env, { cron: controller.cron, now: controller.scheduledTime }));
   },
-} satisfies ExportedHandler<Bindings, IngestMessage>;
+} satisfies ExportedHandler<Bindings, unknown>;

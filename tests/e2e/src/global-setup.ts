@@ -23,6 +23,8 @@ export interface E2eEnv {
   sites: string;
   /** The demo identity provider's issuer (OpenID Connect), which the console signs in through. */
   idp: string;
+  /** The SMS/WhatsApp provider stand-in: its candidates' phones, and its JSON API. */
+  sms: string;
   persist: string;
   screenshots: string;
 }
@@ -33,15 +35,47 @@ declare module 'vitest' {
   }
 }
 
+/** examples/sms-provider's demo account. */
+const SMS_ACCOUNT = {
+  sid: 'AC00000000000000000000000000000001',
+  token: 'cafef00dcafef00dcafef00dcafef00d',
+};
+
 export default async function setup(project: TestProject) {
   const screenshots = join(ROOT, '.test-results', 'screenshots');
   mkdirSync(screenshots, { recursive: true });
   const sitesPort = await freePort();
   const sitesOrigin = `http://127.0.0.1:${sitesPort}`;
+  // The SMS stand-in posts candidates' replies to the worker, and the worker sends through the
+  // stand-in: both ports are chosen first. Its demo account reaches the worker as `--var`s (in
+  // development they are secrets in .dev.vars).
+  const workerPort = await freePort();
+  const smsPort = await freePort();
+  const smsOrigin = `http://127.0.0.1:${smsPort}`;
+  const sms = start(process.execPath, [join(ROOT, 'examples', 'sms-provider', 'server.mjs')], ROOT, {
+    PORT: String(smsPort),
+    HOST: '127.0.0.1',
+    ACCOUNT_SID: SMS_ACCOUNT.sid,
+    AUTH_TOKEN: SMS_ACCOUNT.token,
+    INBOUND_URL: `http://127.0.0.1:${workerPort}/v1/providers/twilio/inbound`,
+  });
+  await waitFor(`${smsOrigin}/healthz`, sms, 'the SMS stand-in', 30_000);
   // The example sites run on this run's own port: allow it for pk_demo, as a manager would.
   const worker = await startWorker({
     tempPrefix: 'cxm-e2e-d1-',
+    port: workerPort,
     sql: `UPDATE sites SET allowed_origins = json_insert(allowed_origins, '$[#]', '${sitesOrigin}') WHERE public_key = 'pk_demo'`,
+    args: [
+      '--var',
+      `TWILIO_ACCOUNT_SID:${SMS_ACCOUNT.sid}`,
+      '--var',
+      `TWILIO_AUTH_TOKEN:${SMS_ACCOUNT.token}`,
+      '--var',
+      `TWILIO_API_BASE:${smsOrigin}`,
+    ],
+  }).catch(async (error) => {
+    await stop(sms);
+    throw error;
   });
   let sites: Child | undefined;
   let idp: Child | undefined;
@@ -49,6 +83,7 @@ export default async function setup(project: TestProject) {
     await stop(idp);
     await stop(sites);
     await worker.stop();
+    await stop(sms);
   };
 
   try {
@@ -99,6 +134,7 @@ export default async function setup(project: TestProject) {
       edge: worker.origin,
       sites: sitesOrigin,
       idp: idpOrigin,
+      sms: smsOrigin,
       persist: worker.persist,
       screenshots,
     });

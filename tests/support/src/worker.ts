@@ -22,6 +22,8 @@ export interface WorkerOptions {
   persist?: string;
   /** Extra `wrangler dev` arguments, e.g. `['--var', 'NAME:value']`. */
   args?: string[];
+  /** The port to serve on (a free one unless given: e.g. chosen first so others can call it). */
+  port?: number;
 }
 
 export interface Worker {
@@ -58,7 +60,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       if (options.sql) execute(persist, { command: options.sql });
     }
 
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
     const launch = async () => {
       const inspector = await freePort();

@@ -21,7 +21,12 @@ function bearer(header: string | undefined): string | null {
 
 async function keyCaller(db: Db, secret: string): Promise<ApiCaller | null> {
   const rows = await db
-    .select({ id: apiKeys.id, orgId: apiKeys.orgId, role: apiKeys.role })
+    .select({
+      id: apiKeys.id,
+      orgId: apiKeys.orgId,
+      role: apiKeys.role,
+      messaging: apiKeys.messaging,
+    })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, await hashApiKey(secret)), isNull(apiKeys.revokedAt)));
   const key = rows[0];
@@ -31,7 +36,7 @@ async function keyCaller(db: Db, secret: string): Promise<ApiCaller | null> {
     id: key.id,
     orgId: key.orgId,
     role: key.role,
-    licence: false,
+    licence: key.messaging,
     actor: `key:${key.id}`,
   };
 }

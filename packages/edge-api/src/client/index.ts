@@ -9,6 +9,10 @@ import type {
   purgeReplySchema,
   tagsReplySchema,
 } from '../endpoints/candidates/schema.js';
+import type {
+  contactDetailsBodySchema,
+  contactDetailsSchema,
+} from '../endpoints/contact-details/schema.js';
 import type { contactsBodySchema, contactsReplySchema } from '../endpoints/contacts/schema.js';
 import type {
   identityTokenBodySchema,
@@ -27,6 +31,11 @@ import type {
   revokedKeySchema,
   whoamiSchema,
 } from '../endpoints/keys/schema.js';
+import type {
+  messageListSchema,
+  sendMessageBodySchema,
+  sentMessageSchema,
+} from '../endpoints/messages/schema.js';
 import type {
   scoreHistorySchema,
   scoreSchema,
@@ -79,11 +88,16 @@ export type Tier = Score['tier'];
 export type EngagementType = Score['breakdown'][number]['type'];
 export type VisitorLink = z.infer<typeof linkReplySchema>;
 export type User = z.infer<typeof userSchema>;
+export type SendMessageInput = z.input<typeof sendMessageBodySchema>;
+export type SentMessage = z.infer<typeof sentMessageSchema>;
+export type Messages = z.infer<typeof messageListSchema>;
 export type Users = z.infer<typeof userListSchema>;
 export type CreateUserInput = z.input<typeof createUserBodySchema>;
 export type UpdateUserInput = z.input<typeof updateUserBodySchema>;
 export type SignInSettings = z.infer<typeof signInSettingsSchema>;
 export type SignInSettingsInput = z.input<typeof signInSettingsBodySchema>;
+export type ContactDetails = z.infer<typeof contactDetailsSchema>;
+export type ContactDetailsInput = z.input<typeof contactDetailsBodySchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -107,6 +121,8 @@ export const ENDPOINTS = {
   listKeys: ['GET', '/v1/keys'],
   createKey: ['POST', '/v1/keys'],
   revokeKey: ['DELETE', '/v1/keys/{id}'],
+  sendMessage: ['POST', '/v1/messages'],
+  messages: ['GET', '/v1/candidates/{candidateId}/messages'],
   listUsers: ['GET', '/v1/users'],
   createUser: ['POST', '/v1/users'],
   user: ['GET', '/v1/users/{id}'],
@@ -114,6 +130,8 @@ export const ENDPOINTS = {
   deactivateUser: ['DELETE', '/v1/users/{id}'],
   signInSettings: ['GET', '/v1/settings/sign-in'],
   updateSignInSettings: ['PUT', '/v1/settings/sign-in'],
+  contactDetails: ['GET', '/v1/candidates/{candidateId}/contact'],
+  setContactDetails: ['PUT', '/v1/candidates/{candidateId}/contact'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -286,6 +304,8 @@ export function createClient(options: ClientOptions) {
     listKeys: () => call<ApiKeys>('listKeys'),
     createKey: (body: CreateKeyInput) => call<CreatedKey>('createKey', { body }),
     revokeKey: (id: string) => call<RevokedKey>('revokeKey', { params: { id } }),
+    sendMessage: (body: SendMessageInput) => call<SentMessage>('sendMessage', { body }),
+    messages: (candidateId: string) => call<Messages>('messages', { params: { candidateId } }),
     listUsers: () => call<Users>('listUsers'),
     createUser: (body: CreateUserInput) => call<User>('createUser', { body }),
     user: (id: string) => call<User>('user', { params: { id } }),
@@ -295,6 +315,10 @@ export function createClient(options: ClientOptions) {
     signInSettings: () => call<SignInSettings>('signInSettings'),
     updateSignInSettings: (body: SignInSettingsInput) =>
       call<SignInSettings>('updateSignInSettings', { body }),
+    contactDetails: (candidateId: string) =>
+      call<ContactDetails>('contactDetails', { params: { candidateId } }),
+    setContactDetails: (candidateId: string, body: ContactDetailsInput) =>
+      call<ContactDetails>('setContactDetails', { params: { candidateId }, body }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

@@ -53,7 +53,8 @@ export const whoamiSchema = z
     }),
     role: roleSchema,
     licence: z.boolean().openapi({
-      description: 'A messaging licence (to text candidates): a user’s own; keys hold none.',
+      description:
+        'May text candidates: a user’s messaging licence, or a key’s messaging permission.',
     }),
     keyId: z.string().optional().openapi({ description: 'For a key: its id.' }),
     userId: z.string().optional().openapi({ description: 'For a user: their id.' }),

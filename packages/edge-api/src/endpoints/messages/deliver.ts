@@ -1,0 +1,212 @@
+// Delivering one queued text: at-least-once queue, at-most-once text. The consumer claims the
+// message (`queued`/`scheduled` → `sending`, a guarded update) before calling the provider, so a
+// redelivered job finds it claimed and sends nothing. Just before sending it looks again at what
+// may have changed since the message was queued: an opt-out cancels it, quiet hours hold it. On
+// acceptance the message becomes a contact (`contactStatements`, key `msg:<id>`) in the same
+// batch as its status; a provider that could not be reached releases the claim and the queue
+// retries with backoff; a refusal about the message is final (21610 also opts the candidate out).
+import { and, eq, inArray } from 'drizzle-orm';
+import { type Db, runBatch } from '../../db/client.js';
+import { type Channel, candidateContactDetails, messages } from '../../db/schema.js';
+import type { MessagingProvider } from '../../messaging/provider/index.js';
+import { sendWindow, zoneFor } from '../../messaging/rules/index.js';
+import { contactStatements, messageContactKey } from '../contacts/write-contacts.js';
+import { MAX_QUEUE_DELAY_S, type OutboundJob } from './queue-message.js';
+
+export type Delivery = { done: true; status: string } | { done: false; retryInSeconds: number };
+
+interface Pending {
+  id: string;
+  org_id: string;
+  candidate_id: string;
+  channel: Channel;
+  from_address: string;
+  to_address: string;
+  body: string | null;
+  template_id: string | null;
+  template_variables: string | null;
+  status: string;
+  sent_by: string | null;
+  attempts: number;
+  sms_opted_out_at: number | null;
+  whatsapp_opted_out_at: number | null;
+  time_zone: string | null;
+  phone_country: string | null;
+  org_zone: string;
+  quiet_start_hour: number;
+  quiet_end_hour: number;
+}
+
+/** Replies the system makes to a candidate's own message (HELP) go at once, quiet hours or not. */
+export const SYSTEM_REPLY = 'system:reply';
+
+function optedOut(row: Pending): boolean {
+  if (row.channel === 'sms') return row.sms_opted_out_at !== null;
+  if (row.channel === 'whatsapp') return row.whatsapp_opted_out_at !== null;
+  return false;
+}
+
+async function readPending(d1: D1Database, messageId: string): Promise<Pending | null> {
+  return d1
+    .prepare(
+      `SELECT m.*, d.sms_opted_out_at, d.whatsapp_opted_out_at, d.time_zone, d.phone_country,
+         o.time_zone AS org_zone, o.quiet_start_hour, o.quiet_end_hour
+       FROM messages m JOIN organisations o ON o.id = m.org_id
+       LEFT JOIN candidate_contact_details d ON d.candidate_id = m.candidate_id
+       WHERE m.id = ?1`,
+    )
+    .bind(messageId)
+    .first<Pending>();
+}
+
+const WAITING = ['queued', 'scheduled'];
+
+function setStatus(db: Db, id: string, values: Partial<typeof messages.$inferInsert>) {
+  return db
+    .update(messages)
+    .set(values)
+    .where(and(eq(messages.id, id), inArray(messages.status, WAITING)));
+}
+
+/** Backoff for a provider that could not be reached: 30 s, 1 min, 2 min … at most 30 min. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(1800, 30 * 2 ** Math.max(0, attempts - 1));
+}
+
+export async function deliver(
+  d1: D1Database,
+  db: Db,
+  provider: MessagingProvider,
+  job: OutboundJob,
+  now: number,
+): Promise<Delivery> {
+  const row = await readPending(d1, job.messageId);
+  if (!row || !WAITING.includes(row.status)) return { done: true, status: row?.status ?? 'gone' };
+  if (optedOut(row)) {
+    await setStatus(db, row.id, {
+      status: 'cancelled',
+      errorCode: 'opted_out',
+      errorMessage: 'The candidate opted out before the message went.',
+      updatedAt: now,
+    });
+    return { done: true, status: 'cancelled' };
+  }
+  if (row.sent_by !== SYSTEM_REPLY) {
+    const zone = zoneFor({
+      candidateZone: row.time_zone,
+      numberCountry: row.phone_country,
+      orgZone: row.org_zone,
+    });
+    const window = sendWindow(now, zone.zone, {
+      startHour: row.quiet_start_hour,
+      endHour: row.quiet_end_hour,
+    });
+    if (!window.open) {
+      await setStatus(db, row.id, {
+        status: 'scheduled',
+        scheduledFor: window.opensAt,
+        updatedAt: now,
+      });
+      return {
+        done: false,
+        retryInSeconds: Math.min(MAX_QUEUE_DELAY_S, Math.ceil((window.opensAt - now) / 1000)),
+      };
+    }
+  }
+  const [claimed] = await setStatus(db, row.id, {
+    status: 'sending',
+    attempts: row.attempts + 1,
+    updatedAt: now,
+  }).returning({ id: messages.id });
+  if (!claimed) return { done: true, status: 'claimed elsewhere' };
+
+  const outcome = await provider.send({
+    to: row.to_address,
+    from: row.from_address,
+    body: row.body,
+    templateId: row.template_id,
+    variables: row.template_variables
+      ? (JSON.parse(row.template_variables) as Record<string, string>)
+      : null,
+    statusCallback: `${job.callbackBase}/v1/providers/twilio/status`,
+  });
+  const sending = and(eq(messages.id, row.id), eq(messages.status, 'sending'));
+  if (outcome.ok) {
+    const kind = row.channel === 'sms' || row.channel === 'whatsapp' ? row.channel : null;
+    await runBatch(db, [
+      db
+        .update(messages)
+        .set({ status: 'accepted', providerSid: outcome.providerSid, updatedAt: now })
+        .where(sending),
+      ...(kind
+        ? contactStatements(db, {
+            orgId: row.org_id,
+            candidateId: row.candidate_id,
+            key: messageContactKey(row.id),
+            kind,
+            occurredAt: now,
+            now,
+          })
+        : []),
+    ]);
+    return { done: true, status: 'accepted' };
+  }
+  if (outcome.retryable) {
+    await db
+      .update(messages)
+      .set({
+        status: 'queued',
+        errorCode: outcome.code,
+        errorMessage: outcome.message,
+        updatedAt: now,
+      })
+      .where(sending);
+    return { done: false, retryInSeconds: backoffSeconds(row.attempts + 1) };
+  }
+  await runBatch(db, [
+    db
+      .update(messages)
+      .set({
+        status: 'failed',
+        errorCode: outcome.code,
+        errorMessage: outcome.message,
+        updatedAt: now,
+      })
+      .where(sending),
+    ...optOutStatements(db, row, outcome.code, now),
+  ]);
+  return { done: true, status: 'failed' };
+}
+
+/** Provider error 21610: the recipient unsubscribed with the carrier; record the opt-out. */
+export function optOutStatements(
+  db: Db,
+  row: { candidate_id: string; channel: Channel },
+  code: string,
+  now: number,
+) {
+  if (code !== '21610') return [];
+  const column =
+    row.channel === 'whatsapp'
+      ? { whatsappOptedOutAt: now, updatedAt: now }
+      : { smsOptedOutAt: now, updatedAt: now };
+  return [
+    db
+      .update(candidateContactDetails)
+      .set(column)
+      .where(eq(candidateContactDetails.candidateId, row.candidate_id)),
+  ];
+}
+
+/** The dead-letter queue's job: a message the queue gave up on is failed, not left waiting. */
+export async function giveUp(db: Db, job: OutboundJob, now: number): Promise<void> {
+  await db
+    .update(messages)
+    .set({
+      status: 'failed',
+      errorCode: 'gave_up',
+      errorMessage: 'The provider could not be reached after several attempts.',
+      updatedAt: now,
+    })
+    .where(and(eq(messages.id, job.messageId), inArray(messages.status, WAITING)));
+}

@@ -1,0 +1,224 @@
+// Texting candidates: `POST /v1/messages` (a user with a messaging licence, or a key with the
+// messaging permission) decides everything up front (`send-message.ts`), writes the message and
+// its monthly contact in one guarded batch (`queue-message.ts`) and queues it for delivery
+// (`src/jobs/message-queue.ts`); `GET /v1/candidates/{id}/messages` is the conversation.
+import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { requireRole } from '../../auth/require-role.js';
+import type { AppEnv } from '../../env.js';
+import { contactDecision } from '../../messaging/rules/index.js';
+import { jsonBody } from '../../middleware/json-body.js';
+import { candidateIdParams, isoOrNull } from '../../schemas/common.js';
+import { errorResponses } from '../../schemas/error.js';
+import { apiError, errorResponse } from '../../utils/errors.js';
+import { loadSend } from './load-send.js';
+import { enqueueMessage, storeMessage } from './queue-message.js';
+import {
+  type MessageStatus,
+  messageListSchema,
+  sendMessageBodySchema,
+  sentMessageSchema,
+} from './schema.js';
+import { planSend } from './send-message.js';
+
+export const sendMessageRoute = createRoute({
+  method: 'post',
+  path: '/v1/messages',
+  summary: 'Text a candidate (SMS, WhatsApp; Messenger and WeChat as replies)',
+  description: [
+    'Needs a user with a messaging licence or a key with the messaging permission (403',
+    '`licence_required`). Refused, with a message that says why: no number (409',
+    '`no_phone_number`), opted out (409 `opted_out`), no consent (409 `no_consent`), no contact',
+    'left this month for a candidate not messaged in 45 days (409 `contacts_exhausted`), SMS to an',
+    'unsupported country, WhatsApp embargoed, no sender number, free text outside WhatsApp’s',
+    '24-hour window, Messenger/WeChat without a recent message from the candidate (422).',
+    'Outside 08:00–20:00 in the candidate’s time the message is `scheduled`, never dropped.',
+  ].join(' '),
+  tags: ['Messaging'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [
+    requireRole('user'),
+    jsonBody({ maxBytes: 16 * 1024, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: sendMessageBodySchema } } },
+  },
+  responses: {
+    202: {
+      description: 'Queued (or scheduled for the next window).',
+      content: { 'application/json': { schema: sentMessageSchema } },
+    },
+    ...errorResponses([400, 401, 403, 409, 413, 415, 422, 503]),
+  },
+});
+
+export const listMessagesRoute = createRoute({
+  method: 'get',
+  path: '/v1/candidates/{candidateId}/messages',
+  summary: 'The conversation with a candidate, newest first',
+  tags: ['Messaging'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [requireRole('user')] as const,
+  request: { params: candidateIdParams },
+  responses: {
+    200: {
+      description: 'Both directions, with status and channel.',
+      content: { 'application/json': { schema: messageListSchema } },
+    },
+    ...errorResponses([400, 401, 403, 404]),
+  },
+});
+
+/** The origin providers call back: the configured public one, else this request's. */
+export function callbackBase(c: Context<AppEnv>): string {
+  return (c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+}
+
+const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
+  const caller = c.get('caller');
+  if (!caller.licence) {
+    return errorResponse(
+      c,
+      apiError(
+        'licence_required',
+        caller.kind === 'user'
+          ? 'Texting candidates needs a messaging licence; ask a manager for one.'
+          : 'This key does not have the messaging permission.',
+      ),
+    );
+  }
+  const queue = c.env.MESSAGE_QUEUE;
+  if (!queue || !c.env.TWILIO_ACCOUNT_SID || !c.env.TWILIO_AUTH_TOKEN) {
+    return errorResponse(
+      c,
+      apiError(
+        'messaging_unavailable',
+        'Texting is not set up on this server (provider or queue).',
+      ),
+    );
+  }
+  const request = c.req.valid('json');
+  const now = Date.now();
+  const ctx = await loadSend(c.env.DB, {
+    orgId: caller.orgId,
+    externalId: request.candidateId,
+    channel: request.channel,
+    userId: caller.kind === 'user' ? caller.id : null,
+    now,
+  });
+  if (!ctx) throw new Error(`organisation ${caller.orgId} of a valid caller is missing`);
+  const plan = planSend(ctx, request);
+  if ('code' in plan) return errorResponse(c, apiError(plan.code, plan.message));
+  // A plan needs a number or a chat address, which only a known candidate has.
+  const candidate = ctx.candidate;
+  if (!candidate) {
+    return errorResponse(c, apiError('no_phone_number', 'The candidate has no phone number.'));
+  }
+  const stored = await storeMessage(c.env.DB, {
+    orgId: caller.orgId,
+    candidateId: candidate.id,
+    channel: request.channel,
+    plan,
+    body: request.body ?? null,
+    templateId: request.templateId ?? null,
+    variables: request.variables ?? null,
+    sentBy: caller.actor,
+    now,
+  });
+  if (!stored.ok) {
+    // The last contact went to a concurrent send: the same refusal as if we had read it.
+    const exhausted = contactDecision({
+      lastMessagedAt: null,
+      now,
+      used: ctx.org.allowance,
+      allowance: ctx.org.allowance,
+      zone: ctx.org.zone,
+    });
+    const message = exhausted.ok ? 'No monthly contacts left.' : exhausted.message;
+    return errorResponse(c, apiError('contacts_exhausted', message));
+  }
+  await enqueueMessage(
+    queue,
+    { kind: 'send', messageId: stored.id, orgId: caller.orgId, callbackBase: callbackBase(c) },
+    plan.scheduledFor,
+    now,
+  );
+  return c.json(
+    {
+      id: stored.id,
+      status: plan.scheduledFor === null ? ('queued' as const) : ('scheduled' as const),
+      scheduledFor: isoOrNull(plan.scheduledFor),
+      channel: request.channel,
+      from: plan.from,
+      usesContact: stored.usesContact,
+    },
+    202,
+  );
+};
+
+interface MessageRow {
+  id: string;
+  direction: 'outbound' | 'inbound';
+  channel: 'sms' | 'whatsapp' | 'messenger' | 'wechat';
+  from_address: string;
+  to_address: string;
+  body: string | null;
+  template_id: string | null;
+  status: MessageStatus;
+  scheduled_for: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  sent_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const list: RouteHandler<typeof listMessagesRoute, AppEnv> = async (c) => {
+  const { candidateId } = c.req.valid('param');
+  const orgId = c.get('caller').orgId;
+  const db = c.env.DB;
+  const candidate = await db
+    .prepare('SELECT id FROM candidates WHERE org_id = ?1 AND external_id = ?2')
+    .bind(orgId, candidateId)
+    .first<{ id: string }>();
+  if (!candidate) {
+    return errorResponse(
+      c,
+      apiError('not_found', `No candidate ${candidateId} in this organisation.`),
+    );
+  }
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM messages WHERE org_id = ?1 AND candidate_id = ?2
+       ORDER BY created_at DESC, id DESC LIMIT 200`,
+    )
+    .bind(orgId, candidate.id)
+    .all<MessageRow>();
+  return c.json(
+    {
+      candidateId,
+      messages: results.map((row) => ({
+        id: row.id,
+        direction: row.direction,
+        channel: row.channel,
+        from: row.from_address,
+        to: row.to_address,
+        body: row.body,
+        templateId: row.template_id,
+        status: row.status,
+        scheduledFor: isoOrNull(row.scheduled_for),
+        errorCode: row.error_code,
+        errorMessage: row.error_message,
+        sentBy: row.sent_by,
+        createdAt: new Date(row.created_at).toISOString(),
+        updatedAt: new Date(row.updated_at).toISOString(),
+      })),
+    },
+    200,
+  );
+};
+
+export function registerMessages(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(sendMessageRoute, send);
+  app.openapi(listMessagesRoute, list);
+}

@@ -1,0 +1,222 @@
+// A text from a candidate, as the provider posted it (signature already checked). It is matched
+// to an organisation by the number it was sent to (an organisation's sender number, WhatsApp
+// number or a user's own number) and to a candidate by the number it came from; Messenger and
+// WeChat by the address the candidate wrote from before. It is stored once (the provider's id is
+// unique), opens the reply window of its channel, and keywords act at once: STOP and its variants
+// opt the candidate out of that channel and cancel what is still waiting to go to them; START,
+// UNSTOP and YES opt back in; HELP gets the organisation's answer, sent straight back.
+import type { Channel } from '../../db/schema.js';
+import { classifyInbound, helpReply } from '../../messaging/rules/index.js';
+import { SYSTEM_REPLY } from '../messages/deliver.js';
+import { enqueueMessage } from '../messages/queue-message.js';
+
+export interface Inbound {
+  sid: string;
+  from: string;
+  to: string;
+  body: string;
+}
+
+export type InboundOutcome =
+  | { stored: false; reason: 'unknown_recipient' | 'unknown_sender' | 'duplicate' }
+  | { stored: true; messageId: string; kind: ReturnType<typeof classifyInbound> };
+
+const PREFIXES: Record<string, Channel> = {
+  'whatsapp:': 'whatsapp',
+  'messenger:': 'messenger',
+  'wechat:': 'wechat',
+};
+
+/** `whatsapp:+44…` → whatsapp and `+44…`; a bare number is SMS. */
+export function channelOf(address: string): { channel: Channel; id: string } {
+  for (const [prefix, channel] of Object.entries(PREFIXES)) {
+    if (address.startsWith(prefix)) return { channel, id: address.slice(prefix.length) };
+  }
+  return { channel: 'sms', id: address };
+}
+
+const LAST_INBOUND: Record<Channel, string> = {
+  sms: 'last_inbound_sms_at',
+  whatsapp: 'last_inbound_whatsapp_at',
+  messenger: 'last_inbound_messenger_at',
+  wechat: 'last_inbound_wechat_at',
+};
+
+interface Match {
+  orgId: string;
+  orgName: string;
+  candidateId: string;
+}
+
+async function match(db: D1Database, from: string, to: string): Promise<Match | InboundOutcome> {
+  const sender = channelOf(from);
+  if (sender.channel === 'messenger' || sender.channel === 'wechat') {
+    const known = await db
+      .prepare(
+        `SELECT m.org_id AS orgId, o.name AS orgName, m.candidate_id AS candidateId
+         FROM messages m JOIN organisations o ON o.id = m.org_id
+         WHERE m.from_address = ?1 AND m.direction = 'inbound'
+         ORDER BY m.created_at DESC LIMIT 1`,
+      )
+      .bind(from)
+      .first<Match>();
+    return known ?? { stored: false, reason: 'unknown_sender' };
+  }
+  const ours = channelOf(to).id;
+  const org = await db
+    .prepare(
+      `SELECT id, name FROM organisations
+       WHERE whatsapp_sender = ?1
+          OR EXISTS (SELECT 1 FROM json_each(organisations.sender_numbers) AS c, json_each(c.value) AS n
+                     WHERE n.value = ?1)
+          OR id IN (SELECT org_id FROM users WHERE sender_phone = ?1 AND deactivated_at IS NULL)
+       ORDER BY created_at LIMIT 1`,
+    )
+    .bind(ours)
+    .first<{ id: string; name: string }>();
+  if (!org) return { stored: false, reason: 'unknown_recipient' };
+  const candidate = await db
+    .prepare(
+      `SELECT candidate_id FROM candidate_contact_details WHERE org_id = ?1 AND phone = ?2
+       ORDER BY updated_at DESC LIMIT 1`,
+    )
+    .bind(org.id, sender.id)
+    .first<{ candidate_id: string }>();
+  if (!candidate) return { stored: false, reason: 'unknown_sender' };
+  return { orgId: org.id, orgName: org.name, candidateId: candidate.candidate_id };
+}
+
+function keywordStatements(
+  db: D1Database,
+  kind: ReturnType<typeof classifyInbound>,
+  channel: Channel,
+  candidateId: string,
+  now: number,
+): D1PreparedStatement[] {
+  if (channel !== 'sms' && channel !== 'whatsapp') return [];
+  const column = channel === 'sms' ? 'sms_opted_out_at' : 'whatsapp_opted_out_at';
+  if (kind === 'opt_in') {
+    return [
+      db
+        .prepare(
+          `UPDATE candidate_contact_details SET ${column} = NULL, updated_at = ?2 WHERE candidate_id = ?1`,
+        )
+        .bind(candidateId, now),
+    ];
+  }
+  if (kind !== 'opt_out') return [];
+  return [
+    db
+      .prepare(
+        `UPDATE candidate_contact_details SET ${column} = COALESCE(${column}, ?2), updated_at = ?2
+         WHERE candidate_id = ?1`,
+      )
+      .bind(candidateId, now),
+    // Honoured at once: nothing still waiting goes out on this channel.
+    db
+      .prepare(
+        `UPDATE messages SET status = 'cancelled', error_code = 'opted_out',
+           error_message = 'The candidate opted out before the message went.', updated_at = ?3
+         WHERE candidate_id = ?1 AND channel = ?2 AND direction = 'outbound'
+           AND status IN ('queued', 'scheduled')`,
+      )
+      .bind(candidateId, channel, now),
+  ];
+}
+
+export async function receive(
+  db: D1Database,
+  queue: Queue | undefined,
+  inbound: Inbound,
+  options: { now: number; callbackBase: string },
+): Promise<InboundOutcome> {
+  const found = await match(db, inbound.from, inbound.to);
+  if ('stored' in found) return found;
+  const { channel } = channelOf(inbound.from);
+  const kind = classifyInbound(inbound.body);
+  const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+  const now = options.now;
+  const [inserted] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
+           body, status, provider_sid, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'inbound', ?4, ?5, ?6, ?7, 'received', ?8, ?9, ?9)
+         ON CONFLICT (provider_sid) DO NOTHING RETURNING id`,
+      )
+      .bind(
+        id,
+        found.orgId,
+        found.candidateId,
+        channel,
+        inbound.from,
+        inbound.to,
+        inbound.body,
+        inbound.sid,
+        now,
+      ),
+    db
+      .prepare(
+        `UPDATE candidate_contact_details SET ${LAST_INBOUND[channel]} = MAX(COALESCE(${LAST_INBOUND[channel]}, 0), ?2)
+         WHERE candidate_id = ?1 AND changes() = 1`,
+      )
+      .bind(found.candidateId, now),
+  ]);
+  if (!inserted?.results.length) return { stored: false, reason: 'duplicate' };
+  await db.batch(keywordStatements(db, kind, channel, found.candidateId, now));
+  if (kind === 'help' && queue) {
+    await replyNow(db, queue, {
+      orgId: found.orgId,
+      candidateId: found.candidateId,
+      channel,
+      from: inbound.to,
+      to: inbound.from,
+      body: helpReply(found.orgName),
+      now,
+      callbackBase: options.callbackBase,
+    });
+  }
+  return { stored: true, messageId: id, kind };
+}
+
+/** A reply the system sends straight back (HELP): no contact used, no quiet hours. */
+async function replyNow(
+  db: D1Database,
+  queue: Queue,
+  reply: {
+    orgId: string;
+    candidateId: string;
+    channel: Channel;
+    from: string;
+    to: string;
+    body: string;
+    now: number;
+    callbackBase: string;
+  },
+): Promise<void> {
+  const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+  await db
+    .prepare(
+      `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
+         body, status, sent_by, created_at, updated_at)
+       VALUES (?1, ?2, ?3, 'outbound', ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?9)`,
+    )
+    .bind(
+      id,
+      reply.orgId,
+      reply.candidateId,
+      reply.channel,
+      reply.from,
+      reply.to,
+      reply.body,
+      SYSTEM_REPLY,
+      reply.now,
+    )
+    .run();
+  await enqueueMessage(
+    queue,
+    { kind: 'send', messageId: id, orgId: reply.orgId, callbackBase: reply.callbackBase },
+    null,
+    reply.now,
+  );
+}

@@ -1,0 +1,64 @@
+// A status callback for a text we sent (signature already checked): the message moves forward
+// only (`accepted` → `sent` → `delivered` | `undelivered` | `failed`; a late `sent` after
+// `delivered` changes nothing), with the provider's error code. 21610 (the recipient unsubscribed
+// with the carrier) also opts the candidate out of that channel.
+import type { Channel } from '../../db/schema.js';
+
+const FINAL = ['delivered', 'undelivered', 'failed'];
+/** The statuses each reported status may replace. */
+const MAY_REPLACE: Record<string, string[]> = {
+  sent: ['accepted', 'sending'],
+  delivered: ['accepted', 'sending', 'sent'],
+  undelivered: ['accepted', 'sending', 'sent'],
+  failed: ['accepted', 'sending', 'sent'],
+};
+
+const EXPLAINED: Record<string, string> = {
+  '21610': 'The recipient unsubscribed (replied STOP); they must reply START first.',
+  '21211': 'The number is not a valid phone number.',
+  '63016':
+    'WhatsApp allows free text only within 24 hours of the candidate’s last message; send an approved template.',
+  '30003': 'The phone is unreachable or switched off.',
+  '30005': 'The number is unknown or no longer exists.',
+  '30006': 'The number cannot receive texts (a landline, or the carrier refused it).',
+};
+
+export interface StatusReport {
+  sid: string;
+  status: string;
+  errorCode: string | null;
+}
+
+export async function applyStatus(
+  db: D1Database,
+  report: StatusReport,
+  now: number,
+): Promise<'updated' | 'ignored'> {
+  const replaces = MAY_REPLACE[report.status];
+  if (!replaces) return 'ignored';
+  const placeholders = replaces.map((_, i) => `?${i + 6}`).join(', ');
+  const errorMessage = report.errorCode
+    ? (EXPLAINED[report.errorCode] ?? `The provider reported error ${report.errorCode}.`)
+    : null;
+  const updated = await db
+    .prepare(
+      `UPDATE messages SET status = ?2, error_code = COALESCE(?3, error_code),
+         error_message = COALESCE(?4, error_message), updated_at = ?5
+       WHERE provider_sid = ?1 AND status IN (${placeholders})
+       RETURNING candidate_id, channel`,
+    )
+    .bind(report.sid, report.status, report.errorCode, errorMessage, now, ...replaces)
+    .first<{ candidate_id: string; channel: Channel }>();
+  if (!updated) return 'ignored';
+  if (report.errorCode === '21610' && FINAL.includes(report.status)) {
+    const column = updated.channel === 'whatsapp' ? 'whatsapp_opted_out_at' : 'sms_opted_out_at';
+    await db
+      .prepare(
+        `UPDATE candidate_contact_details SET ${column} = COALESCE(${column}, ?2), updated_at = ?2
+         WHERE candidate_id = ?1`,
+      )
+      .bind(updated.candidate_id, now)
+      .run();
+  }
+  return 'updated';
+}

@@ -1,0 +1,49 @@
+// The texting queue's consumers (wrangler.jsonc `queues`): `cxm-messages` delivers each job
+// (`endpoints/messages/deliver.ts`): done jobs are acked, a provider out of reach or quiet hours
+// retry the job later (the queue's own delay, at most 12 hours); after `max_retries` the queue
+// moves the job to `cxm-messages-dlq`, whose consumer marks the message failed.
+import { database } from '../db/client.js';
+import { deliver, giveUp } from '../endpoints/messages/deliver.js';
+import type { OutboundJob } from '../endpoints/messages/queue-message.js';
+import type { Bindings } from '../env.js';
+import { type MessagingProvider, providerFromEnv } from '../messaging/provider/index.js';
+
+export const MESSAGE_QUEUE_NAME = 'cxm-messages';
+export const MESSAGE_DLQ_NAME = 'cxm-messages-dlq';
+
+export async function consumeMessageBatch(
+  batch: MessageBatch<OutboundJob>,
+  env: Bindings,
+  options: { now?: () => number; provider?: MessagingProvider } = {},
+): Promise<void> {
+  const db = database(env.DB);
+  const provider = options.provider ?? providerFromEnv(env);
+  const now = options.now ?? Date.now;
+  for (const message of batch.messages) {
+    if (!provider) {
+      console.error('messages: no provider configured; retrying later');
+      message.retry({ delaySeconds: 300 });
+      continue;
+    }
+    try {
+      const outcome = await deliver(env.DB, db, provider, message.body, now());
+      if (outcome.done) message.ack();
+      else message.retry({ delaySeconds: outcome.retryInSeconds });
+    } catch (error) {
+      console.error('messages: delivery failed, will retry', error);
+      message.retry({ delaySeconds: Math.min(600, 30 * 2 ** message.attempts) });
+    }
+  }
+}
+
+export async function consumeDeadLetters(
+  batch: MessageBatch<OutboundJob>,
+  env: Bindings,
+  now: () => number = Date.now,
+): Promise<void> {
+  const db = database(env.DB);
+  for (const message of batch.messages) {
+    await giveUp(db, message.body, now());
+    message.ack();
+  }
+}
