@@ -44,6 +44,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/audiences',
       '/v1/c/{token}',
       '/v1/candidates/{candidateId}',
+      '/v1/candidates/{candidateId}/contact',
       '/v1/candidates/{candidateId}/engagements',
       '/v1/candidates/{candidateId}/score',
       '/v1/candidates/{candidateId}/score-history',
