@@ -1,8 +1,10 @@
-// Isolation between organisations, over the real worker (`wrangler dev` on a temp D1). `demo` is
-// filled through the public API with a realistic history, `other` with a smaller one of its own.
-// Then, for every operation of the worker's OpenAPI document, `other` (with its admin key, its
-// site key and tokens it minted itself) aims at demo's candidates, keys, visitors, event ids,
-// cursors and links: no reply may carry demo's data, and demo's rows must stay exactly as they
+// Isolation between organisations, over the real worker (`wrangler dev` on a temp D1) texting
+// through the SMS provider stand-in (examples/sms-provider). `demo` is filled through the public
+// API with a realistic history, `other` with a smaller one of its own (users, identity provider,
+// contact details, contacts and texts both ways included). Then, for every operation of the
+// worker's OpenAPI document, `other` (with its admin key, its site key and tokens it minted
+// itself) aims at demo's candidates, keys, visitors, event ids, cursors, links, users, numbers
+// and texts: no reply may carry demo's data, and demo's rows must stay exactly as they
 // were. The same cases, but for one that cannot (its `oneWay` says why), run the other way round.
 // An operation without a case fails the run, so a new endpoint cannot be added without saying
 // how it keeps organisations apart. Then: identity tokens carried to the other organisation's
@@ -10,19 +12,34 @@
 // checks report a caller who does reach demo's data.
 
 import { read } from '@cxm/test-support/d1';
+import { freePort } from '@cxm/test-support/ports';
 import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from './isolation/cases.js';
 import { operations, runCases, settle } from './isolation/driver.js';
 import { fill, type OrgFixture, type OrgSpec } from './isolation/fixture.js';
-import { deliveryProblem, type Hooks, startHooks } from './isolation/hooks.js';
+import { deliveryProblem, type Hooks, issuerOf, startHooks } from './isolation/hooks.js';
 import { call, field } from './isolation/http.js';
+import { startTexting, type Texting } from './isolation/texting.js';
 import { KEYS, OTHER_SITE_ORIGIN, SITE_KEY, SITE_ORIGIN, startSuiteWorker } from './site.js';
 import { tablesWithoutOrg } from './snapshot.js';
+
+/**
+ * `other` texts too (the seed gives it no sender number, allowance or permission): its admin key
+ * may text, from a number of its own.
+ */
+const TEXTING_SQL = `
+UPDATE api_keys SET messaging = 1 WHERE id = 'key_other_admin';
+UPDATE organisations SET monthly_contact_allowance = 50,
+  sender_numbers = '{"GB":["+447400200200"]}' WHERE id = 'other';
+`;
 
 function demoSpec(hooks: string): OrgSpec {
   return {
     orgId: 'demo',
+    issuer: issuerOf(hooks, 'demo'),
+    phonePrefix: '+4474001234',
+    senderPhone: '+447400100300',
     keys: { user: KEYS.user, reporter: KEYS.reporter, manager: KEYS.manager, admin: KEYS.admin },
     siteKey: SITE_KEY,
     siteOrigin: SITE_ORIGIN,
@@ -50,6 +67,9 @@ function otherSpec(hooks: string): OrgSpec {
   const admin = KEYS.otherAdmin;
   return {
     orgId: 'other',
+    issuer: issuerOf(hooks, 'other'),
+    phonePrefix: '+4474002234',
+    senderPhone: '+447400200300',
     keys: { user: admin, reporter: admin, manager: admin, admin },
     siteKey: 'pk_other',
     siteOrigin: OTHER_SITE_ORIGIN,
@@ -76,21 +96,31 @@ function report(problems: readonly string[]): string {
 describe('isolation between organisations', () => {
   let worker: Worker;
   let hooks: Hooks;
+  let texting: Texting;
   let demo: OrgFixture;
   let other: OrgFixture;
   let documented: string[];
 
   beforeAll(async () => {
     hooks = await startHooks();
-    worker = await startSuiteWorker('isolation');
+    // The texting provider posts candidates' answers to the worker, and the worker texts through
+    // the provider: the worker's port is chosen first.
+    const port = await freePort();
+    texting = await startTexting(`http://127.0.0.1:${port}`);
+    worker = await startSuiteWorker('isolation', {
+      port,
+      args: texting.workerArgs,
+      sql: TEXTING_SQL,
+    });
     const document = await call(worker.origin, { method: 'GET', path: '/v1/openapi.json' });
     documented = operations(document.json);
-    demo = await fill(worker.origin, worker.persist, demoSpec(hooks.origin));
-    other = await fill(worker.origin, worker.persist, otherSpec(hooks.origin));
+    demo = await fill(worker.origin, worker.persist, demoSpec(hooks.origin), texting);
+    other = await fill(worker.origin, worker.persist, otherSpec(hooks.origin), texting);
   });
 
   afterAll(async () => {
     await worker?.stop();
+    await texting?.stop();
     await hooks?.close();
   });
 
@@ -228,6 +258,9 @@ describe('isolation between organisations', () => {
       'GET /v1/candidates/{candidateId}/score',
       'POST /v1/scores',
       'PUT /v1/candidates/{candidateId}/tags',
+      'GET /v1/users',
+      'GET /v1/candidates/{candidateId}/messages',
+      'PUT /v1/candidates/{candidateId}/contact',
     ];
     const { problems } = await runCases({
       origin: worker.origin,
@@ -242,6 +275,12 @@ describe('isolation between organisations', () => {
         /score \[other -> demo\]: the victim's .*expected 404, got 200/,
       "demo's scores listed": /POST \/v1\/scores .*scores of the victim's candidates/,
       "demo's tags rewritten": /tags \[other -> demo\]: demo\.candidate_tags changed/,
+      "demo's users listed":
+        /GET \/v1\/users \[other -> demo\]: the user list has the victim's users/,
+      "demo's texts read":
+        /messages \[other -> demo\]: the reply .* carries demo's .*"demo-secret text /,
+      "demo's contact details rewritten":
+        /contact \[other -> demo\]: demo\.candidate_contact_details changed/,
     };
     for (const [what, pattern] of Object.entries(expected)) {
       expect(

@@ -27,12 +27,18 @@ export { VISITOR_UA as BROWSER_UA } from '@cxm/test-support/chromium';
 
 /**
  * `wrangler dev` over a fresh D1 with the seed and SITE_SQL, for one test file. Request logging
- * is off: a line per request would cost the worker more than some requests do.
+ * is off: a line per request would cost the worker more than some requests do. `port` and `args`
+ * as `startWorker` takes them (a port chosen first, `--var`s such as the texting provider's), and
+ * `sql` run after SITE_SQL.
  */
-export function startSuiteWorker(name: string): Promise<Worker> {
+export function startSuiteWorker(
+  name: string,
+  options: { port?: number; args?: string[]; sql?: string } = {},
+): Promise<Worker> {
   return startWorker({
     tempPrefix: `cxm-rel-${name}-`,
-    sql: SITE_SQL,
-    args: ['--log-level', 'warn'],
+    sql: SITE_SQL + (options.sql ?? ''),
+    args: ['--log-level', 'warn', ...(options.args ?? [])],
+    port: options.port,
   });
 }

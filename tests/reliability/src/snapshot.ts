@@ -15,7 +15,14 @@ export interface Snapshot {
 }
 
 /** Columns that point at an organisation's own rows, and the table they point into. */
-const REFERENCES = { candidate_id: 'candidates', visitor_id: 'visitors', site_id: 'sites' };
+const REFERENCES = {
+  candidate_id: 'candidates',
+  visitor_id: 'visitors',
+  site_id: 'sites',
+  user_id: 'users',
+  message_id: 'messages',
+  link_id: 'tracked_links',
+};
 
 const columnsByPersist = new Map<string, Map<string, string[]>>();
 
@@ -134,14 +141,15 @@ export function digests(shot: Snapshot): Record<string, string> {
 
 /**
  * Values of the snapshot that can only be this organisation's: the ids the worker made (UUIDs,
- * `key_…`) and hashes. A reply to another organisation containing one has leaked a row.
+ * `key_…`, `usr_…`, `msg_…`), the texting provider's message sids (`SM…`) and hashes. A reply to
+ * another organisation containing one has leaked a row.
  */
 export function distinctiveValues(shot: Snapshot): string[] {
   const found = new Set<string>();
   for (const rows of shot.sets.values()) {
     for (const row of rows) {
       for (const match of row.matchAll(
-        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{64}\b|key_[A-Za-z0-9_-]{6,}/g,
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{64}\b|key_[A-Za-z0-9_-]{6,}|\b(?:usr|msg)_[0-9a-f]{32}\b|\bSM[0-9a-f]{32}\b/g,
       )) {
         found.add(match[0]);
       }

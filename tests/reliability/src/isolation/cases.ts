@@ -1,10 +1,12 @@
 // One isolation case per operation of the OpenAPI document (`METHOD /path` as the document
 // spells it). Each acts as the attacker, with the attacker's highest key and its own site key
 // and tokens, aimed at the victim's resources: the victim's candidate ids (external and the
-// database's own), key ids, device ids and event ids, cursors from the victim's replies, and
-// the attacker's own tokens rewritten to name the victim's link. `send` already fails a reply
-// that carries the victim's data or is a 5xx; the cases check what the reply should say, and the
-// driver compares the victim's rows before and after each case.
+// database's own), key ids, device ids and event ids, cursors from the victim's replies, the
+// attacker's own tokens rewritten to name the victim's link, the victim's users (ids and
+// emails), identity provider, contact ids, candidates' and sender numbers, and its texts' ids at
+// the provider (posted as the provider would, without its auth token). `send` already fails a
+// reply that carries the victim's data or is a 5xx; the cases check what the reply should say,
+// and the driver compares the victim's rows before and after each case.
 //
 // They run in this order, reads before writes, so a read never meets the attacker's own
 // candidate that a write created under the victim's name.
@@ -12,9 +14,12 @@ import { read } from '@cxm/test-support/d1';
 import type { OrgFixture } from './fixture.js';
 import { TYPES } from './fixture.js';
 import { type Answer, type Call, field, list } from './http.js';
+import { signature } from './texting.js';
 import { payloadOf, rewritten, tokenOfUrl } from './tokens.js';
 
 export interface Tools {
+  /** The worker's origin, as the texting provider signs the URLs it posts to. */
+  origin: string;
   attacker: OrgFixture;
   victim: OrgFixture;
   persist: string;
@@ -113,6 +118,56 @@ function forged(t: Tools, token: string, extra: Record<string, unknown> = {}): s
 
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The error code of an error reply (`{ error: { code } }`). */
+function code(answer: Answer): unknown {
+  return field(answer.json, 'error', 'code');
+}
+
+/** Each of the victim's users is unknown to the attacker: 404, whatever the change. */
+function userWrite(method: 'PATCH' | 'DELETE', json?: unknown): IsolationCase['run'] {
+  return async (t) => {
+    for (const id of t.victim.userIds) {
+      const answer = await t.send({ method, path: `/v1/users/${path(id)}`, key: key(t), json });
+      status(t, answer, [404], `${method} of the victim's user ${id}`);
+    }
+  };
+}
+
+/**
+ * Posts as the texting provider would, about the victim's texts, numbers and candidates, but
+ * without the provider's auth token: unsigned, and signed with a token of the attacker's own
+ * guess. Every one is refused (403), before anything is read or written.
+ */
+function providerPosts(
+  route: string,
+  forms: (t: Tools) => Record<string, string>[],
+): IsolationCase['run'] {
+  return async (t) => {
+    const url = `${t.origin}${route}`;
+    for (const form of forms(t)) {
+      for (const [how, headers] of [
+        ['unsigned', {}],
+        [
+          'signed with a guessed token',
+          { 'X-Twilio-Signature': signature(`${t.attacker.spec.mark}-token`, url, form) },
+        ],
+        ['with an empty signature', { 'X-Twilio-Signature': '' }],
+      ] as const) {
+        const answer = await t.send({ method: 'POST', path: route, headers, form });
+        const what = `${route} ${how} (${form.MessageSid} ${form.Body ?? form.MessageStatus})`;
+        if (status(t, answer, [403], what)) {
+          t.check(code(answer) === 'forbidden', `${what} was refused as ${String(code(answer))}`);
+        }
+      }
+    }
+  };
+}
+
+/** A provider's message id (`SM` and 32 hex digits) no one has used. */
+function freshSid(n: number): string {
+  return `SM${'150a7'.repeat(6)}${String(n).padStart(2, '0')}`;
 }
 
 export const CASES: IsolationCase[] = [
@@ -283,7 +338,104 @@ export const CASES: IsolationCase[] = [
       }
     },
   },
-  // Writes from here on.
+  {
+    op: 'GET /v1/users',
+    run: async (t) => {
+      const answer = await t.send({ method: 'GET', path: '/v1/users', key: key(t) });
+      status(t, answer, [200], 'the user list');
+      const ids = list(answer.json, 'users').map((user) => String(field(user, 'id')));
+      const theirs = ids.filter((id) => t.victim.userIds.includes(id));
+      t.check(theirs.length === 0, `the user list has the victim's users ${theirs.join(', ')}`);
+      const org = t.attacker.spec.orgId;
+      const [own] = read<{ users: number; seats: number }>(
+        t.persist,
+        `SELECT (SELECT COUNT(*) FROM users WHERE org_id = '${org}') AS users,
+                (SELECT seats FROM organisations WHERE id = '${org}') AS seats`,
+      );
+      t.check(
+        ids.length === own?.users && field(answer.json, 'licences', 'seats') === own?.seats,
+        `the user list has ${ids.length} users and ${String(field(answer.json, 'licences', 'seats'))} seats; the attacker has ${own?.users} and ${own?.seats}`,
+      );
+    },
+  },
+  {
+    op: 'GET /v1/users/{id}',
+    run: async (t) => {
+      for (const id of t.victim.userIds) {
+        const answer = await t.send({ method: 'GET', path: `/v1/users/${path(id)}`, key: key(t) });
+        status(t, answer, [404], `the victim's user ${id}`);
+      }
+    },
+  },
+  {
+    op: 'GET /v1/settings/sign-in',
+    run: async (t) => {
+      const answer = await t.send({ method: 'GET', path: '/v1/settings/sign-in', key: key(t) });
+      status(t, answer, [200], 'the sign-in settings');
+      t.check(
+        field(answer.json, 'issuer') === t.attacker.spec.issuer &&
+          field(answer.json, 'clientId') === t.attacker.clientId,
+        `the sign-in settings name ${String(field(answer.json, 'issuer'))} and ${String(field(answer.json, 'clientId'))}`,
+      );
+    },
+  },
+  { op: 'GET /v1/candidates/{candidateId}/contact', run: candidateRead('/contact') },
+  { op: 'GET /v1/candidates/{candidateId}/messages', run: candidateRead('/messages') },
+  // Writes from here on. Texting first: the attacker has no candidate of the victim's names yet.
+  {
+    op: 'POST /v1/messages',
+    run: async (t) => {
+      const whoami = await t.send({ method: 'GET', path: '/v1/whoami', key: key(t) });
+      t.check(
+        field(whoami.json, 'licence') === true,
+        `the attacker's key may not text: ${whoami.text}`,
+      );
+      for (const candidateId of victimCandidateNames(t)) {
+        for (const channel of ['sms', 'whatsapp']) {
+          const answer = await t.send({
+            method: 'POST',
+            path: '/v1/messages',
+            key: key(t),
+            json: { candidateId, channel, body: 'isolation probe' },
+          });
+          const what = `a ${channel} text to the victim's ${candidateId}`;
+          if (status(t, answer, [409], what)) {
+            t.check(
+              code(answer) === 'no_phone_number',
+              `${what} was refused as ${String(code(answer))}`,
+            );
+          }
+        }
+      }
+    },
+  },
+  {
+    op: 'POST /v1/providers/twilio/status',
+    run: providerPosts('/v1/providers/twilio/status', (t) =>
+      // The victim's texts failed as unsubscribed (21610), which would opt their candidates out.
+      t.victim.providerSids.map((sid) => ({
+        MessageSid: sid,
+        SmsSid: sid,
+        MessageStatus: 'failed',
+        SmsStatus: 'failed',
+        ErrorCode: '21610',
+      })),
+    ),
+  },
+  {
+    op: 'POST /v1/providers/twilio/inbound',
+    run: providerPosts('/v1/providers/twilio/inbound', (t) =>
+      // STOP from each of the victim's candidates to the victim's numbers, and a reply.
+      t.victim.phones.flatMap((from, n) =>
+        t.victim.senderNumbers.slice(0, 2).map((to, k) => ({
+          MessageSid: freshSid(2 * n + k),
+          From: from,
+          To: to,
+          Body: k === 0 ? 'STOP' : 'isolation probe',
+        })),
+      ),
+    ),
+  },
   {
     op: 'POST /v1/identity-tokens',
     run: async (t) => {
@@ -326,6 +478,32 @@ export const CASES: IsolationCase[] = [
         field(answer.json, 'accepted') === engagements.length &&
           field(answer.json, 'duplicates') === 0,
         `the victim's event ids were not all new to the attacker: ${answer.text}`,
+      );
+    },
+  },
+  {
+    op: 'POST /v1/contacts',
+    run: async (t) => {
+      // The victim's own contact ids for the victim's candidate ids: new to the attacker, and
+      // moving only the last contacted of the attacker's candidates of those names.
+      const now = Date.now();
+      const contacts = t.victim.contactIds.map((id, n) => ({
+        id,
+        candidateId: t.victim.candidates[n % t.victim.candidates.length],
+        kind: 'phone_call',
+        occurredAt: new Date(now - (n + 1) * 60_000).toISOString(),
+      }));
+      const answer = await t.send({
+        method: 'POST',
+        path: '/v1/contacts',
+        key: key(t),
+        json: { contacts },
+      });
+      status(t, answer, [202], 'contacts');
+      t.check(
+        field(answer.json, 'accepted') === contacts.length &&
+          field(answer.json, 'duplicates') === 0,
+        `the victim's contact ids were not all new to the attacker: ${answer.text}`,
       );
     },
   },
@@ -428,6 +606,34 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'PUT /v1/candidates/{candidateId}/contact',
+    run: async (t) => {
+      // The victim's candidates' names and numbers: the attacker's own candidates, with the
+      // attacker's own consent and none of the victim's opt-outs. (Not the database's ids: the
+      // purge case expects the attacker to hold no candidate of those names.)
+      for (const [n, candidateId] of t.victim.candidates.entries()) {
+        const phone = t.victim.phones[n % t.victim.phones.length] ?? '';
+        const answer = await t.send({
+          method: 'PUT',
+          path: `/v1/candidates/${path(candidateId)}/contact`,
+          key: key(t),
+          json: {
+            phone,
+            firstName: 'isolation probe',
+            smsConsent: { source: 'isolation probe', at: new Date().toISOString() },
+          },
+        });
+        status(t, answer, [200], `contact details for ${candidateId}`);
+        t.check(
+          field(answer.json, 'phone') === phone &&
+            field(answer.json, 'firstName') === 'isolation probe' &&
+            field(answer.json, 'smsOptedOut') === false,
+          `contact details for ${candidateId}: ${answer.text.slice(0, 300)}`,
+        );
+      }
+    },
+  },
+  {
     op: 'POST /v1/links',
     run: async (t) => {
       const theirs = await t.send({
@@ -519,6 +725,41 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'POST /v1/users',
+    run: async (t) => {
+      // The victim's people's emails, in the attacker's own organisation: neither refused as
+      // existing (which would tell the attacker who works at the victim) nor the victim's users.
+      for (const email of t.victim.userEmails.slice(0, 3)) {
+        const answer = await t.send({
+          method: 'POST',
+          path: '/v1/users',
+          key: key(t),
+          json: { email, displayName: 'isolation probe', role: 'admin' },
+        });
+        if (!status(t, answer, [201], `a user with the victim's email ${email}`)) continue;
+        const id = String(field(answer.json, 'id'));
+        const [row] = read<{ org: string }>(
+          t.persist,
+          `SELECT org_id AS org FROM users WHERE id = '${id.replaceAll("'", "''")}'`,
+        );
+        t.check(
+          !t.victim.userIds.includes(id) && row?.org === t.attacker.spec.orgId,
+          `the new user ${id} is ${row?.org}'s`,
+        );
+      }
+    },
+  },
+  {
+    op: 'PATCH /v1/users/{id}',
+    run: userWrite('PATCH', {
+      displayName: 'isolation probe',
+      role: 'user',
+      licence: false,
+      autoReply: 'isolation probe',
+    }),
+  },
+  { op: 'DELETE /v1/users/{id}', run: userWrite('DELETE') },
+  {
     op: 'DELETE /v1/candidates/{candidateId}',
     run: async (t) => {
       for (const id of t.victim.internalCandidateIds) {
@@ -589,6 +830,35 @@ export const CASES: IsolationCase[] = [
         },
       });
       status(t, restore, [200], "restoring the attacker's settings");
+    },
+  },
+  {
+    op: 'PUT /v1/settings/sign-in',
+    run: async (t) => {
+      const { attacker, victim } = t;
+      const put = (json: unknown) =>
+        t.send({ method: 'PUT', path: '/v1/settings/sign-in', key: key(t), json });
+      // The victim's identity provider and client id (without its secret, which the attacker
+      // does not have): the attacker's own settings, with the attacker's own stored secret.
+      const claimed = await put({
+        issuer: victim.spec.issuer,
+        clientId: victim.clientId,
+        autoProvision: true,
+      });
+      status(t, claimed, [200], "sign-in through the victim's identity provider");
+      t.check(
+        field(claimed.json, 'issuer') === victim.spec.issuer &&
+          field(claimed.json, 'clientSecretSet') === true,
+        `the claimed settings read ${claimed.text.slice(0, 300)}`,
+      );
+      // Refused before any request leaves the worker: plain http to a public name.
+      const plain = await put({
+        issuer: `http://idp.${victim.spec.mark}.example`,
+        clientId: victim.clientId,
+      });
+      status(t, plain, [400], 'an http issuer');
+      const restore = await put({ issuer: attacker.spec.issuer, clientId: attacker.clientId });
+      status(t, restore, [200], "restoring the attacker's sign-in settings");
     },
   },
 ];

@@ -21,16 +21,24 @@ export function operations(document: unknown): string[] {
 }
 
 /**
- * Waits until the organisation has no webhook delivery still pending: one posted after a
- * request (`waitUntil`) updates its row later, which would look like a change made by a case.
+ * Texts on their way: the queue's consumer and the provider's status callbacks move them on
+ * (`queued` → `sending` → `accepted` → `sent` → `delivered`); `scheduled` waits for the queue.
+ */
+const MOVING = "('queued', 'sending', 'accepted', 'sent')";
+
+/**
+ * Waits until the organisation has no webhook delivery still pending and no text on its way:
+ * one posted after a request (`waitUntil`) or a status callback updates its row later, which
+ * would look like a change made by a case.
  */
 export async function settle(persist: string, orgId: string): Promise<void> {
   await until(
-    `${orgId}'s webhook deliveries to settle`,
+    `${orgId}'s webhook deliveries and texts to settle`,
     () => {
       const [row] = read<{ n: number }>(
         persist,
-        `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE org_id = '${orgId}' AND status = 'pending'`,
+        `SELECT (SELECT COUNT(*) FROM webhook_deliveries WHERE org_id = '${orgId}' AND status = 'pending')
+              + (SELECT COUNT(*) FROM messages WHERE org_id = '${orgId}' AND status IN ${MOVING}) AS n`,
       );
       return row?.n === 0 ? true : undefined;
     },
@@ -64,6 +72,7 @@ export async function runCases(input: {
   for (const isolationCase of input.cases) {
     const label = `${isolationCase.op} [${attacker.spec.orgId} -> ${victim.spec.orgId}]`;
     const tools: Tools = {
+      origin,
       attacker,
       victim,
       persist,

@@ -1,11 +1,15 @@
 // Fills an organisation through the public API, as its ATS, email tool, career site and admins
 // would: candidates with engagements of every type over months, tags, tracker visitors (one left
 // anonymous, one linked by API, one by an identity token), a tracked email opened and clicked, a
-// webhook, extra API keys (one revoked). Every value carries the organisation's mark, so a reply
-// to the other organisation that contains one has leaked it.
+// webhook, extra API keys (one revoked), users (one deactivated) and the console's identity
+// provider, candidates' contact details, contacts made elsewhere, and texts both ways through the
+// texting provider (one candidate answers, one replies STOP). Every value carries the
+// organisation's mark, so a reply to the other organisation that contains one has leaked it.
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
 import { read } from '@cxm/test-support/d1';
+import { until } from '@cxm/test-support/poll';
 import { type Answer, type Call, call, field, list, must, text } from './http.js';
+import type { Texting } from './texting.js';
 import { tokenOfUrl } from './tokens.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -27,6 +31,12 @@ export interface OrgSpec {
   seedTexts: string[];
   /** The seed's key ids, which other organisations try to revoke. */
   seedKeyIds: string[];
+  /** Its console's identity provider (OpenID Connect issuer; `hooks.ts` publishes it). */
+  issuer: string;
+  /** Its candidates' phone numbers are this and two digits (a valid number of the country). */
+  phonePrefix: string;
+  /** The number its recruiter texts from (`senderPhone`). */
+  senderPhone: string;
 }
 
 export interface OrgFixture {
@@ -49,6 +59,19 @@ export interface OrgFixture {
   webhookSecret: string;
   /** `nextCursor`s from its own replies, which the other organisation then replays. */
   cursors: { engagements: string; audience: string };
+  /** Its users' ids (the seed's and those the fill made) and emails. */
+  userIds: string[];
+  userEmails: string[];
+  /** The client id of its identity provider (the secret is in `secrets`). */
+  clientId: string;
+  /** Its candidates' phone numbers (E.164), in the order of `candidates`. */
+  phones: string[];
+  /** The ids of the contacts it recorded (`POST /v1/contacts`). */
+  contactIds: string[];
+  /** The numbers it texts from: the organisation's sender numbers and its users' own. */
+  senderNumbers: string[];
+  /** The texting provider's ids (`SM…`) of its texts, both ways. */
+  providerSids: string[];
   /** Everything of it that must never appear in a reply to another organisation. */
   secrets: string[];
 }
@@ -306,7 +329,260 @@ async function readBack(api: Api, spec: OrgSpec, candidates: readonly string[], 
   };
 }
 
-export async function fill(origin: string, persist: string, spec: OrgSpec): Promise<OrgFixture> {
+/** Users beside the seed's: a recruiter with a number and an auto-reply, and one who left. */
+async function people(api: Api, spec: OrgSpec, secrets: Secrets) {
+  const { mark } = spec;
+  const recruiter = await api(
+    {
+      method: 'POST',
+      path: '/v1/users',
+      key: spec.keys.manager,
+      json: {
+        email: `recruiter@${mark}.example`,
+        displayName: `${mark} Recruiter`,
+        role: 'user',
+        senderPhone: spec.senderPhone,
+        autoReply: `${mark} auto-reply: back on Monday`,
+      },
+    },
+    201,
+    'a user',
+  );
+  await api(
+    {
+      method: 'PATCH',
+      path: `/v1/users/${text(recruiter.json, 'id')}`,
+      key: spec.keys.manager,
+      json: { displayName: `${mark} Recruiter (Berlin)` },
+    },
+    200,
+    'renaming a user',
+  );
+  const leaver = await api(
+    {
+      method: 'POST',
+      path: '/v1/users',
+      key: spec.keys.manager,
+      json: { email: `leaver@${mark}.example`, displayName: `${mark} Leaver`, role: 'reporter' },
+    },
+    201,
+    'a user who leaves',
+  );
+  await api(
+    { method: 'DELETE', path: `/v1/users/${text(leaver.json, 'id')}`, key: spec.keys.manager },
+    200,
+    'deactivating a user',
+  );
+  secrets.add(`${mark} Recruiter`).add(`${mark} Leaver`).add(`${mark} auto-reply`);
+}
+
+/** The console's identity provider, with its client secret (stored sealed, never returned). */
+async function signIn(api: Api, spec: OrgSpec, secrets: Secrets): Promise<string> {
+  const clientId = `${spec.mark}-console`;
+  const clientSecret = `${spec.mark}-client-secret`;
+  await api(
+    {
+      method: 'PUT',
+      path: '/v1/settings/sign-in',
+      key: spec.keys.manager,
+      json: { issuer: spec.issuer, clientId, clientSecret },
+    },
+    200,
+    'the identity provider',
+  );
+  for (const value of [spec.issuer, clientId, clientSecret]) secrets.add(value);
+  return clientId;
+}
+
+/**
+ * A zone (`Etc/GMT…`, hours from UTC) where it is about 2 pm now, so the fill's texts are inside
+ * the candidates' sending hours (08:00-20:00) and go at once instead of waiting for the morning.
+ */
+export function afternoonZone(now: number): string {
+  let offset = 14 - new Date(now).getUTCHours();
+  if (offset > 12) offset -= 24;
+  // Etc/GMT names count the other way round: Etc/GMT-3 is three hours ahead of UTC.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+/** Each candidate's number, first name, zone and SMS consent (every other one WhatsApp's too). */
+async function contactDetails(
+  api: Api,
+  spec: OrgSpec,
+  candidates: readonly string[],
+  now: number,
+  secrets: Secrets,
+): Promise<string[]> {
+  const { mark } = spec;
+  const phones: string[] = [];
+  for (const [i, candidateId] of candidates.entries()) {
+    const consent = { source: `${mark} career-site form`, at: new Date(now - DAY).toISOString() };
+    const reply = await api(
+      {
+        method: 'PUT',
+        path: `/v1/candidates/${candidateId}/contact`,
+        key: spec.keys.user,
+        json: {
+          phone: `${spec.phonePrefix}${String(i).padStart(2, '0')}`,
+          firstName: `${mark}-first-${i}`,
+          timeZone: afternoonZone(now),
+          smsConsent: consent,
+          ...(i % 2 === 0
+            ? { whatsappOptIn: { ...consent, source: `${mark} WhatsApp opt-in` } }
+            : {}),
+        },
+      },
+      200,
+      'contact details',
+    );
+    phones.push(text(reply.json, 'phone'));
+  }
+  for (const value of phones) secrets.add(value);
+  secrets.add(`${mark}-first-`).add(`${mark} career-site form`).add(`${mark} WhatsApp opt-in`);
+  return phones;
+}
+
+/** Calls and emails made in the ATS, recorded as contacts. */
+async function contactsMade(
+  api: Api,
+  spec: OrgSpec,
+  candidates: readonly string[],
+  now: number,
+  secrets: Secrets,
+): Promise<string[]> {
+  const kinds = ['phone_call', 'email', 'sms', 'whatsapp'];
+  const contacts = candidates.flatMap((candidateId, i) =>
+    [0, 1].map((k) => ({
+      id: `${spec.mark}-contact-${i}-${k}`,
+      candidateId,
+      kind: kinds[(i + k) % kinds.length],
+      occurredAt: iso(now - (2 + i + 10 * k) * DAY),
+    })),
+  );
+  const reply = await api(
+    { method: 'POST', path: '/v1/contacts', key: spec.keys.user, json: { contacts } },
+    202,
+    'contacts',
+  );
+  if (field(reply.json, 'accepted') !== contacts.length) {
+    throw new Error(`the contacts were not all stored: ${reply.text}`);
+  }
+  const ids = contacts.map((contact) => contact.id);
+  for (const id of ids) secrets.add(id);
+  return ids;
+}
+
+/**
+ * Texts to the first three candidates, delivered through the provider; then the first answers
+ * and the second replies STOP (an opt-out), as the provider's signed inbound webhook.
+ */
+async function texts(
+  api: Api,
+  spec: OrgSpec,
+  persist: string,
+  texting: Texting,
+  candidates: readonly string[],
+  phones: readonly string[],
+  secrets: Secrets,
+) {
+  const { mark, orgId } = spec;
+  for (const [i, candidateId] of candidates.slice(0, 3).entries()) {
+    const reply = await api(
+      {
+        method: 'POST',
+        path: '/v1/messages',
+        key: spec.keys.user,
+        json: { candidateId, channel: 'sms', body: `${mark} text ${i}: is Tuesday good?` },
+      },
+      202,
+      'a text',
+    );
+    if (field(reply.json, 'status') !== 'queued') {
+      throw new Error(`a text was not sent at once (quiet hours?): ${reply.text}`);
+    }
+  }
+  await until(
+    `${orgId}'s texts to be delivered`,
+    () => {
+      const rows = read<{ status: string }>(
+        persist,
+        `SELECT status FROM messages WHERE org_id = '${orgId}' AND direction = 'outbound'`,
+      );
+      return rows.length === 3 && rows.every((row) => row.status === 'delivered')
+        ? true
+        : undefined;
+    },
+    60_000,
+  );
+  const answers: string[] = [];
+  for (const [from, body] of [
+    [phones[0] ?? '', `${mark} reply: Tuesday works`],
+    [phones[1] ?? '', 'STOP'],
+  ] as const) {
+    const answer = await texting.reply(from, body);
+    answers.push(`${answer.status} ${answer.text.slice(0, 600)}`);
+  }
+  // What the isolation cases need is in D1: both answers stored as this organisation's, the
+  // STOP as an opt-out (the worker's HTTP answer to the provider is the webhooks tests' concern).
+  const [row] = read<{ inbound: number; optedOut: number }>(
+    persist,
+    `SELECT (SELECT COUNT(*) FROM messages WHERE org_id = '${orgId}' AND direction = 'inbound') AS inbound,
+            (SELECT COUNT(*) FROM candidate_contact_details WHERE org_id = '${orgId}'
+               AND sms_opted_out_at IS NOT NULL) AS optedOut`,
+  );
+  if (row?.inbound !== 2 || row.optedOut !== 1) {
+    throw new Error(
+      `the answers were not stored as ${orgId}'s: ${JSON.stringify(row)}; the provider saw:\n${answers.join('\n')}`,
+    );
+  }
+  secrets.add(`${mark} text `).add(`${mark} reply`);
+}
+
+/** What the fill made that only D1 shows whole: users, numbers, the provider's message ids. */
+function fromD1(persist: string, orgId: string, secrets: Secrets) {
+  const users = read<{
+    id: string;
+    email: string;
+    display_name: string;
+    sender_phone: string | null;
+  }>(
+    persist,
+    `SELECT id, email, display_name, sender_phone FROM users WHERE org_id = '${orgId}' ORDER BY id`,
+  );
+  const [org] = read<{ sender_numbers: string; whatsapp_sender: string | null }>(
+    persist,
+    `SELECT sender_numbers, whatsapp_sender FROM organisations WHERE id = '${orgId}'`,
+  );
+  const numbers = Object.values(
+    JSON.parse(org?.sender_numbers ?? '{}') as Record<string, string[]>,
+  );
+  const senderNumbers = [
+    ...new Set([
+      ...numbers.flat(),
+      ...(org?.whatsapp_sender ? [org.whatsapp_sender] : []),
+      ...users.flatMap((user) => (user.sender_phone ? [user.sender_phone] : [])),
+    ]),
+  ];
+  const providerSids = read<{ sid: string }>(
+    persist,
+    `SELECT provider_sid AS sid FROM messages WHERE org_id = '${orgId}' AND provider_sid IS NOT NULL`,
+  ).map((row) => row.sid);
+  for (const user of users) secrets.add(user.id).add(user.email).add(user.display_name);
+  for (const value of [...senderNumbers, ...providerSids]) secrets.add(value);
+  return {
+    userIds: users.map((user) => user.id),
+    userEmails: users.map((user) => user.email),
+    senderNumbers,
+    providerSids,
+  };
+}
+
+export async function fill(
+  origin: string,
+  persist: string,
+  spec: OrgSpec,
+  texting: Texting,
+): Promise<OrgFixture> {
   const api: Api = async (request, status, what) =>
     must(await call(origin, request), status, `${what} (${request.method} ${request.path})`);
   const now = Date.now();
@@ -316,6 +592,11 @@ export async function fill(origin: string, persist: string, spec: OrgSpec): Prom
   const { candidates, eventIds, tags } = await history(api, spec, now, secrets);
   const { deviceIds, beaconEventIds } = await visitors(api, spec, candidates, now, secrets);
   const email = await trackedEmail(api, spec, candidates[0] ?? '', linkAllowlist, secrets);
+  await people(api, spec, secrets);
+  const clientId = await signIn(api, spec, secrets);
+  const phones = await contactDetails(api, spec, candidates, now, secrets);
+  const contactIds = await contactsMade(api, spec, candidates, now, secrets);
+  await texts(api, spec, persist, texting, candidates, phones, secrets);
   const cursors = await readBack(api, spec, candidates, secrets);
   const internalCandidateIds = read<{ id: string }>(
     persist,
@@ -323,6 +604,10 @@ export async function fill(origin: string, persist: string, spec: OrgSpec): Prom
   ).map((row) => row.id);
   for (const id of internalCandidateIds) secrets.add(id);
   return {
+    ...fromD1(persist, spec.orgId, secrets),
+    clientId,
+    phones,
+    contactIds,
     spec,
     candidates,
     internalCandidateIds,

@@ -1,6 +1,8 @@
 // A webhook receiver for both organisations (`/hooks/<org>`), answering 200 to everything so
 // every delivery settles at once. What it records shows whether a tier change of one
-// organisation was ever posted to the other's URL, or signed with the other's secret.
+// organisation was ever posted to the other's URL, or signed with the other's secret. It is also
+// each organisation's identity provider as far as saving the sign-in settings goes: the OpenID
+// discovery document of the issuer `<origin>/idp/<org>` (`issuerOf`), not recorded as a delivery.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { freePort, listen } from '@cxm/test-support/ports';
@@ -31,19 +33,41 @@ function read(request: IncomingMessage): Promise<string> {
 
 export async function startHooks(): Promise<Hooks> {
   const received: Delivery[] = [];
+  let origin = '';
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://receiver');
+    const discovery = /^\/idp\/([^/]+)\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (discovery && request.method === 'GET') {
+      const issuer = issuerOf(origin, discovery[1] ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+        }),
+      );
+      return;
+    }
     const owner = url.searchParams.get('claimed-by') ?? url.pathname.split('/').at(-1) ?? '';
     const body = await read(request);
     received.push({ owner, body, signature: String(request.headers['cxm-signature'] ?? '') });
     response.writeHead(200).end();
   });
-  const origin = await listen(server, await freePort());
+  origin = await listen(server, await freePort());
   return {
     origin,
     received,
     close: () => new Promise((done) => server.close(() => done())),
   };
+}
+
+/** The issuer (OpenID Connect) the receiver at `origin` publishes for `orgId`. */
+export function issuerOf(origin: string, orgId: string): string {
+  return `${origin}/idp/${orgId}`;
 }
 
 /** What is wrong with a delivery, given each organisation's webhook secret; null when nothing. */

@@ -3,7 +3,7 @@
 import { BROWSER_UA } from '../site.js';
 
 export interface Call {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   /** An API key, sent as `Authorization: Bearer`. */
   key?: string;
@@ -11,6 +11,8 @@ export interface Call {
   json?: unknown;
   /** Sent as text/plain, as the tracker sends beacons. */
   text?: string;
+  /** Sent form-encoded (application/x-www-form-urlencoded), as a texting provider posts. */
+  form?: Record<string, string>;
   headers?: Record<string, string>;
 }
 
@@ -32,6 +34,9 @@ export async function call(origin: string, request: Call): Promise<Answer> {
   } else if (request.text !== undefined) {
     headers['Content-Type'] = 'text/plain';
     body = request.text;
+  } else if (request.form !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(request.form).toString();
   }
   const send = () =>
     fetch(origin + request.path, {
@@ -70,7 +75,12 @@ export function requestText(request: Call): string {
   try {
     path = decodeURIComponent(path);
   } catch {}
-  return [path, JSON.stringify(request.json ?? null), request.text ?? ''].join('\n');
+  return [
+    path,
+    JSON.stringify(request.json ?? null),
+    request.text ?? '',
+    JSON.stringify(request.form ?? null),
+  ].join('\n');
 }
 
 /** A JSON object's field, or undefined: replies are read without trusting their shape. */
