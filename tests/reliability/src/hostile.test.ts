@@ -16,6 +16,7 @@ import {
 import { ENDPOINTS, type Fixture } from './hostile/endpoints.js';
 import { sendAll } from './hostile/send.js';
 import { devTokenSecret, LONG_AGO, payloadOf, sign } from './hostile/tokens.js';
+import { TWILIO_WORKER_ARGS } from './hostile/webhooks.js';
 import { CATEGORIES, caseCounts, type HostileRequest, hostileCorpus } from './hostile-corpus.js';
 import { BROWSER_UA, KEYS, SITE_ORIGIN, startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
@@ -111,7 +112,9 @@ describe('hostile input', () => {
   let corpus: HostileRequest[];
 
   beforeAll(async () => {
-    worker = await startSuiteWorker('hostile');
+    // A texting provider is configured, so its webhooks check signatures (an unconfigured one
+    // answers 503 to every post before looking at it).
+    worker = await startSuiteWorker('hostile', { args: TWILIO_WORKER_ARGS });
     const response = await fetch(`${worker.origin}/v1/openapi.json`);
     doc = (await response.json()) as OpenApi;
     fixture = await prepare();

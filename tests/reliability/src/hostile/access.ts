@@ -5,13 +5,17 @@ import { KEYS } from '../site.js';
 import {
   beacon,
   CANDIDATE_ENGAGEMENTS,
+  CANDIDATE_MESSAGES,
   CLICK,
   COLLECT,
   CREATE_KEY,
+  DEACTIVATE_USER,
   draft,
   ENDPOINTS,
   type Endpoint,
   type Fixture,
+  GET_CONTACT,
+  GET_USER,
   json,
   KEYED_ENDPOINTS,
   LINKS,
@@ -25,6 +29,7 @@ import {
   SCORE,
   SCORE_HISTORY,
   SITE_ORIGIN,
+  UPDATE_USER,
 } from './endpoints.js';
 import type { Case, Rng } from './rng.js';
 import { long } from './spoil.js';
@@ -91,6 +96,44 @@ export function crossOrg(fixture: Fixture): Case[] {
             },
           ),
     ),
+    ...[GET_USER, UPDATE_USER, DEACTIVATE_USER].map(
+      (endpoint): Case =>
+        (r) =>
+          draft(
+            endpoint,
+            f,
+            "another organisation's key on this organisation's user",
+            refusal('not_found'),
+            {
+              authorization: OTHER_ADMIN,
+              url: endpoint.url(f, r.pick(['usr_demo_user', 'usr_demo_manager', 'usr_demo_admin'])),
+            },
+          ),
+    ),
+    ...[GET_CONTACT, CANDIDATE_MESSAGES].map(
+      (endpoint): Case =>
+        (r) =>
+          draft(
+            endpoint,
+            f,
+            "a key reading another organisation's candidate",
+            refusal('not_found'),
+            {
+              authorization: bearer(r.pick(ROLES)),
+              url: endpoint.url(f, f.otherCandidate),
+            },
+          ),
+    ),
+    () =>
+      draft(
+        CANDIDATE_MESSAGES,
+        f,
+        "another organisation's key on this organisation's candidate",
+        refusal('not_found'),
+        {
+          authorization: OTHER_ADMIN,
+        },
+      ),
     () =>
       draft(PURGE, f, "purging another organisation's candidate", refusal('not_found'), {
         url: PURGE.url(f, f.otherCandidate),

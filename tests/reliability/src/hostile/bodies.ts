@@ -12,6 +12,7 @@ import {
 } from './endpoints.js';
 import type { Case, Rng } from './rng.js';
 import type { Body } from './spoil.js';
+import { hugeWebhooks } from './webhooks.js';
 
 const utf8 = new TextEncoder();
 
@@ -168,6 +169,10 @@ const MB = 1024 * 1024;
 const CHUNKED_LIMIT = 64 * 1024;
 
 export function hugeBodies(fixture: Fixture): Case[] {
+  return [...jsonHugeBodies(fixture), ...hugeWebhooks(fixture)];
+}
+
+function jsonHugeBodies(fixture: Fixture): Case[] {
   return JSON_ENDPOINTS.flatMap((endpoint): Case[] => {
     const json = validText(endpoint, fixture);
     const limit = inputOf(endpoint).maxBytes;

@@ -308,6 +308,154 @@ export const TRACKER_SCRIPT: Endpoint = {
   url: () => `/t.js?site=${SITE_KEY}`,
 };
 
+export const LIST_USERS: Endpoint = {
+  operation: 'GET /v1/users',
+  method: 'GET',
+  url: () => '/v1/users',
+  role: 'manager',
+};
+
+export const CREATE_USER: Endpoint = {
+  operation: 'POST /v1/users',
+  method: 'POST',
+  url: () => '/v1/users',
+  role: 'manager',
+  json: {
+    maxBytes: 8192,
+    mediaTypes: ['application/json'],
+    valid: () => ({ email: 'hostile@demo.test', displayName: 'Hostile Invite', role: 'user' }),
+  },
+};
+
+export const GET_USER: Endpoint = {
+  operation: 'GET /v1/users/{id}',
+  method: 'GET',
+  url: (_f, param = 'usr_demo_user') => `/v1/users/${enc(param)}`,
+  role: 'manager',
+};
+
+export const UPDATE_USER: Endpoint = {
+  operation: 'PATCH /v1/users/{id}',
+  method: 'PATCH',
+  url: (_f, param = 'usr_demo_user') => `/v1/users/${enc(param)}`,
+  role: 'manager',
+  json: {
+    maxBytes: 8192,
+    mediaTypes: ['application/json'],
+    valid: () => ({ displayName: 'Uma Renamed', senderPhone: '+14155550123' }),
+  },
+};
+
+export const DEACTIVATE_USER: Endpoint = {
+  operation: 'DELETE /v1/users/{id}',
+  method: 'DELETE',
+  url: (_f, param = 'usr_demo_user') => `/v1/users/${enc(param)}`,
+  role: 'manager',
+};
+
+export const GET_SIGN_IN: Endpoint = {
+  operation: 'GET /v1/settings/sign-in',
+  method: 'GET',
+  url: () => '/v1/settings/sign-in',
+  role: 'manager',
+};
+
+/** Schema-valid; sent only with one thing wrong (a whole valid one would fetch the issuer). */
+export const PUT_SIGN_IN: Endpoint = {
+  operation: 'PUT /v1/settings/sign-in',
+  method: 'PUT',
+  url: () => '/v1/settings/sign-in',
+  role: 'manager',
+  json: {
+    maxBytes: 8192,
+    mediaTypes: ['application/json'],
+    valid: () => ({
+      issuer: 'https://login.example.com',
+      clientId: 'cxm-console',
+      clientSecret: 'hostile-secret',
+      emailClaim: 'email',
+      autoProvision: false,
+    }),
+  },
+};
+
+export const CONTACTS: Endpoint = {
+  operation: 'POST /v1/contacts',
+  method: 'POST',
+  url: () => '/v1/contacts',
+  role: 'user',
+  json: {
+    maxBytes: 512 * 1024,
+    mediaTypes: ['application/json'],
+    valid: (f) => ({
+      contacts: [
+        {
+          id: 'rel-contact-1',
+          candidateId: f.candidate,
+          kind: 'phone_call',
+          occurredAt: '2025-06-01T12:00:00Z',
+        },
+      ],
+    }),
+  },
+};
+
+export const GET_CONTACT: Endpoint = {
+  operation: 'GET /v1/candidates/{candidateId}/contact',
+  method: 'GET',
+  url: (f, param = f.candidate) => `/v1/candidates/${enc(param)}/contact`,
+  role: 'user',
+};
+
+export const PUT_CONTACT: Endpoint = {
+  operation: 'PUT /v1/candidates/{candidateId}/contact',
+  method: 'PUT',
+  url: (f, param = f.candidate) => `/v1/candidates/${enc(param)}/contact`,
+  role: 'user',
+  json: {
+    maxBytes: 4096,
+    mediaTypes: ['application/json'],
+    valid: () => ({
+      phone: '+44 7400 123456',
+      firstName: 'Amara',
+      timeZone: 'Europe/London',
+      smsConsent: { source: 'career-site form', at: '2025-06-01T12:00:00Z' },
+    }),
+  },
+};
+
+export const SEND_MESSAGE: Endpoint = {
+  operation: 'POST /v1/messages',
+  method: 'POST',
+  url: () => '/v1/messages',
+  role: 'user',
+  json: {
+    maxBytes: 16 * 1024,
+    mediaTypes: ['application/json'],
+    valid: (f) => ({ candidateId: f.candidate, channel: 'sms', body: 'Hello from the fair' }),
+  },
+};
+
+export const CANDIDATE_MESSAGES: Endpoint = {
+  operation: 'GET /v1/candidates/{candidateId}/messages',
+  method: 'GET',
+  url: (f, param = f.candidate) => `/v1/candidates/${enc(param)}/messages`,
+  role: 'user',
+};
+
+/** The provider's webhooks: no key, a form body signed with `X-Twilio-Signature`. */
+export const TWILIO_STATUS: Endpoint = {
+  operation: 'POST /v1/providers/twilio/status',
+  method: 'POST',
+  url: () => '/v1/providers/twilio/status',
+};
+
+export const TWILIO_INBOUND: Endpoint = {
+  operation: 'POST /v1/providers/twilio/inbound',
+  method: 'POST',
+  url: () => '/v1/providers/twilio/inbound',
+};
+
 export const ENDPOINTS: readonly Endpoint[] = [
   COLLECT,
   ENGAGEMENTS,
@@ -332,6 +480,20 @@ export const ENDPOINTS: readonly Endpoint[] = [
   PUT_SETTINGS,
   TRACKING_CODE,
   TRACKER_SCRIPT,
+  LIST_USERS,
+  CREATE_USER,
+  GET_USER,
+  UPDATE_USER,
+  DEACTIVATE_USER,
+  GET_SIGN_IN,
+  PUT_SIGN_IN,
+  CONTACTS,
+  GET_CONTACT,
+  PUT_CONTACT,
+  SEND_MESSAGE,
+  CANDIDATE_MESSAGES,
+  TWILIO_STATUS,
+  TWILIO_INBOUND,
 ];
 
 export const JSON_ENDPOINTS = ENDPOINTS.filter((endpoint) => endpoint.json !== undefined);

@@ -16,6 +16,7 @@ import {
 import type { Case, Rng } from './rng.js';
 import { long } from './spoil.js';
 import { base64urlJson, LONG_AGO, type Payload, payloadOf, sign, withPayload } from './tokens.js';
+import { forgedWebhooks } from './webhooks.js';
 
 const B64URL = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
 
@@ -169,6 +170,7 @@ export function forgedTokens(fixture: Fixture): Case[] {
     (r) =>
       draft(CLICK, f, 'no token', refusal('not_found'), { url: r.pick(['/v1/c/', '/v1/c//']) }),
     ...forgedCursors(f),
+    ...forgedWebhooks(f),
   ];
 }
 

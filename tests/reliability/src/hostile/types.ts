@@ -6,28 +6,38 @@ import {
   AUDIENCES,
   beacon,
   CANDIDATE_ENGAGEMENTS,
+  CANDIDATE_MESSAGES,
   COLLECT,
+  CONTACTS,
   CREATE_KEY,
+  CREATE_USER,
+  DEACTIVATE_USER,
   draft,
   ENGAGEMENTS,
   type Fixture,
+  GET_CONTACT,
+  GET_USER,
   IDENTITY,
   JSON_ENDPOINTS,
   json,
   LINK_VISITOR,
   LINKS,
   PURGE,
+  PUT_CONTACT,
   PUT_SETTINGS,
+  PUT_SIGN_IN,
   REPORTS,
   REVOKE_KEY,
   refusal,
   SCORE,
   SCORE_HISTORY,
   SCORES,
+  SEND_MESSAGE,
   SITE_ORIGIN,
   TAGS,
   TRACKER_SCRIPT,
   TRACKING_CODE,
+  UPDATE_USER,
   VALID_AT,
 } from './endpoints.js';
 import type { Case } from './rng.js';
@@ -320,6 +330,136 @@ const SETTINGS_BODIES: [string, Body][] = [
   ['extra field beside valid ones', { consentMode: 'manual', admin: true }],
 ];
 
+const USER_SPOILS: Spoil[] = [
+  ['email is not an email', 'invalid_request', { email: 'not an email' }],
+  ['email is a number', 'invalid_request', { email: 5 }],
+  ['email over 254 characters', 'invalid_request', { email: `${long(250)}@demo.test` }],
+  ['no email', 'invalid_request', { email: MISSING }],
+  ['displayName is only spaces', 'invalid_request', { displayName: '   ' }],
+  ['displayName over 100 characters', 'invalid_request', { displayName: long(101) }],
+  ['no displayName', 'invalid_request', { displayName: MISSING }],
+  ['role unknown', 'invalid_request', { role: 'owner' }],
+  ['licence is a string', 'invalid_request', { licence: 'yes' }],
+  ['senderPhone without +', 'invalid_request', { senderPhone: '4155550123' }],
+  ['senderPhone is not a number', 'invalid_request', { senderPhone: '+1 CALL ME' }],
+  ['senderPhone over 32 characters', 'invalid_request', { senderPhone: `+1${'4'.repeat(40)}` }],
+  ['autoReply is empty', 'invalid_request', { autoReply: '' }],
+  ['autoReply over 1600 characters', 'invalid_request', { autoReply: long(1601) }],
+  ['extra field where the schema is strict', 'invalid_request', { admin: true }],
+  ['read-only field id', 'invalid_request', { id: 'usr_hostile' }],
+];
+
+const USER_UPDATE_BODIES: [string, Body][] = [
+  ['nothing to change', {}],
+  ['displayName is empty', { displayName: '' }],
+  ['role is null', { role: null }],
+  ['role unknown', { role: 'root' }],
+  ['licence is 1', { licence: 1 }],
+  ['active is false', { active: false }],
+  ['senderPhone is a number', { senderPhone: 14155550123 }],
+  ['senderPhone is not valid', { senderPhone: '+1 000' }],
+  ['autoReply is only spaces', { autoReply: '   ' }],
+  ['extra field where the schema is strict', { email: 'takeover@evil.test' }],
+  ['read-only field orgId', { orgId: 'other' }],
+];
+
+const SIGN_IN_SPOILS: Spoil[] = [
+  ['issuer is empty', 'invalid_request', { issuer: '' }],
+  ['issuer is a number', 'invalid_request', { issuer: 5 }],
+  ['issuer over 500 characters', 'invalid_request', { issuer: `https://${long(500)}.test` }],
+  ['no issuer', 'invalid_request', { issuer: MISSING }],
+  // Refused before any discovery fetch: not https, a private or local address, a query.
+  ['issuer is http', 'invalid_request', { issuer: 'http://login.example.com' }],
+  ['issuer is an IP address', 'invalid_request', { issuer: 'https://10.0.0.1' }],
+  ['issuer is the metadata address', 'invalid_request', { issuer: 'https://169.254.169.254' }],
+  ['issuer has credentials', 'invalid_request', { issuer: 'https://u:p@login.example.com' }],
+  ['issuer has a query', 'invalid_request', { issuer: 'https://login.example.com/?x=1' }],
+  ['issuer is not a URL', 'invalid_request', { issuer: 'login' }],
+  ['clientId is only spaces', 'invalid_request', { clientId: '   ' }],
+  ['clientId over 300 characters', 'invalid_request', { clientId: long(301) }],
+  ['no clientId', 'invalid_request', { clientId: MISSING }],
+  ['clientSecret is empty', 'invalid_request', { clientSecret: '' }],
+  ['clientSecret over 1000 characters', 'invalid_request', { clientSecret: long(1001) }],
+  ['emailClaim with spaces', 'invalid_request', { emailClaim: 'e mail' }],
+  ['emailClaim with a quote', 'invalid_request', { emailClaim: "email'--" }],
+  ['autoProvision is a string', 'invalid_request', { autoProvision: 'true' }],
+  ['extra field where the schema is strict', 'invalid_request', { clientSecretSet: true }],
+];
+
+const CONTACT_SPOILS: Spoil[] = [
+  ['contacts is an object', 'invalid_request', { contacts: {} }],
+  ['no contacts', 'invalid_request', { contacts: MISSING }],
+  ['no items', 'invalid_request', { contacts: [] }],
+  [
+    'more than 500 items',
+    'invalid_request',
+    {
+      contacts: (r: unknown, valid: Body) =>
+        Array.from({ length: 501 }, (_, i) => ({ ...first('contacts')(r, valid), id: `c-${i}` })),
+    },
+  ],
+  ['id is empty', 'invalid_request', { 'contacts.0.id': '' }],
+  ['id over 128 characters', 'invalid_request', { 'contacts.0.id': long(129) }],
+  ['candidateId is null', 'invalid_request', { 'contacts.0.candidateId': null }],
+  ['candidateId over 128 characters', 'invalid_request', { 'contacts.0.candidateId': long(129) }],
+  ['kind unknown', 'invalid_request', { 'contacts.0.kind': 'fax' }],
+  ['kind is a number', 'invalid_request', { 'contacts.0.kind': 1 }],
+  ['no kind', 'invalid_request', { 'contacts.0.kind': MISSING }],
+  ['occurredAt is epoch ms', 'invalid_request', { 'contacts.0.occurredAt': VALID_AT }],
+  ['occurredAt is not a date', 'invalid_request', { 'contacts.0.occurredAt': 'yesterday' }],
+  ['occurredAt in 1970', 'date_out_of_range', { 'contacts.0.occurredAt': '1970-01-01T00:00:00Z' }],
+  ['occurredAt in 2999', 'date_out_of_range', { 'contacts.0.occurredAt': '2999-01-01T00:00:00Z' }],
+];
+
+const CONTACT_DETAILS_BODIES: [string, Body][] = [
+  ['nothing to change', {}],
+  ['phone without +', { phone: '07400123456' }],
+  ['phone with letters', { phone: '+44 7400 CALLME' }],
+  ['phone with an extension', { phone: '+44 20 7946 0958 ext 12' }],
+  ['phone is a number', { phone: 447400123456 }],
+  ['phone over 32 characters', { phone: `+44${'7'.repeat(40)}` }],
+  ['phone is a freephone number', { phone: '+800 1234 5678' }],
+  ['timeZone unknown', { timeZone: 'Mars/Olympus' }],
+  ['timeZone is an offset', { timeZone: '+01:00' }],
+  ['timeZone is a path', { timeZone: '../../etc/passwd' }],
+  ['firstName is a number', { firstName: 5 }],
+  ['smsConsent is a string', { smsConsent: 'yes' }],
+  ['smsConsent without source', { smsConsent: { at: '2025-06-01T12:00:00Z' } }],
+  ['smsConsent at is not a date', { smsConsent: { source: 'form', at: 'today' } }],
+  [
+    'smsConsent with an extra field',
+    { smsConsent: { source: 'f', at: '2025-06-01T12:00:00Z', by: 'x' } },
+  ],
+  ['whatsappOptIn is true', { whatsappOptIn: true }],
+  ['opt-out written here', { smsOptedOut: false }],
+  ['read-only field phoneCountry', { phoneCountry: 'US' }],
+];
+
+const MESSAGE_SPOILS: Spoil[] = [
+  ...candidateIdSpoils('candidateId'),
+  ['channel unknown', 'invalid_request', { channel: 'carrier-pigeon' }],
+  ['channel in capitals', 'invalid_request', { channel: 'SMS' }],
+  ['no channel', 'invalid_request', { channel: MISSING }],
+  ['body is empty', 'invalid_request', { body: '' }],
+  ['body is only spaces', 'invalid_request', { body: '   ' }],
+  ['body over 1600 characters', 'invalid_request', { body: long(1601) }],
+  ['body is a number', 'invalid_request', { body: 5 }],
+  ['neither body nor templateId', 'invalid_request', { body: MISSING }],
+  ['both body and templateId', 'invalid_request', { templateId: 'tpl_welcome' }],
+  ['variables without templateId', 'invalid_request', { variables: { name: 'x' } }],
+  [
+    'a variable over 500 characters',
+    'invalid_request',
+    { body: MISSING, templateId: 'tpl_welcome', variables: { name: long(501) } },
+  ],
+  [
+    'a variable is a number',
+    'invalid_request',
+    { body: MISSING, templateId: 'tpl_welcome', variables: { name: 5 } },
+  ],
+  ['extra field where the schema is strict', 'invalid_request', { from: '+14155550100' }],
+];
+
 const NON_OBJECTS = ['[]', '"string"', '123', 'null', 'true', '[{}]', '0', '""', 'false'];
 
 export function wrongTypes(fixture: Fixture): Case[] {
@@ -451,6 +591,34 @@ export function wrongTypes(fixture: Fixture): Case[] {
         '/v1/settings/engagement/tracking-code?consent=none&consent=onetrust',
       ],
     ]),
+    ...spoiled(CREATE_USER, f, USER_SPOILS),
+    ...USER_UPDATE_BODIES.map(
+      ([label, body]): Case =>
+        () =>
+          draft(UPDATE_USER, f, label, refusal('invalid_request'), { body: json(body) }),
+    ),
+    ...[GET_USER, UPDATE_USER, DEACTIVATE_USER].map(
+      (endpoint): Case =>
+        () =>
+          draft(endpoint, f, 'user id over 100 characters', refusal('invalid_request'), {
+            url: endpoint.url(f, long(101)),
+          }),
+    ),
+    ...spoiled(PUT_SIGN_IN, f, SIGN_IN_SPOILS),
+    ...spoiled(CONTACTS, f, CONTACT_SPOILS),
+    ...CONTACT_DETAILS_BODIES.map(
+      ([label, body]): Case =>
+        () =>
+          draft(PUT_CONTACT, f, label, refusal('invalid_request'), { body: json(body) }),
+    ),
+    ...spoiled(SEND_MESSAGE, f, MESSAGE_SPOILS),
+    ...[GET_CONTACT, PUT_CONTACT, CANDIDATE_MESSAGES].map(
+      (endpoint): Case =>
+        () =>
+          draft(endpoint, f, 'candidateId over 128 characters', refusal('invalid_request'), {
+            url: endpoint.url(f, long(129)),
+          }),
+    ),
     ...badUrls(TRACKER_SCRIPT, f, [
       ['site key over 100 characters', 'invalid_request', `/t.js?site=${long(101)}`],
       ['site key given twice', 'invalid_request', '/t.js?site=pk_rel&site=pk_demo'],
