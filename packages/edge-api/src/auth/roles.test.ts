@@ -73,7 +73,7 @@ describe('role matrix', () => {
       table.push(row.join('\t'));
     }
     expect(table).toHaveLength(ENDPOINTS.length);
-  });
+  }, 30_000);
 });
 
 describe('organisations are apart', () => {

@@ -195,7 +195,7 @@ describe('sessions: ended by changes to the user', () => {
     for (const body of [
       { licence: true },
       { displayName: 'After' },
-      { senderPhone: '+14155550123' },
+      { senderPhone: '+14155550125' },
       { autoReply: 'Away' },
       { role: 'reporter' },
     ]) {

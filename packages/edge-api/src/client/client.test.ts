@@ -10,6 +10,9 @@ const NOT_FOR_BACKENDS = [
   'GET /v1/o/{token}',
   'GET /v1/c/{token}',
   'GET /t.js',
+  // The texting provider's webhooks: posted by the provider, signed with its token.
+  'POST /v1/providers/twilio/status',
+  'POST /v1/providers/twilio/inbound',
 ];
 
 function clientFor(apiKey: string) {

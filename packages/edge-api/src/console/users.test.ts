@@ -47,7 +47,7 @@ describe('console users', () => {
     const reporter = await createPerson(org.orgId, 'reporter', { licence: false });
     const gone = await createPerson(org.orgId, 'user', { licence: false });
     await env.DB.prepare('UPDATE users SET sender_phone = ?, deactivated_at = ? WHERE id = ?')
-      .bind('+14155550123', Date.now(), gone.id)
+      .bind('+14155550126', Date.now(), gone.id)
       .run();
 
     const response = await page('/console/users', manager.cookie);
@@ -62,7 +62,7 @@ describe('console users', () => {
       expect(html).toContain(`href="/console/users/${person.id}"`);
       expect(html).toContain(person.email);
     }
-    expect(html).toContain('+14155550123');
+    expect(html).toContain('+14155550126');
     expect(html).toContain('Deactivated');
     // The reporter has never signed in; the manager's session started with a sign-in.
     expect(html).toContain('Never');
@@ -221,11 +221,11 @@ describe('console users', () => {
     const manager = await signedInAs(org.keys.manager);
     const target = await createPerson(org.orgId, 'user', { licence: false });
     await env.DB.prepare('UPDATE users SET sender_phone = ?, auto_reply = ? WHERE id = ?')
-      .bind('+14155550123', 'Old reply', target.id)
+      .bind('+14155550126', 'Old reply', target.id)
       .run();
     const before = await (await page(`/console/users/${target.id}`, manager.cookie)).text();
     expectNoInlineCode(before);
-    expect(before).toContain('value="+14155550123"');
+    expect(before).toContain('value="+14155550126"');
     expect(before).toContain('Old reply');
 
     const saved = await post(`/console/users/${target.id}`, manager.cookie, {

@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   user_exists: 409,
   last_admin: 409,
   seats_exhausted: 409,
+  sender_number_taken: 409,
   opted_out: 409,
   no_consent: 409,
   no_phone_number: 409,

@@ -132,7 +132,12 @@ export async function deliver(
   });
   const sending = and(eq(messages.id, row.id), eq(messages.status, 'sending'));
   if (outcome.ok) {
-    const kind = row.channel === 'sms' || row.channel === 'whatsapp' ? row.channel : null;
+    // A contact is a text sent to the candidate; an automatic answer to their own message
+    // (HELP) is not one, and must not move last contacted (campaigns select on it).
+    const kind =
+      row.sent_by !== SYSTEM_REPLY && (row.channel === 'sms' || row.channel === 'whatsapp')
+        ? row.channel
+        : null;
     await runBatch(db, [
       db
         .update(messages)

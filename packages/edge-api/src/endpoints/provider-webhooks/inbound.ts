@@ -62,28 +62,40 @@ async function match(db: D1Database, from: string, to: string): Promise<Match | 
       .first<Match>();
     return known ?? { stored: false, reason: 'unknown_sender' };
   }
+  // Every organisation that has the number the text was sent to (its SMS or WhatsApp number, or
+  // one of its people's own), and among them the ones with a candidate at the sending number. A
+  // number claimed by two organisations must not let one read the other's candidates' replies
+  // (or their STOP): the text goes to the organisation that last texted that candidate from it.
   const ours = channelOf(to).id;
-  const org = await db
+  const found = await db
     .prepare(
-      `SELECT id, name FROM organisations
-       WHERE whatsapp_sender = ?1
-          OR EXISTS (SELECT 1 FROM json_each(organisations.sender_numbers) AS c, json_each(c.value) AS n
-                     WHERE n.value = ?1)
-          OR id IN (SELECT org_id FROM users WHERE sender_phone = ?1 AND deactivated_at IS NULL)
-       ORDER BY created_at LIMIT 1`,
+      `SELECT d.org_id AS orgId, o.name AS orgName, d.candidate_id AS candidateId
+       FROM candidate_contact_details d JOIN organisations o ON o.id = d.org_id
+       WHERE d.phone = ?2 AND (
+         o.whatsapp_sender = ?1
+         OR EXISTS (SELECT 1 FROM json_each(o.sender_numbers) AS c, json_each(c.value) AS n
+                    WHERE n.value = ?1)
+         OR EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.sender_phone = ?1
+                    AND u.deactivated_at IS NULL))
+       ORDER BY (SELECT max(m.created_at) FROM messages m
+                 WHERE m.candidate_id = d.candidate_id AND m.direction = 'outbound'
+                   AND m.from_address = ?3) DESC NULLS LAST,
+                d.updated_at DESC
+       LIMIT 1`,
+    )
+    .bind(ours, sender.id, to)
+    .first<Match>();
+  if (found) return found;
+  const owned = await db
+    .prepare(
+      `SELECT 1 FROM organisations o WHERE o.whatsapp_sender = ?1
+         OR EXISTS (SELECT 1 FROM json_each(o.sender_numbers) AS c, json_each(c.value) AS n WHERE n.value = ?1)
+         OR EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.sender_phone = ?1)
+       LIMIT 1`,
     )
     .bind(ours)
-    .first<{ id: string; name: string }>();
-  if (!org) return { stored: false, reason: 'unknown_recipient' };
-  const candidate = await db
-    .prepare(
-      `SELECT candidate_id FROM candidate_contact_details WHERE org_id = ?1 AND phone = ?2
-       ORDER BY updated_at DESC LIMIT 1`,
-    )
-    .bind(org.id, sender.id)
-    .first<{ candidate_id: string }>();
-  if (!candidate) return { stored: false, reason: 'unknown_sender' };
-  return { orgId: org.id, orgName: org.name, candidateId: candidate.candidate_id };
+    .first();
+  return { stored: false, reason: owned ? 'unknown_sender' : 'unknown_recipient' };
 }
 
 function keywordStatements(
@@ -163,7 +175,9 @@ export async function receive(
       .bind(found.candidateId, now),
   ]);
   if (!inserted?.results.length) return { stored: false, reason: 'duplicate' };
-  await db.batch(keywordStatements(db, kind, channel, found.candidateId, now));
+  const keywords = keywordStatements(db, kind, channel, found.candidateId, now);
+  // D1 refuses an empty batch: most texts are not keywords.
+  if (keywords.length > 0) await db.batch(keywords);
   if (kind === 'help' && queue) {
     await replyNow(db, queue, {
       orgId: found.orgId,

@@ -589,3 +589,43 @@ describe('GET /v1/candidates/{id}/messages: the conversation', () => {
     expect(listed.messages[1]).toMatchObject({ from: candidate.phone, to: org.senders.US![0] });
   });
 });
+
+describe('a sender number two organisations claim', () => {
+  it("never hands one organisation's candidates' replies (or their STOP) to the other", async () => {
+    const victim = await messagingOrg();
+    const number = victim.senders.US![0]!;
+    const candidate = await addCandidate(victim);
+    // Another organisation claims the same number (as if set before claims were refused) and
+    // holds a candidate with the same phone.
+    const attacker = await messagingOrg({ senders: { US: [number] } });
+    await env.DB.prepare('UPDATE organisations SET created_at = 0 WHERE id = ?1')
+      .bind(attacker.orgId)
+      .run();
+    const copy = await addCandidate(attacker);
+    // The victim texted its candidate from that number; the attacker never did.
+    await env.DB.prepare(
+      `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
+         body, status, created_at, updated_at)
+       VALUES (?1, ?2, ?3, 'outbound', 'sms', ?4, ?5, 'Hi', 'delivered', ?6, ?6)`,
+    )
+      .bind(
+        rid('msg'),
+        victim.orgId,
+        candidate.id,
+        number,
+        candidate.phone,
+        NOON - 24 * 60 * 60 * 1000,
+      )
+      .run();
+    const { response } = postInbound({
+      MessageSid: `SM${rid('in').slice(3)}`,
+      From: candidate.phone!,
+      To: number,
+      Body: 'STOP',
+    });
+    await expectTwiml(await response);
+    expect((await detailsOf(candidate)).sms_opted_out_at).toBe(NOON);
+    expect((await detailsOf(copy)).sms_opted_out_at).toBeNull();
+    expect(await messagesOf(attacker)).toEqual([]);
+  });
+});

@@ -291,7 +291,7 @@ describe('users: refused input writes nothing', () => {
 
   it('answers 400 for every bad change and leaves the user as it was', async () => {
     const org = await createOrg();
-    const user = await addUser(org, { senderPhone: '+14155550123', autoReply: 'Away' });
+    const user = await addUser(org, { senderPhone: '+14155550124', autoReply: 'Away' });
     const stored = await userRow(user.id);
     const before = await counts(org);
     const bad: [string, Record<string, unknown>][] = [
@@ -807,5 +807,43 @@ describe('users: audit log', () => {
       const logged = (await auditOf(org)).map((entry) => entry.action);
       expect(logged).toEqual(['user.created', 'user.deactivated']);
     }
+  });
+});
+
+describe('users: sender numbers', () => {
+  it('refuses a sender number another organisation uses (409), and writes nothing', async () => {
+    const owner = await createOrg();
+    await env.DB.prepare(`UPDATE organisations SET sender_numbers = ?1 WHERE id = ?2`)
+      .bind(JSON.stringify({ GB: ['+447400100999'] }), owner.orgId)
+      .run();
+    const other = await createOrg();
+    const created = await api('POST', '/v1/users', other.keys.admin, {
+      email: 'claims@x.test',
+      displayName: 'Claims',
+      senderPhone: '+44 7400 100999',
+    });
+    expect(created.status).toBe(409);
+    expect(await errorOf(created)).toMatchObject({ code: 'sender_number_taken' });
+    expect(await rows('SELECT id FROM users WHERE org_id = ?', other.orgId)).toEqual([]);
+
+    const user = await json<{ id: string }>(
+      api('POST', '/v1/users', other.keys.admin, { email: 'ok@x.test', displayName: 'Ok' }),
+    );
+    const patched = await api('PATCH', `/v1/users/${user.id}`, other.keys.admin, {
+      senderPhone: '+447400100999',
+    });
+    expect(patched.status).toBe(409);
+    const [row] = await rows<{ sender_phone: string | null }>(
+      'SELECT sender_phone FROM users WHERE id = ?',
+      user.id,
+    );
+    expect(row?.sender_phone).toBeNull();
+    // The organisation's own number is fine for its own people.
+    const own = await api('POST', '/v1/users', owner.keys.admin, {
+      email: 'mine@x.test',
+      displayName: 'Mine',
+      senderPhone: '+447400100999',
+    });
+    expect(own.status).toBe(201);
   });
 });

@@ -85,6 +85,33 @@ function rulesTarget(row: UserRow) {
   };
 }
 
+/**
+ * A sender number belongs to one organisation: inbound texts find their organisation by it, so
+ * another organisation claiming it (as a person's own number) must be refused.
+ */
+async function senderTaken(
+  db: D1Database,
+  orgId: string,
+  phone: string | null | undefined,
+): Promise<Refusal | null> {
+  if (!phone) return null;
+  const taken = await db
+    .prepare(
+      `SELECT 1 FROM organisations o WHERE o.id != ?1 AND (o.whatsapp_sender = ?2
+         OR EXISTS (SELECT 1 FROM json_each(o.sender_numbers) AS c, json_each(c.value) AS n
+                    WHERE n.value = ?2))
+       UNION ALL SELECT 1 FROM users u WHERE u.org_id != ?1 AND u.sender_phone = ?2
+       LIMIT 1`,
+    )
+    .bind(orgId, phone)
+    .first();
+  if (!taken) return null;
+  return {
+    code: 'sender_number_taken',
+    message: `${phone} is already a sender number elsewhere; a sender number belongs to one organisation.`,
+  };
+}
+
 export async function readUser(db: D1Database, orgId: string, id: string): Promise<UserRow | null> {
   return db.prepare('SELECT * FROM users WHERE org_id = ?1 AND id = ?2').bind(orgId, id).first();
 }
@@ -143,7 +170,9 @@ export async function createUser(
         },
       };
     }
-    const refused = refusal(caller, null, change, await counts(db, caller.orgId, id));
+    const refused =
+      refusal(caller, null, change, await counts(db, caller.orgId, id)) ??
+      (await senderTaken(db, caller.orgId, input.senderPhone));
     if (refused) return { ok: false, refusal: refused };
     const [inserted] = await db.batch<UserRow>([
       db
@@ -241,7 +270,11 @@ export async function updateUser(
     const diff = changes(row, next);
     // Nothing changes (a repeated DELETE, a PATCH to the same values): nothing to write.
     if (Object.keys(diff).length === 0) return { ok: true, user: userJson(row) };
-    const refused = refusal(caller, rulesTarget(row), change, await counts(db, caller.orgId, id));
+    const refused =
+      refusal(caller, rulesTarget(row), change, await counts(db, caller.orgId, id)) ??
+      (next.sender_phone !== row.sender_phone
+        ? await senderTaken(db, caller.orgId, next.sender_phone)
+        : null);
     if (refused) return { ok: false, refusal: refused };
     const stamp = Math.max(now, row.updated_at + 1);
     const endsSessions = next.role !== row.role || next.deactivated_at !== null;
