@@ -37,11 +37,16 @@ function ensureDevVars() {
   const file = join(root, 'packages', 'edge-api', '.dev.vars');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const have = new Set(
-    text.split('\n').map((line) => line.split('=')[0]?.trim()).filter((name) => name),
+    text
+      .split('\n')
+      .map((line) => line.split('=')[0]?.trim())
+      .filter((name) => name),
   );
   const missing = Object.entries(SMS_ACCOUNT).filter(([name]) => !have.has(name));
   if (missing.length === 0) return;
-  const header = text ? '' : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791.\n';
+  const header = text
+    ? ''
+    : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791.\n';
   const lines = missing.map(([name, value]) => `${name}=${value}`).join('\n');
   writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines}\n`);
   process.stdout.write(`[dev] wrote ${missing.map(([name]) => name).join(', ')} to ${file}\n`);

@@ -190,7 +190,10 @@ const PHONES = [
   ['+12125550116', 'America/New_York'],
   ['+447400123417', null],
 ];
-const consent = { source: 'career-site form (demo seed)', at: new Date(now - 60 * DAY).toISOString() };
+const consent = {
+  source: 'career-site form (demo seed)',
+  at: new Date(now - 60 * DAY).toISOString(),
+};
 let phones = 0;
 for (const [index, [candidateId]] of PEOPLE.entries()) {
   const [phone, timeZone] = PHONES[index % PHONES.length];

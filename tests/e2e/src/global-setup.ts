@@ -52,13 +52,18 @@ export default async function setup(project: TestProject) {
   const workerPort = await freePort();
   const smsPort = await freePort();
   const smsOrigin = `http://127.0.0.1:${smsPort}`;
-  const sms = start(process.execPath, [join(ROOT, 'examples', 'sms-provider', 'server.mjs')], ROOT, {
-    PORT: String(smsPort),
-    HOST: '127.0.0.1',
-    ACCOUNT_SID: SMS_ACCOUNT.sid,
-    AUTH_TOKEN: SMS_ACCOUNT.token,
-    INBOUND_URL: `http://127.0.0.1:${workerPort}/v1/providers/twilio/inbound`,
-  });
+  const sms = start(
+    process.execPath,
+    [join(ROOT, 'examples', 'sms-provider', 'server.mjs')],
+    ROOT,
+    {
+      PORT: String(smsPort),
+      HOST: '127.0.0.1',
+      ACCOUNT_SID: SMS_ACCOUNT.sid,
+      AUTH_TOKEN: SMS_ACCOUNT.token,
+      INBOUND_URL: `http://127.0.0.1:${workerPort}/v1/providers/twilio/inbound`,
+    },
+  );
   await waitFor(`${smsOrigin}/healthz`, sms, 'the SMS stand-in', 30_000);
   // The example sites run on this run's own port: allow it for pk_demo, as a manager would.
   const worker = await startWorker({
