@@ -8,7 +8,7 @@ export {
 } from './accumulator.js';
 export { type CompiledModel, compileModel, typeIndex } from './compiled-model.js';
 export { detailHash } from './detail-hash.js';
-export { DEFAULT_MODEL, MODEL_BOUNDS, validateModel } from './model.js';
+export { completeModel, DEFAULT_MODEL, MODEL_BOUNDS, validateModel } from './model.js';
 export { type ScoreOptions, score } from './score.js';
 export { type KeyRange, sortKey, thresholdKey, tierKeyRange } from './sort-key.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, validateModel } from './model.js';
+import { completeModel, DEFAULT_MODEL, validateModel } from './model.js';
 import type { ScoringModel } from './types.js';
 
 const withChange = (change: (model: ScoringModel) => void): ScoringModel => {
@@ -25,6 +25,11 @@ describe('DEFAULT_MODEL', () => {
     expect(w.submit_form).toBeGreaterThan(w.click_email);
     expect(w.click_email).toBeGreaterThan(w.visit_landing_page);
     expect(w.click_email).toBeGreaterThan(w.open_email);
+  });
+
+  it("weighs a click on a text message's link like a click in an email", () => {
+    expect(DEFAULT_MODEL.weights.click_message).toBe(DEFAULT_MODEL.weights.click_email);
+    expect(DEFAULT_MODEL.window.caps.click_message).toBe(DEFAULT_MODEL.window.caps.click_email);
   });
 
   it('cannot be changed by accident', () => {
@@ -65,7 +70,7 @@ describe('validateModel', () => {
     });
     expect(messages(model)).toEqual([
       'weights.attend_event: weights.attend_event must be a finite number',
-      'weights.tweet: unknown engagement type "tweet"; expected one of open_email, click_email, visit_landing_page, submit_form, register_event, attend_event',
+      'weights.tweet: unknown engagement type "tweet"; expected one of open_email, click_email, visit_landing_page, submit_form, register_event, attend_event, click_message',
       'window.caps.open_email: window.caps.open_email must be a whole number from 1 to 100 (got 0)',
       'machineFactor: machineFactor must be a number from 0 to 1 (got 2)',
       'hysteresis: hysteresis must be a number from 0 up to (not including) 1 (got 1)',
@@ -100,5 +105,47 @@ describe('validateModel', () => {
   it('refuses what is not a model at all', () => {
     expect(messages(null)).toEqual([': model must be an object']);
     expect(messages({}).length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe('completeModel', () => {
+  /** A custom model as saved before `click_message` existed: six types. */
+  const sixTypes = () => {
+    const model = withChange((m) => {
+      m.weights.open_email = 2;
+      m.window.caps.visit_landing_page = 9;
+    }) as unknown as { weights: Record<string, number>; window: { caps: Record<string, number> } };
+    delete model.weights.click_message;
+    delete model.window.caps.click_message;
+    return model;
+  };
+
+  it('refuses a model that leaves a type out, so completing is a deliberate step', () => {
+    expect(messages(sixTypes())).toContain(
+      'weights.click_message: weights.click_message must be a finite number',
+    );
+  });
+
+  it("fills the types a saved model leaves out with the defaults, keeping the model's own values", () => {
+    const completed = completeModel(sixTypes()) as ScoringModel;
+    expect(validateModel(completed)).toEqual({ ok: true });
+    expect(completed.weights.click_message).toBe(DEFAULT_MODEL.weights.click_message);
+    expect(completed.window.caps.click_message).toBe(DEFAULT_MODEL.window.caps.click_message);
+    expect(completed.weights.open_email).toBe(2);
+    expect(completed.window.caps.visit_landing_page).toBe(9);
+  });
+
+  it('leaves what is not a model for validateModel to refuse, and does not invent unknown types away', () => {
+    expect(completeModel(null)).toBeNull();
+    expect(messages(completeModel({ ...DEFAULT_MODEL, weights: 'heavy' }))).toContain(
+      'weights: weights must be an object with a number for each engagement type',
+    );
+    const unknown = completeModel({
+      ...DEFAULT_MODEL,
+      weights: { ...DEFAULT_MODEL.weights, tweet: 1 },
+    });
+    expect(messages(unknown)).toEqual([
+      'weights.tweet: unknown engagement type "tweet"; expected one of open_email, click_email, visit_landing_page, submit_form, register_event, attend_event, click_message',
+    ]);
   });
 });

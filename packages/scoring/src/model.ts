@@ -9,8 +9,8 @@ import {
 /**
  * Defaults, and why (the README explains them with a worked example):
  * - Weights follow intent: attending an event (10) is a stronger signal than registering (6),
- *   which beats submitting a form (4), a deliberate email click (3), and the cheap signals,
- *   a page visit or an email open (1 each).
+ *   which beats submitting a form (4), a deliberate click on a recruiter's link in an email or a
+ *   text message (3 each), and the cheap signals, a page visit or an email open (1 each).
  * - A 30-day half-life: recruiting cycles run in weeks, so a month-old engagement is worth half.
  * - Engaged from 5 points: one recent event attendance, or a registration plus a click.
  *   Highly engaged from 15: repeated strong signals within about a month.
@@ -27,6 +27,7 @@ export const DEFAULT_MODEL: ScoringModel = deepFreeze({
     submit_form: 4,
     register_event: 6,
     attend_event: 10,
+    click_message: 3,
   },
   halfLifeDays: 30,
   thresholds: { engaged: 5, highlyEngaged: 15 },
@@ -39,6 +40,7 @@ export const DEFAULT_MODEL: ScoringModel = deepFreeze({
       submit_form: 2,
       register_event: 2,
       attend_event: 2,
+      click_message: 3,
     },
   },
   machineFactor: 0,
@@ -171,6 +173,21 @@ function checkFactors(report: Report, model: Record<string, unknown>) {
       `hysteresis must be a number from 0 up to (not including) 1 (got ${JSON.stringify(hysteresis)})`,
     );
   }
+}
+
+/**
+ * Fills the engagement types a model leaves out of `weights` and `window.caps` with the default
+ * model's values: a model saved before a type existed keeps working, and gains the new type at
+ * its default. Anything else is returned as it came, for `validateModel` to judge.
+ */
+export function completeModel(model: unknown): unknown {
+  if (!isRecord(model)) return model;
+  const fill = (value: unknown, defaults: Readonly<Record<string, number>>) =>
+    isRecord(value) ? { ...defaults, ...value } : value;
+  const window = isRecord(model.window)
+    ? { ...model.window, caps: fill(model.window.caps, DEFAULT_MODEL.window.caps) }
+    : model.window;
+  return { ...model, weights: fill(model.weights, DEFAULT_MODEL.weights), window };
 }
 
 /** Checks a model (for example one a manager sent as JSON) and lists every problem found. */

@@ -92,6 +92,7 @@ const STRICT_MODEL: ScoringModel = {
       submit_form: 1,
       register_event: 1,
       attend_event: 1,
+      click_message: 1,
     },
   },
 };

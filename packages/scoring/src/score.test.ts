@@ -62,6 +62,7 @@ describe('score', () => {
       'submit_form',
       'register_event',
       'attend_event',
+      'click_message',
     ]);
     expect(result.breakdown.every((entry) => entry.points === 0 && entry.count === 0)).toBe(true);
   });

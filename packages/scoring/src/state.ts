@@ -12,7 +12,14 @@ import { DEFAULT_MODEL } from './model.js';
 import { resultAt } from './result.js';
 import { tierWithHysteresis } from './tier.js';
 import { toEpochMs } from './time.js';
-import type { Engagement, ScoreResult, ScoringModel, Tier, TimeInput } from './types.js';
+import {
+  ENGAGEMENT_TYPES,
+  type Engagement,
+  type ScoreResult,
+  type ScoringModel,
+  type Tier,
+  type TimeInput,
+} from './types.js';
 
 export interface ScoreState {
   v: 1;
@@ -39,8 +46,8 @@ export function emptyState(): ScoreState {
   return {
     v: 1,
     ref: 0,
-    sums: [0, 0, 0, 0, 0, 0],
-    counts: [0, 0, 0, 0, 0, 0],
+    sums: ENGAGEMENT_TYPES.map(() => 0),
+    counts: ENGAGEMENT_TYPES.map(() => 0),
     lastEngagedAt: null,
     window: null,
     kept: [],
@@ -54,6 +61,7 @@ function load(state: ScoreState, compiled: CompiledModel): Accumulator {
   // The window is set by the first engagement with a weight, so null means nothing was folded.
   accumulator.empty = state.window === null;
   accumulator.ref = state.ref;
+  // A state saved before a type was added is shorter: that type's sum and count start at zero.
   accumulator.sums.set(state.sums);
   accumulator.counts.set(state.counts);
   accumulator.lastEngagedAt = state.lastEngagedAt ?? Number.NEGATIVE_INFINITY;

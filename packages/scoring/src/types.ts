@@ -1,6 +1,9 @@
 // The vocabulary shared by every package: engagement types, tiers, the model and the results.
 
-/** Wire names of the six engagement types, in a fixed order used for breakdowns and indexes. */
+/**
+ * Wire names of the engagement types, in a fixed order used for breakdowns and indexes. New types
+ * are only ever appended: stored score states keep their per-type sums by position.
+ */
 export const ENGAGEMENT_TYPES = [
   'open_email',
   'click_email',
@@ -8,6 +11,7 @@ export const ENGAGEMENT_TYPES = [
   'submit_form',
   'register_event',
   'attend_event',
+  'click_message',
 ] as const;
 export type EngagementType = (typeof ENGAGEMENT_TYPES)[number];
 
@@ -20,7 +24,10 @@ export type TimeInput = Date | string | number;
 
 export interface Engagement {
   type: EngagementType;
-  /** Email subject, page URL, form's landing page, or event name. Used to collapse repeats. */
+  /**
+   * Email subject, page URL, form's landing page, event name, or a text message's link. Used to
+   * collapse repeats.
+   */
   detail?: string | undefined;
   occurredAt: TimeInput;
   /**

@@ -1,6 +1,7 @@
 // The materialized score of a candidate: how a stored row plus new engagements becomes the
 // next row, using `@cxm/scoring`'s incremental state. Pure; `pipeline.ts` does the I/O.
 import {
+  completeModel,
   DEFAULT_MODEL,
   type Engagement,
   type EngagementType,
@@ -29,7 +30,8 @@ export function toScoring(row: ScoredEngagement): Engagement {
 export function modelFrom(json: string | null): ScoringModel {
   if (!json) return DEFAULT_MODEL;
   try {
-    const model: unknown = JSON.parse(json);
+    // Completed first: a model saved before a type existed takes that type at its default.
+    const model = completeModel(JSON.parse(json));
     if (validateModel(model).ok) return model as ScoringModel;
   } catch {
     // Settings validate the model on write; a broken row must not stop ingestion.

@@ -1,7 +1,7 @@
 // The checks a settings change passes before anything is written: origins (sites' and the link
 // allowlist), the scoring model (`validateModel`, every error), and the webhook URL. Every
 // problem of a request is listed at once, in that order.
-import { type ScoringModel, validateModel } from '@cxm/scoring';
+import { completeModel, type ScoringModel, validateModel } from '@cxm/scoring';
 import type { Issue } from '../../utils/errors.js';
 import { outboundUrlProblem } from '../../utils/outbound-url.js';
 import { normaliseOrigin } from '../../utils/page-urls.js';
@@ -41,8 +41,11 @@ function checkModel(
   issues: Issue[],
 ): ScoringModel | null | undefined {
   if (value === undefined || value === null) return value;
-  const checked = validateModel(value);
-  if (checked.ok) return value as unknown as ScoringModel;
+  // A model written for fewer types (a client from before `click_message`) takes the defaults
+  // for the types it leaves out, as a stored one does.
+  const model = completeModel(value);
+  const checked = validateModel(model);
+  if (checked.ok) return model as ScoringModel;
   for (const error of checked.errors) {
     issues.push({ path: `scoringModel.${error.path}`, code: 'invalid', message: error.message });
   }
