@@ -1,6 +1,6 @@
 import { DEFAULT_MODEL, emptyState, type ScoreState } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
-import { MAX_STORED_SUM, nextScoreRow } from './score-row.js';
+import { MAX_STORED_SUM, modelFrom, nextScoreRow } from './score-row.js';
 
 const NOW = Date.UTC(2026, 10, 20);
 
@@ -57,5 +57,29 @@ describe('nextScoreRow: never a non-finite number in a row', () => {
     const row = rowFor(emptyState());
     expect(row.sortKey).toBeNull();
     expect(JSON.parse(row.state)).toMatchObject({ sums: [0, 0, 0, 0, 0, 0, 0] });
+  });
+});
+
+describe('modelFrom: a stored model', () => {
+  it('from before click_message keeps its own values and takes the new type at its default', () => {
+    const custom = structuredClone(DEFAULT_MODEL) as {
+      weights: Record<string, number>;
+      window: { caps: Record<string, number> };
+      halfLifeDays: number;
+    };
+    custom.weights.attend_event = 20;
+    custom.halfLifeDays = 14;
+    delete custom.weights.click_message;
+    delete custom.window.caps.click_message;
+    const model = modelFrom(JSON.stringify(custom));
+    expect(model.weights.attend_event).toBe(20);
+    expect(model.halfLifeDays).toBe(14);
+    expect(model.weights.click_message).toBe(DEFAULT_MODEL.weights.click_message);
+    expect(model.window.caps.click_message).toBe(DEFAULT_MODEL.window.caps.click_message);
+  });
+
+  it('that is broken falls back to the default rather than stopping ingestion', () => {
+    expect(modelFrom('{"weights": 1')).toBe(DEFAULT_MODEL);
+    expect(modelFrom(JSON.stringify({ ...DEFAULT_MODEL, halfLifeDays: -1 }))).toBe(DEFAULT_MODEL);
   });
 });
