@@ -17,6 +17,7 @@ import { registerLinks } from './endpoints/email-links/route.js';
 import { registerEngagements } from './endpoints/engagements/route.js';
 import { registerHealth } from './endpoints/health/route.js';
 import { registerKeys } from './endpoints/keys/route.js';
+import { registerMessageLinks } from './endpoints/message-links/route.js';
 import { registerMessages } from './endpoints/messages/route.js';
 import { registerProviderWebhooks } from './endpoints/provider-webhooks/route.js';
 import { registerScores } from './endpoints/scores/route.js';
@@ -72,6 +73,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerContactDetails(app);
   registerScores(app);
   registerMessages(app);
+  registerMessageLinks(app);
   registerProviderWebhooks(app);
   registerAudiences(app);
   registerLinks(app);

@@ -9,6 +9,8 @@ const NOT_FOR_BACKENDS = [
   'POST /v1/collect',
   'GET /v1/o/{token}',
   'GET /v1/c/{token}',
+  // A text message's tracked link: followed by the candidate's phone.
+  'GET /v1/m/{code}',
   'GET /t.js',
   // The texting provider's webhooks: posted by the provider, signed with its token.
   'POST /v1/providers/twilio/status',

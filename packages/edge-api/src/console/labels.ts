@@ -15,6 +15,7 @@ export const TYPE_LABELS: Record<EngagementType, string> = {
   submit_form: 'Form submitted',
   register_event: 'Event registration',
   attend_event: 'Event attended',
+  click_message: 'Text link clicked',
 };
 
 /** Okabe-Ito colours: tell-apart-able for the common colour-vision deficiencies. */
@@ -25,6 +26,7 @@ export const TYPE_COLOURS: Record<EngagementType, string> = {
   submit_form: '#D55E00',
   register_event: '#CC79A7',
   attend_event: '#009E73',
+  click_message: '#000000',
 };
 
 export const TIER_COLOURS: Record<Tier, string> = {
@@ -58,6 +60,12 @@ export const ATTRIBUTION_TEXTS: Record<NonNullable<Attribution> | 'none', Attrib
     meaning: 'An open or a click of a tracked email sent to this candidate.',
     trust:
       'Sure it was their email. Opens marked (machine) come from a mail privacy proxy or a link scanner, not necessarily from them.',
+  },
+  message_link: {
+    label: 'Tracked link in a text',
+    meaning: 'A click of the tracked link in a text message sent to this candidate.',
+    trust:
+      'Sure it was their phone’s message. Clicks marked (machine) are link previews fetched by a messaging app, not necessarily them.',
   },
   identity_token: {
     label: 'Identity link in an email',

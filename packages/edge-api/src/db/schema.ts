@@ -18,7 +18,7 @@ import {
 export const ROLES = ['user', 'reporter', 'manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ENGAGEMENT_SOURCES = ['tracker', 'api', 'email_link'] as const;
+export const ENGAGEMENT_SOURCES = ['tracker', 'api', 'email_link', 'message_link'] as const;
 export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
 
 /**
@@ -35,7 +35,8 @@ export type EngagementSource = (typeof ENGAGEMENT_SOURCES)[number];
  *   unambiguous (`fingerprints`): most likely the candidate's own browser with its storage
  *   cleared. A guess, shown as one; the profile's identification moves it (`identity/relink.ts`);
  * - `api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);
- * - `email_link`: an open or click of a tracked email link minted for the candidate.
+ * - `email_link`: an open or click of a tracked email link minted for the candidate;
+ * - `message_link`: a click of the tracked link in a text message sent to the candidate.
  * Null exactly while a tracker event is anonymous (no candidate), and for the few rows stored
  * before the column whose attribution the backfill could not tell.
  */
@@ -46,6 +47,7 @@ export const ENGAGEMENT_ATTRIBUTIONS = [
   'fingerprint',
   'api',
   'email_link',
+  'message_link',
 ] as const;
 export type EngagementAttribution = (typeof ENGAGEMENT_ATTRIBUTIONS)[number];
 
@@ -572,8 +574,12 @@ export const messages = sqliteTable(
     body: text('body'),
     templateId: text('template_id'),
     templateVariables: text('template_variables'),
-    /** The tracked link minted for the message's `url`, if any. */
+    /**
+     * The tracked link minted for the message's `url`: the opaque code of `/v1/m/{code}` (random,
+     * unique), and where it redirects. Clicks by a person count in `clicks`.
+     */
     linkId: text('link_id'),
+    linkUrl: text('link_url'),
     status: text('status').notNull(),
     /** Held for quiet hours until this time. */
     scheduledFor: integer('scheduled_for'),
@@ -592,6 +598,7 @@ export const messages = sqliteTable(
   (t) => [
     index('messages_org_candidate').on(t.orgId, t.candidateId, t.createdAt),
     uniqueIndex('messages_provider_sid').on(t.providerSid),
+    uniqueIndex('messages_link').on(t.linkId),
     index('messages_scheduled').on(t.status, t.scheduledFor),
   ],
 );

@@ -6,6 +6,8 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, sites } from '../db/schema.js';
 import { modelFrom } from '../scoring/score-row.js';
+import type { Issue } from '../utils/errors.js';
+import { httpOrigin } from '../utils/page-urls.js';
 import { parseOrigins } from './sites.js';
 
 export interface OrgContext {
@@ -65,6 +67,33 @@ export function siteOrigins(org: OrgContext): Set<string> {
 /** Every origin the organisation's sites allow, plus its link allowlist: where links may go. */
 export function linkOrigins(org: OrgContext): Set<string> {
   return new Set([...org.linkAllowlist, ...siteOrigins(org)]);
+}
+
+/**
+ * Destinations (tracked links' targets) neither on the organisation's sites nor on its link
+ * allowlist, as issues at `pathOf(index)`: a tracked link never redirects anywhere the
+ * organisation did not allow.
+ */
+export function destinationIssues(
+  destinations: readonly string[],
+  allowed: ReadonlySet<string>,
+  pathOf: (index: number) => string,
+): Issue[] {
+  const issues: Issue[] = [];
+  destinations.forEach((destination, index) => {
+    const origin = httpOrigin(destination);
+    if (origin === null || !allowed.has(origin)) {
+      issues.push({
+        path: pathOf(index),
+        code: 'url_not_allowed',
+        message:
+          origin === null
+            ? 'must be an http(s) URL'
+            : `${origin} is neither an allowed origin of the organisation's sites nor on its link allowlist`,
+      });
+    }
+  });
+  return issues;
 }
 
 /** Loads the caller's organisation; it exists whenever its key does. */

@@ -87,7 +87,11 @@ export async function rows<T = Record<string, unknown>>(sql: string, ...params: 
 
 export async function errorOf(response: Response) {
   const body = (await response.json()) as {
-    error: { code: string; message: string; issues?: { path: string; code: string }[] };
+    error: {
+      code: string;
+      message: string;
+      issues?: { path: string; code: string; message: string }[];
+    };
   };
   return body.error;
 }

@@ -208,6 +208,7 @@ export interface SendBody {
   body?: string;
   templateId?: string;
   variables?: Record<string, string>;
+  url?: string;
 }
 
 /** `POST /v1/messages` with `credential` (a key or a session token), the queue captured. */
@@ -230,6 +231,7 @@ export interface SentReply {
   channel: string;
   from: string;
   usesContact: boolean;
+  link: string | null;
 }
 
 /** A send that must be accepted: its reply and the queued job. */

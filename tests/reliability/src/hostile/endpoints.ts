@@ -264,6 +264,16 @@ export const CLICK: Endpoint = {
   url: (f, param = f.clickToken) => `/v1/c/${enc(param)}`,
 };
 
+/**
+ * A text message's tracked link. Its codes are random and stored with the message, so a code of
+ * the right shape that no message has stands in: every hostile variant of it is a 404 as well.
+ */
+export const MESSAGE_LINK: Endpoint = {
+  operation: 'GET /v1/m/{code}',
+  method: 'GET',
+  url: (_f, param = 'Unknown-Code_001') => `/v1/m/${enc(param)}`,
+};
+
 export const IDENTITY: Endpoint = {
   operation: 'POST /v1/identity-tokens',
   method: 'POST',
@@ -475,6 +485,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   LINKS,
   OPEN,
   CLICK,
+  MESSAGE_LINK,
   IDENTITY,
   GET_SETTINGS,
   PUT_SETTINGS,

@@ -16,6 +16,7 @@ import {
   JSON_ENDPOINTS,
   LINK_VISITOR,
   LINKS,
+  MESSAGE_LINK,
   OPEN,
   PURGE,
   PUT_SETTINGS,
@@ -322,6 +323,11 @@ export function unicodeCases(fixture: Fixture): Case[] {
       CLICK,
       f,
       rawIds(f.clickToken, (id) => `/v1/c/${id}`, 'not_found'),
+    ),
+    ...badUrls(
+      MESSAGE_LINK,
+      f,
+      rawIds('Unknown-Code_001', (id) => `/v1/m/${id}`, 'not_found'),
     ),
     ...badUrls(TRACKER_SCRIPT, f, [
       [

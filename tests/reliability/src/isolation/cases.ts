@@ -698,6 +698,42 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'GET /v1/m/{code}',
+    run: async (t) => {
+      const text = (url: string) =>
+        t.send({
+          method: 'POST',
+          path: '/v1/messages',
+          key: key(t),
+          json: {
+            candidateId: t.attacker.candidates[0],
+            channel: 'sms',
+            body: 'isolation probe {link}',
+            url,
+          },
+        });
+      const toVictim = await text(t.victim.destinations[0] ?? '');
+      if (status(t, toVictim, [400], "a text linking to the victim's destination")) {
+        t.check(
+          code(toVictim) === 'invalid_request',
+          `it was refused as ${String(code(toVictim))}`,
+        );
+      }
+      const own = await text(t.attacker.destinations[0] ?? '');
+      if (!status(t, own, [202], 'a text linking to the attacker’s own site')) return;
+      const link = new URL(String(field(own.json, 'link')));
+      const click = await t.send({ method: 'GET', path: link.pathname });
+      status(t, click, [302], 'a click of the attacker’s own text link');
+      const location = new URL(click.headers.location ?? 'about:blank');
+      t.check(location.origin === t.attacker.spec.siteOrigin, `the click goes to ${location.href}`);
+      const identity = payloadOf(location.searchParams.get('cxm_t') ?? '');
+      t.check(
+        identity?.o === t.attacker.spec.orgId,
+        `the click's cxm_t says ${JSON.stringify(identity)}`,
+      );
+    },
+  },
+  {
     op: 'POST /v1/keys',
     run: async (t) => {
       const answer = await t.send({

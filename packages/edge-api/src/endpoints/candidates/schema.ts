@@ -18,7 +18,8 @@ const ATTRIBUTION_DESCRIPTION = [
   'storage; weak: every browser of one build on one device shares it; it moves when the profile',
   'is linked to someone else);',
   '`api`: sent by a backend caller naming the candidate (`POST /v1/engagements`);',
-  '`email_link`: an open or click of a tracked email link minted for the candidate.',
+  '`email_link`: an open or click of a tracked email link minted for the candidate;',
+  '`message_link`: a click of the tracked link in a text message sent to the candidate.',
   'Null only for rows stored before attribution was recorded whose attribution is not known.',
 ].join(' ');
 

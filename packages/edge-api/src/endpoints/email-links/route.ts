@@ -8,16 +8,9 @@ import { mintIdentityToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
-import { callerOrg, linkOrigins, siteOrigins } from '../../orgs/context.js';
+import { callerOrg, destinationIssues, linkOrigins, siteOrigins } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
-import {
-  apiError,
-  type ErrorReply,
-  errorResponse,
-  type Issue,
-  invalidRequest,
-} from '../../utils/errors.js';
-import { httpOrigin } from '../../utils/page-urls.js';
+import { apiError, type ErrorReply, errorResponse, invalidRequest } from '../../utils/errors.js';
 import { followLink } from './follow-link.js';
 import {
   identityTokenBodySchema,
@@ -135,32 +128,17 @@ const invalidLink = apiError('not_found', 'This link is not valid.');
 const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | undefined =>
   result.success ? undefined : errorResponse(c, invalidLink);
 
-/** Destinations neither on the organisation's sites nor on its link allowlist, as issues. */
-function destinationIssues(destinations: string[], allowed: ReadonlySet<string>): Issue[] {
-  const issues: Issue[] = [];
-  destinations.forEach((destination, index) => {
-    const origin = httpOrigin(destination);
-    if (origin === null || !allowed.has(origin)) {
-      issues.push({
-        path: `destinations.${index}`,
-        code: 'url_not_allowed',
-        message:
-          origin === null
-            ? 'must be an http(s) URL'
-            : `${origin} is neither an allowed origin of the organisation's sites nor on its link allowlist`,
-      });
-    }
-  });
-  return issues;
-}
-
 const mintLinksHandler: RouteHandler<typeof linksRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json');
   const { orgId } = c.get('caller');
   const db = database(c.env.DB);
   const org = await callerOrg(db, orgId);
   const destinations = [...new Set(body.destinations)];
-  const issues = destinationIssues(destinations, linkOrigins(org));
+  const issues = destinationIssues(
+    destinations,
+    linkOrigins(org),
+    (index) => `destinations.${index}`,
+  );
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
   const minted = await mintLinks(db, c.env.TOKEN_SECRET, {
     orgId,

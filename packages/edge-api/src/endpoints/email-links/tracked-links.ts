@@ -4,14 +4,14 @@
 // organisation signed; a tampered or foreign token fails the signature and is refused. A click
 // token also says (`t`: 1 or 0, decided when minting) whether the redirect appends `cxm_t`: only
 // for destinations on the organisation's own sites, never for link-allowlist (third-party) ones.
-import { IDENTITY_PARAM } from '@cxm/tracker/wire';
 import { and, eq } from 'drizzle-orm';
-import { mintIdentityToken, mintToken, type TokenPayload } from '../../auth/tokens.js';
+import { mintToken, type TokenPayload } from '../../auth/tokens.js';
 import { OPTIONS } from '../../config.js';
 import { findCandidate, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, newId, runBatch } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates, trackedLinks } from '../../db/schema.js';
+import { appendClickIdentity } from '../../identity/click-identity.js';
 import { loadOrg, siteOrigins } from '../../orgs/context.js';
 import { orgSettings } from '../../orgs/sites.js';
 import { httpOrigin } from '../../utils/page-urls.js';
@@ -20,8 +20,6 @@ import { isMachineClick, isMachineOpen } from './machine.js';
 
 /** Link tokens outlive the campaign: emails get opened weeks later. */
 export const LINK_TTL_SECONDS = 180 * 24 * 60 * 60;
-/** The identity token a click appends (`cxm_t`): read by the tracker as the page loads. */
-const CLICK_IDENTITY_TTL_SECONDS = 60 * 60;
 
 export interface MintedLinks {
   linkId: string;
@@ -221,11 +219,9 @@ export interface TrackedHit {
 export async function appendIdentity(secret: string, hit: TrackedHit, target: URL): Promise<void> {
   const { db, payload } = hit;
   if (!(await carriesIdentity(db, payload, target.origin))) return;
-  const identity = await mintIdentityToken(secret, {
-    orgId: payload.o,
-    candidateId: payload.c,
-    now: hit.now,
-    ttlSeconds: CLICK_IDENTITY_TTL_SECONDS,
-  });
-  target.searchParams.set(IDENTITY_PARAM, identity);
+  await appendClickIdentity(
+    secret,
+    { orgId: payload.o, candidateId: payload.c, now: hit.now },
+    target,
+  );
 }

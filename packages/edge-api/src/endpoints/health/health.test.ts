@@ -57,6 +57,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/keys',
       '/v1/keys/{id}',
       '/v1/links',
+      '/v1/m/{code}',
       '/v1/messages',
       '/v1/o/{token}',
       '/v1/providers/twilio/inbound',

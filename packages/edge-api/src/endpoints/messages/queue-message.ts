@@ -33,6 +33,8 @@ export interface NewMessage {
   variables: Record<string, string> | null;
   sentBy: string;
   campaignId?: string | null;
+  /** The tracked link in the body, if the send has a `url`. */
+  link?: { code: string; url: string } | null;
   now: number;
 }
 
@@ -63,10 +65,10 @@ export async function storeMessage(db: D1Database, input: NewMessage): Promise<S
       .prepare(
         `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
            body, template_id, template_variables, status, scheduled_for, sent_by, campaign_id,
-           uses_contact, created_at, updated_at)
+           uses_contact, created_at, updated_at, link_id, link_url)
          SELECT ?1, ?2, ?3, 'outbound', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
            EXISTS (SELECT 1 FROM contact_usage WHERE org_id = ?2 AND period = ?16 AND message_id = ?1),
-           ?14, ?15
+           ?14, ?15, ?17, ?18
          WHERE ${guard}
          RETURNING uses_contact`,
       )
@@ -87,6 +89,8 @@ export async function storeMessage(db: D1Database, input: NewMessage): Promise<S
         now,
         now,
         plan.period,
+        input.link?.code ?? null,
+        input.link?.url ?? null,
       ),
     db
       .prepare(

@@ -5,13 +5,16 @@
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/require-role.js';
+import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { contactDecision } from '../../messaging/rules/index.js';
 import { jsonBody } from '../../middleware/json-body.js';
+import { callerOrg, linkOrigins } from '../../orgs/context.js';
 import { candidateIdParams, isoOrNull } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { apiError, errorResponse } from '../../utils/errors.js';
+import { type ApiError, apiError, errorResponse } from '../../utils/errors.js';
 import { loadSend } from './load-send.js';
+import { messageContent } from './message-content.js';
 import { enqueueMessage, storeMessage } from './queue-message.js';
 import {
   type MessageStatus,
@@ -19,7 +22,7 @@ import {
   sendMessageBodySchema,
   sentMessageSchema,
 } from './schema.js';
-import { planSend } from './send-message.js';
+import { planSend, type SendContext } from './send-message.js';
 
 export const sendMessageRoute = createRoute({
   method: 'post',
@@ -74,30 +77,53 @@ export function callbackBase(c: Context<AppEnv>): string {
   return (c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin).replace(/\/+$/, '');
 }
 
-const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
+/** Why this caller cannot text at all (no licence; texting not set up here), or null. */
+function sendingRefusal(c: Context<AppEnv>): ApiError | null {
   const caller = c.get('caller');
   if (!caller.licence) {
-    return errorResponse(
-      c,
-      apiError(
-        'licence_required',
-        caller.kind === 'user'
-          ? 'Texting candidates needs a messaging licence; ask a manager for one.'
-          : 'This key does not have the messaging permission.',
-      ),
+    return apiError(
+      'licence_required',
+      caller.kind === 'user'
+        ? 'Texting candidates needs a messaging licence; ask a manager for one.'
+        : 'This key does not have the messaging permission.',
     );
   }
-  const queue = c.env.MESSAGE_QUEUE;
-  if (!queue || !c.env.TWILIO_ACCOUNT_SID || !c.env.TWILIO_AUTH_TOKEN) {
-    return errorResponse(
-      c,
-      apiError(
-        'messaging_unavailable',
-        'Texting is not set up on this server (provider or queue).',
-      ),
+  if (!c.env.MESSAGE_QUEUE || !c.env.TWILIO_ACCOUNT_SID || !c.env.TWILIO_AUTH_TOKEN) {
+    return apiError(
+      'messaging_unavailable',
+      'Texting is not set up on this server (provider or queue).',
     );
   }
+  return null;
+}
+
+/** The same refusal as if the send had read the count: the last contact went to another send. */
+function exhaustedRefusal(ctx: SendContext, now: number): ApiError {
+  const exhausted = contactDecision({
+    lastMessagedAt: null,
+    now,
+    used: ctx.org.allowance,
+    allowance: ctx.org.allowance,
+    zone: ctx.org.zone,
+  });
+  return apiError(
+    'contacts_exhausted',
+    exhausted.ok ? 'No monthly contacts left.' : exhausted.message,
+  );
+}
+
+const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
+  const refusal = sendingRefusal(c);
+  if (refusal) return errorResponse(c, refusal);
+  const caller = c.get('caller');
   const request = c.req.valid('json');
+  // Only a send with a link needs the organisation's allowed destinations.
+  const allowed =
+    request.url === undefined
+      ? new Set<string>()
+      : linkOrigins(await callerOrg(database(c.env.DB), caller.orgId));
+  const content = messageContent(request, { allowed, base: callbackBase(c) });
+  if (!content.ok) return errorResponse(c, content.error);
   const now = Date.now();
   const ctx = await loadSend(c.env.DB, {
     orgId: caller.orgId,
@@ -110,35 +136,25 @@ const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
   const plan = planSend(ctx, request);
   if ('code' in plan) return errorResponse(c, apiError(plan.code, plan.message));
   // A plan needs a number or a chat address, which only a known candidate has.
-  const candidate = ctx.candidate;
-  if (!candidate) {
+  if (!ctx.candidate) {
     return errorResponse(c, apiError('no_phone_number', 'The candidate has no phone number.'));
   }
+  const { body, variables, link } = content.content;
   const stored = await storeMessage(c.env.DB, {
     orgId: caller.orgId,
-    candidateId: candidate.id,
+    candidateId: ctx.candidate.id,
     channel: request.channel,
     plan,
-    body: request.body ?? null,
+    body,
     templateId: request.templateId ?? null,
-    variables: request.variables ?? null,
+    variables,
     sentBy: caller.actor,
+    link,
     now,
   });
-  if (!stored.ok) {
-    // The last contact went to a concurrent send: the same refusal as if we had read it.
-    const exhausted = contactDecision({
-      lastMessagedAt: null,
-      now,
-      used: ctx.org.allowance,
-      allowance: ctx.org.allowance,
-      zone: ctx.org.zone,
-    });
-    const message = exhausted.ok ? 'No monthly contacts left.' : exhausted.message;
-    return errorResponse(c, apiError('contacts_exhausted', message));
-  }
+  if (!stored.ok) return errorResponse(c, exhaustedRefusal(ctx, now));
   await enqueueMessage(
-    queue,
+    c.env.MESSAGE_QUEUE!,
     { kind: 'send', messageId: stored.id, orgId: caller.orgId, callbackBase: callbackBase(c) },
     plan.scheduledFor,
     now,
@@ -151,6 +167,7 @@ const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
       channel: request.channel,
       from: plan.from,
       usesContact: stored.usesContact,
+      link: link?.tracked ?? null,
     },
     202,
   );
@@ -169,6 +186,8 @@ interface MessageRow {
   error_code: string | null;
   error_message: string | null;
   sent_by: string | null;
+  link_url: string | null;
+  clicks: number;
   created_at: number;
   updated_at: number;
 }
@@ -210,6 +229,7 @@ const list: RouteHandler<typeof listMessagesRoute, AppEnv> = async (c) => {
         errorCode: row.error_code,
         errorMessage: row.error_message,
         sentBy: row.sent_by,
+        link: row.link_url === null ? null : { url: row.link_url, clicks: row.clicks },
         createdAt: new Date(row.created_at).toISOString(),
         updatedAt: new Date(row.updated_at).toISOString(),
       })),

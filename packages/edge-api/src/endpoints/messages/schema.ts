@@ -16,6 +16,18 @@ export const sendMessageBodySchema = z
       description: 'An approved template (WhatsApp outside its 24-hour window).',
     }),
     variables: z.record(z.string().max(40), z.string().max(500)).optional(),
+    url: z
+      .string()
+      .max(2000)
+      .optional()
+      .openapi({
+        description:
+          'A link to track: on one of the organisation’s sites’ allowed origins or its link ' +
+          'allowlist. The candidate receives a tracked link of their own (`/v1/m/{code}`) where ' +
+          'the body says `{link}`, else after the text; for a template it is the variable ' +
+          '`link`. A click records `click_message` and counts on the message.',
+        example: 'https://careers.example.com/jobs/42',
+      }),
   })
   .strict()
   .refine((value) => (value.body === undefined) !== (value.templateId === undefined), {
@@ -27,6 +39,7 @@ export const sendMessageBodySchema = z
     path: ['variables'],
   })
   .openapi('MessageSend');
+export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
 export const MESSAGE_STATUSES = [
   'scheduled',
@@ -54,6 +67,9 @@ export const sentMessageSchema = z
     usesContact: z.boolean().openapi({
       description: 'Whether it used one of the month’s contacts (first message in 45 days).',
     }),
+    link: z.string().nullable().openapi({
+      description: 'The tracked link the candidate receives for `url` (null without one).',
+    }),
   })
   .openapi('MessageQueued');
 
@@ -71,6 +87,14 @@ export const messageSchema = z
     errorCode: z.string().nullable(),
     errorMessage: z.string().nullable(),
     sentBy: z.string().nullable(),
+    link: z
+      .object({
+        url: z.string().openapi({ description: 'Where the tracked link goes.' }),
+        clicks: z.number().int().openapi({
+          description: 'Clicks by a person (link previews and scanners are not counted).',
+        }),
+      })
+      .nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
