@@ -350,6 +350,31 @@ describe('console: the Conversation tab', () => {
     expect(refused).toMatch(/<textarea id="send-body"[^>]*aria-invalid="true"/);
   });
 
+  it('a link to track: one elsewhere is refused beside its field, one on the career site goes in the text', async () => {
+    const org = await textingOrg();
+    const candidate = await addCandidate(org);
+    const cookie = await person(org, 'user', true);
+    const refused = await post(sendPath(candidate), cookie, {
+      channel: 'sms',
+      body: 'See {link}',
+      url: 'https://elsewhere.example/job',
+    });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(refusal(html)).toContain('Link to track: https://elsewhere.example is neither');
+    expect(html).toMatch(/<input [^>]*id="send-url"[^>]*aria-invalid="true"/);
+    expect(html).toContain('value="https://elsewhere.example/job"');
+    const sent = await post(sendPath(candidate), cookie, {
+      channel: 'sms',
+      body: 'See {link}',
+      url: `${org.origin}/jobs/42`,
+    });
+    expect(sent.status).toBe(303);
+    const [message] = thread(await conversationPage(candidate, cookie));
+    expect(message).toMatch(/See http:\/\/[^ <]+\/v1\/m\/[A-Za-z0-9_-]{16}/);
+    expect(message).toContain(`Link to ${org.origin}/jobs/42: 0 clicks`);
+  });
+
   it('inbound messages show as from the candidate, oldest first, and open Messenger replies', async () => {
     const org = await textingOrg();
     const candidate = await addCandidate(org);
@@ -374,6 +399,27 @@ describe('console: the Conversation tab', () => {
     expect(messages[2]).toContain('Great!');
     const options = [...html.matchAll(/<option value="([a-z]+)"/g)].map((match) => match[1]);
     expect(options).toEqual(['sms', 'whatsapp', 'messenger']);
+  });
+
+  it('a text with a tracked link shows where it goes and how many times the candidate clicked', async () => {
+    const org = await textingOrg();
+    const candidate = await addCandidate(org);
+    for (const [clicks, url] of [
+      [2, 'https://careers.example.com/jobs/42'],
+      [1, 'https://careers.example.com/jobs/7'],
+    ] as const) {
+      await env.DB.prepare(
+        `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address,
+           to_address, body, status, link_id, link_url, clicks, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'outbound', 'sms', '+14155550100', ?4, 'See the role', 'delivered',
+           ?1, ?5, ?6, ?7, ?7)`,
+      )
+        .bind(rid('msg'), org.orgId, candidate.id, PHONE, url, clicks, Date.now() - clicks * 60_000)
+        .run();
+    }
+    const messages = thread(await conversationPage(candidate, await person(org, 'user', true)));
+    expect(messages[0]).toContain('Link to https://careers.example.com/jobs/42: 2 clicks');
+    expect(messages[1]).toContain('Link to https://careers.example.com/jobs/7: 1 click');
   });
 
   it('a refused post from another origin never reaches the API', async () => {

@@ -29,12 +29,14 @@ function optional(value: string | undefined): string | undefined {
 function sendBody(candidateId: string, form: Form): SendMessageInput {
   const body = optional(form.body);
   const templateId = optional(form.templateId);
+  const url = optional(form.url)?.trim();
   return {
     candidateId,
     // Passed on unchecked: the API validates the channel.
     channel: (form.channel || 'sms') as SendMessageInput['channel'],
     ...(body ? { body } : {}),
     ...(templateId ? { templateId } : {}),
+    ...(url ? { url } : {}),
   };
 }
 

@@ -266,6 +266,12 @@ function Thread(props: { who: WhoAmI; id: string; messages: Message[]; zone: str
               )}
             </p>
             <p class={`status ${message.status}`}>{statusText(message, props.zone)}</p>
+            {message.link ? (
+              <p class="muted">
+                Link to {message.link.url}:{' '}
+                {message.link.clicks === 1 ? '1 click' : `${message.link.clicks} clicks`}
+              </p>
+            ) : null}
           </li>
         );
       })}
@@ -311,6 +317,7 @@ const SEND_FIELDS: Record<string, string> = {
   channel: 'Channel',
   body: 'Message',
   templateId: 'WhatsApp template',
+  url: 'Link to track',
 };
 
 /**
@@ -443,6 +450,16 @@ function SendBox(props: {
           maxlength={64}
           hint="An approved template’s id, instead of a message, when the candidate has not written on WhatsApp in the last 24 hours."
           errors={fieldIssues(failure, 'templateId')}
+        />
+        <TextField
+          prefix="send"
+          name="url"
+          label="Link to track (optional)"
+          type="url"
+          value={form.url ?? ''}
+          maxlength={2000}
+          hint="A page on your career site (or your link allowlist). The candidate gets a link of their own where the message says {link}, else after it; their clicks count towards their score."
+          errors={fieldIssues(failure, 'url')}
         />
         <button type="submit">Send</button>
       </form>

@@ -175,7 +175,7 @@ function HintAndErrors(props: FieldProps) {
 export function TextField(
   props: FieldProps & {
     value: string;
-    type?: 'text' | 'email' | 'tel';
+    type?: 'text' | 'email' | 'tel' | 'url';
     required?: boolean;
     autocomplete?: string;
     maxlength?: number;
