@@ -4,6 +4,7 @@
 // what was typed kept in the fields and the API's field issues beside them.
 import type { Child } from 'hono/jsx';
 import type { ApiError, ContactDetails, Messages, WhoAmI } from '../../client/index.js';
+import { AUTO_REPLY_PREFIX } from '../../messaging/sent-by.js';
 import type { ApiResult } from '../api.js';
 import { formatTime } from '../labels.js';
 import { Notice, Problem } from '../layout.js';
@@ -97,6 +98,10 @@ export function statusText(message: Message, zone: string | null): string {
 function senderText(sentBy: string | null, who: WhoAmI): string | null {
   if (!sentBy) return null;
   if (who.userId && sentBy === `user:${who.userId}`) return 'sent by you';
+  if (who.userId && sentBy === `${AUTO_REPLY_PREFIX}user:${who.userId}`) {
+    return 'your automatic reply';
+  }
+  if (sentBy.startsWith(AUTO_REPLY_PREFIX)) return 'a colleague’s automatic reply';
   if (sentBy.startsWith('user:')) return 'sent by a colleague';
   if (sentBy.startsWith('key:')) return 'sent through the API';
   return null;

@@ -10,6 +10,7 @@ import { type Db, runBatch } from '../../db/client.js';
 import { type Channel, candidateContactDetails, messages } from '../../db/schema.js';
 import type { MessagingProvider } from '../../messaging/provider/index.js';
 import { sendWindow, zoneFor } from '../../messaging/rules/index.js';
+import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { contactStatements, messageContactKey } from '../contacts/write-contacts.js';
 import { MAX_QUEUE_DELAY_S, type OutboundJob } from './queue-message.js';
 
@@ -36,9 +37,6 @@ interface Pending {
   quiet_start_hour: number;
   quiet_end_hour: number;
 }
-
-/** Replies the system makes to a candidate's own message (HELP) go at once, quiet hours or not. */
-export const SYSTEM_REPLY = 'system:reply';
 
 function optedOut(row: Pending): boolean {
   if (row.channel === 'sms') return row.sms_opted_out_at !== null;

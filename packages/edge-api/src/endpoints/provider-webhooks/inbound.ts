@@ -4,11 +4,13 @@
 // WeChat by the address the candidate wrote from before. It is stored once (the provider's id is
 // unique), opens the reply window of its channel, and keywords act at once: STOP and its variants
 // opt the candidate out of that channel and cancel what is still waiting to go to them; START,
-// UNSTOP and YES opt back in; HELP gets the organisation's answer, sent straight back.
+// UNSTOP and YES opt back in; HELP gets the organisation's answer, sent straight back. Any other
+// text may get the automatic reply of the recruiter who last texted them (`auto-reply.ts`).
 import type { Channel } from '../../db/schema.js';
 import { classifyInbound, helpReply } from '../../messaging/rules/index.js';
-import { SYSTEM_REPLY } from '../messages/deliver.js';
+import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { enqueueMessage } from '../messages/queue-message.js';
+import { sendAutoReply } from './auto-reply.js';
 
 export interface Inbound {
   sid: string;
@@ -178,6 +180,17 @@ export async function receive(
   const keywords = keywordStatements(db, kind, channel, found.candidateId, now);
   // D1 refuses an empty batch: most texts are not keywords.
   if (keywords.length > 0) await db.batch(keywords);
+  if (kind === 'message' && queue) {
+    await sendAutoReply(db, queue, {
+      orgId: found.orgId,
+      candidateId: found.candidateId,
+      channel,
+      from: inbound.to,
+      to: inbound.from,
+      now,
+      callbackBase: options.callbackBase,
+    });
+  }
   if (kind === 'help' && queue) {
     await replyNow(db, queue, {
       orgId: found.orgId,

@@ -42,11 +42,7 @@ afterEach(() => thawClock());
 
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-/**
- * 200 with the empty TwiML answer. Soft: a wrong answer fails the test but the test goes on to
- * check what was stored (an inbound text that is not a keyword answers 500 today, see the
- * `ordinary text` test below, yet is stored).
- */
+/** 200 with the empty TwiML answer. Soft: a wrong answer fails the test, which goes on to check what was stored. */
 async function expectTwiml(response: Response) {
   expect.soft(response.status, await response.clone().text()).toBe(200);
   expect.soft(response.headers.get('content-type')).toMatch(/^text\/xml/);
@@ -259,11 +255,7 @@ describe('POST /v1/providers/twilio/inbound', () => {
     expect(await usageOf(org)).toEqual([]);
   });
 
-  // BUG (inbound.ts `receive`, `await db.batch(keywordStatements(...))`): for a text that is
-  // not STOP or START (an ordinary reply, HELP, anything on Messenger or WeChat) the keyword
-  // statements are an empty list, and D1 refuses an empty batch ("No SQL statements detected"),
-  // so the webhook answers 500 after the text was stored; HELP's reply is never queued. The
-  // provider then retries, and the retry is ignored as a duplicate. Expected: 200 TwiML.
+  // D1 refuses an empty batch: a text that is no keyword once answered 500 after being stored.
   it('an ordinary text (no keyword): 200 TwiML', async () => {
     const org = await messagingOrg();
     const candidate = await addCandidate(org);
