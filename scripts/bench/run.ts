@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   collector: async () => (await import('./collector.js')).run,
   reads: async () => (await import('./reads.js')).run,
   tracker: async () => (await import('./tracker.js')).run,
+  texting: async () => (await import('./texting.js')).run,
 };
 
 async function main(): Promise<void> {
