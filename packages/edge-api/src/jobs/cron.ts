@@ -2,10 +2,12 @@
 // post the changes; every 10 minutes, retry webhook deliveries that are due. Both first settle
 // the scores left in `score_backlog` (a write's settle gave up under extreme contention, or the
 // worker stopped between storing engagements and settling them), so such a score is at most ten
-// minutes behind. Every run also deletes ended console sessions and abandoned sign-ins. The clock
+// minutes behind. Every run also deletes ended console sessions and abandoned sign-ins, and fails
+// texts whose sending never finished (`messages/sweep.ts`). The clock
 // and `fetch` are injectable so tests drive a run at any `now`.
 import { sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
+import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
 import { settleDecay } from '../scoring/decay.js';
 import { settleBacklog } from '../scoring/settle.js';
@@ -29,6 +31,7 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
     ...(run.fetch ? { fetch: run.fetch } : {}),
   });
   const expired = await sweepExpired(db, run.now);
-  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired }));
-  return { backlog, decay, deliveries, expired };
+  const stuckTexts = await sweepStuckSending(env.DB, run.now);
+  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired, stuckTexts }));
+  return { backlog, decay, deliveries, expired, stuckTexts };
 }

@@ -74,7 +74,9 @@ function fakeBatch(bodies: OutboundJob[], queue = 'cxm-messages') {
     ackAll() {
       for (const record of records) record.acked = true;
     },
-    retryAll() {},
+    retryAll(options?: QueueRetryOptions) {
+      for (const record of records) record.retried.push({ delaySeconds: options?.delaySeconds });
+    },
   } as unknown as MessageBatch<OutboundJob>;
   return { batch, records };
 }
@@ -116,7 +118,7 @@ describe('deliver', () => {
         body: 'Hello from the recruiter',
         templateId: null,
         variables: null,
-        statusCallback: 'http://api.test/v1/providers/twilio/status',
+        statusCallback: `http://api.test/v1/providers/twilio/status?message=${id}`,
       },
     ]);
     const row = await messageRow(id);
@@ -189,6 +191,42 @@ describe('deliver', () => {
     // And a later redelivery of the batch sends nothing either.
     await consumeMessageBatch(fakeBatch([job]).batch, env, { now: () => NOON, provider });
     expect(sent).toHaveLength(1);
+  });
+
+  it("consumeMessageBatch sends a batch's texts at once, not one provider call after another", async () => {
+    const jobs = await Promise.all([1, 2, 3, 4, 5].map(async () => (await queued()).job));
+    let inFlight = 0;
+    let most = 0;
+    const provider: MessagingProvider = {
+      name: 'slow',
+      async send() {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        inFlight -= 1;
+        return { ok: true, providerSid: `SM_${crypto.randomUUID()}`, status: 'queued' };
+      },
+      async verify() {
+        return true;
+      },
+    };
+    const { batch, records } = fakeBatch(jobs);
+    await consumeMessageBatch(batch, env, { now: () => NOON, provider });
+    expect(most).toBe(5);
+    expect(records.every((record) => record.acked)).toBe(true);
+  });
+
+  it('consumeMessageBatch without a configured provider retries the whole batch in 5 minutes', async () => {
+    const { job } = await queued();
+    const { batch, records } = fakeBatch([job]);
+    await consumeMessageBatch(
+      batch,
+      { ...env, TWILIO_ACCOUNT_SID: undefined },
+      { now: () => NOON },
+    );
+    expect(records.map((record) => [record.acked, record.retried])).toEqual([
+      [false, [{ delaySeconds: 300 }]],
+    ]);
   });
 
   it('a provider out of reach: back to queued with the error, retried with backoff, then sent', async () => {

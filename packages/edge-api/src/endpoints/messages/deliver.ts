@@ -5,13 +5,14 @@
 // acceptance the message becomes a contact (`contactStatements`, key `msg:<id>`) in the same
 // batch as its status; a provider that could not be reached releases the claim and the queue
 // retries with backoff; a refusal about the message is final (21610 also opts the candidate out).
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import { type Db, runBatch } from '../../db/client.js';
 import { type Channel, candidateContactDetails, messages } from '../../db/schema.js';
-import type { MessagingProvider } from '../../messaging/provider/index.js';
+import type { MessagingProvider, SendOutcome } from '../../messaging/provider/index.js';
 import { sendWindow, zoneFor } from '../../messaging/rules/index.js';
 import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { contactStatements, messageContactKey } from '../contacts/write-contacts.js';
+import { NO_ANSWER } from '../provider-webhooks/status.js';
 import { MAX_QUEUE_DELAY_S, type OutboundJob } from './queue-message.js';
 
 export type Delivery = { done: true; status: string } | { done: false; retryInSeconds: number };
@@ -71,15 +72,16 @@ export function backoffSeconds(attempts: number): number {
   return Math.min(1800, 30 * 2 ** Math.max(0, attempts - 1));
 }
 
-export async function deliver(
-  d1: D1Database,
-  db: Db,
-  provider: MessagingProvider,
-  job: OutboundJob,
-  now: number,
-): Promise<Delivery> {
-  const row = await readPending(d1, job.messageId);
-  if (!row || !WAITING.includes(row.status)) return { done: true, status: row?.status ?? 'gone' };
+/** The status callback of one message: its id in the URL (which the provider signs) finds it. */
+export function statusCallbackUrl(base: string, messageId: string): string {
+  return `${base}/v1/providers/twilio/status?message=${encodeURIComponent(messageId)}`;
+}
+
+/**
+ * What may have changed since the message was queued, before it is claimed: an opt-out cancels
+ * it, quiet hours hold it (a system reply to the candidate's own message is not held). Null: go.
+ */
+async function holdOrCancel(db: Db, row: Pending, now: number): Promise<Delivery | null> {
   if (optedOut(row)) {
     await setStatus(db, row.id, {
       status: 'cancelled',
@@ -89,46 +91,41 @@ export async function deliver(
     });
     return { done: true, status: 'cancelled' };
   }
-  if (row.sent_by !== SYSTEM_REPLY) {
-    const zone = zoneFor({
-      candidateZone: row.time_zone,
-      numberCountry: row.phone_country,
-      orgZone: row.org_zone,
-    });
-    const window = sendWindow(now, zone.zone, {
-      startHour: row.quiet_start_hour,
-      endHour: row.quiet_end_hour,
-    });
-    if (!window.open) {
-      await setStatus(db, row.id, {
-        status: 'scheduled',
-        scheduledFor: window.opensAt,
-        updatedAt: now,
-      });
-      return {
-        done: false,
-        retryInSeconds: Math.min(MAX_QUEUE_DELAY_S, Math.ceil((window.opensAt - now) / 1000)),
-      };
-    }
-  }
-  const [claimed] = await setStatus(db, row.id, {
-    status: 'sending',
-    attempts: row.attempts + 1,
-    updatedAt: now,
-  }).returning({ id: messages.id });
-  if (!claimed) return { done: true, status: 'claimed elsewhere' };
-
-  const outcome = await provider.send({
-    to: row.to_address,
-    from: row.from_address,
-    body: row.body,
-    templateId: row.template_id,
-    variables: row.template_variables
-      ? (JSON.parse(row.template_variables) as Record<string, string>)
-      : null,
-    statusCallback: `${job.callbackBase}/v1/providers/twilio/status`,
+  if (row.sent_by === SYSTEM_REPLY) return null;
+  const zone = zoneFor({
+    candidateZone: row.time_zone,
+    numberCountry: row.phone_country,
+    orgZone: row.org_zone,
   });
-  const sending = and(eq(messages.id, row.id), eq(messages.status, 'sending'));
+  const window = sendWindow(now, zone.zone, {
+    startHour: row.quiet_start_hour,
+    endHour: row.quiet_end_hour,
+  });
+  if (window.open) return null;
+  await setStatus(db, row.id, {
+    status: 'scheduled',
+    scheduledFor: window.opensAt,
+    updatedAt: now,
+  });
+  return {
+    done: false,
+    retryInSeconds: Math.min(MAX_QUEUE_DELAY_S, Math.ceil((window.opensAt - now) / 1000)),
+  };
+}
+
+/** Still ours to settle: claimed, or given up by the sweep before the provider answered. */
+function unsettled(id: string) {
+  return and(
+    eq(messages.id, id),
+    or(
+      eq(messages.status, 'sending'),
+      and(eq(messages.status, 'failed'), eq(messages.errorCode, NO_ANSWER)),
+    ),
+  );
+}
+
+/** Records what the provider answered about a claimed message. */
+async function settle(db: Db, row: Pending, outcome: SendOutcome, now: number): Promise<Delivery> {
   if (outcome.ok) {
     // A contact is a text sent to the candidate; an automatic answer to their own message
     // (HELP) is not one, and must not move last contacted (campaigns select on it).
@@ -139,8 +136,14 @@ export async function deliver(
     await runBatch(db, [
       db
         .update(messages)
-        .set({ status: 'accepted', providerSid: outcome.providerSid, updatedAt: now })
-        .where(sending),
+        .set({
+          status: 'accepted',
+          providerSid: outcome.providerSid,
+          errorCode: null,
+          errorMessage: null,
+          updatedAt: now,
+        })
+        .where(unsettled(row.id)),
       ...(kind
         ? contactStatements(db, {
             orgId: row.org_id,
@@ -154,31 +157,52 @@ export async function deliver(
     ]);
     return { done: true, status: 'accepted' };
   }
+  const failure = { errorCode: outcome.code, errorMessage: outcome.message, updatedAt: now };
   if (outcome.retryable) {
     await db
       .update(messages)
-      .set({
-        status: 'queued',
-        errorCode: outcome.code,
-        errorMessage: outcome.message,
-        updatedAt: now,
-      })
-      .where(sending);
+      .set({ status: 'queued', ...failure })
+      .where(unsettled(row.id));
     return { done: false, retryInSeconds: backoffSeconds(row.attempts + 1) };
   }
   await runBatch(db, [
     db
       .update(messages)
-      .set({
-        status: 'failed',
-        errorCode: outcome.code,
-        errorMessage: outcome.message,
-        updatedAt: now,
-      })
-      .where(sending),
+      .set({ status: 'failed', ...failure })
+      .where(unsettled(row.id)),
     ...optOutStatements(db, row, outcome.code, now),
   ]);
   return { done: true, status: 'failed' };
+}
+
+export async function deliver(
+  d1: D1Database,
+  db: Db,
+  provider: MessagingProvider,
+  job: OutboundJob,
+  now: number,
+): Promise<Delivery> {
+  const row = await readPending(d1, job.messageId);
+  if (!row || !WAITING.includes(row.status)) return { done: true, status: row?.status ?? 'gone' };
+  const held = await holdOrCancel(db, row, now);
+  if (held) return held;
+  const [claimed] = await setStatus(db, row.id, {
+    status: 'sending',
+    attempts: row.attempts + 1,
+    updatedAt: now,
+  }).returning({ id: messages.id });
+  if (!claimed) return { done: true, status: 'claimed elsewhere' };
+  const outcome = await provider.send({
+    to: row.to_address,
+    from: row.from_address,
+    body: row.body,
+    templateId: row.template_id,
+    variables: row.template_variables
+      ? (JSON.parse(row.template_variables) as Record<string, string>)
+      : null,
+    statusCallback: statusCallbackUrl(job.callbackBase, row.id),
+  });
+  return settle(db, row, outcome, now);
 }
 
 /** Provider error 21610: the recipient unsubscribed with the carrier; record the opt-out. */

@@ -113,3 +113,20 @@ export async function enqueueMessage(
 ): Promise<void> {
   await queue.send(job, { delaySeconds: queueDelaySeconds(scheduledFor, now) });
 }
+
+/**
+ * Takes back a stored message the queue would not take (the send answers 503): it is failed, not
+ * left waiting for a job that does not exist, and gives back the monthly contact it took.
+ */
+export async function withdrawMessage(db: D1Database, id: string, now: number): Promise<void> {
+  await db.batch([
+    db.prepare('DELETE FROM contact_usage WHERE message_id = ?1').bind(id),
+    db
+      .prepare(
+        `UPDATE messages SET status = 'failed', error_code = 'queue_unavailable', uses_contact = 0,
+           error_message = 'Texting was unavailable for a moment; nothing was sent.', updated_at = ?2
+         WHERE id = ?1`,
+      )
+      .bind(id, now),
+  ]);
+}

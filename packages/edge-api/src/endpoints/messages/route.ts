@@ -15,7 +15,7 @@ import { errorResponses } from '../../schemas/error.js';
 import { type ApiError, apiError, errorResponse } from '../../utils/errors.js';
 import { loadSend } from './load-send.js';
 import { messageContent } from './message-content.js';
-import { enqueueMessage, storeMessage } from './queue-message.js';
+import { enqueueMessage, storeMessage, withdrawMessage } from './queue-message.js';
 import {
   type MessageStatus,
   messageListSchema,
@@ -153,12 +153,24 @@ const send: RouteHandler<typeof sendMessageRoute, AppEnv> = async (c) => {
     now,
   });
   if (!stored.ok) return errorResponse(c, exhaustedRefusal(ctx, now));
-  await enqueueMessage(
-    c.env.MESSAGE_QUEUE!,
-    { kind: 'send', messageId: stored.id, orgId: caller.orgId, callbackBase: callbackBase(c) },
-    plan.scheduledFor,
-    now,
-  );
+  try {
+    await enqueueMessage(
+      c.env.MESSAGE_QUEUE!,
+      { kind: 'send', messageId: stored.id, orgId: caller.orgId, callbackBase: callbackBase(c) },
+      plan.scheduledFor,
+      now,
+    );
+  } catch (error) {
+    console.error('messages: the queue refused a job', error);
+    await withdrawMessage(c.env.DB, stored.id, now);
+    return errorResponse(
+      c,
+      apiError(
+        'messaging_unavailable',
+        'Texting is unavailable for a moment; nothing was sent. Try again shortly.',
+      ),
+    );
+  }
   return c.json(
     {
       id: stored.id,

@@ -89,7 +89,12 @@ const status: RouteHandler<typeof statusCallbackRoute, AppEnv> = async (c) => {
   }
   await applyStatus(
     c.env.DB,
-    { sid, status: reported, errorCode: form.params.get('ErrorCode') || null },
+    {
+      sid,
+      status: reported,
+      errorCode: form.params.get('ErrorCode') || null,
+      messageId: new URL(c.req.url).searchParams.get('message'),
+    },
     Date.now(),
   );
   return c.body(TWIML, 200, XML);

@@ -1,7 +1,8 @@
 // A status callback for a text we sent (signature already checked): the message moves forward
 // only (`accepted` → `sent` → `delivered` | `undelivered` | `failed`; a late `sent` after
 // `delivered` changes nothing), with the provider's error code. 21610 (the recipient unsubscribed
-// with the carrier) also opts the candidate out of that channel.
+// with the carrier) also opts the candidate out of that channel. A text the sweep gave up on
+// (`provider_no_answer`) takes whatever the provider reports after all: that is what happened.
 import type { Channel } from '../../db/schema.js';
 
 const FINAL = ['delivered', 'undelivered', 'failed'];
@@ -27,7 +28,15 @@ export interface StatusReport {
   sid: string;
   status: string;
   errorCode: string | null;
+  /**
+   * Our message id, from the callback URL we gave the provider (signed with it): a callback that
+   * outruns the provider's answer to the send, before its sid is stored, still finds its message.
+   */
+  messageId: string | null;
 }
+
+/** What the sweep marks a text the provider never answered about (`messages/sweep.ts`). */
+export const NO_ANSWER = 'provider_no_answer';
 
 export async function applyStatus(
   db: D1Database,
@@ -36,18 +45,28 @@ export async function applyStatus(
 ): Promise<'updated' | 'ignored'> {
   const replaces = MAY_REPLACE[report.status];
   if (!replaces) return 'ignored';
-  const placeholders = replaces.map((_, i) => `?${i + 6}`).join(', ');
+  const placeholders = replaces.map((_, i) => `?${i + 8}`).join(', ');
   const errorMessage = report.errorCode
     ? (EXPLAINED[report.errorCode] ?? `The provider reported error ${report.errorCode}.`)
     : null;
   const updated = await db
     .prepare(
-      `UPDATE messages SET status = ?2, error_code = COALESCE(?3, error_code),
-         error_message = COALESCE(?4, error_message), updated_at = ?5
-       WHERE provider_sid = ?1 AND status IN (${placeholders})
+      `UPDATE messages SET status = ?2, error_code = ?3, error_message = ?4, updated_at = ?5,
+         provider_sid = COALESCE(provider_sid, ?1)
+       WHERE (provider_sid = ?1 OR (provider_sid IS NULL AND id = ?6 AND direction = 'outbound'))
+         AND (status IN (${placeholders}) OR (status = 'failed' AND error_code = ?7))
        RETURNING candidate_id, channel`,
     )
-    .bind(report.sid, report.status, report.errorCode, errorMessage, now, ...replaces)
+    .bind(
+      report.sid,
+      report.status,
+      report.errorCode,
+      errorMessage,
+      now,
+      report.messageId,
+      NO_ANSWER,
+      ...replaces,
+    )
     .first<{ candidate_id: string; channel: Channel }>();
   if (!updated) return 'ignored';
   if (report.errorCode === '21610' && FINAL.includes(report.status)) {
