@@ -390,6 +390,38 @@ function channelsFor(messages: Message[]): Channel[] {
   return channels;
 }
 
+/** The channel picker: the channels open to this candidate, the one chosen kept on a refusal. */
+function ChannelField(props: {
+  channels: Channel[];
+  chosen: string | undefined;
+  errors: string[];
+}) {
+  const invalid = props.errors.length > 0;
+  return (
+    <div class="field">
+      <label for="send-channel">Channel</label>
+      <select
+        id="send-channel"
+        name="channel"
+        aria-describedby={invalid ? 'send-channel-error' : undefined}
+        aria-invalid={invalid ? 'true' : undefined}
+      >
+        {props.channels.map((channel) => (
+          <option value={channel} selected={props.chosen === channel}>
+            {CHANNEL_LABELS[channel]}
+          </option>
+        ))}
+      </select>
+      {invalid ? (
+        <p class="field-error" id="send-channel-error">
+          <span class="visually-hidden">Error: </span>
+          {props.errors.join(' ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 function SendBox(props: {
   who: WhoAmI;
   id: string;
@@ -410,34 +442,16 @@ function SendBox(props: {
     );
   }
   const form = failure?.form ?? {};
-  const channels = channelsFor(props.messages);
-  const channelErrors = fieldIssues(failure, 'channel');
   return (
     <section aria-labelledby="send-heading" class="send">
       <h3 id="send-heading">Send a message</h3>
       {failure ? <SendRefusal failure={failure} id={props.id} /> : null}
       <form method="post" action={`${props.base}/messages`} novalidate>
-        <div class="field">
-          <label for="send-channel">Channel</label>
-          <select
-            id="send-channel"
-            name="channel"
-            aria-describedby={channelErrors.length > 0 ? 'send-channel-error' : undefined}
-            aria-invalid={channelErrors.length > 0 ? 'true' : undefined}
-          >
-            {channels.map((channel) => (
-              <option value={channel} selected={form.channel === channel}>
-                {CHANNEL_LABELS[channel]}
-              </option>
-            ))}
-          </select>
-          {channelErrors.length > 0 ? (
-            <p class="field-error" id="send-channel-error">
-              <span class="visually-hidden">Error: </span>
-              {channelErrors.join(' ')}
-            </p>
-          ) : null}
-        </div>
+        <ChannelField
+          channels={channelsFor(props.messages)}
+          chosen={form.channel}
+          errors={fieldIssues(failure, 'channel')}
+        />
         <TextArea
           prefix="send"
           name="body"
