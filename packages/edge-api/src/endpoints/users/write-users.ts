@@ -1,11 +1,14 @@
 // Creating and changing users. Each write is one D1 batch (one transaction, run in order on one
 // connection): the guarded insert or update, then the audit entry and (on a role change or
 // deactivation) the end of the user's sessions, each written only if the statement before it
-// changed a row (SQLite's `changes()`), so a write that lost a race logs and ends nothing. The guards repeat `rules.ts` inside the statement
-// (last active admin, seats), and an update also requires the `updated_at` it read: a write that
-// lost a race changes nothing and is decided again from fresh reads.
+// changed a row (SQLite's `changes()`), so a write that lost a race logs and ends nothing. The
+// guards repeat `rules.ts` inside the statement (last active admin, seats) and the rule that a
+// sender number belongs to one organisation (`orgs/sender-numbers.ts`), and an update also
+// requires the `updated_at` it read: a write that lost a race changes nothing and is decided
+// again from fresh reads.
 import type { Role } from '../../db/schema.js';
 import type { ApiCaller } from '../../env.js';
+import { heldElsewhere, takenNumber, takenRefusal } from '../../orgs/sender-numbers.js';
 import { isoOrNull } from '../../schemas/common.js';
 import {
   type Change,
@@ -85,31 +88,19 @@ function rulesTarget(row: UserRow) {
   };
 }
 
-/**
- * A sender number belongs to one organisation: inbound texts find their organisation by it, so
- * another organisation claiming it (as a person's own number) must be refused.
- */
+/** A person's own number may not be another organisation's sender (`orgs/sender-numbers.ts`). */
 async function senderTaken(
   db: D1Database,
   orgId: string,
   phone: string | null | undefined,
 ): Promise<Refusal | null> {
   if (!phone) return null;
-  const taken = await db
-    .prepare(
-      `SELECT 1 FROM organisations o WHERE o.id != ?1 AND (o.whatsapp_sender = ?2
-         OR EXISTS (SELECT 1 FROM json_each(o.sender_numbers) AS c, json_each(c.value) AS n
-                    WHERE n.value = ?2))
-       UNION ALL SELECT 1 FROM users u WHERE u.org_id != ?1 AND u.sender_phone = ?2
-       LIMIT 1`,
-    )
-    .bind(orgId, phone)
-    .first();
-  if (!taken) return null;
-  return {
-    code: 'sender_number_taken',
-    message: `${phone} is already a sender number elsewhere; a sender number belongs to one organisation.`,
-  };
+  return (await takenNumber(db, orgId, [phone])) ? takenRefusal(phone) : null;
+}
+
+/** The JSON list of numbers the write adds, for the guard inside its statement. */
+function added(phone: string | null | undefined): string {
+  return JSON.stringify(phone ? [phone] : []);
 }
 
 export async function readUser(db: D1Database, orgId: string, id: string): Promise<UserRow | null> {
@@ -178,7 +169,8 @@ export async function createUser(
       db
         .prepare(
           `INSERT INTO users (id, org_id, email, display_name, role, licence, sender_phone, auto_reply, created_at, updated_at)
-           SELECT ?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9 WHERE 1 ${guards(null, change)}
+           SELECT ?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9
+           WHERE NOT ${heldElsewhere('?1', '?10')} ${guards(null, change)}
            ON CONFLICT (org_id, email) DO NOTHING RETURNING *`,
         )
         .bind(
@@ -191,6 +183,7 @@ export async function createUser(
           input.senderPhone ?? null,
           input.autoReply ?? null,
           now,
+          added(input.senderPhone),
         ),
       audit(db, caller, {
         userId: id,
@@ -283,7 +276,8 @@ export async function updateUser(
         .prepare(
           `UPDATE users SET display_name = ?3, role = ?4, licence = ?5, sender_phone = ?6,
              auto_reply = ?7, deactivated_at = ?8, updated_at = ?9
-           WHERE org_id = ?1 AND id = ?2 AND updated_at = ?10 ${guards(row, change)} RETURNING *`,
+           WHERE org_id = ?1 AND id = ?2 AND updated_at = ?10
+             AND NOT ${heldElsewhere('?1', '?11')} ${guards(row, change)} RETURNING *`,
         )
         .bind(
           caller.orgId,
@@ -296,6 +290,7 @@ export async function updateUser(
           next.deactivated_at,
           stamp,
           row.updated_at,
+          added(next.sender_phone === row.sender_phone ? null : next.sender_phone),
         ),
       audit(db, caller, {
         userId: id,
