@@ -19,10 +19,12 @@ import { registerHealth } from './endpoints/health/route.js';
 import { registerKeys } from './endpoints/keys/route.js';
 import { registerMessageLinks } from './endpoints/message-links/route.js';
 import { registerMessages } from './endpoints/messages/route.js';
+import { registerMessagingSettings } from './endpoints/messaging-settings/route.js';
 import { registerProviderWebhooks } from './endpoints/provider-webhooks/route.js';
 import { registerScores } from './endpoints/scores/route.js';
 import { registerSettings } from './endpoints/settings/route.js';
 import { registerSignInSettings } from './endpoints/sign-in-settings/route.js';
+import { registerUsage } from './endpoints/usage/route.js';
 import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
@@ -44,8 +46,8 @@ export const OPENAPI_CONFIG = {
       'role may do the same things (`GET /v1/whoami` says which is calling). Roles, each including',
       'the one before:',
       '  user      read engagements and scores, send engagements, link visitors, mint links/tokens',
-      '  reporter  + audiences and reports',
-      '  manager   + settings, API keys, users and the sign-in settings',
+      '  reporter  + audiences, reports and monthly contact usage',
+      '  manager   + settings (engagement, messaging, sign-in), API keys and users',
       '  admin     + purging candidates; making and changing admins',
       'The role a route needs is the scope of its `apiKey` security requirement. A missing or',
       'unknown key gets 401, a key below the role 403; a key never sees another organisation.',
@@ -74,11 +76,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerScores(app);
   registerMessages(app);
   registerMessageLinks(app);
+  registerUsage(app);
   registerProviderWebhooks(app);
   registerAudiences(app);
   registerLinks(app);
   registerSettings(app);
   registerSignInSettings(app);
+  registerMessagingSettings(app);
   registerTrackerScript(app);
   registerConsole(app);
 

@@ -25,12 +25,16 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'POST', path: '/v1/identity-tokens', least: 'user', body: {} },
   { method: 'GET', path: '/v1/audiences', least: 'reporter' },
   { method: 'GET', path: '/v1/reports/tiers', least: 'reporter' },
+  { method: 'GET', path: '/v1/usage', least: 'reporter' },
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },
   { method: 'PUT', path: '/v1/settings/engagement', least: 'manager', body: { colour: 1 } },
   { method: 'GET', path: '/v1/settings/engagement/tracking-code', least: 'manager' },
   { method: 'GET', path: '/v1/settings/sign-in', least: 'manager' },
   // An unknown field is a 400 (strict body) before the issuer's discovery: nothing is called.
   { method: 'PUT', path: '/v1/settings/sign-in', least: 'manager', body: { colour: 1 } },
+  { method: 'GET', path: '/v1/settings/messaging', least: 'manager' },
+  // An unknown field is a 400 (strict body): nothing changes.
+  { method: 'PUT', path: '/v1/settings/messaging', least: 'manager', body: { colour: 1 } },
   { method: 'GET', path: '/v1/keys', least: 'manager' },
   { method: 'POST', path: '/v1/keys', least: 'manager', body: {} },
   { method: 'DELETE', path: '/v1/keys/key_nonexistent', least: 'manager' },

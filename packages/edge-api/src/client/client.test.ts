@@ -74,6 +74,14 @@ describe('the typed client', () => {
     expect((await client.listKeys()).keys.some((k) => k.id === key.id)).toBe(true);
     expect((await client.revokeKey(key.id)).revoked).toBe(true);
     expect((await client.purgeCandidate(cand)).purged).toBe(true);
+    expect((await client.messagingSettings()).sendHours).toEqual({ start: 8, end: 20 });
+    const messaging = await client.updateMessagingSettings({ monthlyContactAllowance: 12 });
+    expect(messaging.monthlyContactAllowance).toBe(12);
+    expect(await client.usage({ limit: 5 })).toMatchObject({
+      allowance: 12,
+      used: 0,
+      remaining: 12,
+    });
   });
 
   it('throws ApiError with the status, code, message and issues', async () => {

@@ -37,6 +37,10 @@ import type {
   sentMessageSchema,
 } from '../endpoints/messages/schema.js';
 import type {
+  messagingSettingsBodySchema,
+  messagingSettingsSchema,
+} from '../endpoints/messaging-settings/schema.js';
+import type {
   scoreHistorySchema,
   scoreSchema,
   scoresReplySchema,
@@ -51,6 +55,7 @@ import type {
   signInSettingsBodySchema,
   signInSettingsSchema,
 } from '../endpoints/sign-in-settings/schema.js';
+import type { usageSchema } from '../endpoints/usage/schema.js';
 import type {
   createUserBodySchema,
   updateUserBodySchema,
@@ -98,6 +103,9 @@ export type SignInSettings = z.infer<typeof signInSettingsSchema>;
 export type SignInSettingsInput = z.input<typeof signInSettingsBodySchema>;
 export type ContactDetails = z.infer<typeof contactDetailsSchema>;
 export type ContactDetailsInput = z.input<typeof contactDetailsBodySchema>;
+export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
+export type MessagingSettingsInput = z.input<typeof messagingSettingsBodySchema>;
+export type Usage = z.infer<typeof usageSchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -132,6 +140,9 @@ export const ENDPOINTS = {
   updateSignInSettings: ['PUT', '/v1/settings/sign-in'],
   contactDetails: ['GET', '/v1/candidates/{candidateId}/contact'],
   setContactDetails: ['PUT', '/v1/candidates/{candidateId}/contact'],
+  messagingSettings: ['GET', '/v1/settings/messaging'],
+  updateMessagingSettings: ['PUT', '/v1/settings/messaging'],
+  usage: ['GET', '/v1/usage'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -209,6 +220,13 @@ export interface AudienceQuery {
   /** All of these tags (or any, with `tagMatch: 'any'`). */
   tags?: string[];
   tagMatch?: 'all' | 'any';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface UsageQuery {
+  /** A past month, `YYYY-MM`; default the current one. */
+  period?: string;
   limit?: number;
   cursor?: string;
 }
@@ -319,6 +337,10 @@ export function createClient(options: ClientOptions) {
       call<ContactDetails>('contactDetails', { params: { candidateId } }),
     setContactDetails: (candidateId: string, body: ContactDetailsInput) =>
       call<ContactDetails>('setContactDetails', { params: { candidateId }, body }),
+    messagingSettings: () => call<MessagingSettings>('messagingSettings'),
+    updateMessagingSettings: (body: MessagingSettingsInput) =>
+      call<MessagingSettings>('updateMessagingSettings', { body }),
+    usage: (query: UsageQuery = {}) => call<Usage>('usage', { query: { ...query } }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 
