@@ -1,6 +1,6 @@
 // `/console/settings`: the Admin settings page. Its Engagement tab (`GET /v1/settings/engagement`
 // and both tracking codes) has three forms, each sent on to `PUT /v1/settings/engagement`; its
-// Sign-in tab (`?tab=sign-in`, `GET /v1/settings/sign-in`) one, sent on to
+// Messaging tab is in `messaging-settings.tsx`; its Sign-in tab (`?tab=sign-in`, `GET /v1/settings/sign-in`) one, sent on to
 // `PUT /v1/settings/sign-in`. On success the browser goes back to the page (post/redirect/get); on
 // a refusal the page is shown again with the API's problem beside the form and what was typed
 // kept (never the client secret).
@@ -18,6 +18,7 @@ import {
   settingsTab,
 } from '../pages/settings.js';
 import type { SignInDraft, SignInFailure } from '../pages/sign-in-settings.js';
+import { messagingPage, registerMessagingSettings } from './messaging-settings.js';
 
 type Ctx = Context<AppEnv>;
 type Form = Record<string, string>;
@@ -30,10 +31,11 @@ export function registerSettings(routes: Hono<AppEnv>, signedIn: SignedIn): void
     const signed = await signedIn(c);
     if (signed instanceof Response) return signed;
     const saved = c.req.query('saved');
-    return settingsTab(c.req.query('tab'), saved) === 'sign-in'
-      ? signInPage(c, signed, saved)
-      : settingsPage(c, signed, saved);
+    const tab = settingsTab(c.req.query('tab'), saved);
+    if (tab === 'messaging') return messagingPage(c, signed, saved);
+    return tab === 'sign-in' ? signInPage(c, signed, saved) : settingsPage(c, signed, saved);
   });
+  registerMessagingSettings(routes, signedIn);
 
   const save = (section: SettingsSection, path: string, change: (form: Form) => Change) =>
     routes.post(path, async (c) => {

@@ -1,16 +1,23 @@
-// Reports (`GET /v1/reports/tiers`, reporter and above): the tier distribution now, and
-// engagements per type per day over a chosen range.
-import type { TierReport, WhoAmI } from '../../client/index.js';
+// Reports (`GET /v1/reports/tiers`, reporter and above): the tier distribution now, engagements
+// per type per day over a chosen range, and this month's monthly contacts (`GET /v1/usage`).
+import type { TierReport, Usage, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { StackedDays } from '../charts/stacked-days.js';
 import { TierBars } from '../charts/tier-bars.js';
 import { formatTime } from '../labels.js';
 import { Layout, Problem, RoleRefused } from '../layout.js';
+import { UsagePanel } from './usage.js';
 
 export const REPORT_RANGES = [14, 30, 90] as const;
 
-export function ReportsPage(props: { who: WhoAmI; days: number; report: ApiResult<TierReport> }) {
+export function ReportsPage(props: {
+  who: WhoAmI;
+  days: number;
+  report: ApiResult<TierReport>;
+  usage: ApiResult<Usage>;
+}) {
   const { report } = props;
+  const canManage = props.who.role === 'manager' || props.who.role === 'admin';
   return (
     <Layout title="Reports" who={props.who} section="reports">
       <h1>Reports</h1>
@@ -40,6 +47,7 @@ export function ReportsPage(props: { who: WhoAmI; days: number; report: ApiResul
               to={report.data.to}
             />
           </div>
+          <UsagePanel usage={props.usage} place="reports" canManage={canManage} />
         </div>
       ) : report.problem.code === 'forbidden' ? (
         <RoleRefused role={props.who.role} cannot="see reports">

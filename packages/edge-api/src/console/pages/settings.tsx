@@ -1,22 +1,29 @@
-// Admin settings (manager and above), two tabs. Engagement (`/v1/settings/engagement`): the
+// Admin settings (manager and above), three tabs. Engagement (`/v1/settings/engagement`): the
 // career-site tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), allowed
-// origins and the scoring model, one section each. Sign-in (`?tab=sign-in`,
-// `/v1/settings/sign-in`): the organisation's identity provider (`sign-in-settings.tsx`). Every
-// form posts to the console, which sends it on with `PUT`; the API's validation (the model's
-// `validateModel` errors included) comes back as a message.
+// origins and the scoring model, one section each. Messaging (`?tab=messaging`,
+// `/v1/settings/messaging` and `/v1/usage`): the monthly contact allowance, time zone, send hours
+// and sender numbers (`messaging-settings.tsx`). Sign-in (`?tab=sign-in`, `/v1/settings/sign-in`):
+// the organisation's identity provider (`sign-in-settings.tsx`). Every form posts to the console,
+// which sends it on with `PUT`; the API's validation (the model's `validateModel` errors
+// included) comes back as a message.
 import type {
   ApiError,
+  MessagingSettings,
   Settings,
   SignInSettings,
   TrackingCode,
+  Usage,
   WhoAmI,
 } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { Layout, Notice, Problem, RoleRefused, Tabs } from '../layout.js';
+import { type MessagingFailure, MessagingSection } from './messaging-settings.js';
 import { type SignInFailure, SignInSection } from './sign-in-settings.js';
 
 export type SettingsSection = 'tracking' | 'origins' | 'model';
-export type SettingsTab = 'engagement' | 'sign-in';
+export type SettingsTab = 'engagement' | 'messaging' | 'sign-in';
+
+const TABS: readonly SettingsTab[] = ['engagement', 'messaging', 'sign-in'];
 
 export interface SettingsFailure {
   section: SettingsSection;
@@ -30,13 +37,15 @@ const SAVED: Record<string, { tab: SettingsTab; text: string }> = {
   tracking: { tab: 'engagement', text: 'Career-site tracking updated.' },
   origins: { tab: 'engagement', text: 'Allowed origins saved.' },
   model: { tab: 'engagement', text: 'Scoring model saved; scores use it from now on.' },
+  messaging: { tab: 'messaging', text: 'Messaging settings saved.' },
   'sign-in': { tab: 'sign-in', text: 'Sign-in settings saved.' },
 };
 
-/** The tab a `?tab=` and `?saved=` ask for: a sign-in save comes back to the Sign-in tab. */
+/** The tab a `?tab=` and `?saved=` ask for: a save comes back to the tab it was made on. */
 export function settingsTab(tab: string | undefined, saved: string | undefined): SettingsTab {
-  if (tab === 'sign-in' || tab === 'engagement') return tab;
-  return saved !== undefined && SAVED[saved]?.tab === 'sign-in' ? 'sign-in' : 'engagement';
+  const asked = TABS.find((known) => known === tab);
+  if (asked) return asked;
+  return (saved !== undefined && SAVED[saved]?.tab) || 'engagement';
 }
 
 /** What each section shows: the settings, and the failed save if it was this section's. */
@@ -53,6 +62,12 @@ export type SettingsView =
       plain: ApiResult<TrackingCode> | null;
       onetrust: ApiResult<TrackingCode> | null;
       failure?: SettingsFailure | undefined;
+    }
+  | {
+      tab: 'messaging';
+      messaging: ApiResult<MessagingSettings>;
+      usage: ApiResult<Usage>;
+      failure?: MessagingFailure | undefined;
     }
   | {
       tab: 'sign-in';
@@ -75,6 +90,11 @@ export function SettingsPage(props: {
         tabs={[
           { href: '/console/settings', label: 'Engagement', current: view.tab === 'engagement' },
           {
+            href: '/console/settings?tab=messaging',
+            label: 'Messaging',
+            current: view.tab === 'messaging',
+          },
+          {
             href: '/console/settings?tab=sign-in',
             label: 'Sign-in',
             current: view.tab === 'sign-in',
@@ -93,6 +113,16 @@ export function SettingsPage(props: {
           </>
         ) : (
           <Refused who={props.who} problem={view.settings.problem} />
+        )
+      ) : view.tab === 'messaging' ? (
+        view.messaging.ok ? (
+          <MessagingSection
+            settings={view.messaging.data}
+            usage={view.usage}
+            failure={view.failure}
+          />
+        ) : (
+          <Refused who={props.who} problem={view.messaging.problem} />
         )
       ) : view.signIn.ok ? (
         <SignInSection settings={view.signIn.data} failure={view.failure} />
