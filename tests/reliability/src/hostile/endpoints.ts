@@ -389,6 +389,33 @@ export const PUT_SIGN_IN: Endpoint = {
   },
 };
 
+export const GET_MESSAGING_SETTINGS: Endpoint = {
+  operation: 'GET /v1/settings/messaging',
+  method: 'GET',
+  url: () => '/v1/settings/messaging',
+  role: 'manager',
+};
+
+/** The demo seed's own allowance and zone: were it ever stored, nothing would change. */
+export const PUT_MESSAGING_SETTINGS: Endpoint = {
+  operation: 'PUT /v1/settings/messaging',
+  method: 'PUT',
+  url: () => '/v1/settings/messaging',
+  role: 'manager',
+  json: {
+    maxBytes: 8192,
+    mediaTypes: ['application/json'],
+    valid: () => ({ monthlyContactAllowance: 500, timeZone: 'Europe/London' }),
+  },
+};
+
+export const USAGE: Endpoint = {
+  operation: 'GET /v1/usage',
+  method: 'GET',
+  url: () => '/v1/usage?period=2025-06&limit=10',
+  role: 'reporter',
+};
+
 export const CONTACTS: Endpoint = {
   operation: 'POST /v1/contacts',
   method: 'POST',
@@ -498,6 +525,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   DEACTIVATE_USER,
   GET_SIGN_IN,
   PUT_SIGN_IN,
+  GET_MESSAGING_SETTINGS,
+  PUT_MESSAGING_SETTINGS,
+  USAGE,
   CONTACTS,
   GET_CONTACT,
   PUT_CONTACT,

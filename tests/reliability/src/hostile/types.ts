@@ -24,6 +24,7 @@ import {
   LINKS,
   PURGE,
   PUT_CONTACT,
+  PUT_MESSAGING_SETTINGS,
   PUT_SETTINGS,
   PUT_SIGN_IN,
   REPORTS,
@@ -38,6 +39,7 @@ import {
   TRACKER_SCRIPT,
   TRACKING_CODE,
   UPDATE_USER,
+  USAGE,
   VALID_AT,
 } from './endpoints.js';
 import type { Case } from './rng.js';
@@ -386,6 +388,54 @@ const SIGN_IN_SPOILS: Spoil[] = [
   ['extra field where the schema is strict', 'invalid_request', { clientSecretSet: true }],
 ];
 
+const MESSAGING_SPOILS: Spoil[] = [
+  ['allowance is negative', 'invalid_request', { monthlyContactAllowance: -1 }],
+  ['allowance is a fraction', 'invalid_request', { monthlyContactAllowance: 0.5 }],
+  ['allowance is a string', 'invalid_request', { monthlyContactAllowance: '500' }],
+  ['allowance over a million', 'invalid_request', { monthlyContactAllowance: 1_000_001 }],
+  ['allowance is 1e308', 'invalid_request', { monthlyContactAllowance: 1e308 }],
+  ['allowance is null', 'invalid_request', { monthlyContactAllowance: null }],
+  ['timeZone unknown', 'invalid_request', { timeZone: 'Mars/Olympus_Mons' }],
+  ['timeZone is an offset', 'invalid_request', { timeZone: '+01:00' }],
+  ['timeZone is a number', 'invalid_request', { timeZone: 0 }],
+  ['timeZone over 64 characters', 'invalid_request', { timeZone: long(65) }],
+  // An organisation may narrow 08:00-20:00, never widen it.
+  ['send hours widened to 07:00', 'invalid_request', { sendHours: { start: 7, end: 20 } }],
+  ['send hours widened to 21:00', 'invalid_request', { sendHours: { start: 8, end: 21 } }],
+  ['send hours end before start', 'invalid_request', { sendHours: { start: 18, end: 9 } }],
+  ['send hours start equals end', 'invalid_request', { sendHours: { start: 12, end: 12 } }],
+  ['send hours in half hours', 'invalid_request', { sendHours: { start: 8.5, end: 20 } }],
+  ['send hours without an end', 'invalid_request', { sendHours: { start: 9 } }],
+  [
+    'send hours with an extra field',
+    'invalid_request',
+    { sendHours: { start: 9, end: 18, days: 5 } },
+  ],
+  ['send hours as text', 'invalid_request', { sendHours: '09-18' }],
+  [
+    'a sender number of another country',
+    'invalid_request',
+    { senderNumbers: { GB: '+14155550123' } },
+  ],
+  [
+    'a sender number where SMS does not go',
+    'invalid_request',
+    { senderNumbers: { DE: '+4930123456' } },
+  ],
+  [
+    'a sender number under no country',
+    'invalid_request',
+    { senderNumbers: { XX: '+447400123456' } },
+  ],
+  ['a sender number that is not one', 'invalid_request', { senderNumbers: { GB: '+44 CALL ME' } }],
+  ['a sender number as a JSON number', 'invalid_request', { senderNumbers: { GB: 447400123456 } }],
+  ['senderNumbers as a list', 'invalid_request', { senderNumbers: ['+447400123456'] }],
+  ['whatsappSender is not a number', 'invalid_request', { whatsappSender: '+1 000' }],
+  ['whatsappSender as a JSON number', 'invalid_request', { whatsappSender: 14155550199 }],
+  ['extra field where the schema is strict', 'invalid_request', { seats: 1000 }],
+  ['read-only field used', 'invalid_request', { used: 0 }],
+];
+
 const CONTACT_SPOILS: Spoil[] = [
   ['contacts is an object', 'invalid_request', { contacts: {} }],
   ['no contacts', 'invalid_request', { contacts: MISSING }],
@@ -605,6 +655,24 @@ export function wrongTypes(fixture: Fixture): Case[] {
           }),
     ),
     ...spoiled(PUT_SIGN_IN, f, SIGN_IN_SPOILS),
+    ...spoiled(PUT_MESSAGING_SETTINGS, f, MESSAGING_SPOILS),
+    () =>
+      draft(PUT_MESSAGING_SETTINGS, f, 'nothing to change', refusal('invalid_request'), {
+        body: json({}),
+      }),
+    ...badUrls(USAGE, f, [
+      ['period not zero-padded', 'invalid_request', '/v1/usage?period=2025-6'],
+      ['period month 13', 'invalid_request', '/v1/usage?period=2025-13'],
+      ['period is a date', 'invalid_request', '/v1/usage?period=2025-06-01'],
+      ['period in words', 'invalid_request', '/v1/usage?period=june'],
+      ['period before 2000', 'invalid_request', '/v1/usage?period=1999-12'],
+      ['period in the future', 'invalid_request', '/v1/usage?period=2999-01'],
+      ['period given twice', 'invalid_request', '/v1/usage?period=2025-06&period=2025-05'],
+      ['limit 0', 'invalid_request', '/v1/usage?limit=0'],
+      ['limit over 1000', 'invalid_request', '/v1/usage?limit=1001'],
+      ['cursor not made by the API', 'invalid_request', '/v1/usage?cursor=eyJ4IjoxfQ'],
+      ['cursor over 512 characters', 'invalid_request', `/v1/usage?cursor=${long(513)}`],
+    ]),
     ...spoiled(CONTACTS, f, CONTACT_SPOILS),
     ...CONTACT_DETAILS_BODIES.map(
       ([label, body]): Case =>

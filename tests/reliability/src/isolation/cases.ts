@@ -379,6 +379,49 @@ export const CASES: IsolationCase[] = [
       );
     },
   },
+  {
+    op: 'GET /v1/settings/messaging',
+    run: async (t) => {
+      const answer = await t.send({ method: 'GET', path: '/v1/settings/messaging', key: key(t) });
+      status(t, answer, [200], 'the messaging settings');
+      const [own] = read<{ allowance: number; zone: string }>(
+        t.persist,
+        `SELECT monthly_contact_allowance AS allowance, time_zone AS zone FROM organisations
+         WHERE id = '${t.attacker.spec.orgId}'`,
+      );
+      t.check(
+        field(answer.json, 'monthlyContactAllowance') === own?.allowance &&
+          field(answer.json, 'timeZone') === own?.zone,
+        `the messaging settings read ${answer.text.slice(0, 300)}; the attacker's allowance is ${own?.allowance} in ${own?.zone}`,
+      );
+      const numbers = [
+        ...Object.values((field(answer.json, 'senderNumbers') ?? {}) as Record<string, unknown>),
+        field(answer.json, 'whatsappSender'),
+      ].map(String);
+      const theirs = numbers.filter((number) => t.victim.senderNumbers.includes(number));
+      t.check(theirs.length === 0, `the messaging settings name the victim's ${theirs.join(', ')}`);
+    },
+  },
+  {
+    op: 'GET /v1/usage',
+    run: async (t) => {
+      const answer = await t.send({ method: 'GET', path: '/v1/usage?limit=1000', key: key(t) });
+      if (!status(t, answer, [200], 'the monthly contacts')) return;
+      const period = String(field(answer.json, 'period')).replaceAll("'", "''");
+      const [own] = read<{ used: number }>(
+        t.persist,
+        `SELECT COUNT(*) AS used FROM contact_usage
+         WHERE org_id = '${t.attacker.spec.orgId}' AND period = '${period}'`,
+      );
+      const contacts = list(answer.json, 'contacts').map((c) => String(field(c, 'candidateId')));
+      t.check(
+        field(answer.json, 'used') === own?.used && contacts.length === own?.used,
+        `the usage counts ${String(field(answer.json, 'used'))} and lists ${contacts.length} contacts; the attacker used ${own?.used}`,
+      );
+      const theirs = contacts.filter((id) => t.victim.candidates.includes(id));
+      t.check(theirs.length === 0, `the usage lists the victim's ${theirs.join(', ')}`);
+    },
+  },
   { op: 'GET /v1/candidates/{candidateId}/contact', run: candidateRead('/contact') },
   { op: 'GET /v1/candidates/{candidateId}/messages', run: candidateRead('/messages') },
   // Writes from here on. Texting first: the attacker has no candidate of the victim's names yet.
@@ -866,6 +909,37 @@ export const CASES: IsolationCase[] = [
         },
       });
       status(t, restore, [200], "restoring the attacker's settings");
+    },
+  },
+  {
+    op: 'PUT /v1/settings/messaging',
+    run: async (t) => {
+      const put = (json: unknown) =>
+        t.send({ method: 'PUT', path: '/v1/settings/messaging', key: key(t), json });
+      // The victim's numbers (its SMS and WhatsApp senders, its people's own) as the attacker's
+      // WhatsApp sender: inbound texts find their organisation by the number, so each is refused.
+      for (const number of t.victim.senderNumbers) {
+        const answer = await put({ whatsappSender: number });
+        if (status(t, answer, [409], `the victim's number ${number} as the attacker's sender`)) {
+          t.check(
+            code(answer) === 'sender_number_taken',
+            `the victim's number ${number} was refused as ${String(code(answer))}`,
+          );
+        }
+      }
+      // The attacker's own allowance changes (and only its own: the driver compares the victim's
+      // rows), then is put back.
+      const before = await t.send({ method: 'GET', path: '/v1/settings/messaging', key: key(t) });
+      const allowance = Number(field(before.json, 'monthlyContactAllowance'));
+      const raised = await put({ monthlyContactAllowance: allowance + 1 });
+      if (status(t, raised, [200], "raising the attacker's allowance")) {
+        t.check(
+          field(raised.json, 'monthlyContactAllowance') === allowance + 1,
+          `the raised allowance reads ${raised.text.slice(0, 300)}`,
+        );
+      }
+      const restore = await put({ monthlyContactAllowance: allowance });
+      status(t, restore, [200], "restoring the attacker's allowance");
     },
   },
   {
