@@ -5,13 +5,13 @@
 // token also says (`t`: 1 or 0, decided when minting) whether the redirect appends `cxm_t`: only
 // for destinations on the organisation's own sites, never for link-allowlist (third-party) ones.
 import { and, eq } from 'drizzle-orm';
+import { appendClickIdentity } from '../../auth/click-identity.js';
 import { mintToken, type TokenPayload } from '../../auth/tokens.js';
 import { OPTIONS } from '../../config.js';
 import { findCandidate, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, newId, runBatch } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates, trackedLinks } from '../../db/schema.js';
-import { appendClickIdentity } from '../../identity/click-identity.js';
 import { loadOrg, siteOrigins } from '../../orgs/context.js';
 import { orgSettings } from '../../orgs/sites.js';
 import { httpOrigin } from '../../utils/page-urls.js';

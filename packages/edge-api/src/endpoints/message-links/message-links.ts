@@ -3,8 +3,9 @@
 // (a signed token naming the candidate would be ~200 characters and readable). Following it
 // records a `click_message` engagement for the candidate, counts a person's click on the message,
 // and redirects only to the destination stored with it, so the redirect is never open.
+
+import { appendClickIdentity } from '../../auth/click-identity.js';
 import type { Db } from '../../db/client.js';
-import { appendClickIdentity } from '../../identity/click-identity.js';
 import { loadOrg, siteOrigins } from '../../orgs/context.js';
 import { orgSettings } from '../../orgs/sites.js';
 import { isBotUserAgent } from '../../utils/bots.js';

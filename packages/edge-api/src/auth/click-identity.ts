@@ -3,7 +3,7 @@
 // to the candidate. Short-lived: it only has to survive the redirect. Email clicks and text
 // message clicks both use it.
 import { IDENTITY_PARAM } from '@cxm/tracker/wire';
-import { mintIdentityToken } from '../auth/tokens.js';
+import { mintIdentityToken } from './tokens.js';
 
 const CLICK_IDENTITY_TTL_SECONDS = 60 * 60;
 
