@@ -4,7 +4,7 @@
 // typed kept and nothing stored; forms from another origin and roles below manager change nothing.
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePhone } from '../endpoints/contact-details/schema.js';
+import { parsePhone } from '../schemas/phone.js';
 import { api, createOrg, rows, type TestOrg } from '../test/client.js';
 import { page, post, signedInAs } from '../test/console.js';
 import { addCandidate, freezeClock, NOON, sendOk, sms, thawClock } from '../test/messaging.js';

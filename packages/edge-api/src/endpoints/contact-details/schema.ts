@@ -2,39 +2,9 @@
 // number (E.164, with its country), first name, time zone, and consent per channel; the
 // opt-outs are shown, never written here (they come from the candidate: STOP / START).
 import { z } from '@hono/zod-openapi';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { checkDate, DATE_RANGE_MESSAGE } from '../../schemas/dates.js';
-
-export const PHONE_MESSAGE =
-  'Not a valid phone number in international format (E.164, e.g. +447400123456).';
-
-/** Digits and the usual separators after a leading `+`: no letters, extensions or prose. */
-const PHONE_CHARACTERS = /^\+[\d\s().-]+$/;
-
-export interface ParsedPhone {
-  /** E.164, e.g. `+447400123456`. */
-  number: string;
-  /** ISO 3166-1 alpha-2 from the number's metadata: `+1 787…` is `PR`, not `US`. */
-  country: string;
-}
-
-/**
- * The number in E.164 and its country, or why not: it must be written in international format
- * (a leading `+`; no default country is assumed), be a valid number of a country, and have no
- * extension (a text cannot go to one).
- */
-export function parsePhone(text: string): ParsedPhone | { problem: string } {
-  if (!PHONE_CHARACTERS.test(text)) return { problem: PHONE_MESSAGE };
-  const parsed = parsePhoneNumberFromString(text);
-  if (!parsed?.isValid() || parsed.ext) return { problem: PHONE_MESSAGE };
-  if (!parsed.country) {
-    return {
-      problem:
-        'Not the number of a country (e.g. an international freephone number); texts need one.',
-    };
-  }
-  return { number: parsed.number, country: parsed.country };
-}
+import { PHONE_MESSAGE, parsePhone } from '../../schemas/phone.js';
+import { timeZoneSchema } from '../../schemas/time-zone.js';
 
 const phone = z
   .string()
@@ -56,42 +26,11 @@ const phone = z
     example: '+44 7400 123456',
   });
 
-/**
- * The IANA zone's own spelling (`europe/london` is `Europe/London`), or null when the runtime's
- * time zone data does not know it. Offsets such as `+01:00` are not zones (no daylight saving).
- */
-export function canonicalTimeZone(name: string): string | null {
-  if (!/^[A-Za-z]/.test(name)) return null;
-  try {
-    return new Intl.DateTimeFormat(undefined, { timeZone: name }).resolvedOptions().timeZone;
-  } catch (error) {
-    if (error instanceof RangeError) return null;
-    throw error;
-  }
-}
-
-const timeZone = z
-  .string()
-  .trim()
-  .max(64, 'Unknown time zone.')
-  .transform((value, ctx) => {
-    const zone = canonicalTimeZone(value);
-    if (zone === null) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'Unknown time zone: give an IANA time zone name, e.g. Europe/London.',
-      });
-      return z.NEVER;
-    }
-    return zone;
-  })
-  .openapi({
-    type: 'string',
-    description:
-      "The candidate's IANA time zone, for quiet hours (else the one their number implies, " +
-      "else the organisation's). Null removes it.",
-    example: 'Europe/London',
-  });
+const timeZone = timeZoneSchema({
+  description:
+    "The candidate's IANA time zone, for quiet hours (else the one their number implies, " +
+    "else the organisation's). Null removes it.",
+});
 
 const firstName = z.string().trim().min(1, 'Empty; send null to remove it.').max(100).openapi({
   description: 'For mail merge, e.g. "Hi {firstName}". Null removes it.',

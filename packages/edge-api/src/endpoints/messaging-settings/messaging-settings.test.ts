@@ -4,6 +4,7 @@
 // who may read and change them, and organisations kept apart.
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parsePhone } from '../../schemas/phone.js';
 import { api, createOrg, errorOf, rows, type TestOrg } from '../../test/client.js';
 import {
   addCandidate,
@@ -14,7 +15,6 @@ import {
   sms,
   thawClock,
 } from '../../test/messaging.js';
-import { parsePhone } from '../contact-details/schema.js';
 import { parseSenders } from '../messages/load-send.js';
 import { MAX_ALLOWANCE, WIDENING_MESSAGE } from './schema.js';
 

@@ -5,7 +5,8 @@
 // when writing (`write-messaging-settings.ts`).
 import { z } from '@hono/zod-openapi';
 import { countryName, SEND_HOURS, SMS_COUNTRIES } from '../../messaging/rules/index.js';
-import { canonicalTimeZone, PHONE_MESSAGE, parsePhone } from '../contact-details/schema.js';
+import { PHONE_MESSAGE, parsePhone } from '../../schemas/phone.js';
+import { timeZoneSchema } from '../../schemas/time-zone.js';
 
 /** Far above any plan sold today; it only keeps a typo (an extra few zeros) out. */
 export const MAX_ALLOWANCE = 1_000_000;
@@ -62,22 +63,7 @@ const allowance = z
   .min(0, 'Cannot be negative.')
   .max(MAX_ALLOWANCE, `At most ${MAX_ALLOWANCE.toLocaleString('en-GB')} a month.`);
 
-const timeZone = z
-  .string()
-  .trim()
-  .max(64, 'Unknown time zone.')
-  .transform((value, ctx) => {
-    const zone = canonicalTimeZone(value);
-    if (zone === null) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Unknown time zone ${JSON.stringify(value)}: give an IANA time zone name, e.g. Europe/London.`,
-      });
-      return z.NEVER;
-    }
-    return zone;
-  })
-  .openapi({ type: 'string', example: 'Europe/London' });
+const timeZone = timeZoneSchema();
 
 const hour = z.number({ error: 'A whole hour, e.g. 9.' }).int('A whole hour, e.g. 9.');
 

@@ -1,7 +1,7 @@
 // Schemas of user management (`/v1/users`): the people who use the console, their roles and
 // messaging licences.
 import { z } from '@hono/zod-openapi';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhone } from '../../schemas/phone.js';
 import { roleSchema } from '../keys/schema.js';
 
 export const userSchema = z
@@ -54,12 +54,9 @@ const senderPhone = z
   .trim()
   .max(32)
   .transform((value, ctx) => {
-    const parsed = parsePhoneNumberFromString(value);
-    if (!parsed?.isValid() || !value.startsWith('+')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'Not a valid phone number in international format (E.164, e.g. +14155550123).',
-      });
+    const parsed = parsePhone(value);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
       return z.NEVER;
     }
     return parsed.number;
