@@ -7,7 +7,7 @@ import type { ApiError, MessagingSettings, Usage } from '../../client/index.js';
 import { countryName, SEND_HOURS, SMS_COUNTRIES } from '../../messaging/rules/index.js';
 import type { ApiResult } from '../api.js';
 import { UsagePanel } from './usage.js';
-import { TextField } from './user-fields.js';
+import { type FieldProblem, RefusalSummary, TextField } from './user-fields.js';
 
 export const PREFIX = 'msg';
 
@@ -98,43 +98,20 @@ export function fieldProblems(failure: MessagingFailure | undefined): Map<string
 /** The refusal above the form: field problems link to their fields, the rest in the API's words. */
 function FailureSummary({ failure }: { failure: MessagingFailure }) {
   const { problem } = failure;
-  const fields = [...fieldProblems(failure).entries()];
-  const other = problem.issues.filter((issue) => !labelOf(issue.path));
+  const fields = [...fieldProblems(failure).entries()].map(
+    ([field, messages]): FieldProblem => ({ field, label: labelOf(field) ?? field, messages }),
+  );
   return (
-    <div class="message error" role="alert" id={`${PREFIX}-problem`}>
-      <strong>The messaging settings were not saved.</strong>{' '}
-      {fields.length > 0 && problem.code !== 'sender_number_taken'
-        ? `Check ${fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.`
-        : problem.message}
-      {fields.length > 0 ? (
-        <ul>
-          {fields.map(([field, messages]) => (
-            <li>
-              <a href={`#${PREFIX}-${field}`}>
-                {labelOf(field)}: {messages.join(' ')}
-              </a>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {other.length > 0 ? (
-        <ul>
-          {other.map((issue) => (
-            <li>
-              {issue.path ? (
-                <>
-                  <code>{issue.path}</code>:{' '}
-                </>
-              ) : null}
-              {issue.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}{' '}
-      <span class="muted">
-        ({problem.status} <code>{problem.code}</code>)
-      </span>
-    </div>
+    <RefusalSummary
+      problem={problem}
+      action="The messaging settings were not saved"
+      prefix={PREFIX}
+      fields={fields}
+      other={problem.issues.filter((issue) => !labelOf(issue.path))}
+      // A number another organisation has: the API's words say whose number it is not.
+      keepMessage={problem.code === 'sender_number_taken'}
+      showStatus
+    />
   );
 }
 

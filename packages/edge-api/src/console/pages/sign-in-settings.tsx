@@ -3,6 +3,7 @@
 // which sends it on with `PUT`; a refusal comes back with each problem beside its field and what
 // was typed kept, except the client secret, which is never put in a page (not even its own).
 import type { ApiError, SignInSettings } from '../../client/index.js';
+import { type FieldProblem, RefusalSummary } from './user-fields.js';
 
 /** The form's fields, as the API names them, and their labels. */
 export const SIGN_IN_FIELDS = {
@@ -43,46 +44,19 @@ function messagesFor(problem: ApiError | undefined, field: Field): string[] {
 
 /** The refusal above the form: field problems link to their fields, the rest in the API's words. */
 function FailureSummary({ problem }: { problem: ApiError }) {
-  const fields = problem.issues.filter((issue) => fieldOf(issue.path) !== undefined);
-  const other = problem.issues.filter((issue) => fieldOf(issue.path) === undefined);
+  const fields = problem.issues.flatMap((issue): FieldProblem[] => {
+    const field = fieldOf(issue.path);
+    return field ? [{ field, label: SIGN_IN_FIELDS[field], messages: [issue.message] }] : [];
+  });
   return (
-    <div class="message error" role="alert" id={`${PREFIX}-problem`}>
-      <strong>The sign-in settings were not saved.</strong>{' '}
-      {fields.length > 0
-        ? `Check ${fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.`
-        : problem.message}
-      {fields.length > 0 ? (
-        <ul>
-          {fields.map((issue) => {
-            const field = fieldOf(issue.path) as Field;
-            return (
-              <li>
-                <a href={`#${PREFIX}-${field}`}>
-                  {SIGN_IN_FIELDS[field]}: {issue.message}
-                </a>
-              </li>
-            );
-          })}
-        </ul>
-      ) : null}
-      {other.length > 0 ? (
-        <ul>
-          {other.map((issue) => (
-            <li>
-              {issue.path ? (
-                <>
-                  <code>{issue.path}</code>:{' '}
-                </>
-              ) : null}
-              {issue.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}{' '}
-      <span class="muted">
-        ({problem.status} <code>{problem.code}</code>)
-      </span>
-    </div>
+    <RefusalSummary
+      problem={problem}
+      action="The sign-in settings were not saved"
+      prefix={PREFIX}
+      fields={fields}
+      other={problem.issues.filter((issue) => fieldOf(issue.path) === undefined)}
+      showStatus
+    />
   );
 }
 

@@ -68,48 +68,56 @@ const HEADLINES: Record<string, string> = {
   not_found: 'there is no such user',
 };
 
+/** A refused form's problem tied to one of its fields: linked to `#<prefix>-<field>`. */
+export interface FieldProblem {
+  field: string;
+  label: string;
+  messages: string[];
+}
+
 /**
- * The refusal at the top of the page: what did not happen and why. Field problems are listed
- * with links to their fields (each field also shows its own message); the rest in the API's words.
+ * The refusal at the top of a form: what did not happen and why. Field problems are listed with
+ * links to their fields (each field also shows its own message); the rest in the API's words,
+ * with the path they are about. Every console form's refusal is this one component.
  */
-export function FailureSummary(props: {
-  failure: UserFailure;
+export function RefusalSummary(props: {
+  problem: ApiError;
   /** What did not happen: "The invitation was not sent". */
   action: string;
+  /** Why, in a recruiter's words, when the code has some ("the last admin cannot go"). */
+  headline?: string | undefined;
   /** Where the form's fields are: ids are `${prefix}-${field}`. */
   prefix: string;
+  fields: FieldProblem[];
+  other: Issue[];
+  /** The API's own message even when fields are marked (it says more than "check the fields"). */
+  keepMessage?: boolean;
+  /** The status and code, for the person who reports it. */
+  showStatus: boolean;
   /** More to say (a link to the existing user, what to do instead). */
   extra?: Child;
 }) {
-  const { problem } = props.failure;
-  const fields = problem.issues.filter((issue) => fieldOf(issue) !== undefined);
-  const other = problem.issues.filter((issue) => fieldOf(issue) === undefined);
-  const headline = HEADLINES[problem.code];
+  const { problem, fields, other } = props;
   return (
     <div class="message error" role="alert" id={`${props.prefix}-problem`}>
       <strong>
         {props.action}
-        {headline ? `: ${headline}.` : '.'}
+        {props.headline ? `: ${props.headline}.` : '.'}
       </strong>{' '}
+      {fields.length > 0 && !props.keepMessage
+        ? `Check ${fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.`
+        : problem.message}
       {fields.length > 0 ? (
-        <>
-          Check {fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.
-          <ul>
-            {fields.map((issue) => {
-              const field = fieldOf(issue) ?? '';
-              return (
-                <li>
-                  <a href={`#${props.prefix}-${field}`}>
-                    {FIELD_LABELS[field]}: {issue.message}
-                  </a>
-                </li>
-              );
-            })}
-          </ul>
-        </>
-      ) : (
-        problem.message
-      )}
+        <ul>
+          {fields.map((problem) => (
+            <li>
+              <a href={`#${props.prefix}-${problem.field}`}>
+                {problem.label}: {problem.messages.join(' ')}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {other.length > 0 ? (
         <ul>
           {other.map((issue) => (
@@ -121,14 +129,44 @@ export function FailureSummary(props: {
           ))}
         </ul>
       ) : null}
-      {headline || fields.length > 0 ? null : (
+      {props.showStatus ? (
         <span class="muted">
           {' '}
           ({problem.status} <code>{problem.code}</code>)
         </span>
-      )}
+      ) : null}
       {props.extra ? <p>{props.extra}</p> : null}
     </div>
+  );
+}
+
+/** The refusal of a Users form: its fields are FIELD_LABELS'. */
+export function FailureSummary(props: {
+  failure: UserFailure;
+  action: string;
+  prefix: string;
+  extra?: Child;
+}) {
+  const { problem } = props.failure;
+  const fields = problem.issues.flatMap((issue): FieldProblem[] => {
+    const field = fieldOf(issue);
+    return field === undefined
+      ? []
+      : [{ field, label: FIELD_LABELS[field] ?? field, messages: [issue.message] }];
+  });
+  const other = problem.issues.filter((issue) => fieldOf(issue) === undefined);
+  const headline = HEADLINES[problem.code];
+  return (
+    <RefusalSummary
+      problem={problem}
+      action={props.action}
+      headline={headline}
+      prefix={props.prefix}
+      fields={fields}
+      other={other}
+      showStatus={!headline && fields.length === 0}
+      extra={props.extra}
+    />
   );
 }
 
