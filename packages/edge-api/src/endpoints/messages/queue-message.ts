@@ -4,6 +4,7 @@
 // only if its contact is there, and move the candidate's `last_messaged_at`. Then the queue job;
 // the job carries only ids, the consumer reads the rest (it may run hours later, quiet hours).
 import type { Channel } from '../../db/schema.js';
+import { AUTO_REPLY_PREFIX, SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import type { SendPlan } from './send-message.js';
 
 /** A queue job: deliver this message (at-least-once: the consumer claims before it sends). */
@@ -116,11 +117,22 @@ export async function enqueueMessage(
 
 /**
  * Takes back a stored message the queue would not take (the send answers 503): it is failed, not
- * left waiting for a job that does not exist, and gives back the monthly contact it took.
+ * left waiting for a job that does not exist, gives back the monthly contact it took, and puts
+ * the candidate's last messaged time back to their latest other text (the 45-day rule must not
+ * count a text that never went).
  */
 export async function withdrawMessage(db: D1Database, id: string, now: number): Promise<void> {
   await db.batch([
     db.prepare('DELETE FROM contact_usage WHERE message_id = ?1').bind(id),
+    db
+      .prepare(
+        `UPDATE candidate_contact_details SET last_messaged_at = (
+           SELECT max(m.created_at) FROM messages m
+           WHERE m.candidate_id = candidate_contact_details.candidate_id AND m.id <> ?1
+             AND m.direction = 'outbound' AND m.sent_by <> ?2 AND m.sent_by NOT LIKE ?3 || '%')
+         WHERE candidate_id = (SELECT candidate_id FROM messages WHERE id = ?1)`,
+      )
+      .bind(id, SYSTEM_REPLY, AUTO_REPLY_PREFIX),
     db
       .prepare(
         `UPDATE messages SET status = 'failed', error_code = 'queue_unavailable', uses_contact = 0,

@@ -10,6 +10,8 @@ import type { MessagingProvider } from '../../messaging/provider/index.js';
 import { errorOf, request, rid } from '../../test/client.js';
 import {
   addCandidate,
+  DAY_MS,
+  detailsOf,
   freezeClock,
   type MessagingOrg,
   MINUTE_MS,
@@ -158,18 +160,23 @@ describe('a text left sending (the worker stopped mid-send)', () => {
   });
 });
 
+/** A queue binding that refuses every job, as one does when the queue is unavailable. */
+function refusingQueue(): Queue {
+  return {
+    async send() {
+      throw new Error('Queue send failed: internal error');
+    },
+    async sendBatch() {
+      throw new Error('Queue send failed: internal error');
+    },
+  } as unknown as Queue;
+}
+
 describe('a send the queue will not take', () => {
   it('answers 503 in words; the message is failed, not left waiting, and its contact given back', async () => {
     const org = await messagingOrg();
     const candidate = await addCandidate(org);
-    const refusing = {
-      async send() {
-        throw new Error('Queue send failed: internal error');
-      },
-      async sendBatch() {
-        throw new Error('Queue send failed: internal error');
-      },
-    } as unknown as Queue;
+    const refusing = refusingQueue();
     const response = await request(
       '/v1/messages',
       {
@@ -194,5 +201,26 @@ describe('a send the queue will not take', () => {
     });
     expect(await usageOf(org)).toEqual([]);
     expect((await writtenFor(org)).contacts).toBe(0);
+    // The 45-day rule does not count the text that never went.
+    expect((await detailsOf(candidate)).last_messaged_at).toBeNull();
+  });
+
+  it('puts last messaged back to the candidate’s latest text that did go', async () => {
+    const org = await messagingOrg();
+    const candidate = await addCandidate(org);
+    setClock(NOON - 10 * DAY_MS);
+    await sendOk(org.keys.user, sms(candidate));
+    setClock(NOON);
+    const response = await request(
+      '/v1/messages',
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.keys.user}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sms(candidate)),
+      },
+      { MESSAGE_QUEUE: refusingQueue() },
+    );
+    expect(response.status).toBe(503);
+    expect((await detailsOf(candidate)).last_messaged_at).toBe(NOON - 10 * DAY_MS);
   });
 });
