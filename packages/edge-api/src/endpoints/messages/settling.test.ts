@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { database } from '../../db/client.js';
 import { RETRY_CRON, runScheduled } from '../../jobs/cron.js';
 import type { MessagingProvider } from '../../messaging/provider/index.js';
-import { errorOf, request, rid } from '../../test/client.js';
+import { errorOf, request, rid, rows } from '../../test/client.js';
 import {
   addCandidate,
   DAY_MS,
@@ -148,7 +148,7 @@ describe('a text left sending (the worker stopped mid-send)', () => {
   });
 
   it('takes the truth from a late callback: the provider did send it after all', async () => {
-    const { id } = await stuckSending();
+    const { org, id } = await stuckSending();
     setClock(NOON + STUCK_AFTER_MS + MINUTE_MS);
     await sweepStuckSending(env.DB, NOON + STUCK_AFTER_MS + MINUTE_MS);
     expect((await callback(id, 'SM_late_truth', 'delivered')).status).toBe(200);
@@ -157,6 +157,27 @@ describe('a text left sending (the worker stopped mid-send)', () => {
       provider_sid: 'SM_late_truth',
       error_code: null,
     });
+    // It went, so it is a contact after all (once, however often the provider says so).
+    expect((await callback(id, 'SM_late_truth', 'delivered')).status).toBe(200);
+    const contacts = await rows<{ contact_key: string; kind: string }>(
+      'SELECT contact_key, kind FROM contacts WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(contacts).toEqual([{ contact_key: `msg:${id}`, kind: 'sms' }]);
+    const [score] = await rows<{ last_contacted_at: number }>(
+      'SELECT last_contacted_at FROM scores WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(score?.last_contacted_at).toBe(NOON + STUCK_AFTER_MS + MINUTE_MS);
+  });
+
+  it('a late failure of a text the sweep gave up on is no contact', async () => {
+    const { org, id } = await stuckSending();
+    setClock(NOON + STUCK_AFTER_MS + MINUTE_MS);
+    await sweepStuckSending(env.DB, NOON + STUCK_AFTER_MS + MINUTE_MS);
+    expect((await callback(id, 'SM_late_failure', 'failed', '30005')).status).toBe(200);
+    expect(await messageRow(id)).toMatchObject({ status: 'failed', error_code: '30005' });
+    expect(await rows('SELECT 1 FROM contacts WHERE org_id = ?', org.orgId)).toEqual([]);
   });
 });
 

@@ -3,7 +3,10 @@
 // `delivered` changes nothing), with the provider's error code. 21610 (the recipient unsubscribed
 // with the carrier) also opts the candidate out of that channel. A text the sweep gave up on
 // (`provider_no_answer`) takes whatever the provider reports after all: that is what happened.
+import { database, runBatch } from '../../db/client.js';
 import type { Channel } from '../../db/schema.js';
+import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
+import { contactStatements, messageContactKey } from '../contacts/write-contacts.js';
 
 const FINAL = ['delivered', 'undelivered', 'failed'];
 /** The statuses each reported status may replace. */
@@ -38,6 +41,40 @@ export interface StatusReport {
 /** What the sweep marks a text the provider never answered about (`messages/sweep.ts`). */
 export const NO_ANSWER = 'provider_no_answer';
 
+/** Statuses that say the text left the provider: it reached the candidate's carrier. */
+const WENT = ['sent', 'delivered'];
+
+interface Before {
+  id: string;
+  org_id: string;
+  candidate_id: string;
+  channel: Channel;
+  status: string;
+  error_code: string | null;
+  sent_by: string | null;
+}
+
+/**
+ * A text the sweep gave up on went after all: it is a contact, as it would have been had the
+ * provider answered the send (the same key, so it is recorded once whatever arrives twice).
+ */
+async function recordLateContact(d1: D1Database, message: Before, now: number): Promise<void> {
+  if (message.sent_by === SYSTEM_REPLY) return;
+  if (message.channel !== 'sms' && message.channel !== 'whatsapp') return;
+  const db = database(d1);
+  await runBatch(
+    db,
+    contactStatements(db, {
+      orgId: message.org_id,
+      candidateId: message.candidate_id,
+      key: messageContactKey(message.id),
+      kind: message.channel,
+      occurredAt: now,
+      now,
+    }),
+  );
+}
+
 export async function applyStatus(
   db: D1Database,
   report: StatusReport,
@@ -45,6 +82,13 @@ export async function applyStatus(
 ): Promise<'updated' | 'ignored'> {
   const replaces = MAY_REPLACE[report.status];
   if (!replaces) return 'ignored';
+  const before = await db
+    .prepare(
+      `SELECT id, org_id, candidate_id, channel, status, error_code, sent_by FROM messages
+       WHERE provider_sid = ?1 OR (provider_sid IS NULL AND id = ?2 AND direction = 'outbound')`,
+    )
+    .bind(report.sid, report.messageId)
+    .first<Before>();
   const placeholders = replaces.map((_, i) => `?${i + 8}`).join(', ');
   const errorMessage = report.errorCode
     ? (EXPLAINED[report.errorCode] ?? `The provider reported error ${report.errorCode}.`)
@@ -69,6 +113,13 @@ export async function applyStatus(
     )
     .first<{ candidate_id: string; channel: Channel }>();
   if (!updated) return 'ignored';
+  if (
+    before?.status === 'failed' &&
+    before.error_code === NO_ANSWER &&
+    WENT.includes(report.status)
+  ) {
+    await recordLateContact(db, before, now);
+  }
   if (report.errorCode === '21610' && FINAL.includes(report.status)) {
     const column = updated.channel === 'whatsapp' ? 'whatsapp_opted_out_at' : 'sms_opted_out_at';
     await db
