@@ -304,8 +304,9 @@ describe('deliver', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('21610 (unsubscribed): failed, and the candidate is opted out of SMS; the next send is refused', async () => {
+  it('21610 (unsubscribed): failed, the candidate opted out of SMS, what still waits cancelled; the next send is refused', async () => {
     const { org, candidate, id, job } = await queued();
+    const waiting = await sendOk(org.keys.user, sms(candidate, 'A second text, still queued'));
     const { provider } = fakeProvider([
       {
         ok: false,
@@ -320,6 +321,10 @@ describe('deliver', () => {
     const details = await detailsOf(candidate);
     expect(details.sms_opted_out_at).toBe(NOON);
     expect(details.whatsapp_opted_out_at).toBeNull();
+    expect(await messageRow(waiting.reply.id)).toMatchObject({
+      status: 'cancelled',
+      error_code: 'opted_out',
+    });
     const next = await sendMessage(org.keys.user, sms(candidate));
     expect(next.response.status).toBe(409);
   });

@@ -7,7 +7,8 @@
 // retries with backoff; a refusal about the message is final (21610 also opts the candidate out).
 import { and, eq, inArray, or } from 'drizzle-orm';
 import { type Db, runBatch } from '../../db/client.js';
-import { type Channel, candidateContactDetails, messages } from '../../db/schema.js';
+import { type Channel, messages } from '../../db/schema.js';
+import { optOutStatements, UNSUBSCRIBED } from '../../messaging/opt-out.js';
 import type { MessagingProvider, SendOutcome } from '../../messaging/provider/index.js';
 import { sendWindow, zoneFor } from '../../messaging/rules/index.js';
 import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
@@ -125,7 +126,13 @@ function unsettled(id: string) {
 }
 
 /** Records what the provider answered about a claimed message. */
-async function settle(db: Db, row: Pending, outcome: SendOutcome, now: number): Promise<Delivery> {
+async function settle(
+  d1: D1Database,
+  db: Db,
+  row: Pending,
+  outcome: SendOutcome,
+  now: number,
+): Promise<Delivery> {
   if (outcome.ok) {
     // A contact is a text sent to the candidate; an automatic answer to their own message
     // (HELP) is not one, and must not move last contacted (campaigns select on it).
@@ -165,13 +172,15 @@ async function settle(db: Db, row: Pending, outcome: SendOutcome, now: number): 
       .where(unsettled(row.id));
     return { done: false, retryInSeconds: backoffSeconds(row.attempts + 1) };
   }
-  await runBatch(db, [
-    db
-      .update(messages)
-      .set({ status: 'failed', ...failure })
-      .where(unsettled(row.id)),
-    ...optOutStatements(db, row, outcome.code, now),
-  ]);
+  await db
+    .update(messages)
+    .set({ status: 'failed', ...failure })
+    .where(unsettled(row.id));
+  // The recipient unsubscribed with the carrier: opted out, as if they had replied STOP here.
+  if (outcome.code === UNSUBSCRIBED) {
+    const optOut = optOutStatements(d1, row.candidate_id, row.channel, now);
+    if (optOut.length > 0) await d1.batch(optOut);
+  }
   return { done: true, status: 'failed' };
 }
 
@@ -202,27 +211,7 @@ export async function deliver(
       : null,
     statusCallback: statusCallbackUrl(job.callbackBase, row.id),
   });
-  return settle(db, row, outcome, now);
-}
-
-/** Provider error 21610: the recipient unsubscribed with the carrier; record the opt-out. */
-export function optOutStatements(
-  db: Db,
-  row: { candidate_id: string; channel: Channel },
-  code: string,
-  now: number,
-) {
-  if (code !== '21610') return [];
-  const column =
-    row.channel === 'whatsapp'
-      ? { whatsappOptedOutAt: now, updatedAt: now }
-      : { smsOptedOutAt: now, updatedAt: now };
-  return [
-    db
-      .update(candidateContactDetails)
-      .set(column)
-      .where(eq(candidateContactDetails.candidateId, row.candidate_id)),
-  ];
+  return settle(d1, db, row, outcome, now);
 }
 
 /** The dead-letter queue's job: a message the queue gave up on is failed, not left waiting. */

@@ -7,6 +7,7 @@
 // UNSTOP and YES opt back in; HELP gets the organisation's answer, sent straight back. Any other
 // text may get the automatic reply of the recruiter who last texted them (`auto-reply.ts`).
 import type { Channel } from '../../db/schema.js';
+import { optInStatements, optOutStatements } from '../../messaging/opt-out.js';
 import { classifyInbound, helpReply } from '../../messaging/rules/index.js';
 import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { enqueueMessage } from '../messages/queue-message.js';
@@ -107,35 +108,9 @@ function keywordStatements(
   candidateId: string,
   now: number,
 ): D1PreparedStatement[] {
-  if (channel !== 'sms' && channel !== 'whatsapp') return [];
-  const column = channel === 'sms' ? 'sms_opted_out_at' : 'whatsapp_opted_out_at';
-  if (kind === 'opt_in') {
-    return [
-      db
-        .prepare(
-          `UPDATE candidate_contact_details SET ${column} = NULL, updated_at = ?2 WHERE candidate_id = ?1`,
-        )
-        .bind(candidateId, now),
-    ];
-  }
-  if (kind !== 'opt_out') return [];
-  return [
-    db
-      .prepare(
-        `UPDATE candidate_contact_details SET ${column} = COALESCE(${column}, ?2), updated_at = ?2
-         WHERE candidate_id = ?1`,
-      )
-      .bind(candidateId, now),
-    // Honoured at once: nothing still waiting goes out on this channel.
-    db
-      .prepare(
-        `UPDATE messages SET status = 'cancelled', error_code = 'opted_out',
-           error_message = 'The candidate opted out before the message went.', updated_at = ?3
-         WHERE candidate_id = ?1 AND channel = ?2 AND direction = 'outbound'
-           AND status IN ('queued', 'scheduled')`,
-      )
-      .bind(candidateId, channel, now),
-  ];
+  if (kind === 'opt_in') return optInStatements(db, candidateId, channel, now);
+  if (kind === 'opt_out') return optOutStatements(db, candidateId, channel, now);
+  return [];
 }
 
 export async function receive(

@@ -5,6 +5,7 @@
 // (`provider_no_answer`) takes whatever the provider reports after all: that is what happened.
 import { database, runBatch } from '../../db/client.js';
 import type { Channel } from '../../db/schema.js';
+import { optOutStatements, UNSUBSCRIBED } from '../../messaging/opt-out.js';
 import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { contactStatements, messageContactKey } from '../contacts/write-contacts.js';
 
@@ -120,15 +121,8 @@ export async function applyStatus(
   ) {
     await recordLateContact(db, before, now);
   }
-  if (report.errorCode === '21610' && FINAL.includes(report.status)) {
-    const column = updated.channel === 'whatsapp' ? 'whatsapp_opted_out_at' : 'sms_opted_out_at';
-    await db
-      .prepare(
-        `UPDATE candidate_contact_details SET ${column} = COALESCE(${column}, ?2), updated_at = ?2
-         WHERE candidate_id = ?1`,
-      )
-      .bind(updated.candidate_id, now)
-      .run();
+  if (report.errorCode === UNSUBSCRIBED && FINAL.includes(report.status)) {
+    await db.batch(optOutStatements(db, updated.candidate_id, updated.channel, now));
   }
   return 'updated';
 }
