@@ -8,6 +8,7 @@ import { registerConsole } from './console/index.js';
 import { WriteContention } from './db/retry.js';
 import { docsCsp, renderDocs } from './docs/render.js';
 import { registerAudiences } from './endpoints/audiences/route.js';
+import { registerCampaigns } from './endpoints/campaigns/route.js';
 import { registerCandidates } from './endpoints/candidates/route.js';
 import { registerCollect } from './endpoints/collect/route.js';
 import { registerTrackerScript } from './endpoints/collect/tracker-script.js';
@@ -45,7 +46,8 @@ export const OPENAPI_CONFIG = {
       'console calls this API with their session the same way, so a person and a key with the same',
       'role may do the same things (`GET /v1/whoami` says which is calling). Roles, each including',
       'the one before:',
-      '  user      read engagements and scores, send engagements, link visitors, mint links/tokens',
+      '  user      read engagements and scores, send engagements, link visitors, mint links/tokens,',
+      '            manage campaigns',
       '  reporter  + audiences, reports and monthly contact usage',
       '  manager   + settings (engagement, messaging, sign-in), API keys and users',
       '  admin     + purging candidates; making and changing admins',
@@ -83,6 +85,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerSettings(app);
   registerSignInSettings(app);
   registerMessagingSettings(app);
+  registerCampaigns(app);
   registerTrackerScript(app);
   registerConsole(app);
 

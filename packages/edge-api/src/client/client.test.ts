@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { api, app, createOrg, DAY_MS, rid, sendEngagements } from '../test/client.js';
+import { createPerson } from '../test/console.js';
 import { ApiError, createClient, ENDPOINTS } from './index.js';
 
 /** Operations of the document that are not for backend callers with a key. */
@@ -82,6 +83,23 @@ describe('the typed client', () => {
       used: 0,
       remaining: 12,
     });
+    const sender = await createPerson(org.orgId, 'user');
+    const campaign = await client.createCampaign({
+      name: 'Warm pool',
+      reengagement: true,
+      timeframe: { notContactedForDays: 30 },
+      fromUserId: sender.id,
+      sendTime: '09:30',
+      channel: 'sms',
+      message: 'Hi {{firstName}}',
+    });
+    expect(campaign).toMatchObject({ state: 'enabled', fromUserId: sender.id });
+    expect((await client.campaign(campaign.id)).name).toBe('Warm pool');
+    expect((await client.updateCampaign(campaign.id, { code: 'ENG-1' })).code).toBe('ENG-1');
+    expect((await client.listCampaigns({ code: 'eng', limit: 5 })).campaigns).toHaveLength(1);
+    expect((await client.disableCampaign(campaign.id)).state).toBe('disabled');
+    expect((await client.enableCampaign(campaign.id)).state).toBe('enabled');
+    expect((await client.archiveCampaign(campaign.id)).state).toBe('archived');
   });
 
   it('throws ApiError with the status, code, message and issues', async () => {

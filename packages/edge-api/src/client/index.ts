@@ -5,6 +5,12 @@
 import type { z } from 'zod';
 import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/schema.js';
 import type {
+  campaignPageSchema,
+  campaignSchema,
+  createCampaignBodySchema,
+  updateCampaignBodySchema,
+} from '../endpoints/campaigns/schema.js';
+import type {
   engagementPageSchema,
   purgeReplySchema,
   tagsReplySchema,
@@ -106,6 +112,10 @@ export type ContactDetailsInput = z.input<typeof contactDetailsBodySchema>;
 export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
 export type MessagingSettingsInput = z.input<typeof messagingSettingsBodySchema>;
 export type Usage = z.infer<typeof usageSchema>;
+export type Campaign = z.infer<typeof campaignSchema>;
+export type Campaigns = z.infer<typeof campaignPageSchema>;
+export type CreateCampaignInput = z.input<typeof createCampaignBodySchema>;
+export type UpdateCampaignInput = z.input<typeof updateCampaignBodySchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -143,6 +153,13 @@ export const ENDPOINTS = {
   messagingSettings: ['GET', '/v1/settings/messaging'],
   updateMessagingSettings: ['PUT', '/v1/settings/messaging'],
   usage: ['GET', '/v1/usage'],
+  listCampaigns: ['GET', '/v1/campaigns'],
+  createCampaign: ['POST', '/v1/campaigns'],
+  campaign: ['GET', '/v1/campaigns/{id}'],
+  updateCampaign: ['PATCH', '/v1/campaigns/{id}'],
+  enableCampaign: ['POST', '/v1/campaigns/{id}/enable'],
+  disableCampaign: ['POST', '/v1/campaigns/{id}/disable'],
+  archiveCampaign: ['POST', '/v1/campaigns/{id}/archive'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -220,6 +237,18 @@ export interface AudienceQuery {
   /** All of these tags (or any, with `tagMatch: 'any'`). */
   tags?: string[];
   tagMatch?: 'all' | 'any';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CampaignsQuery {
+  type?: 'reengagement' | 'standard';
+  /** Any part of the name, ignoring case. */
+  name?: string;
+  /** Any part of the code, ignoring case. */
+  code?: string;
+  /** Default: enabled and disabled (archived ones only when asked for). */
+  state?: Campaign['state'];
   limit?: number;
   cursor?: string;
 }
@@ -341,6 +370,15 @@ export function createClient(options: ClientOptions) {
     updateMessagingSettings: (body: MessagingSettingsInput) =>
       call<MessagingSettings>('updateMessagingSettings', { body }),
     usage: (query: UsageQuery = {}) => call<Usage>('usage', { query: { ...query } }),
+    listCampaigns: (query: CampaignsQuery = {}) =>
+      call<Campaigns>('listCampaigns', { query: { ...query } }),
+    createCampaign: (body: CreateCampaignInput) => call<Campaign>('createCampaign', { body }),
+    campaign: (id: string) => call<Campaign>('campaign', { params: { id } }),
+    updateCampaign: (id: string, body: UpdateCampaignInput) =>
+      call<Campaign>('updateCampaign', { params: { id }, body }),
+    enableCampaign: (id: string) => call<Campaign>('enableCampaign', { params: { id } }),
+    disableCampaign: (id: string) => call<Campaign>('disableCampaign', { params: { id } }),
+    archiveCampaign: (id: string) => call<Campaign>('archiveCampaign', { params: { id } }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

@@ -617,3 +617,52 @@ export const contactUsage = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.period, t.candidateId] })],
 );
+
+export const CAMPAIGN_STATES = ['enabled', 'disabled', 'archived'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/**
+ * Re-engagement campaigns (issue 17): a daily text, at `send_time` on the organisation's clock,
+ * to the candidates last contacted more than `timeframe_days` ago (or never, `never_contacted`;
+ * exactly one of the two is set) who carry `tags` (all or any). `reengagement` is set at creation
+ * and never changes; `archived` is final. `created_by` is the actor (`user:<id>`, `key:<id>`).
+ */
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    name: text('name').notNull(),
+    reengagement: integer('reengagement', { mode: 'boolean' }).notNull(),
+    code: text('code'),
+    url: text('url'),
+    autoResponse: text('auto_response'),
+    timeframeDays: integer('timeframe_days'),
+    neverContacted: integer('never_contacted', { mode: 'boolean' }).notNull().default(false),
+    /** JSON array of tags. */
+    tags: text('tags').notNull().default('[]'),
+    tagsMode: text('tags_mode', { enum: ['all', 'any'] })
+      .notNull()
+      .default('any'),
+    senderUserId: text('sender_user_id')
+      .notNull()
+      .references(() => users.id),
+    /** `HH:MM`, 24-hour, on the organisation's clock. */
+    sendTime: text('send_time').notNull(),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    body: text('body'),
+    templateId: text('template_id'),
+    /** JSON object, or null. */
+    templateVariables: text('template_variables'),
+    state: text('state', { enum: CAMPAIGN_STATES }).notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('campaigns_org_state_name').on(t.orgId, t.state, t.name),
+    index('campaigns_org_code').on(t.orgId, t.code),
+  ],
+);
