@@ -82,6 +82,15 @@ async function prepare(): Promise<Fixture> {
     secret: string;
   };
   await call('DELETE', `/v1/keys/${created.id}`, KEYS.manager);
+  const campaign = (await call('POST', '/v1/campaigns', KEYS.manager, {
+    name: 'Reliability warm pool',
+    reengagement: true,
+    timeframe: { notContactedForDays: 30 },
+    fromUserId: 'usr_demo_user',
+    sendTime: '10:00',
+    channel: 'sms',
+    message: 'Hi {{firstName}}, new roles for you',
+  })) as { id: string };
   return {
     candidate,
     otherCandidate,
@@ -90,6 +99,7 @@ async function prepare(): Promise<Fixture> {
     identityToken: identity.token,
     revokedKey: created.secret,
     tokenSecret: devTokenSecret(),
+    campaign: campaign.id,
   };
 }
 

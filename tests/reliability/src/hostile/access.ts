@@ -3,6 +3,7 @@
 // below the route's role, and methods a route does not have.
 import { KEYS } from '../site.js';
 import {
+  ARCHIVE_CAMPAIGN,
   beacon,
   CANDIDATE_ENGAGEMENTS,
   CANDIDATE_MESSAGES,
@@ -10,10 +11,13 @@ import {
   COLLECT,
   CREATE_KEY,
   DEACTIVATE_USER,
+  DISABLE_CAMPAIGN,
   draft,
+  ENABLE_CAMPAIGN,
   ENDPOINTS,
   type Endpoint,
   type Fixture,
+  GET_CAMPAIGN,
   GET_CONTACT,
   GET_USER,
   json,
@@ -29,6 +33,7 @@ import {
   SCORE,
   SCORE_HISTORY,
   SITE_ORIGIN,
+  UPDATE_CAMPAIGN,
   UPDATE_USER,
 } from './endpoints.js';
 import type { Case, Rng } from './rng.js';
@@ -108,6 +113,17 @@ export function crossOrg(fixture: Fixture): Case[] {
               authorization: OTHER_ADMIN,
               url: endpoint.url(f, r.pick(['usr_demo_user', 'usr_demo_manager', 'usr_demo_admin'])),
             },
+          ),
+    ),
+    ...[GET_CAMPAIGN, UPDATE_CAMPAIGN, ENABLE_CAMPAIGN, DISABLE_CAMPAIGN, ARCHIVE_CAMPAIGN].map(
+      (endpoint): Case =>
+        () =>
+          draft(
+            endpoint,
+            f,
+            "another organisation's key on this organisation's campaign",
+            refusal('not_found'),
+            { authorization: OTHER_ADMIN },
           ),
     ),
     ...[GET_CONTACT, CANDIDATE_MESSAGES].map(

@@ -22,6 +22,8 @@ export interface Fixture {
   revokedKey: string;
   /** The dev TOKEN_SECRET (packages/edge-api/wrangler.jsonc), to sign tokens as the worker does. */
   tokenSecret: string;
+  /** An enabled re-engagement campaign of `demo`, from usr_demo_user. */
+  campaign: string;
 }
 
 /** A body: text (sent as UTF-8), raw bytes, or a large one described and built when sent. */
@@ -416,6 +418,74 @@ export const USAGE: Endpoint = {
   role: 'reporter',
 };
 
+export const LIST_CAMPAIGNS: Endpoint = {
+  operation: 'GET /v1/campaigns',
+  method: 'GET',
+  url: () => '/v1/campaigns?type=reengagement&name=warm&code=eng&state=enabled&limit=10',
+  role: 'user',
+};
+
+/**
+ * The From rule: a key is nobody, so naming the sender takes a manager's key (a user's or a
+ * reporter's key is refused 403 for naming someone else, as a key below this role would be).
+ */
+export const CREATE_CAMPAIGN: Endpoint = {
+  operation: 'POST /v1/campaigns',
+  method: 'POST',
+  url: () => '/v1/campaigns',
+  role: 'manager',
+  json: {
+    maxBytes: 16 * 1024,
+    mediaTypes: ['application/json'],
+    valid: () => ({
+      name: 'Hostile warm pool',
+      reengagement: true,
+      code: 'ENG-REL',
+      url: `${SITE_ORIGIN}/jobs`,
+      timeframe: { notContactedForDays: 30 },
+      tags: ['java'],
+      tagsMode: 'any',
+      fromUserId: 'usr_demo_user',
+      sendTime: '10:00',
+      channel: 'sms',
+      message: 'Hi {{firstName}}, new roles: {{url}}',
+    }),
+  },
+};
+
+export const GET_CAMPAIGN: Endpoint = {
+  operation: 'GET /v1/campaigns/{id}',
+  method: 'GET',
+  url: (f, param = f.campaign) => `/v1/campaigns/${enc(param)}`,
+  role: 'user',
+};
+
+/** A rename: the sender stays, so a user's key may make it. */
+export const UPDATE_CAMPAIGN: Endpoint = {
+  operation: 'PATCH /v1/campaigns/{id}',
+  method: 'PATCH',
+  url: (f, param = f.campaign) => `/v1/campaigns/${enc(param)}`,
+  role: 'user',
+  json: {
+    maxBytes: 16 * 1024,
+    mediaTypes: ['application/json'],
+    valid: () => ({ name: 'Hostile warm pool, renamed', tags: ['java', 'london'] }),
+  },
+};
+
+function campaignState(action: 'enable' | 'disable' | 'archive'): Endpoint {
+  return {
+    operation: `POST /v1/campaigns/{id}/${action}`,
+    method: 'POST',
+    url: (f, param = f.campaign) => `/v1/campaigns/${enc(param)}/${action}`,
+    role: 'user',
+  };
+}
+
+export const ENABLE_CAMPAIGN = campaignState('enable');
+export const DISABLE_CAMPAIGN = campaignState('disable');
+export const ARCHIVE_CAMPAIGN = campaignState('archive');
+
 export const CONTACTS: Endpoint = {
   operation: 'POST /v1/contacts',
   method: 'POST',
@@ -528,6 +598,13 @@ export const ENDPOINTS: readonly Endpoint[] = [
   GET_MESSAGING_SETTINGS,
   PUT_MESSAGING_SETTINGS,
   USAGE,
+  LIST_CAMPAIGNS,
+  CREATE_CAMPAIGN,
+  GET_CAMPAIGN,
+  UPDATE_CAMPAIGN,
+  ENABLE_CAMPAIGN,
+  DISABLE_CAMPAIGN,
+  ARCHIVE_CAMPAIGN,
   CONTACTS,
   GET_CONTACT,
   PUT_CONTACT,

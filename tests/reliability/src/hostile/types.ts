@@ -3,18 +3,23 @@
 // are only made where the schema is strict: the settings update.
 import { text } from './bodies.js';
 import {
+  ARCHIVE_CAMPAIGN,
   AUDIENCES,
   beacon,
   CANDIDATE_ENGAGEMENTS,
   CANDIDATE_MESSAGES,
   COLLECT,
   CONTACTS,
+  CREATE_CAMPAIGN,
   CREATE_KEY,
   CREATE_USER,
   DEACTIVATE_USER,
+  DISABLE_CAMPAIGN,
   draft,
+  ENABLE_CAMPAIGN,
   ENGAGEMENTS,
   type Fixture,
+  GET_CAMPAIGN,
   GET_CONTACT,
   GET_USER,
   IDENTITY,
@@ -22,6 +27,7 @@ import {
   json,
   LINK_VISITOR,
   LINKS,
+  LIST_CAMPAIGNS,
   PURGE,
   PUT_CONTACT,
   PUT_MESSAGING_SETTINGS,
@@ -38,6 +44,7 @@ import {
   TAGS,
   TRACKER_SCRIPT,
   TRACKING_CODE,
+  UPDATE_CAMPAIGN,
   UPDATE_USER,
   USAGE,
   VALID_AT,
@@ -436,6 +443,80 @@ const MESSAGING_SPOILS: Spoil[] = [
   ['read-only field used', 'invalid_request', { used: 0 }],
 ];
 
+// Sent with a manager's key (the From rule: only a manager's key may name the sender).
+const CAMPAIGN_SPOILS: Spoil[] = [
+  ['no name', 'invalid_request', { name: MISSING }],
+  ['name blank', 'invalid_request', { name: '   ' }],
+  ['name over 120 characters', 'invalid_request', { name: long(121) }],
+  ['name is a number', 'invalid_request', { name: 42 }],
+  ['no reengagement', 'invalid_request', { reengagement: MISSING }],
+  // Only re-engagement campaigns so far: a standard one is refused in words.
+  ['a standard campaign', 'invalid_request', { reengagement: false }],
+  ['reengagement is a string', 'invalid_request', { reengagement: 'yes' }],
+  ['no timeframe', 'invalid_request', { timeframe: MISSING }],
+  ['timeframe of 10 days', 'invalid_request', { timeframe: { notContactedForDays: 10 } }],
+  ['timeframe days as text', 'invalid_request', { timeframe: { notContactedForDays: '30' } }],
+  ['timeframe empty', 'invalid_request', { timeframe: {} }],
+  [
+    'timeframe both ways',
+    'invalid_request',
+    { timeframe: { notContactedForDays: 30, neverContacted: true } },
+  ],
+  ['neverContacted false', 'invalid_request', { timeframe: { neverContacted: false } }],
+  ['timeframe as a number', 'invalid_request', { timeframe: 30 }],
+  ['more than 20 tags', 'invalid_request', { tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }],
+  ['a tag with a comma', 'invalid_request', { tags: ['java,london'] }],
+  ['tags as a string', 'invalid_request', { tags: 'java' }],
+  ['tagsMode unknown', 'invalid_request', { tagsMode: 'some' }],
+  ['no sendTime', 'invalid_request', { sendTime: MISSING }],
+  ['sendTime 24:00', 'invalid_request', { sendTime: '24:00' }],
+  ['sendTime without its zero', 'invalid_request', { sendTime: '9:30' }],
+  ['sendTime with seconds', 'invalid_request', { sendTime: '10:00:00' }],
+  ['sendTime as a number', 'invalid_request', { sendTime: 930 }],
+  // The organisation's send hours are 08:00-20:00: nothing could go then.
+  ['sendTime before send hours', 'invalid_request', { sendTime: '07:30' }],
+  ['sendTime after send hours', 'invalid_request', { sendTime: '21:00' }],
+  ['channel unknown', 'invalid_request', { channel: 'email' }],
+  ['channel in capitals', 'invalid_request', { channel: 'SMS' }],
+  ['SMS without a message', 'invalid_request', { message: MISSING }],
+  ['message over 1600 characters', 'invalid_request', { message: long(1601) }],
+  ['message with an unknown placeholder', 'invalid_request', { message: 'Hi {{lastName}}' }],
+  ['{{url}} without a url', 'invalid_request', { url: MISSING }],
+  ['WhatsApp with a message only', 'invalid_request', { channel: 'whatsapp' }],
+  ['SMS with a template', 'invalid_request', { templateId: 'HX0001' }],
+  ['templateVariables without a template', 'invalid_request', { templateVariables: { '1': 'x' } }],
+  ['url off the organisation’s origins', 'url_not_allowed', { url: 'https://evil.test/jobs' }],
+  ['url not http(s)', 'url_not_allowed', { url: 'javascript:alert(1)' }],
+  ['url as a number', 'invalid_request', { url: 1 }],
+  ['autoResponse over 1600 characters', 'invalid_request', { autoResponse: long(1601) }],
+  ['code over 40 characters', 'invalid_request', { code: long(41) }],
+  // A key is nobody: it must name the sender, an active licensed user of its organisation.
+  ['no fromUserId from a key', 'invalid_request', { fromUserId: MISSING }],
+  ['fromUserId nobody has', 'invalid_request', { fromUserId: 'usr_nobody' }],
+  ['fromUserId over 100 characters', 'invalid_request', { fromUserId: long(101) }],
+  ['state archived at creation', 'invalid_request', { state: 'archived' }],
+  [
+    'extra field where the schema is strict',
+    'invalid_request',
+    { createdBy: 'user:usr_demo_admin' },
+  ],
+];
+
+/** Edits of the fixture's campaign with a user's key, each refused: nothing changes. */
+const CAMPAIGN_UPDATE_SPOILS: Spoil[] = [
+  ['nothing to change', 'invalid_request', { name: MISSING, tags: MISSING }],
+  ['name blank', 'invalid_request', { name: '' }],
+  ['turned into a standard campaign', 'invalid_request', { reengagement: false }],
+  ['state set by PATCH', 'invalid_request', { state: 'archived' }],
+  ['sendTime after send hours', 'invalid_request', { sendTime: '20:00' }],
+  ['WhatsApp keeping the SMS message', 'invalid_request', { channel: 'whatsapp' }],
+  ['message removed from SMS', 'invalid_request', { message: null }],
+  ['url off the organisation’s origins', 'url_not_allowed', { url: 'https://evil.test/' }],
+  ['timeframe of 45 days', 'invalid_request', { timeframe: { notContactedForDays: 45 } }],
+  // Only a manager or admin may choose someone other than themselves; a key is nobody.
+  ['a user’s key naming another sender', 'forbidden', { fromUserId: 'usr_demo_manager' }],
+];
+
 const CONTACT_SPOILS: Spoil[] = [
   ['contacts is an object', 'invalid_request', { contacts: {} }],
   ['no contacts', 'invalid_request', { contacts: MISSING }],
@@ -656,6 +737,27 @@ export function wrongTypes(fixture: Fixture): Case[] {
     ),
     ...spoiled(PUT_SIGN_IN, f, SIGN_IN_SPOILS),
     ...spoiled(PUT_MESSAGING_SETTINGS, f, MESSAGING_SPOILS),
+    ...spoiled(CREATE_CAMPAIGN, f, CAMPAIGN_SPOILS),
+    ...spoiled(UPDATE_CAMPAIGN, f, CAMPAIGN_UPDATE_SPOILS),
+    ...badUrls(LIST_CAMPAIGNS, f, [
+      // A bad value of a field named `type` is `unknown_type`, as everywhere in the API.
+      ['type unknown', 'unknown_type', '/v1/campaigns?type=drip'],
+      ['state unknown', 'invalid_request', '/v1/campaigns?state=paused'],
+      ['state given twice', 'invalid_request', '/v1/campaigns?state=enabled&state=archived'],
+      ['name over 120 characters', 'invalid_request', `/v1/campaigns?name=${long(121)}`],
+      ['code over 40 characters', 'invalid_request', `/v1/campaigns?code=${long(41)}`],
+      ['limit 0', 'invalid_request', '/v1/campaigns?limit=0'],
+      ['limit over 200', 'invalid_request', '/v1/campaigns?limit=201'],
+      ['cursor not made by the API', 'invalid_request', '/v1/campaigns?cursor=eyJ4IjoxfQ'],
+      ['cursor over 512 characters', 'invalid_request', `/v1/campaigns?cursor=${long(513)}`],
+    ]),
+    ...[GET_CAMPAIGN, UPDATE_CAMPAIGN, ENABLE_CAMPAIGN, DISABLE_CAMPAIGN, ARCHIVE_CAMPAIGN].map(
+      (endpoint): Case =>
+        () =>
+          draft(endpoint, f, 'campaign id over 100 characters', refusal('invalid_request'), {
+            url: endpoint.url(f, long(101)),
+          }),
+    ),
     () =>
       draft(PUT_MESSAGING_SETTINGS, f, 'nothing to change', refusal('invalid_request'), {
         body: json({}),

@@ -135,6 +135,21 @@ function userWrite(method: 'PATCH' | 'DELETE', json?: unknown): IsolationCase['r
   };
 }
 
+/** Each of the victim's campaigns is unknown to the attacker: 404, whatever the change. */
+function campaignWrite(suffix: string, json?: unknown): IsolationCase['run'] {
+  return async (t) => {
+    for (const id of t.victim.campaignIds) {
+      const answer = await t.send({
+        method: suffix ? 'POST' : 'PATCH',
+        path: `/v1/campaigns/${path(id)}${suffix}`,
+        key: key(t),
+        json,
+      });
+      status(t, answer, [404], `${suffix || 'PATCH'} of the victim's campaign ${id}`);
+    }
+  };
+}
+
 /**
  * Posts as the texting provider would, about the victim's texts, numbers and candidates, but
  * without the provider's auth token: unsigned, and signed with a token of the attacker's own
@@ -420,6 +435,64 @@ export const CASES: IsolationCase[] = [
       );
       const theirs = contacts.filter((id) => t.victim.candidates.includes(id));
       t.check(theirs.length === 0, `the usage lists the victim's ${theirs.join(', ')}`);
+    },
+  },
+  {
+    op: 'GET /v1/campaigns',
+    run: async (t) => {
+      const org = t.attacker.spec.orgId;
+      const queries: [string, string][] = [
+        ['', "state != 'archived'"],
+        ['?state=archived', "state = 'archived'"],
+        ['?type=reengagement&state=enabled', "state = 'enabled' AND reengagement = 1"],
+      ];
+      for (const [query, where] of queries) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/campaigns${query}${query ? '&' : '?'}limit=200`,
+          key: key(t),
+        });
+        if (!status(t, answer, [200], `the campaign list${query}`)) continue;
+        const ids = list(answer.json, 'campaigns').map((c) => String(field(c, 'id')));
+        const theirs = ids.filter((id) => t.victim.campaignIds.includes(id));
+        t.check(
+          theirs.length === 0,
+          `the campaign list${query} has the victim's ${theirs.join(', ')}`,
+        );
+        const [own] = read<{ n: number }>(
+          t.persist,
+          `SELECT COUNT(*) AS n FROM campaigns WHERE org_id = '${org}' AND ${where}`,
+        );
+        t.check(
+          ids.length === own?.n,
+          `the campaign list${query} has ${ids.length} campaigns; the attacker has ${own?.n}`,
+        );
+      }
+      // The victim's campaigns' names and codes, searched for: none of them comes back.
+      const mark = encodeURIComponent(t.victim.spec.mark);
+      for (const query of [`name=${mark}`, `code=${mark}`]) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/campaigns?${query}&state=archived`,
+          key: key(t),
+        });
+        if (!status(t, answer, [200], `the campaign list searched by ${query}`)) continue;
+        const found = list(answer.json, 'campaigns').length;
+        t.check(found === 0, `a search by the victim's ${query} found ${found} campaigns`);
+      }
+    },
+  },
+  {
+    op: 'GET /v1/campaigns/{id}',
+    run: async (t) => {
+      for (const id of t.victim.campaignIds) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/campaigns/${path(id)}`,
+          key: key(t),
+        });
+        status(t, answer, [404], `the victim's campaign ${id}`);
+      }
     },
   },
   { op: 'GET /v1/candidates/{candidateId}/contact', run: candidateRead('/contact') },
@@ -838,6 +911,45 @@ export const CASES: IsolationCase[] = [
     }),
   },
   { op: 'DELETE /v1/users/{id}', run: userWrite('DELETE') },
+  {
+    op: 'POST /v1/campaigns',
+    run: async (t) => {
+      // The victim's people as the sender of a campaign of the attacker's own: refused at
+      // fromUserId as no user of the attacker's organisation, and no campaign names them.
+      for (const id of t.victim.userIds) {
+        const answer = await t.send({
+          method: 'POST',
+          path: '/v1/campaigns',
+          key: key(t),
+          json: {
+            name: 'isolation probe',
+            reengagement: true,
+            timeframe: { neverContacted: true },
+            fromUserId: id,
+            sendTime: '10:00',
+            channel: 'sms',
+            message: 'isolation probe',
+          },
+        });
+        if (!status(t, answer, [400], `a campaign from the victim's user ${id}`)) continue;
+        t.check(
+          field(answer.json, 'error', 'issues', '0', 'path') === 'fromUserId',
+          `a campaign from the victim's user ${id} was refused for something else: ${answer.text.slice(0, 300)}`,
+        );
+      }
+      const quoted = t.victim.userIds.map((id) => `'${id.replaceAll("'", "''")}'`).join(', ');
+      const [row] = read<{ n: number }>(
+        t.persist,
+        `SELECT COUNT(*) AS n FROM campaigns WHERE org_id = '${t.attacker.spec.orgId}'
+           AND sender_user_id IN (${quoted || "''"})`,
+      );
+      t.check(row?.n === 0, `${row?.n} of the attacker's campaigns are from the victim's people`);
+    },
+  },
+  { op: 'PATCH /v1/campaigns/{id}', run: campaignWrite('', { name: 'isolation probe' }) },
+  { op: 'POST /v1/campaigns/{id}/enable', run: campaignWrite('/enable') },
+  { op: 'POST /v1/campaigns/{id}/disable', run: campaignWrite('/disable') },
+  { op: 'POST /v1/campaigns/{id}/archive', run: campaignWrite('/archive') },
   {
     op: 'DELETE /v1/candidates/{candidateId}',
     run: async (t) => {

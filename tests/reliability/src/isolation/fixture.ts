@@ -72,6 +72,8 @@ export interface OrgFixture {
   senderNumbers: string[];
   /** The texting provider's ids (`SM…`) of its texts, both ways. */
   providerSids: string[];
+  /** Its campaigns' ids: one enabled, one archived (none where no user holds a licence). */
+  campaignIds: string[];
   /** Everything of it that must never appear in a reply to another organisation. */
   secrets: string[];
 }
@@ -538,6 +540,56 @@ async function texts(
   secrets.add(`${mark} text `).add(`${mark} reply`);
 }
 
+/**
+ * Two re-engagement campaigns, one archived, from a licensed active user of the organisation. The
+ * seed gives `other` no licence seats, so it has none: aimed at `other`, the campaign cases still
+ * check lists and that `other`'s people cannot be named as a sender.
+ */
+async function campaigns(api: Api, spec: OrgSpec, persist: string, secrets: Secrets) {
+  const { mark, orgId } = spec;
+  const [sender] = read<{ id: string }>(
+    persist,
+    `SELECT id FROM users WHERE org_id = '${orgId}' AND licence = 1 AND deactivated_at IS NULL
+     ORDER BY id LIMIT 1`,
+  );
+  if (!sender) return [];
+  const ids: string[] = [];
+  for (const [i, state] of ['enabled', 'archived'].entries()) {
+    const reply = await api(
+      {
+        method: 'POST',
+        path: '/v1/campaigns',
+        key: spec.keys.manager,
+        json: {
+          name: `${mark} campaign ${i}`,
+          reengagement: true,
+          code: `${mark}-code-${i}`,
+          timeframe: { notContactedForDays: 30 },
+          fromUserId: sender.id,
+          sendTime: '10:00',
+          channel: 'sms',
+          message: `${mark} campaign text ${i}, {{firstName}}`,
+          autoResponse: `${mark} campaign auto-response ${i}`,
+        },
+      },
+      201,
+      'a campaign',
+    );
+    const id = text(reply.json, 'id');
+    if (state === 'archived') {
+      await api(
+        { method: 'POST', path: `/v1/campaigns/${id}/archive`, key: spec.keys.user },
+        200,
+        'archiving a campaign',
+      );
+    }
+    ids.push(id);
+  }
+  for (const id of ids) secrets.add(id);
+  secrets.add(`${mark} campaign`).add(`${mark}-code-`);
+  return ids;
+}
+
 /** What the fill made that only D1 shows whole: users, numbers, the provider's message ids. */
 function fromD1(persist: string, orgId: string, secrets: Secrets) {
   const users = read<{
@@ -597,6 +649,7 @@ export async function fill(
   const phones = await contactDetails(api, spec, candidates, now, secrets);
   const contactIds = await contactsMade(api, spec, candidates, now, secrets);
   await texts(api, spec, persist, texting, candidates, phones, secrets);
+  const campaignIds = await campaigns(api, spec, persist, secrets);
   const cursors = await readBack(api, spec, candidates, secrets);
   const internalCandidateIds = read<{ id: string }>(
     persist,
@@ -619,6 +672,7 @@ export async function fill(
     keyIds,
     webhookSecret,
     cursors,
+    campaignIds,
     secrets: [...secrets],
   };
 }
