@@ -831,7 +831,7 @@ export const CASES: IsolationCase[] = [
       const toVictim = await text(t.victim.destinations[0] ?? '');
       if (status(t, toVictim, [400], "a text linking to the victim's destination")) {
         t.check(
-          code(toVictim) === 'invalid_request',
+          code(toVictim) === 'url_not_allowed',
           `it was refused as ${String(code(toVictim))}`,
         );
       }
