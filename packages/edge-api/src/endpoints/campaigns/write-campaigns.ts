@@ -12,6 +12,7 @@ import type { CampaignState } from '../../db/schema.js';
 import type { ApiCaller } from '../../env.js';
 import { callerOrg, linkOrigins } from '../../orgs/context.js';
 import { encodeCursor } from '../../utils/cursor.js';
+import { invalidRequest } from '../../utils/errors.js';
 import {
   chooseSender,
   type Definition,
@@ -132,20 +133,10 @@ async function readSender(db: D1Database, orgId: string, id: string): Promise<Se
     .first<SenderRow>();
 }
 
-function invalid(issues: Refusal['issues'] & object): Refusal {
-  return {
-    code: issues.every((one) => one.code === 'url_not_allowed')
-      ? 'url_not_allowed'
-      : 'invalid_request',
-    message: `The request has ${issues.length} problem${issues.length === 1 ? '' : 's'}; see issues.`,
-    issues,
-  };
-}
-
 /** The refusal for the sender `id`, or null when it may send. */
 async function senderRefusal(db: D1Database, orgId: string, id: string): Promise<Refusal | null> {
   const problem = senderIssue(id, await readSender(db, orgId, id));
-  return problem ? invalid([problem]) : null;
+  return problem ? invalidRequest([problem]) : null;
 }
 
 function audit(
@@ -180,7 +171,8 @@ export async function readCampaign(
     .first();
 }
 
-const ALL_FIELDS = new Set<keyof Definition>(['url', 'sendTime']);
+/** On creation the url and send time are new, so both are checked. */
+const NEW = new Set<keyof Definition>(['url', 'sendTime']);
 
 export async function createCampaign(
   db: D1Database,
@@ -220,8 +212,8 @@ export async function createCampaign(
     templateId: input.templateId ?? null,
     templateVariables: input.templateVariables ?? null,
   };
-  const issues = definitionIssues(value, ALL_FIELDS, await orgRules(db, caller.orgId));
-  if (issues.length > 0) return { ok: false, refusal: invalid(issues) };
+  const issues = definitionIssues(value, NEW, await orgRules(db, caller.orgId));
+  if (issues.length > 0) return { ok: false, refusal: invalidRequest(issues) };
   const id = `cmp_${crypto.randomUUID().replaceAll('-', '')}`;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const refused = await senderRefusal(db, caller.orgId, value.fromUserId);
@@ -336,7 +328,7 @@ export async function updateCampaign(
     }
     const changed = new Set(Object.keys(diff)) as Set<keyof Definition>;
     const issues = definitionIssues(after, changed, await orgRules(db, caller.orgId));
-    if (issues.length > 0) return { ok: false, refusal: invalid(issues) };
+    if (issues.length > 0) return { ok: false, refusal: invalidRequest(issues) };
     if (senderChanges) {
       const refused = await senderRefusal(db, caller.orgId, after.fromUserId);
       if (refused) return { ok: false, refusal: refused };
