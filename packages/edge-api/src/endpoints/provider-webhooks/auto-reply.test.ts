@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { database } from '../../db/client.js';
-import { rid } from '../../test/client.js';
+import { request, rid } from '../../test/client.js';
 import {
   addCandidate,
   DAY_MS,
@@ -152,5 +152,85 @@ describe('automatic replies', () => {
     expect(outcome.done).toBe(false);
     expect(sent).toEqual([]);
     expect((await messageRow(job!.body.messageId))?.status).toBe('scheduled');
+  });
+});
+
+const RESPONSE = 'Thanks for answering! A recruiter will call you this week.';
+
+/**
+ * A campaign of the conversation's recruiter (through the API, so it is a valid one), with or
+ * without its own automatic response, whose text the candidate got an hour ago.
+ */
+async function campaignTexted(conversation: Conversation, autoResponse: string | null) {
+  const { org, candidate, person } = conversation;
+  const response = await request('/v1/campaigns', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${org.keys.manager}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      fromUserId: person.id,
+      name: `Spring re-engagement ${rid('c')}`,
+      reengagement: true,
+      timeframe: { notContactedForDays: 30 },
+      sendTime: '09:00',
+      channel: 'sms',
+      message: 'Hi {{firstName}}, new roles this spring.',
+      ...(autoResponse ? { autoResponse } : {}),
+    }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  const campaign = (await response.json()) as { id: string };
+  await env.DB.prepare(
+    `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
+       body, status, sent_by, campaign_id, created_at, updated_at)
+     VALUES (?1, ?2, ?3, 'outbound', 'sms', ?4, ?5, 'Hi, new roles this spring.', 'delivered',
+       ?6, ?7, ?8, ?8)`,
+  )
+    .bind(
+      rid('msg'),
+      org.orgId,
+      candidate.id,
+      org.senders.US![0]!,
+      candidate.phone,
+      `campaign:${campaign.id}`,
+      campaign.id,
+      NOON - 60 * MINUTE_MS,
+    )
+    .run();
+  return campaign.id;
+}
+
+describe('automatic replies to a campaign text', () => {
+  it("answer with the campaign's own response, instead of the sender's auto-reply, once a day", async () => {
+    const conversation = await texted();
+    const campaignId = await campaignTexted(conversation, RESPONSE);
+    const [job] = await candidateWrites(conversation, 'Yes please!');
+    expect(await messageRow(job!.body.messageId)).toMatchObject({
+      body: RESPONSE,
+      sent_by: `auto-reply:campaign:${campaignId}`,
+      from_address: conversation.org.senders.US![0],
+    });
+    expect(await candidateWrites(conversation, 'Hello?')).toHaveLength(0);
+  });
+
+  it("fall back to the sender's auto-reply when the campaign has no response of its own", async () => {
+    const conversation = await texted();
+    await campaignTexted(conversation, null);
+    const [job] = await candidateWrites(conversation, 'Yes please!');
+    expect(await messageRow(job!.body.messageId)).toMatchObject({
+      body: WORDS,
+      sent_by: `auto-reply:user:${conversation.person.id}`,
+    });
+  });
+
+  it("use the sender's auto-reply once the campaign is archived", async () => {
+    const conversation = await texted();
+    const campaignId = await campaignTexted(conversation, RESPONSE);
+    const archived = await request(`/v1/campaigns/${campaignId}/archive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${conversation.org.keys.manager}` },
+    });
+    expect(archived.status).toBe(200);
+    const [job] = await candidateWrites(conversation, 'Yes please!');
+    expect((await messageRow(job!.body.messageId))?.body).toBe(WORDS);
   });
 });
