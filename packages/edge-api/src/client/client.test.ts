@@ -99,6 +99,11 @@ describe('the typed client', () => {
     expect((await client.listCampaigns({ code: 'eng', limit: 5 })).campaigns).toHaveLength(1);
     expect((await client.disableCampaign(campaign.id)).state).toBe('disabled');
     expect((await client.enableCampaign(campaign.id)).state).toBe('enabled');
+    expect(await client.campaignEstimate(campaign.id)).toMatchObject({
+      campaignId: campaign.id,
+      matched: 0,
+      wouldText: 0,
+    });
     expect((await client.archiveCampaign(campaign.id)).state).toBe('archived');
   });
 

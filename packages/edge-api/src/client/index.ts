@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/schema.js';
 import type {
+  campaignEstimateSchema,
   campaignPageSchema,
   campaignSchema,
   createCampaignBodySchema,
@@ -116,6 +117,7 @@ export type Campaign = z.infer<typeof campaignSchema>;
 export type Campaigns = z.infer<typeof campaignPageSchema>;
 export type CreateCampaignInput = z.input<typeof createCampaignBodySchema>;
 export type UpdateCampaignInput = z.input<typeof updateCampaignBodySchema>;
+export type CampaignEstimate = z.infer<typeof campaignEstimateSchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -160,6 +162,7 @@ export const ENDPOINTS = {
   enableCampaign: ['POST', '/v1/campaigns/{id}/enable'],
   disableCampaign: ['POST', '/v1/campaigns/{id}/disable'],
   archiveCampaign: ['POST', '/v1/campaigns/{id}/archive'],
+  campaignEstimate: ['GET', '/v1/campaigns/{id}/estimate'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -379,6 +382,8 @@ export function createClient(options: ClientOptions) {
     enableCampaign: (id: string) => call<Campaign>('enableCampaign', { params: { id } }),
     disableCampaign: (id: string) => call<Campaign>('disableCampaign', { params: { id } }),
     archiveCampaign: (id: string) => call<Campaign>('archiveCampaign', { params: { id } }),
+    campaignEstimate: (id: string) =>
+      call<CampaignEstimate>('campaignEstimate', { params: { id } }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

@@ -389,6 +389,9 @@ export const scores = sqliteTable(
     index('scores_org_last_contacted').on(t.orgId, t.lastContactedAt),
     // The daily decay scan: stored tier X whose key fell below X's drop level.
     index('scores_org_tier_key').on(t.orgId, t.tier, t.sortKey),
+    // A campaign's matched set (src/endpoints/campaigns/selection.ts): one last-contacted range,
+    // paged by candidate, the tier read from the entry itself.
+    index('scores_campaign_selection').on(t.orgId, t.lastContactedAt, t.candidateId, t.sortKey),
   ],
 );
 

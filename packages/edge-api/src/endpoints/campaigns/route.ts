@@ -1,6 +1,7 @@
 // Campaign definitions (user role and above, issue 17): create, list, read, edit, and enable,
-// disable or archive. Only re-engagement campaigns so far; running them (the daily run, estimates,
-// runs) comes later. Every effective change is audited (`campaign.*`); archiving is final.
+// disable or archive, and the estimate of who a run would text now. Only re-engagement campaigns
+// so far; running them (the daily run, runs) comes later. Every effective change is audited
+// (`campaign.*`); archiving is final.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/require-role.js';
 import type { CampaignState } from '../../db/schema.js';
@@ -9,8 +10,10 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
 import { decodeCursor } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
+import { estimateCampaign } from './estimate.js';
 import type { Refusal } from './rules.js';
 import {
+  campaignEstimateSchema,
   campaignIdParams,
   campaignListQuerySchema,
   campaignPageSchema,
@@ -136,6 +139,25 @@ export const archiveCampaignRoute = stateRoute(
   'No texts, left out of the default list, and final: it can never be enabled, disabled or edited again.',
 );
 
+export const estimateCampaignRoute = createRoute({
+  method: 'get',
+  path: '/v1/campaigns/{id}/estimate',
+  summary: 'How many a campaign would text now',
+  description:
+    'Its matched candidates (last-contacted timeframe and tags) now, how many a run now would text, and the rest skipped by the first reason that applies, in order: Inactive tier, opted out, no number or consent for the channel, already sent a campaign text today (the organisation’s clock), quiet hours on the candidate’s clock, no monthly contact left. `wouldText` + every skip = `matched`. Counted from index ranges, nothing written. An enabled or disabled campaign may be estimated; an archived one never runs again (409 `campaign_archived`).',
+  tags,
+  security,
+  middleware: [requireRole('user')] as const,
+  request: { params: campaignIdParams },
+  responses: {
+    200: {
+      description: 'The estimate.',
+      content: { 'application/json': { schema: campaignEstimateSchema } },
+    },
+    ...errorResponses([400, 401, 403, 404, 409]),
+  },
+});
+
 function notFound(id: string) {
   return apiError('not_found', `No campaign ${id} in this organisation.`);
 }
@@ -203,6 +225,19 @@ function changeState(state: CampaignState): RouteHandler<typeof enableCampaignRo
   };
 }
 
+const estimate: RouteHandler<typeof estimateCampaignRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const row = await readCampaign(c.env.DB, c.get('caller').orgId, id);
+  if (!row) return errorResponse(c, notFound(id));
+  if (row.state === 'archived') {
+    return errorResponse(
+      c,
+      apiError('campaign_archived', `Campaign ${id} is archived: it never runs again.`),
+    );
+  }
+  return c.json(await estimateCampaign(c.env.DB, row, Date.now()), 200);
+};
+
 export function registerCampaigns(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listCampaignsRoute, list);
   app.openapi(createCampaignRoute, create);
@@ -211,4 +246,5 @@ export function registerCampaigns(app: OpenAPIHono<AppEnv>): void {
   app.openapi(enableCampaignRoute, changeState('enabled'));
   app.openapi(disableCampaignRoute, changeState('disabled'));
   app.openapi(archiveCampaignRoute, changeState('archived'));
+  app.openapi(estimateCampaignRoute, estimate);
 }

@@ -276,3 +276,41 @@ export const campaignIdParams = z.object({
     .max(100)
     .openapi({ param: { name: 'id', in: 'path' }, example: 'cmp_0f8e…' }),
 });
+
+const skipCount = (description: string) => z.number().int().openapi({ description });
+
+export const campaignEstimateSchema = z
+  .object({
+    campaignId: z.string().openapi({ example: 'cmp_0f8e…' }),
+    asOf: z.string().openapi({ description: 'The instant estimated (now).' }),
+    wouldText: z.number().int().openapi({
+      description: 'Matched candidates a run at `asOf` would text: `matched` less every skip.',
+      example: 412,
+    }),
+    matched: z.number().int().openapi({
+      description: 'Candidates matching the last-contacted timeframe and the tags.',
+      example: 530,
+    }),
+    skipped: z
+      .object({
+        inactive: skipCount('In the Inactive tier now.'),
+        optedOut: skipCount('Opted out of the channel (replied STOP).'),
+        noNumberOrConsent: skipCount(
+          'No number, no consent for the channel (SMS consent, WhatsApp opt-in), or a number SMS does not reach (WhatsApp: an embargoed country or Crimea).',
+        ),
+        textedToday: skipCount(
+          'Already sent a campaign text since midnight on the organisation’s clock.',
+        ),
+        quietHours: skipCount(
+          'Outside the send hours on their clock now (their zone, else their number’s, else the organisation’s).',
+        ),
+        noContactsLeft: skipCount(
+          'Would use a monthly contact (not messaged for 45 days) when none is left.',
+        ),
+      })
+      .openapi({
+        description:
+          'Matched but skipped, each candidate under the first reason that applies, in this order.',
+      }),
+  })
+  .openapi('CampaignEstimate');

@@ -48,6 +48,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/campaigns/{id}/archive',
       '/v1/campaigns/{id}/disable',
       '/v1/campaigns/{id}/enable',
+      '/v1/campaigns/{id}/estimate',
       '/v1/candidates/{candidateId}',
       '/v1/candidates/{candidateId}/contact',
       '/v1/candidates/{candidateId}/engagements',
