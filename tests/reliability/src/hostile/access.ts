@@ -16,6 +16,7 @@ import {
   ENABLE_CAMPAIGN,
   ENDPOINTS,
   type Endpoint,
+  ESTIMATE_CAMPAIGN,
   type Fixture,
   GET_CAMPAIGN,
   GET_CONTACT,
@@ -115,7 +116,14 @@ export function crossOrg(fixture: Fixture): Case[] {
             },
           ),
     ),
-    ...[GET_CAMPAIGN, UPDATE_CAMPAIGN, ENABLE_CAMPAIGN, DISABLE_CAMPAIGN, ARCHIVE_CAMPAIGN].map(
+    ...[
+      GET_CAMPAIGN,
+      UPDATE_CAMPAIGN,
+      ENABLE_CAMPAIGN,
+      DISABLE_CAMPAIGN,
+      ARCHIVE_CAMPAIGN,
+      ESTIMATE_CAMPAIGN,
+    ].map(
       (endpoint): Case =>
         () =>
           draft(

@@ -486,6 +486,14 @@ export const ENABLE_CAMPAIGN = campaignState('enable');
 export const DISABLE_CAMPAIGN = campaignState('disable');
 export const ARCHIVE_CAMPAIGN = campaignState('archive');
 
+/** How many the fixture's campaign would text now: a read, nothing written. */
+export const ESTIMATE_CAMPAIGN: Endpoint = {
+  operation: 'GET /v1/campaigns/{id}/estimate',
+  method: 'GET',
+  url: (f, param = f.campaign) => `/v1/campaigns/${enc(param)}/estimate`,
+  role: 'user',
+};
+
 export const CONTACTS: Endpoint = {
   operation: 'POST /v1/contacts',
   method: 'POST',
@@ -605,6 +613,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ENABLE_CAMPAIGN,
   DISABLE_CAMPAIGN,
   ARCHIVE_CAMPAIGN,
+  ESTIMATE_CAMPAIGN,
   CONTACTS,
   GET_CONTACT,
   PUT_CONTACT,

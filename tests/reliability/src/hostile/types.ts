@@ -18,6 +18,7 @@ import {
   draft,
   ENABLE_CAMPAIGN,
   ENGAGEMENTS,
+  ESTIMATE_CAMPAIGN,
   type Fixture,
   GET_CAMPAIGN,
   GET_CONTACT,
@@ -751,7 +752,14 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['cursor not made by the API', 'invalid_request', '/v1/campaigns?cursor=eyJ4IjoxfQ'],
       ['cursor over 512 characters', 'invalid_request', `/v1/campaigns?cursor=${long(513)}`],
     ]),
-    ...[GET_CAMPAIGN, UPDATE_CAMPAIGN, ENABLE_CAMPAIGN, DISABLE_CAMPAIGN, ARCHIVE_CAMPAIGN].map(
+    ...[
+      GET_CAMPAIGN,
+      UPDATE_CAMPAIGN,
+      ENABLE_CAMPAIGN,
+      DISABLE_CAMPAIGN,
+      ARCHIVE_CAMPAIGN,
+      ESTIMATE_CAMPAIGN,
+    ].map(
       (endpoint): Case =>
         () =>
           draft(endpoint, f, 'campaign id over 100 characters', refusal('invalid_request'), {

@@ -495,6 +495,20 @@ export const CASES: IsolationCase[] = [
       }
     },
   },
+  {
+    op: 'GET /v1/campaigns/{id}/estimate',
+    run: async (t) => {
+      // Archived or not, the victim's campaign is unknown here: 404, never 409 nor a count.
+      for (const id of t.victim.campaignIds) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/campaigns/${path(id)}/estimate`,
+          key: key(t),
+        });
+        status(t, answer, [404], `the estimate of the victim's campaign ${id}`);
+      }
+    },
+  },
   { op: 'GET /v1/candidates/{candidateId}/contact', run: candidateRead('/contact') },
   { op: 'GET /v1/candidates/{candidateId}/messages', run: candidateRead('/messages') },
   // Writes from here on. Texting first: the attacker has no candidate of the victim's names yet.
