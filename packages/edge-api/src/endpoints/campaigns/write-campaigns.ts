@@ -6,6 +6,7 @@
 // nothing, not even an audit entry. State changes need no read-first: the statement itself says
 // `state != 'archived'`, so an archive racing an enable can end archived, never un-archived.
 
+import { auditAfterChange } from '../../db/audit.js';
 import { database } from '../../db/client.js';
 import { WriteContention } from '../../db/retry.js';
 import type { CampaignState } from '../../db/schema.js';
@@ -139,27 +140,6 @@ async function senderRefusal(db: D1Database, orgId: string, id: string): Promise
   return problem ? invalidRequest([problem]) : null;
 }
 
-function audit(
-  db: D1Database,
-  caller: ApiCaller,
-  entry: { campaignId: string; at: number; action: string; details: unknown },
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO audit_log (id, org_id, at, actor, action, subject, details)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() = 1`,
-    )
-    .bind(
-      crypto.randomUUID(),
-      caller.orgId,
-      entry.at,
-      caller.actor,
-      entry.action,
-      entry.campaignId,
-      JSON.stringify(entry.details),
-    );
-}
-
 export async function readCampaign(
   db: D1Database,
   orgId: string,
@@ -229,8 +209,10 @@ export async function createCampaign(
            WHERE ${SENDER_OK('?14')} RETURNING *`,
         )
         .bind(caller.orgId, id, input.state, caller.actor, now, ...columns(value)),
-      audit(db, caller, {
-        campaignId: id,
+      auditAfterChange(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        subject: id,
         at: now,
         action: 'campaign.create',
         details: { name: value.name, state: input.state, fromUserId: value.fromUserId },
@@ -346,8 +328,10 @@ export async function updateCampaign(
            RETURNING *`,
         )
         .bind(caller.orgId, id, stamp, row.updated_at, ...columns(after)),
-      audit(db, caller, {
-        campaignId: id,
+      auditAfterChange(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        subject: id,
         at: stamp,
         action: 'campaign.update',
         details: { name: row.name, changes: diff },

@@ -3,6 +3,7 @@
 // to one organisation, then its audit entry, written only if the update changed the row. A write
 // that lost a race changes nothing and is decided again from fresh reads; a change to nothing
 // writes nothing, not even an audit entry.
+import { auditAfterChange } from '../../db/audit.js';
 import { WriteContention } from '../../db/retry.js';
 import type { ApiCaller } from '../../env.js';
 import { heldElsewhere, takenNumber, takenRefusal } from '../../orgs/sender-numbers.js';
@@ -147,12 +148,14 @@ export async function updateMessagingSettings(
           row.whatsapp_sender,
           JSON.stringify(added),
         ),
-      db
-        .prepare(
-          `INSERT INTO audit_log (id, org_id, at, actor, action, subject, details)
-           SELECT ?1, ?2, ?3, ?4, 'settings.messaging', ?2, ?5 WHERE changes() = 1`,
-        )
-        .bind(crypto.randomUUID(), caller.orgId, now, caller.actor, JSON.stringify({ changes })),
+      auditAfterChange(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        at: now,
+        action: 'settings.messaging',
+        subject: caller.orgId,
+        details: { changes },
+      }),
     ]);
     const written = updated?.results[0];
     if (written) return { ok: true, settings: settingsOf(written) };

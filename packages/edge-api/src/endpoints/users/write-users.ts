@@ -6,6 +6,7 @@
 // sender number belongs to one organisation (`orgs/sender-numbers.ts`), and an update also
 // requires the `updated_at` it read: a write that lost a race changes nothing and is decided
 // again from fresh reads.
+import { auditAfterChange } from '../../db/audit.js';
 import type { Role } from '../../db/schema.js';
 import type { ApiCaller } from '../../env.js';
 import { heldElsewhere, takenNumber, takenRefusal } from '../../orgs/sender-numbers.js';
@@ -107,28 +108,6 @@ export async function readUser(db: D1Database, orgId: string, id: string): Promi
   return db.prepare('SELECT * FROM users WHERE org_id = ?1 AND id = ?2').bind(orgId, id).first();
 }
 
-/** The audit entry, written only if the statement just before it changed a row. */
-function audit(
-  db: D1Database,
-  caller: ApiCaller,
-  entry: { userId: string; at: number; action: string; details: unknown },
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO audit_log (id, org_id, at, actor, action, subject, details)
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE changes() = 1`,
-    )
-    .bind(
-      crypto.randomUUID(),
-      caller.orgId,
-      entry.at,
-      caller.actor,
-      entry.action,
-      entry.userId,
-      JSON.stringify(entry.details),
-    );
-}
-
 export interface NewUser {
   email: string;
   displayName: string;
@@ -185,8 +164,10 @@ export async function createUser(
           now,
           added(input.senderPhone),
         ),
-      audit(db, caller, {
-        userId: id,
+      auditAfterChange(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        subject: id,
         at: now,
         action: 'user.created',
         details: { email: input.email, role: input.role, licence: input.licence },
@@ -292,8 +273,10 @@ export async function updateUser(
           row.updated_at,
           added(next.sender_phone === row.sender_phone ? null : next.sender_phone),
         ),
-      audit(db, caller, {
-        userId: id,
+      auditAfterChange(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        subject: id,
         at: stamp,
         action: patch.deactivate ? 'user.deactivated' : 'user.updated',
         details: { email: row.email, changes: diff },
