@@ -12,7 +12,7 @@ export type AppFetch = (
   ctx?: ExecutionContext,
 ) => Response | Promise<Response>;
 
-function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
+export function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
   try {
     return c.executionCtx;
   } catch {

@@ -143,6 +143,26 @@ ol.thread .status.failed, ol.thread .status.undelivered, ol.thread .status.cance
 @media (max-width: 700px) { ol.thread .bubble { max-width: 100%; } }
 dl.facts { margin-bottom: 12px; }
 .send { border-top: 1px solid var(--line); padding-top: 6px; }
+.badge.campaign-enabled { background: var(--ok); }
+.badge.campaign-disabled, .badge.campaign-archived { background: var(--inactive); }
+ol.steps { display: flex; flex-wrap: wrap; gap: 6px 18px; list-style: none; padding: 0 0 10px; margin: 0 0 14px; border-bottom: 1px solid var(--line); counter-reset: step; font-size: 14px; }
+ol.steps li { counter-increment: step; }
+ol.steps li::before { content: counter(step) ". "; color: var(--muted); }
+ol.steps [aria-current="step"] { font-weight: 700; }
+button.link { background: none; border: none; padding: 0; color: var(--accent); text-decoration: underline; font-weight: 400; }
+fieldset.choices { border: none; padding: 0; margin: 10px 0; }
+fieldset.choices legend { font-weight: 600; padding: 0; margin-bottom: 4px; }
+fieldset.choices .field.check { margin-top: 2px; }
+fieldset.toolbar { display: flex; gap: 6px; flex-wrap: wrap; margin: 12px 0 0; border: none; padding: 0; }
+.toolbar button { padding: 3px 10px; font-size: 14px; }
+input[type="time"] { font: inherit; padding: 7px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); }
+.estimate { background: var(--wash); border-radius: 8px; padding: 10px 14px; margin: 12px 0; }
+.estimate h3 { margin-top: 0; }
+dd.prose-value { white-space: pre-wrap; word-break: break-word; }
+details.actions { position: relative; }
+details.actions summary { list-style: none; margin: 0; font-weight: 600; padding: 7px 14px; border: 1px solid var(--accent); border-radius: 6px; background: #fff; }
+details.actions ul { position: absolute; right: 0; z-index: 1; list-style: none; margin: 4px 0 0; padding: 8px; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; min-width: 160px; display: grid; gap: 6px; }
+details.actions form { margin: 0; }
 `;
 
 /** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */
@@ -165,6 +185,25 @@ export const COPY_JS = `(() => {
 })();
 `;
 
+/**
+ * The campaign message's mail-merge toolbar: a button with `data-insert` puts `{{field}}` at the
+ * cursor in the message instead of posting the form (which, without script, adds it at the end).
+ */
+export const CAMPAIGN_FORM_JS = `(() => {
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-insert]') : null;
+    const text = document.getElementById('campaign-message');
+    if (!button || !(text instanceof HTMLTextAreaElement)) return;
+    event.preventDefault();
+    const field = '{{' + button.getAttribute('data-insert') + '}}';
+    const start = text.selectionStart ?? text.value.length;
+    const end = text.selectionEnd ?? start;
+    text.setRangeText(field, start, end, 'end');
+    text.focus();
+  });
+})();
+`;
+
 /** The tab icon: a small bar chart in the console's colours. */
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#14213d"/><rect x="3" y="9" width="2.5" height="4" fill="#6b7280"/><rect x="6.75" y="6" width="2.5" height="7" fill="#5b8def"/><rect x="10.5" y="3" width="2.5" height="10" fill="#3fbf7f"/></svg>`;
 
@@ -174,6 +213,7 @@ export function registerAssets(routes: Hono<AppEnv>): void {
     ['/assets/console.css', CONSOLE_CSS, 'text/css; charset=utf-8'],
     ['/assets/icon.svg', ICON_SVG, 'image/svg+xml'],
     ['/assets/copy.js', COPY_JS, 'text/javascript; charset=utf-8'],
+    ['/assets/campaign-form.js', CAMPAIGN_FORM_JS, 'text/javascript; charset=utf-8'],
   ];
   for (const [path, body, type] of files) {
     routes.get(path, (c) =>

@@ -6,6 +6,8 @@ import type { AppEnv } from '../env.js';
 import type { AppFetch } from './api.js';
 import { registerAssets } from './assets.js';
 import { registerSignIn } from './auth.js';
+import { registerCampaign } from './controllers/campaign.js';
+import { registerCampaigns } from './controllers/campaigns.js';
 import { registerCandidate } from './controllers/candidate.js';
 import { registerCandidates } from './controllers/candidates.js';
 import { registerReports } from './controllers/reports.js';
@@ -24,6 +26,9 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   const signedIn = registerSignIn(routes, appFetch);
   registerCandidates(routes, signedIn);
   registerCandidate(routes, signedIn);
+  // Before `/campaigns/:id`, so `/campaigns/new` is the form, not a campaign called "new".
+  registerCampaigns(routes, signedIn, appFetch);
+  registerCampaign(routes, signedIn, appFetch);
   registerReports(routes, signedIn);
   registerSettings(routes, signedIn);
   registerUsers(routes, signedIn);

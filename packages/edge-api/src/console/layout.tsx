@@ -4,13 +4,14 @@ import type { Child } from 'hono/jsx';
 import type { ApiError, WhoAmI } from '../client/index.js';
 import { tierLabel } from './labels.js';
 
-export type Section = 'candidates' | 'reports' | 'users' | 'settings';
+export type Section = 'candidates' | 'campaigns' | 'reports' | 'users' | 'settings';
 
 const ROLE_ORDER = ['user', 'reporter', 'manager', 'admin'] as const;
 
 /** The sections, each with the least role that can use it: navigation shows only those. */
 const SECTIONS: { id: Section; href: string; label: string; least: WhoAmI['role'] }[] = [
   { id: 'candidates', href: '/console/candidates', label: 'Candidates', least: 'user' },
+  { id: 'campaigns', href: '/console/campaigns', label: 'Campaigns', least: 'user' },
   { id: 'reports', href: '/console/reports', label: 'Reports', least: 'reporter' },
   { id: 'users', href: '/console/users', label: 'Users', least: 'manager' },
   { id: 'settings', href: '/console/settings', label: 'Admin settings', least: 'manager' },
