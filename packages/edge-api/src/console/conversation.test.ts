@@ -422,6 +422,40 @@ describe('console: the Conversation tab', () => {
     expect(messages[1]).toContain('Link to https://careers.example.com/jobs/7: 1 click');
   });
 
+  it('a campaign’s text and its automatic response show as from the campaign, by name', async () => {
+    const org = await textingOrg();
+    const candidate = await addCandidate(org);
+    const sender = await createPerson(org.orgId, 'user', { licence: true });
+    const created = await api('POST', '/v1/campaigns', org.keys.manager, {
+      name: 'Warm Java pool',
+      reengagement: true,
+      timeframe: { notContactedForDays: 30 },
+      fromUserId: sender.id,
+      sendTime: '09:30',
+      channel: 'sms',
+      message: 'Hi {{firstName}}, new roles',
+    });
+    expect(created.status).toBe(201);
+    const campaign = (await created.json()) as { id: string };
+    for (const [sentBy, body, ago] of [
+      [`campaign:${campaign.id}`, 'Hi Ada, new roles', 3],
+      [`auto-reply:campaign:${campaign.id}`, 'Thanks, we will call you', 1],
+      ['campaign:cmp_gone', 'From a campaign we cannot read', 0],
+    ] as const) {
+      await env.DB.prepare(
+        `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address,
+           to_address, body, status, sent_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'outbound', 'sms', '+14155550100', ?4, ?5, 'delivered', ?6, ?7, ?7)`,
+      )
+        .bind(rid('msg'), org.orgId, candidate.id, PHONE, body, sentBy, Date.now() - ago * 60_000)
+        .run();
+    }
+    const messages = thread(await conversationPage(candidate, await person(org, 'user', true)));
+    expect(messages[0]).toContain('· from the campaign “Warm Java pool”');
+    expect(messages[1]).toContain('· automatic response of the campaign “Warm Java pool”');
+    expect(messages[2]).toContain('· from a campaign');
+  });
+
   it('a refused post from another origin never reaches the API', async () => {
     const org = await textingOrg();
     const candidate = await addCandidate(org);

@@ -5,13 +5,13 @@
 // API's status, its reason in words and what was typed.
 import type { EngagementType } from '@cxm/scoring';
 import type { Context, Hono } from 'hono';
-import type { SendMessageInput } from '../../client/index.js';
+import type { Client, Messages, SendMessageInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
-import { settle, statusOf } from '../api.js';
+import { type ApiResult, settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
 import { readForm } from '../forms.js';
 import { CandidatePage, type CandidateTab } from '../pages/candidate.js';
-import type { SendFailure } from '../pages/conversation.js';
+import { campaignOf, type SendFailure } from '../pages/conversation.js';
 import type { Form } from '../pages/user-fields.js';
 
 const TABS: readonly CandidateTab[] = ['engagement', 'conversation', 'score'];
@@ -38,6 +38,24 @@ function sendBody(candidateId: string, form: Form): SendMessageInput {
     ...(templateId ? { templateId } : {}),
     ...(url ? { url } : {}),
   };
+}
+
+/** How many campaigns' names one thread looks up (each is one read of `GET /v1/campaigns/{id}`). */
+const CAMPAIGN_NAMES = 10;
+
+/** The names of the campaigns that texted the candidate; one unread is simply not named. */
+async function campaignNames(
+  client: Client,
+  messages: ApiResult<Messages> | null,
+): Promise<Record<string, string>> {
+  if (!messages?.ok) return {};
+  const ids = new Set<string>();
+  for (const message of messages.data.messages) {
+    const id = campaignOf(message.sentBy);
+    if (id !== null && ids.size < CAMPAIGN_NAMES) ids.add(id);
+  }
+  const read = await Promise.all([...ids].map((id) => settle(client.campaign(id))));
+  return Object.fromEntries(read.flatMap((one) => (one.ok ? [[one.data.id, one.data.name]] : [])));
 }
 
 async function candidatePage(
@@ -68,9 +86,10 @@ async function candidatePage(
     tab === 'conversation' ? settle(client.messages(id)) : Promise.resolve(null),
     tab === 'conversation' ? settle(client.contactDetails(id)) : Promise.resolve(null),
   ]);
+  const campaigns = await campaignNames(client, messages);
   const conversation =
     messages && contact
-      ? { messages, contact, sent: options.sent, failure: options.failure }
+      ? { messages, contact, sent: options.sent, failure: options.failure, campaigns }
       : null;
   // A refused send answers with the API's status (400, 403, 409, 422, 503), as Hono's literals.
   const status =

@@ -26,6 +26,24 @@ export interface ConversationData {
   /** After a send went through (post/redirect/get): its status and id. */
   sent?: { status: string; messageId?: string | undefined } | undefined;
   failure?: SendFailure | undefined;
+  /** Names of the campaigns that texted them, by id (a campaign not read is named by none). */
+  campaigns?: Record<string, string> | undefined;
+}
+
+const CAMPAIGN_PREFIX = 'campaign:';
+
+/** The campaign a text came from (`campaign:<id>`, or its automatic response), else null. */
+export function campaignOf(sentBy: string | null): string | null {
+  const sender = sentBy?.startsWith(AUTO_REPLY_PREFIX)
+    ? sentBy.slice(AUTO_REPLY_PREFIX.length)
+    : sentBy;
+  return sender?.startsWith(CAMPAIGN_PREFIX) ? sender.slice(CAMPAIGN_PREFIX.length) : null;
+}
+
+function campaignText(sentBy: string, campaigns: Record<string, string>): string {
+  const id = campaignOf(sentBy) ?? '';
+  const name = campaigns[id] ? `the campaign “${campaigns[id]}”` : 'a campaign';
+  return sentBy.startsWith(AUTO_REPLY_PREFIX) ? `automatic response of ${name}` : `from ${name}`;
 }
 
 export const CHANNEL_LABELS: Record<Channel, string> = {
@@ -94,9 +112,14 @@ export function statusText(message: Message, zone: string | null): string {
   }
 }
 
-/** Who sent an outbound message, as far as it helps: you, a colleague, or a backend's key. */
-function senderText(sentBy: string | null, who: WhoAmI): string | null {
+/** Who sent an outbound message, as far as it helps: you, a colleague, a campaign, or a key. */
+function senderText(
+  sentBy: string | null,
+  who: WhoAmI,
+  campaigns: Record<string, string>,
+): string | null {
   if (!sentBy) return null;
+  if (campaignOf(sentBy) !== null) return campaignText(sentBy, campaigns);
   if (who.userId && sentBy === `user:${who.userId}`) return 'sent by you';
   if (who.userId && sentBy === `${AUTO_REPLY_PREFIX}user:${who.userId}`) {
     return 'your automatic reply';
@@ -133,7 +156,13 @@ export function ConversationTab(props: {
       <ContactFacts id={props.id} lastContactedAt={props.lastContactedAt} contact={data.contact} />
       <h3 id="thread-heading">Messages</h3>
       {data.messages.ok ? (
-        <Thread who={props.who} id={props.id} messages={messages} zone={zone} />
+        <Thread
+          who={props.who}
+          id={props.id}
+          messages={messages}
+          zone={zone}
+          campaigns={data.campaigns ?? {}}
+        />
       ) : (
         <Problem problem={data.messages.problem} />
       )}
@@ -246,7 +275,13 @@ function ContactFacts(props: {
   );
 }
 
-function Thread(props: { who: WhoAmI; id: string; messages: Message[]; zone: string | null }) {
+function Thread(props: {
+  who: WhoAmI;
+  id: string;
+  messages: Message[];
+  zone: string | null;
+  campaigns: Record<string, string>;
+}) {
   if (props.messages.length === 0) {
     return <p>No messages with this candidate yet.</p>;
   }
@@ -254,7 +289,7 @@ function Thread(props: { who: WhoAmI; id: string; messages: Message[]; zone: str
     <ol class="thread" aria-label={`Messages with ${props.id}, oldest first`}>
       {props.messages.map((message) => {
         const inbound = message.direction === 'inbound';
-        const sender = inbound ? null : senderText(message.sentBy, props.who);
+        const sender = inbound ? null : senderText(message.sentBy, props.who, props.campaigns);
         return (
           <li class={`bubble ${inbound ? 'inbound' : 'outbound'}`}>
             <p class="meta">
