@@ -186,8 +186,10 @@ export const COPY_JS = `(() => {
 `;
 
 /**
- * The campaign message's mail-merge toolbar: a button with `data-insert` puts `{{field}}` at the
- * cursor in the message instead of posting the form (which, without script, adds it at the end).
+ * Add Campaign, where script runs: a mail-merge button (`data-insert`) puts `{{field}}` at the
+ * cursor instead of posting the form (which, without script, adds it at the end); and changing a
+ * filter refreshes the estimate in place (`data-estimate`: the console renders the panel for the
+ * form as it is), where without script the "Update the estimate" button posts the step.
  */
 export const CAMPAIGN_FORM_JS = `(() => {
   document.addEventListener('click', (event) => {
@@ -200,6 +202,25 @@ export const CAMPAIGN_FORM_JS = `(() => {
     const end = text.selectionEnd ?? start;
     text.setRangeText(field, start, end, 'end');
     text.focus();
+  });
+  let pending = 0;
+  document.addEventListener('change', async (event) => {
+    const form = event.target instanceof Element ? event.target.closest('form[data-estimate]') : null;
+    const panel = document.querySelector('section.estimate');
+    if (!form || !panel || !['timeframe', 'tags', 'tagsMode'].includes(event.target.name)) return;
+    const asked = ++pending;
+    try {
+      const response = await fetch(form.getAttribute('data-estimate'), {
+        method: 'POST',
+        body: new URLSearchParams(new FormData(form)),
+      });
+      if (!response.ok || asked !== pending) return;
+      const fresh = document.createElement('template');
+      fresh.innerHTML = await response.text();
+      document.querySelector('section.estimate')?.replaceWith(fresh.content);
+    } catch {
+      // Offline or refused: the button still updates it the long way.
+    }
   });
 })();
 `;

@@ -184,6 +184,22 @@ describe('console Add Campaign', () => {
     expect(overview).toContain('Java, warm, 60 days');
   });
 
+  it('refreshes the estimate panel for the filters as typed', async () => {
+    const org = await createOrg();
+    const user = await signedInAs(org.keys.user);
+    const response = await post('/console/campaigns/estimate', user.cookie, {
+      ...filledForm(user.id),
+      timeframe: 'never',
+    });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toMatch(/^<section class="estimate"/);
+    expect(html).toContain('If it ran now');
+    const form = await (await page('/console/campaigns/new', user.cookie)).text();
+    expect(form).toContain('data-estimate="/console/campaigns/estimate"');
+    expect(form).toContain('<script src="/console/assets/campaign-form.js" defer');
+  });
+
   it('shows the API’s refusal beside the fields, keeps every value, and creates nothing', async () => {
     const org = await createOrg();
     const user = await signedInAs(org.keys.user);

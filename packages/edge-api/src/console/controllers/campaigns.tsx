@@ -20,6 +20,7 @@ import {
   withInsert,
 } from '../campaign-form.js';
 import { readForm } from '../forms.js';
+import { EstimatePanel } from '../pages/campaign-estimate.js';
 import { eligibleSenders } from '../pages/campaign-steps.js';
 import { CampaignWizard, type WizardProps } from '../pages/campaign-wizard.js';
 import { CampaignsPage, campaignPath } from '../pages/campaigns.js';
@@ -137,6 +138,21 @@ export function registerCampaigns(
         return wizardPage(c, appFetch, signed, state);
       }
       return c.redirect(`${campaignPath(created.data.id)}?saved=created`, 303);
+    }),
+  );
+  registerEditing(routes, signedIn, appFetch);
+}
+
+/** The live estimate's panel, and Edit: the same form, saving only the fields that changed. */
+function registerEditing(routes: Hono<AppEnv>, signedIn: SignedIn, appFetch: AppFetch): void {
+  // The estimate panel alone, for the form as it is (the filters step refreshes it in place).
+  routes.post(
+    '/campaigns/estimate',
+    whenSignedIn(signedIn, async (c) => {
+      const { form } = await readStep(c);
+      const calls = campaignCalls(appFetch, c, sessionToken(c) ?? '');
+      const estimate = await settle(calls.previewEstimate(estimateBody(form)));
+      return c.html(<EstimatePanel estimate={estimate} />);
     }),
   );
   routes.get(

@@ -223,7 +223,13 @@ export function CampaignWizard(props: WizardProps) {
       ) : (
         <>
           {props.problem ? <CampaignRefusal problem={props.problem} creating={creating} /> : null}
-          <form method="post" action={action} class="card wizard" novalidate>
+          <form
+            method="post"
+            action={action}
+            class="card wizard"
+            novalidate
+            data-estimate="/console/campaigns/estimate"
+          >
             {/* Enter in a field goes on (or saves), never back: the first submit button decides. */}
             <button
               type="submit"
