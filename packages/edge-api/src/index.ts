@@ -2,7 +2,6 @@
 // texting queue and its dead letters), and the cron triggers (daily decay run, webhook retries).
 import { createApp } from './app.js';
 import type { IngestMessage } from './endpoints/collect/write-beacon.js';
-import type { OutboundJob } from './endpoints/messages/queue-message.js';
 import type { Bindings } from './env.js';
 import { runScheduled } from './jobs/cron.js';
 import { consumeIngestBatch } from './jobs/ingest-queue.js';
@@ -11,6 +10,7 @@ import {
   consumeMessageBatch,
   MESSAGE_DLQ_NAME,
   MESSAGE_QUEUE_NAME,
+  type TextingJob,
 } from './jobs/message-queue.js';
 
 const app = createApp();
@@ -20,10 +20,10 @@ export default {
   queue: (batch, env) => {
     // Each queue's messages have their own shape; the queue's name says which.
     if (batch.queue === MESSAGE_QUEUE_NAME) {
-      return consumeMessageBatch(batch as MessageBatch<OutboundJob>, env);
+      return consumeMessageBatch(batch as MessageBatch<TextingJob>, env);
     }
     if (batch.queue === MESSAGE_DLQ_NAME) {
-      return consumeDeadLetters(batch as MessageBatch<OutboundJob>, env);
+      return consumeDeadLetters(batch as MessageBatch<TextingJob>, env);
     }
     return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
   },

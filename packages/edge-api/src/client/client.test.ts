@@ -104,6 +104,13 @@ describe('the typed client', () => {
       matched: 0,
       wouldText: 0,
     });
+    expect(
+      await client.draftEstimate({ timeframe: { neverContacted: true }, channel: 'sms' }),
+    ).toMatchObject({ campaignId: null, matched: 0 });
+    expect(await client.campaignRuns(campaign.id, { limit: 5 })).toEqual({
+      data: [],
+      nextCursor: null,
+    });
     expect((await client.archiveCampaign(campaign.id)).state).toBe('archived');
   });
 

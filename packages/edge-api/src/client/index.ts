@@ -7,8 +7,10 @@ import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/sc
 import type {
   campaignEstimateSchema,
   campaignPageSchema,
+  campaignRunPageSchema,
   campaignSchema,
   createCampaignBodySchema,
+  draftEstimateBodySchema,
   updateCampaignBodySchema,
 } from '../endpoints/campaigns/schema.js';
 import type {
@@ -118,6 +120,8 @@ export type Campaigns = z.infer<typeof campaignPageSchema>;
 export type CreateCampaignInput = z.input<typeof createCampaignBodySchema>;
 export type UpdateCampaignInput = z.input<typeof updateCampaignBodySchema>;
 export type CampaignEstimate = z.infer<typeof campaignEstimateSchema>;
+export type DraftEstimateInput = z.input<typeof draftEstimateBodySchema>;
+export type CampaignRuns = z.infer<typeof campaignRunPageSchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -163,6 +167,8 @@ export const ENDPOINTS = {
   disableCampaign: ['POST', '/v1/campaigns/{id}/disable'],
   archiveCampaign: ['POST', '/v1/campaigns/{id}/archive'],
   campaignEstimate: ['GET', '/v1/campaigns/{id}/estimate'],
+  draftEstimate: ['POST', '/v1/campaigns/estimate'],
+  campaignRuns: ['GET', '/v1/campaigns/{id}/runs'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -240,6 +246,12 @@ export interface AudienceQuery {
   /** All of these tags (or any, with `tagMatch: 'any'`). */
   tags?: string[];
   tagMatch?: 'all' | 'any';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CampaignRunsQuery {
+  /** 1 to 100, default 30. */
   limit?: number;
   cursor?: string;
 }
@@ -384,6 +396,9 @@ export function createClient(options: ClientOptions) {
     archiveCampaign: (id: string) => call<Campaign>('archiveCampaign', { params: { id } }),
     campaignEstimate: (id: string) =>
       call<CampaignEstimate>('campaignEstimate', { params: { id } }),
+    draftEstimate: (body: DraftEstimateInput) => call<CampaignEstimate>('draftEstimate', { body }),
+    campaignRuns: (id: string, query: CampaignRunsQuery = {}) =>
+      call<CampaignRuns>('campaignRuns', { params: { id }, query: { ...query } }),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

@@ -592,6 +592,13 @@ export const messages = sqliteTable(
     /** Who sent it (`user:<id>`, `key:<id>`, `campaign:<id>`), for the audit and the thread. */
     sentBy: text('sent_by'),
     campaignId: text('campaign_id'),
+    /**
+     * The campaign run that sent it (outbound) or that it answers (inbound: the run of the latest
+     * text the candidate got from us), for the run's figures (`campaigns/runs.ts`).
+     */
+    campaignRunId: text('campaign_run_id'),
+    /** Inbound only: the keyword it was (`opt_out`, `opt_in`, `help`), or null for a reply. */
+    keyword: text('keyword'),
     usesContact: integer('uses_contact', { mode: 'boolean' }).notNull().default(false),
     attempts: integer('attempts').notNull().default(0),
     clicks: integer('clicks').notNull().default(0),
@@ -603,6 +610,10 @@ export const messages = sqliteTable(
     uniqueIndex('messages_provider_sid').on(t.providerSid),
     uniqueIndex('messages_link').on(t.linkId),
     index('messages_scheduled').on(t.status, t.scheduledFor),
+    // A run's figures count its texts and replies by direction and status: one range per run.
+    index('messages_campaign_run')
+      .on(t.campaignRunId, t.direction, t.status)
+      .where(sql`${t.campaignRunId} IS NOT NULL`),
   ],
 );
 
@@ -667,5 +678,57 @@ export const campaigns = sqliteTable(
   (t) => [
     index('campaigns_org_state_name').on(t.orgId, t.state, t.name),
     index('campaigns_org_code').on(t.orgId, t.code),
+  ],
+);
+
+export const CAMPAIGN_RUN_STATES = ['running', 'done', 'stopped', 'failed'] as const;
+export type CampaignRunState = (typeof CAMPAIGN_RUN_STATES)[number];
+
+/**
+ * One run of a campaign: at most one per campaign and local date (the unique index is what makes
+ * a run happen once however often the cron fires). A run selects at `as_of` and walks its matched
+ * set a page at a time (`campaigns/run-page.ts`): `page` and the cursor say where it is, and only
+ * the job that moves `page` on (setting its own `claim`) writes that page's texts. The skip
+ * counters are the run's own; what happened to its texts is read from `messages` by
+ * `campaign_run_id`.
+ */
+export const campaignRuns = sqliteTable(
+  'campaign_runs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organisations.id),
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    /** `YYYY-MM-DD` on the organisation's clock. */
+    localDate: text('local_date').notNull(),
+    state: text('state', { enum: CAMPAIGN_RUN_STATES }).notNull(),
+    /** The instant the run selects at (timeframe, tier, "today", quiet hours). */
+    asOf: integer('as_of').notNull(),
+    page: integer('page').notNull().default(0),
+    cursorLastContactedAt: integer('cursor_last_contacted_at'),
+    cursorCandidateId: text('cursor_candidate_id'),
+    claim: text('claim'),
+    matched: integer('matched').notNull().default(0),
+    sent: integer('sent').notNull().default(0),
+    skippedInactive: integer('skipped_inactive').notNull().default(0),
+    skippedOptedOut: integer('skipped_opted_out').notNull().default(0),
+    skippedNoNumber: integer('skipped_no_number').notNull().default(0),
+    skippedTextedToday: integer('skipped_texted_today').notNull().default(0),
+    skippedNoSender: integer('skipped_no_sender').notNull().default(0),
+    skippedQuietHours: integer('skipped_quiet_hours').notNull().default(0),
+    skippedNoContacts: integer('skipped_no_contacts').notNull().default(0),
+    /** How many times the cron picked the run up again after it stalled. */
+    resumes: integer('resumes').notNull().default(0),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('campaign_runs_once').on(t.campaignId, t.localDate),
+    index('campaign_runs_state').on(t.state, t.updatedAt),
   ],
 );

@@ -3,10 +3,13 @@
 // the scores left in `score_backlog` (a write's settle gave up under extreme contention, or the
 // worker stopped between storing engagements and settling them), so such a score is at most ten
 // minutes behind. Every run also deletes ended console sessions and abandoned sign-ins, and fails
-// texts whose sending never finished (`messages/sweep.ts`). The clock
+// texts whose sending never finished (`messages/sweep.ts`), and starts the campaign runs that are
+// due and resumes stalled ones (`campaigns/start-runs.ts`), so a run starts at most ten minutes
+// after its send time. The clock
 // and `fetch` are injectable so tests drive a run at any `now`.
 import { sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
+import { startCampaignRuns } from '../endpoints/campaigns/start-runs.js';
 import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
 import { settleDecay } from '../scoring/decay.js';
@@ -32,6 +35,9 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
   });
   const expired = await sweepExpired(db, run.now);
   const stuckTexts = await sweepStuckSending(env.DB, run.now);
-  console.log(JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired, stuckTexts }));
-  return { backlog, decay, deliveries, expired, stuckTexts };
+  const campaigns = await startCampaignRuns(env, run.now);
+  console.log(
+    JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired, stuckTexts, campaigns }),
+  );
+  return { backlog, decay, deliveries, expired, stuckTexts, campaigns };
 }

@@ -7,3 +7,8 @@ export const SYSTEM_REPLY = 'system:reply';
 
 /** A person's automatic reply: `auto-reply:user:<id>`, an ordinary text in every other way. */
 export const AUTO_REPLY_PREFIX = 'auto-reply:';
+
+/** A campaign's text: `campaign:<id>` (its automatic response is `auto-reply:campaign:<id>`). */
+export function campaignSender(campaignId: string): string {
+  return `campaign:${campaignId}`;
+}

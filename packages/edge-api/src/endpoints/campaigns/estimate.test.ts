@@ -3,12 +3,12 @@
 // edge on a fake clock, wouldText + skips = matched, organisations kept apart, the query plan,
 // and the run's cursor paging through the same rows the estimate counts.
 import { env } from 'cloudflare:workers';
-import { DEFAULT_MODEL, emptyState, thresholdKey } from '@cxm/scoring';
+import { DEFAULT_MODEL, thresholdKey } from '@cxm/scoring';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, errorOf, rid, type TestOrg } from '../../test/client.js';
+import { campaign, estimate, messaged, NONE, scored } from '../../test/campaigns.js';
+import { api, errorOf } from '../../test/client.js';
 import {
   addCandidate,
-  type CandidateDetails,
   DAY_MS,
   freezeClock,
   messagingOrg,
@@ -17,7 +17,6 @@ import {
   setClock,
   thawClock,
 } from '../../test/messaging.js';
-import type { Estimate } from './estimate.js';
 import {
   type CampaignSelection,
   type SelectionCursor,
@@ -39,98 +38,6 @@ async function setup(options: { allowance?: number; zone?: string } = {}) {
   const sender = await personToken(org.orgId, 'user');
   return { org, sender };
 }
-
-interface Scored {
-  details?: CandidateDetails | null;
-  /** Last contacted (epoch ms), or null: never. */
-  lastContactedAt: number | null;
-  /** Points now (null: no points at all, the Inactive tier), or a sort key as given. */
-  points?: number | null;
-  sortKey?: number;
-  tags?: string[];
-}
-
-/** A candidate with contact details and a score row whose key puts them in a tier now. */
-async function scored(org: TestOrg, options: Scored): Promise<string> {
-  const candidate = await addCandidate(org, options.details === undefined ? {} : options.details);
-  const points = options.points === undefined ? 10 : options.points;
-  const key =
-    options.sortKey ?? (points === null ? null : thresholdKey(points, Date.now(), DEFAULT_MODEL));
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO scores (candidate_id, org_id, state, sort_key, tier, last_contacted_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, 'engaged', ?5, ?6)`,
-    ).bind(
-      candidate.id,
-      org.orgId,
-      JSON.stringify(emptyState()),
-      key,
-      options.lastContactedAt,
-      Date.now(),
-    ),
-    ...(options.tags ?? []).map((tag) =>
-      env.DB.prepare(
-        'INSERT INTO candidate_tags (org_id, candidate_id, tag, created_at) VALUES (?1, ?2, ?3, ?4)',
-      ).bind(org.orgId, candidate.id, tag, Date.now()),
-    ),
-  ]);
-  return candidate.id;
-}
-
-/** A message to the candidate at `at`, from a campaign or not. */
-async function messaged(org: TestOrg, candidateId: string, at: number, campaignId: string | null) {
-  await env.DB.prepare(
-    `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
-       body, status, sent_by, campaign_id, created_at, updated_at)
-     VALUES (?1, ?2, ?3, 'outbound', 'sms', '+15550000000', '+12025550123', 'Hi', 'sent', ?4, ?5, ?6, ?6)`,
-  )
-    .bind(
-      rid('msg'),
-      org.orgId,
-      candidateId,
-      campaignId ? `campaign:${campaignId}` : 'user:x',
-      campaignId,
-      at,
-    )
-    .run();
-}
-
-async function campaign(
-  org: TestOrg,
-  senderId: string,
-  overrides: Record<string, unknown> = {},
-): Promise<string> {
-  const response = await api('POST', '/v1/campaigns', org.keys.manager, {
-    name: 'Warm pool',
-    reengagement: true,
-    timeframe: { notContactedForDays: 30 },
-    fromUserId: senderId,
-    sendTime: '09:30',
-    channel: 'sms',
-    message: 'Hi {{firstName}}',
-    ...overrides,
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function estimate(org: TestOrg, id: string): Promise<Estimate> {
-  const response = await api('GET', `/v1/campaigns/${id}/estimate`, org.keys.user);
-  expect(response.status, await response.clone().text()).toBe(200);
-  const body = (await response.json()) as Estimate;
-  const skipped = Object.values(body.skipped).reduce((sum, n) => sum + n, 0);
-  expect(body.wouldText + skipped).toBe(body.matched);
-  return body;
-}
-
-const NONE = {
-  inactive: 0,
-  optedOut: 0,
-  noNumberOrConsent: 0,
-  textedToday: 0,
-  quietHours: 0,
-  noContactsLeft: 0,
-};
 
 /** Long enough ago for a 30-day campaign. */
 const LONG_AGO = 40 * DAY_MS;

@@ -1,27 +1,25 @@
 // How many a campaign would text if it ran now, and why the rest of its matched candidates would
-// be skipped: one grouped count over the selection (selection.ts), then quiet hours judged once per
-// (zone, number country) group and the monthly contacts left shared out, in TypeScript.
-import type { ScoringModel } from '@cxm/scoring';
+// be skipped: one grouped count over the selection (selection.ts), then the sender number and
+// quiet hours judged once per (zone, number country) group (reach.ts, as a run judges each
+// candidate) and the monthly contacts left shared out, in TypeScript.
 import { periodOf } from '../../messaging/rules/monthly-contacts.js';
-import { type SendHours, sendWindow, zoneFor } from '../../messaging/rules/quiet-hours.js';
-import { modelFrom } from '../../scoring/score-row.js';
-import { type SkipReason, type SqlReason, selectionCountSql, selectionOf } from './selection.js';
-import type { CampaignRow } from './write-campaigns.js';
+import { type CampaignOrg, lateReason, loadCampaignOrg } from './reach.js';
+import {
+  type CampaignSelection,
+  type SelectionSource,
+  type SkipReason,
+  type SqlReason,
+  selectionCountSql,
+  selectionOf,
+} from './selection.js';
 
 export interface Estimate {
-  campaignId: string;
+  /** Null for a draft (`POST /v1/campaigns/estimate`). */
+  campaignId: string | null;
   asOf: string;
   wouldText: number;
   matched: number;
   skipped: Record<SkipReason, number>;
-}
-
-interface OrgRow {
-  time_zone: string;
-  monthly_contact_allowance: number;
-  quiet_start_hour: number;
-  quiet_end_hour: number;
-  scoring_model: string | null;
 }
 
 export interface CountGroup {
@@ -32,28 +30,32 @@ export interface CountGroup {
   n: number;
 }
 
-export interface OrgClock {
-  zone: string;
-  window: SendHours;
-  /** Monthly contacts left this period: allowance − used, never below 0. */
-  contactsLeft: number;
-}
-
-/**
- * The estimate from the grouped counts. Candidates with no SQL reason are in quiet hours when
- * their zone (their own, their number's country's, else the organisation's: `zoneFor`, as a send
- * decides) is outside the send hours now; the rest go, those needing a monthly contact only while
- * contacts are left (the others are `noContactsLeft`).
- */
-export function tally(groups: readonly CountGroup[], now: number, org: OrgClock) {
-  const skipped: Record<SkipReason, number> = {
+/** Every skip reason at zero, in order. */
+export function noSkips(): Record<SkipReason, number> {
+  return {
     inactive: 0,
     optedOut: 0,
     noNumberOrConsent: 0,
     textedToday: 0,
+    noSenderNumber: 0,
     quietHours: 0,
     noContactsLeft: 0,
   };
+}
+
+/**
+ * The estimate from the grouped counts. Candidates with no SQL reason are judged as a run judges
+ * them (`lateReason`: a sender number for their country, their clock inside the send hours); the
+ * rest go, those needing a monthly contact only while contacts are left (the others are
+ * `noContactsLeft`).
+ */
+export function tally(
+  groups: readonly CountGroup[],
+  selection: Pick<CampaignSelection, 'now' | 'channel'>,
+  org: CampaignOrg,
+  contactsLeft: number,
+) {
+  const skipped = noSkips();
   let matched = 0;
   let free = 0;
   let needing = 0;
@@ -64,47 +66,36 @@ export function tally(groups: readonly CountGroup[], now: number, org: OrgClock)
       skipped[group.reason] += n;
       continue;
     }
-    const zone = zoneFor({
-      candidateZone: group.zone,
-      numberCountry: group.country,
-      orgZone: org.zone,
-    }).zone;
-    if (!sendWindow(now, zone, org.window).open) skipped.quietHours += n;
+    const late = lateReason(org, selection.channel, group, selection.now);
+    if (late) skipped[late] += n;
     else if (Number(group.needs) === 1) needing += n;
     else free += n;
   }
-  skipped.noContactsLeft = Math.max(0, needing - org.contactsLeft);
+  skipped.noContactsLeft = Math.max(0, needing - contactsLeft);
   return { matched, wouldText: free + needing - skipped.noContactsLeft, skipped };
 }
 
-/** The estimate of `campaign` at `now`. */
+/** The estimate at `now` of a stored campaign or a draft, in `orgId`. */
 export async function estimateCampaign(
   db: D1Database,
-  campaign: CampaignRow,
+  campaign: SelectionSource & { id: string | null; sender_user_id: string | null },
   now: number,
 ): Promise<Estimate> {
-  const org = await db
-    .prepare(
-      `SELECT time_zone, monthly_contact_allowance, quiet_start_hour, quiet_end_hour, scoring_model
-       FROM organisations WHERE id = ?1`,
-    )
-    .bind(campaign.org_id)
-    .first<OrgRow>();
-  if (!org) throw new Error(`organisation ${campaign.org_id} has no row`);
-  const model: ScoringModel = modelFrom(org.scoring_model);
-  const selection = selectionOf(campaign, { now, model, zone: org.time_zone });
+  const org = await loadCampaignOrg(db, campaign.org_id, campaign.sender_user_id);
+  const selection = selectionOf(campaign, { now, model: org.model, zone: org.zone });
   const count = selectionCountSql(selection);
   const [used, groups] = await db.batch<Record<string, unknown>>([
     db
       .prepare('SELECT count(*) AS used FROM contact_usage WHERE org_id = ?1 AND period = ?2')
-      .bind(campaign.org_id, periodOf(now, org.time_zone).label),
+      .bind(campaign.org_id, periodOf(now, org.zone).label),
     db.prepare(count.sql).bind(...count.params),
   ]);
   const usedCount = Number((used?.results[0] as { used: number } | undefined)?.used ?? 0);
-  const result = tally((groups?.results ?? []) as unknown as CountGroup[], now, {
-    zone: org.time_zone,
-    window: { startHour: org.quiet_start_hour, endHour: org.quiet_end_hour },
-    contactsLeft: Math.max(0, org.monthly_contact_allowance - usedCount),
-  });
+  const result = tally(
+    (groups?.results ?? []) as unknown as CountGroup[],
+    selection,
+    org,
+    Math.max(0, org.allowance - usedCount),
+  );
   return { campaignId: campaign.id, asOf: new Date(now).toISOString(), ...result };
 }

@@ -1,6 +1,6 @@
 // Campaign definitions (user role and above, issue 17): create, list, read, edit, and enable,
-// disable or archive, and the estimate of who a run would text now. Only re-engagement campaigns
-// so far; running them (the daily run, runs) comes later. Every effective change is audited
+// disable or archive, and the estimate of who a run would text now (its runs and a draft's
+// estimate: runs-route.ts). Only re-engagement campaigns so far. Every effective change is audited
 // (`campaign.*`); archiving is final.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/require-role.js';
@@ -12,6 +12,7 @@ import { decodeCursor } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import { estimateCampaign } from './estimate.js';
 import type { Refusal } from './rules.js';
+import { registerCampaignRuns } from './runs-route.js';
 import {
   campaignEstimateSchema,
   campaignIdParams,
@@ -239,6 +240,7 @@ const estimate: RouteHandler<typeof estimateCampaignRoute, AppEnv> = async (c) =
 };
 
 export function registerCampaigns(app: OpenAPIHono<AppEnv>): void {
+  registerCampaignRuns(app);
   app.openapi(listCampaignsRoute, list);
   app.openapi(createCampaignRoute, create);
   app.openapi(getCampaignRoute, getOne);

@@ -3,7 +3,7 @@
 // need the whole campaign or the organisation (channel and content, `{{url}}` without a url, the
 // url's origin, send hours, the sender) are in `rules.ts` and `write-campaigns.ts`.
 import { z } from '@hono/zod-openapi';
-import { CAMPAIGN_STATES } from '../../db/schema.js';
+import { CAMPAIGN_RUN_STATES, CAMPAIGN_STATES } from '../../db/schema.js';
 import { cursorQuery, limitQuery } from '../../schemas/common.js';
 import { tagSchema } from '../candidates/schema.js';
 
@@ -279,9 +279,37 @@ export const campaignIdParams = z.object({
 
 const skipCount = (description: string) => z.number().int().openapi({ description });
 
+export const skippedSchema = z
+  .object({
+    inactive: skipCount('In the Inactive tier now.'),
+    optedOut: skipCount('Opted out of the channel (replied STOP).'),
+    noNumberOrConsent: skipCount(
+      'No number, no consent for the channel (SMS consent, WhatsApp opt-in), or a number SMS does not reach (WhatsApp: an embargoed country or Crimea).',
+    ),
+    textedToday: skipCount(
+      'Already sent a campaign text since midnight on the organisation’s clock.',
+    ),
+    noSenderNumber: skipCount(
+      'No number to send from to their country: neither the sender’s own number nor an organisation number there (SMS), or no WhatsApp number.',
+    ),
+    quietHours: skipCount(
+      'Outside the send hours on their clock now (their zone, else their number’s, else the organisation’s).',
+    ),
+    noContactsLeft: skipCount(
+      'Would use a monthly contact (not messaged for 45 days) when none is left.',
+    ),
+  })
+  .openapi({
+    description:
+      'Matched but skipped, each candidate under the first reason that applies, in this order.',
+  });
+
 export const campaignEstimateSchema = z
   .object({
-    campaignId: z.string().openapi({ example: 'cmp_0f8e…' }),
+    campaignId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Null for a draft.', example: 'cmp_0f8e…' }),
     asOf: z.string().openapi({ description: 'The instant estimated (now).' }),
     wouldText: z.number().int().openapi({
       description: 'Matched candidates a run at `asOf` would text: `matched` less every skip.',
@@ -291,26 +319,56 @@ export const campaignEstimateSchema = z
       description: 'Candidates matching the last-contacted timeframe and the tags.',
       example: 530,
     }),
-    skipped: z
-      .object({
-        inactive: skipCount('In the Inactive tier now.'),
-        optedOut: skipCount('Opted out of the channel (replied STOP).'),
-        noNumberOrConsent: skipCount(
-          'No number, no consent for the channel (SMS consent, WhatsApp opt-in), or a number SMS does not reach (WhatsApp: an embargoed country or Crimea).',
-        ),
-        textedToday: skipCount(
-          'Already sent a campaign text since midnight on the organisation’s clock.',
-        ),
-        quietHours: skipCount(
-          'Outside the send hours on their clock now (their zone, else their number’s, else the organisation’s).',
-        ),
-        noContactsLeft: skipCount(
-          'Would use a monthly contact (not messaged for 45 days) when none is left.',
-        ),
-      })
-      .openapi({
-        description:
-          'Matched but skipped, each candidate under the first reason that applies, in this order.',
-      }),
+    skipped: skippedSchema,
   })
   .openapi('CampaignEstimate');
+
+export const draftEstimateBodySchema = z
+  .object({
+    timeframe: timeframeSchema,
+    tags: tags.default([]),
+    tagsMode: tagsMode.default('any'),
+    channel,
+    fromUserId: fromUserId.optional(),
+  })
+  .strict()
+  .openapi('CampaignDraftEstimate', {
+    description:
+      'The audience part of a campaign not saved yet: who it would text now (the console’s live estimate while adding one).',
+  });
+
+export const runListQuerySchema = z.object({
+  limit: limitQuery(100, 30),
+  cursor: cursorQuery,
+});
+
+const runCount = (description: string) => z.number().int().openapi({ description });
+
+export const campaignRunSchema = z
+  .object({
+    id: z.string().openapi({ example: 'run_4b1c…' }),
+    date: z.string().openapi({
+      description: 'The organisation’s local date the run is for (one run per date).',
+      example: '2026-12-02',
+    }),
+    state: z.enum(CAMPAIGN_RUN_STATES).openapi({
+      description:
+        '`running` (pages still being written), `done`, `stopped` (the campaign was disabled or archived during the run) or `failed` (see `error`).',
+    }),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    matched: runCount('Candidates matching the timeframe and tags when the run started.'),
+    sent: runCount('Texts the run wrote and queued (each a contact once sent).'),
+    delivered: runCount('Of those, delivered to the handset (status callbacks).'),
+    failed: runCount('Of those, failed, undelivered or cancelled (an opt-out before sending).'),
+    skipped: skippedSchema,
+    clicks: runCount('Texts whose tracked link a person followed.'),
+    replies: runCount('Candidates who answered (keywords aside).'),
+    optOuts: runCount('Candidates who answered STOP (or a variant).'),
+    error: z.string().nullable(),
+  })
+  .openapi('CampaignRun');
+
+export const campaignRunPageSchema = z
+  .object({ data: z.array(campaignRunSchema), nextCursor: z.string().nullable() })
+  .openapi('CampaignRunPage');

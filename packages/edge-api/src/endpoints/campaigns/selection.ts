@@ -26,8 +26,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const SQL_REASONS = ['inactive', 'optedOut', 'noNumberOrConsent', 'textedToday'] as const;
 export type SqlReason = (typeof SQL_REASONS)[number];
 
-/** Every skip reason, in order: quiet hours and contacts are decided in TypeScript, after SQL. */
-export const SKIP_REASONS = [...SQL_REASONS, 'quietHours', 'noContactsLeft'] as const;
+/**
+ * Every skip reason, in order: a sender number for their country, quiet hours and contacts are
+ * decided in TypeScript, after SQL (`reach.ts`, then the monthly contacts left).
+ */
+export const SKIP_REASONS = [
+  ...SQL_REASONS,
+  'noSenderNumber',
+  'quietHours',
+  'noContactsLeft',
+] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface CampaignSelection {
@@ -57,16 +65,19 @@ export function localMidnight(now: number, zone: string): number {
   return zonedEpoch({ year, month, day }, zone);
 }
 
-/** The selection of a stored campaign row. */
+/** What a selection is made of, as a campaign row stores it. */
+export interface SelectionSource {
+  org_id: string;
+  channel: 'sms' | 'whatsapp';
+  timeframe_days: number | null;
+  never_contacted: number | boolean;
+  tags: string;
+  tags_mode: 'all' | 'any';
+}
+
+/** The selection of a stored campaign row (or a draft shaped like one). */
 export function selectionOf(
-  row: {
-    org_id: string;
-    channel: 'sms' | 'whatsapp';
-    timeframe_days: number | null;
-    never_contacted: number | boolean;
-    tags: string;
-    tags_mode: 'all' | 'any';
-  },
+  row: SelectionSource,
   org: { now: number; model: ScoringModel; zone: string },
 ): CampaignSelection {
   const tags = JSON.parse(row.tags) as unknown;

@@ -9,7 +9,7 @@
 import type { Channel } from '../../db/schema.js';
 import { optInStatements, optOutStatements } from '../../messaging/opt-out.js';
 import { classifyInbound, helpReply } from '../../messaging/rules/index.js';
-import { SYSTEM_REPLY } from '../../messaging/sent-by.js';
+import { AUTO_REPLY_PREFIX, SYSTEM_REPLY } from '../../messaging/sent-by.js';
 import { enqueueMessage } from '../messages/queue-message.js';
 import { sendAutoReply } from './auto-reply.js';
 
@@ -128,9 +128,15 @@ export async function receive(
   const [inserted] = await db.batch([
     db
       .prepare(
+        // A reply belongs to the campaign run of the latest text the candidate got from us
+        // (automatic answers aside), so the run can count its replies and opt-outs.
         `INSERT INTO messages (id, org_id, candidate_id, direction, channel, from_address, to_address,
-           body, status, provider_sid, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'inbound', ?4, ?5, ?6, ?7, 'received', ?8, ?9, ?9)
+           body, status, provider_sid, created_at, updated_at, keyword, campaign_run_id)
+         VALUES (?1, ?2, ?3, 'inbound', ?4, ?5, ?6, ?7, 'received', ?8, ?9, ?9, ?10,
+           (SELECT m.campaign_run_id FROM messages m
+            WHERE m.org_id = ?2 AND m.candidate_id = ?3 AND m.direction = 'outbound'
+              AND m.sent_by <> ?11 AND m.sent_by NOT LIKE ?12 || '%'
+            ORDER BY m.created_at DESC LIMIT 1))
          ON CONFLICT (provider_sid) DO NOTHING RETURNING id`,
       )
       .bind(
@@ -143,6 +149,9 @@ export async function receive(
         inbound.body,
         inbound.sid,
         now,
+        kind === 'message' ? null : kind,
+        SYSTEM_REPLY,
+        AUTO_REPLY_PREFIX,
       ),
     db
       .prepare(

@@ -1,0 +1,96 @@
+// The cron's part in campaigns: start the runs that are due and pick up runs that stalled.
+//
+// A run is due once per campaign and local date of its organisation, from its send time until
+// that day ends (`schedule.ts`). Starting one is an insert that the unique (campaign, date) index
+// lets happen once, however often or late the cron fires; only the insert that made the row
+// queues its first page. The pages then go through the texting queue, a job each
+// (`run-page.ts`), so no invocation does more than a page. A run whose last page job was lost
+// (the queue gave up on it, or the Worker died between writing a page and queueing the next) has
+// not moved for STALL_MS: the cron queues its page again, and the page's own claim makes that
+// harmless if the old job was only slow. After MAX_RESUMES the run is failed, not retried forever.
+import type { CampaignPageJob, RunEnv } from './run-page.js';
+import { runDue } from './schedule.js';
+
+export const STALL_MS = 15 * 60 * 1000;
+export const MAX_RESUMES = 5;
+
+interface DueRow {
+  id: string;
+  org_id: string;
+  send_time: string;
+  time_zone: string;
+  last_date: string | null;
+}
+
+export interface StartedRuns {
+  started: number;
+  resumed: number;
+  failed: number;
+}
+
+async function queuePage(env: RunEnv, runId: string, page: number): Promise<void> {
+  const job: CampaignPageJob = { kind: 'campaign-page', runId, page };
+  await env.MESSAGE_QUEUE?.send(job);
+}
+
+/** Starts every enabled campaign's run that is due at `now`. */
+async function startDue(env: RunEnv, now: number): Promise<number> {
+  // Enabled campaigns are few next to candidates (a handful per organisation), so all of them are
+  // read each time; each with the date of its latest run (the unique index's range).
+  const { results } = await env.DB.prepare(
+    `SELECT c.id, c.org_id, c.send_time, o.time_zone,
+       (SELECT max(r.local_date) FROM campaign_runs r WHERE r.campaign_id = c.id) AS last_date
+     FROM campaigns c JOIN organisations o ON o.id = c.org_id
+     WHERE c.state = 'enabled' AND c.reengagement = 1`,
+  ).all<DueRow>();
+  let started = 0;
+  for (const row of results) {
+    const due = runDue(now, row.time_zone, row.send_time, row.last_date);
+    if (!due.due) continue;
+    const id = `run_${crypto.randomUUID().replaceAll('-', '')}`;
+    const inserted = await env.DB.prepare(
+      `INSERT INTO campaign_runs (id, org_id, campaign_id, local_date, state, as_of, created_at,
+         updated_at)
+       SELECT ?1, ?2, ?3, ?4, 'running', ?5, ?5, ?5
+       WHERE EXISTS (SELECT 1 FROM campaigns WHERE id = ?3 AND state = 'enabled')
+       ON CONFLICT (campaign_id, local_date) DO NOTHING
+       RETURNING id`,
+    )
+      .bind(id, row.org_id, row.id, due.date, now)
+      .first<{ id: string }>();
+    if (!inserted) continue;
+    started += 1;
+    await queuePage(env, id, 0);
+  }
+  return started;
+}
+
+/** Queues again the page of each run that has not moved for STALL_MS; fails hopeless ones. */
+async function resumeStalled(env: RunEnv, now: number) {
+  const { results } = await env.DB.prepare(
+    `UPDATE campaign_runs SET resumes = resumes + 1, updated_at = ?1,
+       state = CASE WHEN resumes + 1 > ?3 THEN 'failed' ELSE state END,
+       error = CASE WHEN resumes + 1 > ?3 THEN 'stalled: its pages could not be written'
+                    ELSE error END,
+       finished_at = CASE WHEN resumes + 1 > ?3 THEN ?1 ELSE finished_at END
+     WHERE state = 'running' AND updated_at < ?2
+     RETURNING id, page, state`,
+  )
+    .bind(now, now - STALL_MS, MAX_RESUMES)
+    .all<{ id: string; page: number; state: string }>();
+  let resumed = 0;
+  for (const run of results) {
+    if (run.state !== 'running') continue;
+    // The page before, when there is one: its job queues what it wrote that may never have been
+    // queued, then this page (run-page.ts).
+    await queuePage(env, run.id, Math.max(0, run.page - 1));
+    resumed += 1;
+  }
+  return { resumed, failed: results.length - resumed };
+}
+
+export async function startCampaignRuns(env: RunEnv, now: number): Promise<StartedRuns> {
+  const resumed = await resumeStalled(env, now);
+  const started = await startDue(env, now);
+  return { started, ...resumed };
+}
