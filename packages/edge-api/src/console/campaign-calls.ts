@@ -47,6 +47,8 @@ export interface CampaignRun {
   clicks: number;
   replies: number;
   optOuts: number;
+  /** Why a failed or stopped run ended, where it says. */
+  error?: string | null;
 }
 
 export interface CampaignRuns {

@@ -62,7 +62,10 @@ function RunTable(props: { runs: CampaignRun[] }) {
             <th scope="row">
               <time datetime={run.date}>{run.date}</time>
             </th>
-            <td>{RUN_STATES[run.state] ?? run.state}</td>
+            <td>
+              {RUN_STATES[run.state] ?? run.state}
+              {run.error ? <span class="muted"> ({run.error})</span> : null}
+            </td>
             <Num value={run.matched} />
             <Num value={run.sent} />
             <Num value={run.delivered} />
