@@ -21,11 +21,16 @@ const API = 'http://127.0.0.1:8787';
 const SITES = 'http://127.0.0.1:8080';
 const IDP = 'http://127.0.0.1:8790';
 const SMS = 'http://127.0.0.1:8791';
+/** wrangler.jsonc's frequent cron (webhook retries, campaign runs; src/jobs/cron.ts). */
+const FREQUENT_CRON = '*/10 * * * *';
 /** The SMS stand-in's demo account (examples/sms-provider's defaults): not Twilio credentials. */
 const SMS_ACCOUNT = {
   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
   TWILIO_AUTH_TOKEN: 'cafef00dcafef00dcafef00dcafef00d',
   TWILIO_API_BASE: SMS,
+  // The origin in campaign texts' links and the provider's status callbacks: the cron that runs a
+  // campaign has no request to take it from.
+  PUBLIC_ORIGIN: API,
 };
 
 /**
@@ -46,7 +51,7 @@ function ensureDevVars() {
   if (missing.length === 0) return;
   const header = text
     ? ''
-    : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791.\n';
+    : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791, this origin.\n';
   const lines = missing.map(([name, value]) => `${name}=${value}`).join('\n');
   writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines}\n`);
   process.stdout.write(`[dev] wrote ${missing.map(([name]) => name).join(', ')} to ${file}\n`);
@@ -224,6 +229,13 @@ if (!ready) {
     sk_other_admin                                                   (organisation "other", site key pk_other)
 
   Try: curl -H 'Authorization: Bearer sk_demo_user' ${API}/v1/candidates/ada-lovelace/score
+  Campaigns run on the cron, fired here every minute (${API}/__scheduled?cron=${encodeURIComponent(FREQUENT_CRON)}).
   Ctrl-C stops everything.
 `);
+  // Cloudflare fires Cron Triggers; \`wrangler dev\` does not, it only exposes /__scheduled
+  // (--test-scheduled). The demo fires the frequent cron every minute, so a campaign runs within a
+  // minute of its send time (deployed: within ten) and texts' retries go on.
+  setInterval(() => {
+    fetch(`${API}/__scheduled?cron=${encodeURIComponent(FREQUENT_CRON)}`).catch(() => {});
+  }, 60_000);
 }

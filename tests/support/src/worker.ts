@@ -77,6 +77,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           '--persist-to',
           persist,
           '--show-interactive-dev-session=false',
+          // Campaign texts' links and status callbacks name this origin (no request to take it
+          // from when the cron runs them); a suite may give its own.
+          ...(options.args?.some((arg) => arg.startsWith('PUBLIC_ORIGIN:'))
+            ? []
+            : ['--var', `PUBLIC_ORIGIN:${origin}`]),
           ...(options.args ?? []),
         ],
         EDGE_API,

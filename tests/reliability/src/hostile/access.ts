@@ -5,6 +5,7 @@ import { KEYS } from '../site.js';
 import {
   ARCHIVE_CAMPAIGN,
   beacon,
+  CAMPAIGN_RUNS,
   CANDIDATE_ENGAGEMENTS,
   CANDIDATE_MESSAGES,
   CLICK,
@@ -123,6 +124,7 @@ export function crossOrg(fixture: Fixture): Case[] {
       DISABLE_CAMPAIGN,
       ARCHIVE_CAMPAIGN,
       ESTIMATE_CAMPAIGN,
+      CAMPAIGN_RUNS,
     ].map(
       (endpoint): Case =>
         () =>

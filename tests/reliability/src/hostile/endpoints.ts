@@ -494,6 +494,33 @@ export const ESTIMATE_CAMPAIGN: Endpoint = {
   role: 'user',
 };
 
+/** The fixture campaign's runs: a read, nothing written. */
+export const CAMPAIGN_RUNS: Endpoint = {
+  operation: 'GET /v1/campaigns/{id}/runs',
+  method: 'GET',
+  url: (f, param = f.campaign) => `/v1/campaigns/${enc(param)}/runs`,
+  role: 'user',
+};
+
+/** A draft campaign's estimate: counted, nothing written. */
+export const DRAFT_ESTIMATE: Endpoint = {
+  operation: 'POST /v1/campaigns/estimate',
+  method: 'POST',
+  url: () => '/v1/campaigns/estimate',
+  role: 'user',
+  json: {
+    maxBytes: 16 * 1024,
+    mediaTypes: ['application/json'],
+    valid: () => ({
+      timeframe: { notContactedForDays: 30 },
+      tags: ['java'],
+      tagsMode: 'any',
+      channel: 'sms',
+      fromUserId: 'usr_demo_user',
+    }),
+  },
+};
+
 export const CONTACTS: Endpoint = {
   operation: 'POST /v1/contacts',
   method: 'POST',
@@ -614,6 +641,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   DISABLE_CAMPAIGN,
   ARCHIVE_CAMPAIGN,
   ESTIMATE_CAMPAIGN,
+  CAMPAIGN_RUNS,
+  DRAFT_ESTIMATE,
   CONTACTS,
   GET_CONTACT,
   PUT_CONTACT,

@@ -6,6 +6,7 @@ import {
   ARCHIVE_CAMPAIGN,
   AUDIENCES,
   beacon,
+  CAMPAIGN_RUNS,
   CANDIDATE_ENGAGEMENTS,
   CANDIDATE_MESSAGES,
   COLLECT,
@@ -15,6 +16,7 @@ import {
   CREATE_USER,
   DEACTIVATE_USER,
   DISABLE_CAMPAIGN,
+  DRAFT_ESTIMATE,
   draft,
   ENABLE_CAMPAIGN,
   ENGAGEMENTS,
@@ -740,6 +742,25 @@ export function wrongTypes(fixture: Fixture): Case[] {
     ...spoiled(PUT_MESSAGING_SETTINGS, f, MESSAGING_SPOILS),
     ...spoiled(CREATE_CAMPAIGN, f, CAMPAIGN_SPOILS),
     ...spoiled(UPDATE_CAMPAIGN, f, CAMPAIGN_UPDATE_SPOILS),
+    ...spoiled(DRAFT_ESTIMATE, f, [
+      ['no timeframe', 'invalid_request', { timeframe: MISSING }],
+      ['timeframe of 10 days', 'invalid_request', { timeframe: { notContactedForDays: 10 } }],
+      ['no channel', 'invalid_request', { channel: MISSING }],
+      ['channel messenger', 'invalid_request', { channel: 'messenger' }],
+      ['a tag with a comma', 'invalid_request', { tags: ['java,london'] }],
+      ['an unknown field', 'invalid_request', { colour: 'red' }],
+      // Another organisation's person, or nobody: a 400 at the field, never their number's reach.
+      ['fromUserId of nobody here', 'invalid_request', { fromUserId: 'usr_nobody_here' }],
+    ]),
+    ...badUrls(CAMPAIGN_RUNS, f, [
+      ['limit 0', 'invalid_request', `/v1/campaigns/${f.campaign}/runs?limit=0`],
+      ['limit over 100', 'invalid_request', `/v1/campaigns/${f.campaign}/runs?limit=101`],
+      [
+        'cursor not made by the API',
+        'invalid_request',
+        `/v1/campaigns/${f.campaign}/runs?cursor=eyJ4IjoxfQ`,
+      ],
+    ]),
     ...badUrls(LIST_CAMPAIGNS, f, [
       // A bad value of a field named `type` is `unknown_type`, as everywhere in the API.
       ['type unknown', 'unknown_type', '/v1/campaigns?type=drip'],
@@ -759,6 +780,7 @@ export function wrongTypes(fixture: Fixture): Case[] {
       DISABLE_CAMPAIGN,
       ARCHIVE_CAMPAIGN,
       ESTIMATE_CAMPAIGN,
+      CAMPAIGN_RUNS,
     ].map(
       (endpoint): Case =>
         () =>

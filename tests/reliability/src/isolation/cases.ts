@@ -509,6 +509,34 @@ export const CASES: IsolationCase[] = [
       }
     },
   },
+  {
+    op: 'GET /v1/campaigns/{id}/runs',
+    run: async (t) => {
+      for (const id of t.victim.campaignIds) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/campaigns/${path(id)}/runs`,
+          key: key(t),
+        });
+        status(t, answer, [404], `the runs of the victim's campaign ${id}`);
+      }
+    },
+  },
+  {
+    op: 'POST /v1/campaigns/estimate',
+    run: async (t) => {
+      // Sending as one of the victim's people would reveal their own number's reach: a 400.
+      for (const id of t.victim.userIds) {
+        const answer = await t.send({
+          method: 'POST',
+          path: '/v1/campaigns/estimate',
+          key: key(t),
+          json: { timeframe: { notContactedForDays: 30 }, channel: 'sms', fromUserId: id },
+        });
+        status(t, answer, [400], `a draft estimate sent as the victim's person ${id}`);
+      }
+    },
+  },
   { op: 'GET /v1/candidates/{candidateId}/contact', run: candidateRead('/contact') },
   { op: 'GET /v1/candidates/{candidateId}/messages', run: candidateRead('/messages') },
   // Writes from here on. Texting first: the attacker has no candidate of the victim's names yet.
