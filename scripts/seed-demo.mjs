@@ -219,3 +219,56 @@ for (const [index, [candidateId]] of PEOPLE.entries()) {
 process.stdout.write(
   `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements: ${accepted} new, ${duplicates} already there; ${phones} with contact details\n`,
 );
+
+// Last contacted: a recruiter's phone call with each candidate, most more than a month ago and
+// every fourth last week, recorded as a backend would (`POST /v1/contacts`); ids depend only on
+// the candidate, so a second run stores nothing new.
+const contacts = PEOPLE.map(([candidateId], index) => ({
+  id: `demo-call-${candidateId}`,
+  candidateId,
+  kind: 'phone_call',
+  occurredAt: new Date(now - (index % 4 === 0 ? 6 : 35 + ((index * 11) % 70)) * DAY).toISOString(),
+}));
+const recorded = await fetch(`${API}/v1/contacts`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ contacts }),
+});
+if (recorded.status !== 202 && recorded.status !== 200) {
+  process.stderr.write(
+    `[seed-demo] ${API}/v1/contacts answered ${recorded.status}: ${await recorded.text()}\n`,
+  );
+}
+
+// One enabled re-engagement campaign (README "Campaigns"): every day at 09:00 on the
+// organisation's clock (Europe/London), an SMS to the candidates not contacted for 30 days who are
+// not Inactive. Created once: found again by its code on later runs.
+const CAMPAIGN_CODE = 'DEMO-WARM-30';
+const found = await fetch(`${API}/v1/campaigns?code=${CAMPAIGN_CODE}&limit=1`, {
+  headers: { authorization: `Bearer ${KEY}` },
+});
+const existing = found.status === 200 ? (await found.json()).campaigns : [];
+if (existing.length === 0) {
+  const created = await fetch(`${API}/v1/campaigns`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Warm pool: not contacted for 30 days',
+      reengagement: true,
+      code: CAMPAIGN_CODE,
+      url: 'http://127.0.0.1:8080/pasted-snippet/jobs/',
+      autoResponse: 'Thanks for your reply! A recruiter will get back to you today.',
+      timeframe: { notContactedForDays: 30 },
+      fromUserId: 'usr_demo_user',
+      sendTime: '09:00',
+      channel: 'sms',
+      message:
+        'Hi {{firstName}}, it has been a while! New roles that fit you: {{url}} Reply STOP to opt out.',
+    }),
+  });
+  process.stdout.write(
+    created.status === 201
+      ? `[seed-demo] the re-engagement campaign ${CAMPAIGN_CODE}, enabled, runs daily at 09:00 London time\n`
+      : `[seed-demo] the demo campaign: ${created.status} ${await created.text()}\n`,
+  );
+}
