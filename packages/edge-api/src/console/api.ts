@@ -12,7 +12,7 @@ export type AppFetch = (
   ctx?: ExecutionContext,
 ) => Response | Promise<Response>;
 
-export function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
+function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
   try {
     return c.executionCtx;
   } catch {

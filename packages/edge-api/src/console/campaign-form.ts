@@ -2,8 +2,12 @@
 // (carried from step to step in the form itself, so nothing is kept on the server between steps),
 // turned into a create body, or into a patch of only what changed. The API checks every value;
 // this only reshapes them.
-import type { Campaign, CreateCampaignInput, UpdateCampaignInput } from '../client/index.js';
-import type { EstimateInput } from './campaign-calls.js';
+import type {
+  Campaign,
+  CreateCampaignInput,
+  DraftEstimateInput,
+  UpdateCampaignInput,
+} from '../client/index.js';
 
 export type CampaignForm = Record<string, string>;
 
@@ -164,13 +168,13 @@ export function updateBody(form: CampaignForm, campaign: Campaign): UpdateCampai
 }
 
 /** The estimate's request for what the form says now. */
-export function estimateBody(form: CampaignForm): EstimateInput {
+export function estimateBody(form: CampaignForm): DraftEstimateInput {
   const fromUserId = optional(form.fromUserId);
   return {
     timeframe: timeframeOf(form.timeframe),
     tags: tagsOf(form.tags),
     tagsMode: form.tagsMode === 'all' ? 'all' : 'any',
-    channel: form.channel || 'sms',
+    channel: form.channel === 'whatsapp' ? 'whatsapp' : 'sms',
     ...(fromUserId ? { fromUserId } : {}),
   };
 }

@@ -1,7 +1,8 @@
 // The Campaigns pages as a browser uses them: the Re-engagement list and its filters, Add
 // Campaign step by step (what was typed carried between steps, saved as entered; a refusal shown
 // beside the fields with nothing lost and nothing created), the From choice a manager has and a
-// user has not, and the overview's state changes only after a confirmation.
+// user has not, the overview's state changes only after a confirmation, and the runs table.
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { api, createOrg, json, rows, type TestOrg } from '../test/client.js';
 import { createPerson, page, post, signedInAs } from '../test/console.js';
@@ -195,6 +196,7 @@ describe('console Add Campaign', () => {
     const html = await response.text();
     expect(html).toMatch(/^<section class="estimate"/);
     expect(html).toContain('If it ran now');
+    expect(html).toContain('<strong>Would text 0 candidates</strong> of the 0 candidates');
     const form = await (await page('/console/campaigns/new', user.cookie)).text();
     expect(form).toContain('data-estimate="/console/campaigns/estimate"');
     expect(form).toContain('<script src="/console/assets/campaign-form.js" defer');
@@ -325,5 +327,27 @@ describe('console campaign overview', () => {
     expect(audit).toHaveLength(1);
     const details = JSON.parse(audit[0]?.details ?? '{}') as { changes?: object };
     expect(Object.keys(details.changes ?? {})).toEqual(['name']);
+  });
+
+  it('lists the campaign’s runs in a table and a chart', async () => {
+    const org = await createOrg();
+    const user = await signedInAs(org.keys.user);
+    const campaign = await addCampaign(org, user.id);
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO campaign_runs (id, org_id, campaign_id, local_date, state, as_of, matched, sent,
+         skipped_inactive, skipped_quiet_hours, created_at, updated_at, finished_at)
+       VALUES (?, ?, ?, ?, 'done', ?, 120, 100, 15, 5, ?, ?, ?)`,
+    )
+      .bind(`run_${campaign.id}`, org.orgId, campaign.id, '2026-03-03', now, now, now, now)
+      .run();
+    const response = await page(`/console/campaigns/${campaign.id}`, user.cookie);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<th scope="col" class="num">Opt-outs</th>');
+    expect(html).toContain('<time datetime="2026-03-03">2026-03-03</time>');
+    expect(html).toMatch(/<td class="num">120<\/td><td class="num">100<\/td>/);
+    expect(html).toContain('Inactive tier: 15; Quiet hours: 5');
+    expect(html).toContain('aria-labelledby="runs-title"');
   });
 });

@@ -27,8 +27,8 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   registerCandidates(routes, signedIn);
   registerCandidate(routes, signedIn);
   // Before `/campaigns/:id`, so `/campaigns/new` is the form, not a campaign called "new".
-  registerCampaigns(routes, signedIn, appFetch);
-  registerCampaign(routes, signedIn, appFetch);
+  registerCampaigns(routes, signedIn);
+  registerCampaign(routes, signedIn);
   registerReports(routes, signedIn);
   registerSettings(routes, signedIn);
   registerUsers(routes, signedIn);

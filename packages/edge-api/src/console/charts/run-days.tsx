@@ -1,9 +1,11 @@
 // A campaign's runs per day: one stacked bar per local date (delivered, sent and not delivered,
 // skipped), every day between the first and last run shown so days without a run are gaps, with
 // a `<title>` on each segment giving its exact count. The table beside it has every figure.
-import type { CampaignRun } from '../campaign-calls.js';
+import type { CampaignRuns } from '../../client/index.js';
 import { axis, daysBetween, px, shortDate } from './scale.js';
 import { YGrid } from './y-grid.js';
+
+type CampaignRun = CampaignRuns['data'][number];
 
 const W = 760;
 const H = 240;
@@ -18,7 +20,7 @@ const PARTS = [
 type Part = (typeof PARTS)[number]['key'];
 
 export function skippedTotal(run: Pick<CampaignRun, 'skipped'>): number {
-  return Object.values(run.skipped).reduce((sum, count) => sum + (count ?? 0), 0);
+  return Object.values(run.skipped).reduce((sum, count) => sum + count, 0);
 }
 
 function partsOf(run: CampaignRun): Record<Part, number> {

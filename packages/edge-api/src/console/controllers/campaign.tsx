@@ -4,9 +4,8 @@
 import type { Hono } from 'hono';
 import type { Campaign } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
-import { type ApiResult, type AppFetch, settle, statusOf } from '../api.js';
+import { type ApiResult, settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
-import { campaignCalls } from '../campaign-calls.js';
 import { readForm } from '../forms.js';
 import {
   CampaignPage,
@@ -15,7 +14,6 @@ import {
   type StateAction,
 } from '../pages/campaign.js';
 import { campaignPath } from '../pages/campaigns.js';
-import { sessionToken } from '../session.js';
 import { type At, whenSignedIn } from './signed-in.js';
 
 const RUNS_PAGE = 30;
@@ -32,15 +30,18 @@ async function senderName(signed: Session, campaign: ApiResult<Campaign>): Promi
 
 async function overview(
   c: At<'/campaigns/:id'>,
-  appFetch: AppFetch,
   signed: Session,
   options: Pick<CampaignPageProps, 'saved' | 'failure'> = {},
 ): Promise<Response> {
   const id = c.req.param('id');
-  const calls = campaignCalls(appFetch, c, sessionToken(c) ?? '');
   const [result, runs, estimate] = await Promise.all([
     settle(signed.client.campaign(id)),
-    settle(calls.runs(id, { limit: RUNS_PAGE, cursor: c.req.query('cursor') || undefined })),
+    settle(
+      signed.client.campaignRuns(id, {
+        limit: RUNS_PAGE,
+        cursor: c.req.query('cursor') || undefined,
+      }),
+    ),
     settle(signed.client.campaignEstimate(id)),
   ]);
   const archived = result.ok && result.data.state === 'archived';
@@ -66,15 +67,11 @@ function changeState(signed: Session, id: string, action: StateAction) {
   return settle(client.archiveCampaign(id));
 }
 
-export function registerCampaign(
-  routes: Hono<AppEnv>,
-  signedIn: SignedIn,
-  appFetch: AppFetch,
-): void {
+export function registerCampaign(routes: Hono<AppEnv>, signedIn: SignedIn): void {
   routes.get(
     '/campaigns/:id',
     whenSignedIn(signedIn, (c: At<'/campaigns/:id'>, signed) =>
-      overview(c, appFetch, signed, { saved: c.req.query('saved') }),
+      overview(c, signed, { saved: c.req.query('saved') }),
     ),
   );
   for (const action of ACTIONS) {
@@ -92,8 +89,7 @@ export function registerCampaign(
           );
         }
         const done = await changeState(signed, id, action);
-        if (!done.ok)
-          return overview(c, appFetch, signed, { failure: { action, problem: done.problem } });
+        if (!done.ok) return overview(c, signed, { failure: { action, problem: done.problem } });
         if (action === 'archive') return c.redirect('/console/campaigns?saved=archived', 303);
         return c.redirect(`${campaignPath(id)}?saved=${action}d`, 303);
       }),

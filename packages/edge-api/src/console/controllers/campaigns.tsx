@@ -5,9 +5,8 @@
 import type { Context, Hono } from 'hono';
 import type { Campaign, CampaignsQuery } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
-import { type AppFetch, settle, statusOf } from '../api.js';
+import { settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
-import { campaignCalls } from '../campaign-calls.js';
 import {
   type CampaignForm,
   createBody,
@@ -24,7 +23,6 @@ import { EstimatePanel } from '../pages/campaign-estimate.js';
 import { eligibleSenders } from '../pages/campaign-steps.js';
 import { CampaignWizard, type WizardProps } from '../pages/campaign-wizard.js';
 import { CampaignsPage, campaignPath } from '../pages/campaigns.js';
-import { sessionToken } from '../session.js';
 import { whenSignedIn } from './signed-in.js';
 
 type Ctx = Context<AppEnv>;
@@ -33,20 +31,17 @@ const MANAGERS = new Set(['manager', 'admin']);
 
 /** What the form pages need besides the form: senders, the time zone, and the estimate. */
 async function wizardContext(
-  c: Ctx,
-  appFetch: AppFetch,
   signed: Session,
   form: CampaignForm,
   step: Step | 'all',
 ): Promise<Pick<WizardProps, 'senders' | 'timeZone' | 'estimate'>> {
   const manager = MANAGERS.has(signed.who.role);
   const wantsEstimate = step === 'filters' || step === 'review';
-  const calls = campaignCalls(appFetch, c, sessionToken(c) ?? '');
   const [users, usage, estimate] = await Promise.all([
     manager ? settle(signed.client.listUsers()) : Promise.resolve(null),
     // The organisation's time zone, where the role may read it (reporter and above).
     signed.who.role === 'user' ? Promise.resolve(null) : settle(signed.client.usage({ limit: 1 })),
-    wantsEstimate ? settle(calls.previewEstimate(estimateBody(form))) : Promise.resolve(null),
+    wantsEstimate ? settle(signed.client.draftEstimate(estimateBody(form))) : Promise.resolve(null),
   ]);
   return {
     senders: users?.ok ? eligibleSenders(users.data.users) : null,
@@ -62,13 +57,8 @@ export interface WizardState {
   problem?: WizardProps['problem'];
 }
 
-export async function wizardPage(
-  c: Ctx,
-  appFetch: AppFetch,
-  signed: Session,
-  state: WizardState,
-): Promise<Response> {
-  const context = await wizardContext(c, appFetch, signed, state.form, state.step);
+export async function wizardPage(c: Ctx, signed: Session, state: WizardState): Promise<Response> {
+  const context = await wizardContext(signed, state.form, state.step);
   return c.html(
     <CampaignWizard who={signed.who} {...state} {...context} />,
     (state.problem?.status ?? 200) as 200,
@@ -111,16 +101,12 @@ async function listCampaigns(c: Ctx, signed: Session): Promise<Response> {
   );
 }
 
-export function registerCampaigns(
-  routes: Hono<AppEnv>,
-  signedIn: SignedIn,
-  appFetch: AppFetch,
-): void {
+export function registerCampaigns(routes: Hono<AppEnv>, signedIn: SignedIn): void {
   routes.get('/campaigns', whenSignedIn(signedIn, listCampaigns));
   routes.get(
     '/campaigns/new',
     whenSignedIn(signedIn, (c, signed) =>
-      wizardPage(c, appFetch, signed, {
+      wizardPage(c, signed, {
         campaign: null,
         form: newForm(signed.who.userId),
         step: 'details',
@@ -131,27 +117,26 @@ export function registerCampaigns(
     '/campaigns/new',
     whenSignedIn(signedIn, async (c, signed) => {
       const { form, go } = await readStep(c);
-      if (go !== 'save') return wizardPage(c, appFetch, signed, { campaign: null, form, step: go });
+      if (go !== 'save') return wizardPage(c, signed, { campaign: null, form, step: go });
       const created = await settle(signed.client.createCampaign(createBody(form)));
       if (!created.ok) {
         const state = { campaign: null, form, step: 'all' as const, problem: created.problem };
-        return wizardPage(c, appFetch, signed, state);
+        return wizardPage(c, signed, state);
       }
       return c.redirect(`${campaignPath(created.data.id)}?saved=created`, 303);
     }),
   );
-  registerEditing(routes, signedIn, appFetch);
+  registerEditing(routes, signedIn);
 }
 
 /** The live estimate's panel, and Edit: the same form, saving only the fields that changed. */
-function registerEditing(routes: Hono<AppEnv>, signedIn: SignedIn, appFetch: AppFetch): void {
+function registerEditing(routes: Hono<AppEnv>, signedIn: SignedIn): void {
   // The estimate panel alone, for the form as it is (the filters step refreshes it in place).
   routes.post(
     '/campaigns/estimate',
-    whenSignedIn(signedIn, async (c) => {
+    whenSignedIn(signedIn, async (c, signed) => {
       const { form } = await readStep(c);
-      const calls = campaignCalls(appFetch, c, sessionToken(c) ?? '');
-      const estimate = await settle(calls.previewEstimate(estimateBody(form)));
+      const estimate = await settle(signed.client.draftEstimate(estimateBody(form)));
       return c.html(<EstimatePanel estimate={estimate} />);
     }),
   );
@@ -161,7 +146,7 @@ function registerEditing(routes: Hono<AppEnv>, signedIn: SignedIn, appFetch: App
       const read = await settle(signed.client.campaign(c.req.param('id')));
       if (!read.ok) return editRefused(c, signed, read);
       const state = { campaign: read.data, form: formOf(read.data), step: 'details' as const };
-      return wizardPage(c, appFetch, signed, state);
+      return wizardPage(c, signed, state);
     }),
   );
   routes.post(
@@ -171,14 +156,14 @@ function registerEditing(routes: Hono<AppEnv>, signedIn: SignedIn, appFetch: App
       if (!read.ok) return editRefused(c, signed, read);
       const { form, go } = await readStep(c);
       const campaign = read.data;
-      if (go !== 'save') return wizardPage(c, appFetch, signed, { campaign, form, step: go });
+      if (go !== 'save') return wizardPage(c, signed, { campaign, form, step: go });
       const changes = updateBody(form, campaign);
       if (Object.keys(changes).length === 0) {
         return c.redirect(`${campaignPath(campaign.id)}?saved=updated`, 303);
       }
       const updated = await settle(signed.client.updateCampaign(campaign.id, changes));
       if (!updated.ok) {
-        return wizardPage(c, appFetch, signed, {
+        return wizardPage(c, signed, {
           campaign,
           form,
           step: 'all',

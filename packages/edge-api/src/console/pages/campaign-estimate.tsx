@@ -1,7 +1,10 @@
 // "If it ran now": how many candidates a campaign would text, and why the others it matches would
 // be skipped, from the API's estimate (of the form as typed, or of a saved campaign).
+
+import type { CampaignEstimate } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { EstimatePreview, SkipReason } from '../campaign-calls.js';
+
+export type SkipReason = keyof CampaignEstimate['skipped'];
 
 export const SKIP_LABELS: Record<SkipReason, string> = {
   inactive: 'Inactive tier',
@@ -14,7 +17,7 @@ export const SKIP_LABELS: Record<SkipReason, string> = {
 };
 
 /** The skip counts in the labels' order, leaving out reasons the API did not count. */
-export function skipEntries(skipped: Partial<Record<SkipReason, number>>): [SkipReason, number][] {
+export function skipEntries(skipped: CampaignEstimate['skipped']): [SkipReason, number][] {
   return (Object.keys(SKIP_LABELS) as SkipReason[]).flatMap((reason) => {
     const count = skipped[reason];
     return count === undefined ? [] : [[reason, count]];
@@ -26,7 +29,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 /** `estimate` null: not asked (nothing to estimate yet). */
-export function EstimatePanel(props: { estimate: ApiResult<EstimatePreview> | null }) {
+export function EstimatePanel(props: { estimate: ApiResult<CampaignEstimate> | null }) {
   const { estimate } = props;
   return (
     <section class="estimate" aria-labelledby="estimate-heading" aria-live="polite">
@@ -34,10 +37,7 @@ export function EstimatePanel(props: { estimate: ApiResult<EstimatePreview> | nu
       {estimate === null ? (
         <p class="muted">Choose the filters to see how many candidates it would text.</p>
       ) : !estimate.ok ? (
-        <p class="muted">
-          No estimate:{' '}
-          {estimate.problem.status === 404 ? 'not available yet.' : estimate.problem.message}
-        </p>
+        <p class="muted">No estimate: {estimate.problem.message}</p>
       ) : (
         <>
           <p>

@@ -2,8 +2,8 @@
 // Review step (everything in words, the estimate, and how it starts). The toolbar's buttons post
 // the form without script (the field goes at the end of the text); `campaign-form.js` inserts it
 // at the cursor instead.
+import type { CampaignEstimate } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { EstimatePreview } from '../campaign-calls.js';
 import { type CampaignForm, tagsOf, timeframeLabel } from '../campaign-form.js';
 import { EstimatePanel } from './campaign-estimate.js';
 import { RadioGroup, type StepProps } from './campaign-steps.js';
@@ -149,7 +149,7 @@ export function Summary(props: { form: CampaignForm; senderName: string }) {
 export function ReviewStep(
   props: StepProps & {
     senderName: string;
-    estimate: ApiResult<EstimatePreview> | null;
+    estimate: ApiResult<CampaignEstimate> | null;
     /** A new campaign chooses how it starts; an existing one changes state on its page. */
     creating: boolean;
   },

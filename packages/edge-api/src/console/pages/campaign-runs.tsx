@@ -1,13 +1,14 @@
 // A campaign's runs (`GET /v1/campaigns/{id}/runs`, newest first): the chart of texts per day and
 // the table of every figure per run, with the skips by reason on each row's skipped count.
-import type { Campaign } from '../../client/index.js';
+import type { Campaign, CampaignRuns } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { CampaignRun, CampaignRuns } from '../campaign-calls.js';
 import { RunDays, skippedTotal } from '../charts/run-days.js';
 import { Problem } from '../layout.js';
 import { withQuery } from '../links.js';
 import { SKIP_LABELS, skipEntries } from './campaign-estimate.js';
 import { campaignPath } from './campaigns.js';
+
+type CampaignRun = CampaignRuns['data'][number];
 
 const RUN_STATES: Record<CampaignRun['state'], string> = {
   running: 'Running',
@@ -92,12 +93,7 @@ export function RunsSection(props: { campaign: Campaign; runs: ApiResult<Campaig
     <section class="card" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
       {runs === null ? null : !runs.ok ? (
-        // The campaign was read, so a 404 here is a server without the runs endpoint yet.
-        runs.problem.status === 404 ? (
-          <p class="muted">Runs are not available on this server yet.</p>
-        ) : (
-          <Problem problem={runs.problem} />
-        )
+        <Problem problem={runs.problem} />
       ) : runs.data.data.length === 0 ? (
         <p>
           No runs yet.{' '}

@@ -1,8 +1,7 @@
 // The fields of each Add Campaign step, filled with what was typed and the API's issues beside
 // each (ids `campaign-<field>`, as the API names the fields, so a refusal links to them).
-import type { ApiError, User, WhoAmI } from '../../client/index.js';
+import type { ApiError, CampaignEstimate, User, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { EstimatePreview } from '../campaign-calls.js';
 import { type CampaignForm, TIMEFRAMES, timeframeLabel } from '../campaign-form.js';
 import { EstimatePanel } from './campaign-estimate.js';
 import { issuesOf, TextArea, TextField } from './user-fields.js';
@@ -112,7 +111,7 @@ export function DetailsStep(props: StepProps) {
   );
 }
 
-export function FiltersStep(props: StepProps & { estimate: ApiResult<EstimatePreview> | null }) {
+export function FiltersStep(props: StepProps & { estimate: ApiResult<CampaignEstimate> | null }) {
   const { form, problem } = props;
   return (
     <>

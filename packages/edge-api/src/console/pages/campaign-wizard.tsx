@@ -3,9 +3,15 @@
 // and the server shows the next step, carrying the other steps' values as hidden fields, so it
 // works without script and nothing is kept on the server between steps. A refusal shows every
 // step at once, with what was typed and the API's issues beside their fields.
-import type { ApiError, Campaign, Issue, User, WhoAmI } from '../../client/index.js';
+import type {
+  ApiError,
+  Campaign,
+  CampaignEstimate,
+  Issue,
+  User,
+  WhoAmI,
+} from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { EstimatePreview } from '../campaign-calls.js';
 import { type CampaignForm, STEP_FIELDS, STEP_LABELS, STEPS, type Step } from '../campaign-form.js';
 import { Layout } from '../layout.js';
 import { MessageStep, ReviewStep } from './campaign-message.js';
@@ -23,7 +29,7 @@ export interface WizardProps {
   /** A manager's choice of senders; null for someone who may only send as themselves. */
   senders: User[] | null;
   timeZone: string | null;
-  estimate: ApiResult<EstimatePreview> | null;
+  estimate: ApiResult<CampaignEstimate> | null;
   problem?: ApiError | undefined;
   /** A campaign that could not be read for editing. */
   refused?: ApiResult<unknown> | undefined;

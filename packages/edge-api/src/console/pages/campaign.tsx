@@ -1,9 +1,14 @@
 // One campaign (`/console/campaigns/{id}`): its details, the Enabled switch, Actions → Edit and
 // Archive, the estimate of a run now, and its runs as a chart and a table (`GET …/runs`). Every
 // state change goes through a confirmation page first (`ConfirmStatePage`); archiving is final.
-import type { ApiError, Campaign, CampaignEstimate, WhoAmI } from '../../client/index.js';
+import type {
+  ApiError,
+  Campaign,
+  CampaignEstimate,
+  CampaignRuns,
+  WhoAmI,
+} from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import type { CampaignRuns } from '../campaign-calls.js';
 import { formOf } from '../campaign-form.js';
 import { formatTime } from '../labels.js';
 import { Layout, Notice, Problem } from '../layout.js';
@@ -85,13 +90,7 @@ function CampaignOverview(props: CampaignPageProps & { campaign: Campaign }) {
       </section>
       {props.estimate ? (
         <section class="card" aria-label="Estimate">
-          <EstimatePanel
-            estimate={
-              props.estimate.ok
-                ? { ok: true, data: { ...props.estimate.data, campaignId: null } }
-                : props.estimate
-            }
-          />
+          <EstimatePanel estimate={props.estimate} />
         </section>
       ) : null}
       <RunsSection campaign={campaign} runs={props.runs} />
