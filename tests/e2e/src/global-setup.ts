@@ -71,6 +71,9 @@ export default async function setup(project: TestProject) {
     port: workerPort,
     sql: `UPDATE sites SET allowed_origins = json_insert(allowed_origins, '$[#]', '${sitesOrigin}') WHERE public_key = 'pk_demo'`,
     args: [
+      // Cron Triggers do not fire under wrangler dev: this exposes `/__scheduled`, which the
+      // campaigns test calls to start the day's runs, as Cloudflare's cron would.
+      '--test-scheduled',
       '--var',
       `TWILIO_ACCOUNT_SID:${SMS_ACCOUNT.sid}`,
       '--var',

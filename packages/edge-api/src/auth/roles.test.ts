@@ -34,7 +34,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/campaigns/cmp_nonexistent/estimate', least: 'user' },
   { method: 'GET', path: '/v1/campaigns/cmp_nonexistent/runs', least: 'user' },
   // An empty body is a 400 (the timeframe and channel are required): nothing is counted.
-  { method: 'POST', path: '/v1/campaigns/estimate', least: 'user', body: {} },
+  { method: 'POST', path: '/v1/campaign-estimates', least: 'user', body: {} },
   { method: 'GET', path: '/v1/audiences', least: 'reporter' },
   { method: 'GET', path: '/v1/reports/tiers', least: 'reporter' },
   { method: 'GET', path: '/v1/usage', least: 'reporter' },

@@ -167,7 +167,7 @@ export const ENDPOINTS = {
   disableCampaign: ['POST', '/v1/campaigns/{id}/disable'],
   archiveCampaign: ['POST', '/v1/campaigns/{id}/archive'],
   campaignEstimate: ['GET', '/v1/campaigns/{id}/estimate'],
-  draftEstimate: ['POST', '/v1/campaigns/estimate'],
+  draftEstimate: ['POST', '/v1/campaign-estimates'],
   campaignRuns: ['GET', '/v1/campaigns/{id}/runs'],
 } as const satisfies Record<string, readonly [string, string]>;
 

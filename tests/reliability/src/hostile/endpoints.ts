@@ -504,9 +504,9 @@ export const CAMPAIGN_RUNS: Endpoint = {
 
 /** A draft campaign's estimate: counted, nothing written. */
 export const DRAFT_ESTIMATE: Endpoint = {
-  operation: 'POST /v1/campaigns/estimate',
+  operation: 'POST /v1/campaign-estimates',
   method: 'POST',
-  url: () => '/v1/campaigns/estimate',
+  url: () => '/v1/campaign-estimates',
   role: 'user',
   json: {
     maxBytes: 16 * 1024,

@@ -523,13 +523,13 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
-    op: 'POST /v1/campaigns/estimate',
+    op: 'POST /v1/campaign-estimates',
     run: async (t) => {
       // Sending as one of the victim's people would reveal their own number's reach: a 400.
       for (const id of t.victim.userIds) {
         const answer = await t.send({
           method: 'POST',
-          path: '/v1/campaigns/estimate',
+          path: '/v1/campaign-estimates',
           key: key(t),
           json: { timeframe: { notContactedForDays: 30 }, channel: 'sms', fromUserId: id },
         });

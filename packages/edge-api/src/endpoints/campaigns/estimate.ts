@@ -14,7 +14,7 @@ import {
 } from './selection.js';
 
 export interface Estimate {
-  /** Null for a draft (`POST /v1/campaigns/estimate`). */
+  /** Null for a draft (`POST /v1/campaign-estimates`). */
   campaignId: string | null;
   asOf: string;
   wouldText: number;

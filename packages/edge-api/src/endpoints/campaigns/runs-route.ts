@@ -1,5 +1,5 @@
 // What a campaign does and would do: `GET /v1/campaigns/{id}/runs` (each day's run and what came
-// of it) and `POST /v1/campaigns/estimate` (who a campaign not saved yet would text now, for the
+// of it) and `POST /v1/campaign-estimates` (who a campaign not saved yet would text now, for the
 // console's live estimate). User role and above, scoped to the caller's organisation.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/require-role.js';
@@ -43,7 +43,7 @@ export const campaignRunsRoute = createRoute({
 
 export const draftEstimateRoute = createRoute({
   method: 'post',
-  path: '/v1/campaigns/estimate',
+  path: '/v1/campaign-estimates',
   summary: 'How many a campaign not saved yet would text now',
   description:
     'The same count as `GET /v1/campaigns/{id}/estimate`, for a timeframe, tags, channel and sender not saved yet (`fromUserId` defaults to the calling person). Nothing is written. An unknown `fromUserId` is a 400 issue at that field.',

@@ -193,17 +193,17 @@ describe('a run texts what the estimate said', () => {
     await scored(org, { lastContactedAt: NOON - LONG_AGO });
     const draft = { timeframe: { notContactedForDays: 30 }, tags: ['java'], channel: 'sms' };
     const id = await campaign(org, sender.id, draft);
-    const response = await api('POST', '/v1/campaigns/estimate', sender.token, draft);
+    const response = await api('POST', '/v1/campaign-estimates', sender.token, draft);
     expect(response.status, await response.clone().text()).toBe(200);
     const body = (await response.json()) as { campaignId: string | null };
     expect(body).toEqual({ ...(await estimate(org, id)), campaignId: null });
-    const unknown = await api('POST', '/v1/campaigns/estimate', sender.token, {
+    const unknown = await api('POST', '/v1/campaign-estimates', sender.token, {
       ...draft,
       fromUserId: 'usr_nobody',
     });
     expect(unknown.status).toBe(400);
     expect((await errorOf(unknown)).issues?.[0]).toMatchObject({ path: 'fromUserId' });
-    const bad = await api('POST', '/v1/campaigns/estimate', sender.token, {
+    const bad = await api('POST', '/v1/campaign-estimates', sender.token, {
       ...draft,
       timeframe: { notContactedForDays: 5 },
     });
