@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL, emptyState, thresholdKey } from '@cxm/scoring';
 import { expect } from 'vitest';
-import type { Estimate } from '../endpoints/campaigns/estimate.js';
+import { type Estimate, noSkips } from '../endpoints/campaigns/estimate.js';
 import { api, rid, type TestOrg } from './client.js';
 import { addCandidate, type CandidateDetails } from './messaging.js';
 
@@ -95,12 +95,5 @@ export async function estimate(org: TestOrg, id: string): Promise<Estimate> {
   return body;
 }
 
-export const NONE = {
-  inactive: 0,
-  optedOut: 0,
-  noNumberOrConsent: 0,
-  textedToday: 0,
-  noSenderNumber: 0,
-  quietHours: 0,
-  noContactsLeft: 0,
-};
+/** Every skip reason at zero. */
+export const NONE = noSkips();

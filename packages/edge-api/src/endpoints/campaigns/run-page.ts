@@ -18,12 +18,14 @@ import { periodOf } from '../../messaging/rules/monthly-contacts.js';
 import { campaignSender } from '../../messaging/sent-by.js';
 import { bodyWithLink, messageLinkUrl, newLinkCode } from '../message-links/message-links.js';
 import type { OutboundJob } from '../messages/queue-message.js';
+import { noSkips } from './estimate.js';
 import { mergeMessage, NO_FIRST_NAME } from './mail-merge.js';
 import { type CampaignOrg, lateReason, loadCampaignOrg, senderFor } from './reach.js';
 import {
   localMidnight,
   type SelectionCursor,
   type SelectionRow,
+  type SkipReason,
   selectionOf,
   selectionPageSql,
 } from './selection.js';
@@ -75,10 +77,8 @@ interface Item {
   n: 0 | 1;
 }
 
-type Counts = Record<
-  'inactive' | 'optedOut' | 'noNumberOrConsent' | 'textedToday' | 'noSenderNumber' | 'quietHours',
-  number
->;
+/** A page's skips decided before its batch (the batch counts `noContactsLeft` itself). */
+type Counts = Record<SkipReason, number>;
 
 /** The origin of campaign texts' links and status callbacks. */
 export function publicOrigin(env: RunEnv): string | null {
@@ -116,14 +116,7 @@ function judgePage(
   asOf: number,
   base: string,
 ) {
-  const counts: Counts = {
-    inactive: 0,
-    optedOut: 0,
-    noNumberOrConsent: 0,
-    textedToday: 0,
-    noSenderNumber: 0,
-    quietHours: 0,
-  };
+  const counts: Counts = noSkips();
   const items: Item[] = [];
   for (const row of rows) {
     if (row.reason) {
