@@ -19,6 +19,8 @@ export interface CampaignOrg {
   whatsappSender: string | null;
   /** The campaign sender's own number, if they have one. */
   userSender: string | null;
+  /** Whether the sender is an active user holding a messaging licence (a run needs one). */
+  senderLicensed: boolean;
 }
 
 interface OrgRow {
@@ -31,6 +33,7 @@ interface OrgRow {
   sender_numbers: string;
   whatsapp_sender: string | null;
   user_sender: string | null;
+  sender_licensed: number | null;
 }
 
 /** The organisation of a campaign sent by `senderUserId` (null: nobody chosen yet). */
@@ -43,7 +46,9 @@ export async function loadCampaignOrg(
     .prepare(
       `SELECT o.id, o.time_zone, o.quiet_start_hour, o.quiet_end_hour, o.monthly_contact_allowance,
          o.scoring_model, o.sender_numbers, o.whatsapp_sender,
-         (SELECT u.sender_phone FROM users u WHERE u.org_id = o.id AND u.id = ?2) AS user_sender
+         (SELECT u.sender_phone FROM users u WHERE u.org_id = o.id AND u.id = ?2) AS user_sender,
+         (SELECT u.licence = 1 AND u.deactivated_at IS NULL FROM users u
+          WHERE u.org_id = o.id AND u.id = ?2) AS sender_licensed
        FROM organisations o WHERE o.id = ?1`,
     )
     .bind(orgId, senderUserId ?? '')
@@ -58,6 +63,7 @@ export async function loadCampaignOrg(
     senderNumbers: parseSenders(row.sender_numbers),
     whatsappSender: row.whatsapp_sender,
     userSender: row.user_sender,
+    senderLicensed: row.sender_licensed === 1,
   };
 }
 

@@ -363,6 +363,11 @@ export async function runPage(
   }
   if (!base) return endRun(db, run, 'failed', 'PUBLIC_ORIGIN is not set', now);
   const org = await loadCampaignOrg(db, campaign.org_id, campaign.sender_user_id);
+  if (!org.senderLicensed) {
+    // Texts go out in the sender's name: never from someone deactivated or without a licence.
+    const reason = `the sender ${campaign.sender_user_id} is deactivated or has no messaging licence`;
+    return endRun(db, run, 'failed', reason, now);
+  }
   const selection = selectionOf(campaign, { now: run.as_of, model: org.model, zone: org.zone });
   const cursor =
     run.cursor_candidate_id === null

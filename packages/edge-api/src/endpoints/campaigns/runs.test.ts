@@ -413,6 +413,20 @@ describe('campaign states and runs', () => {
     expect(await textsOf(org)).toHaveLength(0);
   });
 
+  it('a run fails, texting nobody, when its sender lost the messaging licence', async () => {
+    const { org, sender } = await setup();
+    await scored(org, { lastContactedAt: NOON - LONG_AGO });
+    const id = await campaign(org, sender.id);
+    await env.DB.prepare('UPDATE users SET licence = 0 WHERE id = ?1').bind(sender.id).run();
+    await cron(harness());
+    expect((await runsOf(org, id))[0]).toMatchObject({
+      state: 'failed',
+      sent: 0,
+      error: `the sender ${sender.id} is deactivated or has no messaging licence`,
+    });
+    expect(await textsOf(org)).toHaveLength(0);
+  });
+
   it('runs: another organisation’s campaign is 404, a bad cursor 400, pages newest first', async () => {
     const { org, sender } = await setup();
     const other = await setup();
