@@ -242,6 +242,7 @@ describe('a re-engagement campaign', () => {
       await expect
         .poll(async () => (await estimate.textContent()) ?? '', { timeout: 15_000 })
         .toContain('Would text 1 candidate of the 1 candidate it matches');
+      await estimate.scrollIntoViewIfNeeded();
       await screenshot(page, 'console-campaign-filters');
       await page.getByRole('button', { name: 'Next: From and send time' }).click();
 
@@ -353,6 +354,7 @@ describe('a re-engagement campaign', () => {
           'Opt-outs': '0',
         });
       expect(await page.getByRole('switch').getAttribute('aria-checked')).toBe('true');
+      await page.locator('section[aria-labelledby="runs-heading"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'console-campaign-overview');
 
       // The candidate's Engagement tab: the click, and a score that moved with it.
