@@ -22,10 +22,10 @@ async function navigation(page: Page): Promise<string[]> {
 }
 
 const SEES = {
-  user: ['Candidates'],
-  reporter: ['Candidates', 'Reports'],
-  manager: ['Candidates', 'Reports', 'Users', 'Admin settings'],
-  admin: ['Candidates', 'Reports', 'Users', 'Admin settings'],
+  user: ['Candidates', 'Campaigns'],
+  reporter: ['Candidates', 'Campaigns', 'Reports'],
+  manager: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],
+  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],
 } as const;
 
 describe('signing in as a person', () => {
