@@ -240,8 +240,8 @@ export function FromStep(
         />
         <p class="hint" id={`${id}-hint`}>
           Each day’s run starts then, on your organisation’s clock (
-          {props.timeZone ?? 'its time zone'}), within its send hours. Candidates in quiet hours get
-          it when their day starts.
+          {props.timeZone ?? 'its time zone'}), within its send hours. Candidates for whom it is
+          night then are skipped that day (the estimate counts them under quiet hours).
         </p>
         <FieldError id={id} errors={errors} />
       </div>
