@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   reads: async () => (await import('./reads.js')).run,
   tracker: async () => (await import('./tracker.js')).run,
   texting: async () => (await import('./texting.js')).run,
+  campaigns: async () => (await import('./campaigns.js')).run,
 };
 
 async function main(): Promise<void> {

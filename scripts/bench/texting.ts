@@ -38,7 +38,7 @@ const CALLBACK_DELAY_MS = 300;
 /** A key of `demo` with the messaging permission (dev seed). */
 const API_KEY = 'sk_demo_user';
 /** examples/sms-provider's demo account: not Twilio credentials. */
-const SMS_ACCOUNT = {
+export const SMS_ACCOUNT = {
   sid: 'AC00000000000000000000000000000001',
   token: 'cafef00dcafef00dcafef00dcafef00d',
 };
@@ -55,7 +55,7 @@ interface QueueConsumer {
 }
 
 /** The consumer of the queue behind `MESSAGE_QUEUE`, as packages/edge-api/wrangler.jsonc sets it. */
-function queueSettings(): QueueConsumer {
+export function queueSettings(): QueueConsumer {
   const text = readFileSync(join(EDGE_API, 'wrangler.jsonc'), 'utf8');
   // Comments out (strings kept whole: they may hold `//`), then trailing commas: plain JSON.
   const json = text
@@ -71,14 +71,16 @@ function queueSettings(): QueueConsumer {
 }
 
 /** The settings in words; Cloudflare's defaults where wrangler.jsonc leaves one out. */
-function describeQueue(q: QueueConsumer): string {
+export function describeQueue(q: QueueConsumer): string {
   const or = (value: number | undefined, fallback: number) =>
     value === undefined ? `${fallback} (default)` : String(value);
   return `\`${q.queue}\` consumer: max_batch_size ${or(q.max_batch_size, 10)}, max_batch_timeout ${or(q.max_batch_timeout, 5)} s, max_retries ${or(q.max_retries, 3)}, dead_letter_queue ${q.dead_letter_queue ?? 'none'}`;
 }
 
 /** The stand-in in a process of its own, as `npm start` and the e2e suite run it. */
-async function startStandIn(workerOrigin: string): Promise<{ origin: string; child: Child }> {
+export async function startStandIn(
+  workerOrigin: string,
+): Promise<{ origin: string; child: Child }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const child = start(
