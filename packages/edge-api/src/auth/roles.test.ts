@@ -36,6 +36,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   // An empty body is a 400 (the timeframe and channel are required): nothing is counted.
   { method: 'POST', path: '/v1/campaign-estimates', least: 'user', body: {} },
   { method: 'GET', path: '/v1/audiences', least: 'reporter' },
+  { method: 'GET', path: '/v1/audiences/export', least: 'reporter' },
   { method: 'GET', path: '/v1/reports/tiers', least: 'reporter' },
   { method: 'GET', path: '/v1/usage', least: 'reporter' },
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },

@@ -136,6 +136,7 @@ export const ENDPOINTS = {
   setTags: ['PUT', '/v1/candidates/{candidateId}/tags'],
   purgeCandidate: ['DELETE', '/v1/candidates/{candidateId}'],
   audience: ['GET', '/v1/audiences'],
+  audienceExport: ['GET', '/v1/audiences/export'],
   tierReport: ['GET', '/v1/reports/tiers'],
   createLinks: ['POST', '/v1/links'],
   createIdentityToken: ['POST', '/v1/identity-tokens'],
@@ -246,8 +247,25 @@ export interface AudienceQuery {
   /** All of these tags (or any, with `tagMatch: 'any'`). */
   tags?: string[];
   tagMatch?: 'all' | 'any';
+  /** `score` (default): highest first; `lastEngaged`: most recently engaged first. */
+  sort?: 'score' | 'lastEngaged';
   limit?: number;
   cursor?: string;
+}
+
+export interface AudienceExportQuery extends Omit<AudienceQuery, 'limit' | 'cursor'> {
+  format?: 'csv' | 'json';
+  /** Only these candidates (at most 100), still filtered. */
+  ids?: string[];
+}
+
+function audienceQueryString(query: AudienceExportQuery): Query {
+  return {
+    ...query,
+    tags: query.tags?.join(','),
+    ids: query.ids?.join(','),
+    neverContacted: query.neverContacted === undefined ? undefined : String(query.neverContacted),
+  };
 }
 
 export interface CampaignRunsQuery {
@@ -307,7 +325,8 @@ function requester(options: ClientOptions) {
   const base = options.baseUrl.replace(/\/+$/, '');
   const send: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
 
-  return async function call<T>(name: EndpointName, input: CallInput = {}): Promise<T> {
+  /** The reply itself when ok (a streamed file, say), else its `ApiError`. */
+  async function reply(name: EndpointName, input: CallInput = {}): Promise<Response> {
     const [method, path] = ENDPOINTS[name];
     const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` };
     if (input.body !== undefined) headers['content-type'] = 'application/json';
@@ -319,14 +338,18 @@ function requester(options: ClientOptions) {
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
       },
     );
-    const body = await readBody(response);
-    if (!response.ok) throw replyError(response.status, body);
-    return body as T;
-  };
+    if (!response.ok) throw replyError(response.status, await readBody(response));
+    return response;
+  }
+
+  async function call<T>(name: EndpointName, input: CallInput = {}): Promise<T> {
+    return (await readBody(await reply(name, input))) as T;
+  }
+  return { call, reply };
 }
 
 export function createClient(options: ClientOptions) {
-  const call = requester(options);
+  const { call, reply } = requester(options);
 
   return {
     whoami: () => call<WhoAmI>('whoami'),
@@ -346,14 +369,10 @@ export function createClient(options: ClientOptions) {
     purgeCandidate: (candidateId: string) =>
       call<Purge>('purgeCandidate', { params: { candidateId } }),
     audience: (query: AudienceQuery = {}) =>
-      call<Audience>('audience', {
-        query: {
-          ...query,
-          tags: query.tags?.join(','),
-          neverContacted:
-            query.neverContacted === undefined ? undefined : String(query.neverContacted),
-        },
-      }),
+      call<Audience>('audience', { query: audienceQueryString(query) }),
+    /** Every match as a streamed CSV or JSON attachment: the `Response`, to read or pass on. */
+    audienceExport: (query: AudienceExportQuery = {}) =>
+      reply('audienceExport', { query: audienceQueryString(query) }),
     tierReport: (query: { from?: string; to?: string } = {}) =>
       call<TierReport>('tierReport', { query }),
     createLinks: (body: LinksInput) => call<Links>('createLinks', { body }),

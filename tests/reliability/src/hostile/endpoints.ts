@@ -231,6 +231,14 @@ export const AUDIENCES: Endpoint = {
   role: 'reporter',
 };
 
+/** Every match of an audience, streamed as CSV (the default) or JSON. */
+export const AUDIENCE_EXPORT: Endpoint = {
+  operation: 'GET /v1/audiences/export',
+  method: 'GET',
+  url: () => '/v1/audiences/export?tier=engaged&format=json',
+  role: 'reporter',
+};
+
 export const REPORTS: Endpoint = {
   operation: 'GET /v1/reports/tiers',
   method: 'GET',
@@ -613,6 +621,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   PURGE,
   SCORES,
   AUDIENCES,
+  AUDIENCE_EXPORT,
   REPORTS,
   LINKS,
   OPEN,

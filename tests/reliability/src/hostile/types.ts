@@ -4,6 +4,7 @@
 import { text } from './bodies.js';
 import {
   ARCHIVE_CAMPAIGN,
+  AUDIENCE_EXPORT,
   AUDIENCES,
   beacon,
   CAMPAIGN_RUNS,
@@ -691,6 +692,28 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['limit over 500', 'invalid_request', '/v1/audiences?limit=501'],
       ['limit not a number', 'invalid_request', '/v1/audiences?limit=all'],
       ['limit given twice', 'invalid_request', '/v1/audiences?limit=1&limit=2'],
+      ['sort unknown', 'invalid_request', '/v1/audiences?sort=points'],
+    ]),
+    ...badUrls(AUDIENCE_EXPORT, f, [
+      ['format unknown', 'invalid_request', '/v1/audiences/export?format=xlsx'],
+      ['format in capitals', 'invalid_request', '/v1/audiences/export?format=CSV'],
+      ['sort unknown', 'invalid_request', '/v1/audiences/export?sort=newest'],
+      ['tier unknown', 'invalid_request', '/v1/audiences/export?tier=hot'],
+      [
+        'lastContactedAfter after lastContactedBefore',
+        'invalid_request',
+        '/v1/audiences/export?lastContactedAfter=2025-06-01&lastContactedBefore=2025-01-01',
+      ],
+      [
+        'more than 100 ids',
+        'invalid_request',
+        `/v1/audiences/export?ids=${Array.from({ length: 101 }, (_, i) => `c${i}`).join(',')}`,
+      ],
+      [
+        'neverContacted with a range',
+        'invalid_request',
+        '/v1/audiences/export?neverContacted=true&lastContactedBefore=2025-01-01',
+      ],
     ]),
     ...badUrls(REPORTS, f, [
       ['from not zero-padded', 'invalid_request', '/v1/reports/tiers?from=2025-1-1'],

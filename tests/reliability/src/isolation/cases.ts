@@ -296,6 +296,32 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'GET /v1/audiences/export',
+    run: async (t) => {
+      const all = await t.send({
+        method: 'GET',
+        path: '/v1/audiences/export?format=json',
+        key: key(t),
+      });
+      status(t, all, [200], 'the whole audience exported');
+      const own = attackerCounts(t, 0, 0).scores;
+      t.check(
+        field(all.json, 'total') === own,
+        `the export has ${String(field(all.json, 'total'))} candidates; the attacker has ${own}`,
+      );
+      const picked = await t.send({
+        method: 'GET',
+        path: `/v1/audiences/export?format=json&ids=${encodeURIComponent(t.victim.candidates.slice(0, 100).join(','))}`,
+        key: key(t),
+      });
+      status(t, picked, [200], "the victim's candidates picked by id");
+      t.check(
+        field(picked.json, 'total') === 0,
+        `the victim's ids export ${String(field(picked.json, 'total'))} candidates`,
+      );
+    },
+  },
+  {
     op: 'GET /v1/reports/tiers',
     run: async (t) => {
       const now = Date.now();

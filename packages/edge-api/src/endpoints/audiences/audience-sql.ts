@@ -22,14 +22,31 @@ export interface AudienceFilter {
   neverContacted: boolean;
   tags: readonly string[];
   tagMatch: 'all' | 'any';
+  /** Highest score first (the default), or most recently engaged first. */
+  sort?: AudienceSort;
+  /** Only these candidates (external ids), e.g. the rows a recruiter selected. */
+  ids?: readonly string[];
 }
 
-export interface AudienceCursor {
+/** Where a page sorted by score ended. */
+export interface ScoreCursor {
   /** Sort key of the last row (null: no points). */
   k: number | null;
   /** Its internal candidate id. */
   id: string;
 }
+
+/** Where a page sorted by last engagement ended. */
+export interface EngagedCursor {
+  /** Last engagement of the last row (null: never engaged). */
+  e: number | null;
+  /** Its row number in `scores`, the tie-break the last-engaged index carries itself. */
+  r: number;
+}
+
+export type AudienceCursor = ScoreCursor | EngagedCursor;
+
+export type AudienceSort = 'score' | 'lastEngaged';
 
 /** The selected tiers as key ranges, adjacent tiers merged (tiers are contiguous in key order). */
 export function selectedRanges(
@@ -73,96 +90,140 @@ export interface BuiltQuery {
   params: unknown[];
 }
 
-export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | null): BuiltQuery {
-  const params: unknown[] = [];
-  const clauses: string[] = [];
+/** One condition of the WHERE clause and its parameters, in order. */
+interface Part {
+  sql: string;
+  params: unknown[];
+}
+
+/** The tier ranges, one index-range branch each; the whole organisation when all tiers. */
+function tierPart(filter: AudienceFilter, keyColumn: string): Part | null {
   const ranges = selectedRanges(filter.tiers, filter.now, filter.model);
-  const all = ranges.length === 1 && ranges[0]!.min === null && ranges[0]!.max === null;
-  if (all) {
-    clauses.push('s.org_id = ?');
-    params.push(filter.orgId);
-  } else {
-    // Each branch repeats the organisation so SQLite answers the OR with one index range per
-    // branch (MULTI-INDEX OR). Null keys (no points) sort first and are their own branch.
-    const branches: string[] = [];
-    for (const range of ranges) {
-      if (range.min === null) {
-        branches.push('(s.org_id = ? AND s.sort_key IS NULL)');
-        params.push(filter.orgId);
-      }
-      const bounds: string[] = [];
+  if (ranges.length === 1 && ranges[0]!.min === null && ranges[0]!.max === null) return null;
+  // Each branch repeats the organisation so SQLite answers the OR with one index range per
+  // branch (MULTI-INDEX OR). Null keys (no points) sort first and are their own branch.
+  const branches: string[] = [];
+  const params: unknown[] = [];
+  for (const range of ranges) {
+    if (range.min === null) {
+      branches.push(`(s.org_id = ? AND ${keyColumn} IS NULL)`);
       params.push(filter.orgId);
-      if (range.min !== null) {
-        bounds.push('s.sort_key >= ?');
-        params.push(range.min);
-      }
-      if (range.max !== null) {
-        bounds.push('s.sort_key < ?');
-        params.push(range.max);
-      }
-      branches.push(`(s.org_id = ? AND ${bounds.join(' AND ')})`);
     }
-    clauses.push(`(${branches.join(' OR ')})`);
+    const bounds: string[] = [];
+    params.push(filter.orgId);
+    if (range.min !== null) {
+      bounds.push(`${keyColumn} >= ?`);
+      params.push(range.min);
+    }
+    if (range.max !== null) {
+      bounds.push(`${keyColumn} < ?`);
+      params.push(range.max);
+    }
+    branches.push(`(s.org_id = ? AND ${bounds.join(' AND ')})`);
   }
-  const byTier = !all;
-  // With a tier range, the sort-key index leads: the unary `+` keeps SQLite from picking the
-  // last-engaged index instead (it has no statistics to judge by). Without one, it may.
-  const lastEngaged = byTier ? '+s.last_engaged_at' : 's.last_engaged_at';
-  if (filter.lastEngagedBefore !== null) {
-    clauses.push(`${lastEngaged} < ?`);
-    params.push(filter.lastEngagedBefore);
-  }
-  if (filter.lastEngagedAfter !== null) {
-    clauses.push(`${lastEngaged} >= ?`);
-    params.push(filter.lastEngagedAfter);
-  }
-  // Likewise for last contacted. With tiers, the tier ranges drive and last contacted is checked
-  // on the rows they find: a campaign's audience is a tier or two, and picking the index by
-  // which filter is narrower needs statistics SQLite does not have here (the same choice as for
-  // last engaged). Without tiers, `scores_org_last_contacted` answers it as a range, and
-  // `neverContacted` as an equality (`IS NULL` is one in SQLite's indexes: NULLs sort first).
-  // The index is named (INDEXED BY): for `IS NULL` the planner, guessing, would rather walk the
-  // whole organisation in sort-key order to skip sorting the page, which costs the organisation's
-  // size when few candidates were never contacted; with the index it costs the audience's size.
-  const lastContacted = byTier ? '+s.last_contacted_at' : 's.last_contacted_at';
+  return { sql: `(${branches.join(' OR ')})`, params };
+}
+
+/** `column < before` and `column >= after`, for each bound given. */
+function rangeParts(column: string, before: number | null, after: number | null): Part[] {
+  const parts: Part[] = [];
+  if (before !== null) parts.push({ sql: `${column} < ?`, params: [before] });
+  if (after !== null) parts.push({ sql: `${column} >= ?`, params: [after] });
+  return parts;
+}
+
+function tagPart(filter: AudienceFilter): Part | null {
+  if (filter.tags.length === 0) return null;
+  const marks = filter.tags.map(() => '?').join(', ');
+  const all = filter.tagMatch === 'all';
+  return {
+    sql: `s.candidate_id IN (SELECT t.candidate_id FROM candidate_tags t WHERE t.org_id = ? AND t.tag IN (${marks}) GROUP BY t.candidate_id${all ? ' HAVING COUNT(*) = ?' : ''})`,
+    params: [filter.orgId, ...filter.tags, ...(all ? [filter.tags.length] : [])],
+  };
+}
+
+/** Keyset pagination after the cursor's row, in the order `orderBy` names; nulls come last. */
+function cursorPart(cursor: AudienceCursor): Part {
+  const [column, at, tie, tieColumn] =
+    'k' in cursor
+      ? ['s.sort_key', cursor.k, cursor.id, 's.candidate_id']
+      : ['s.last_engaged_at', cursor.e, cursor.r, 's.rowid'];
+  if (at === null) return { sql: `(${column} IS NULL AND ${tieColumn} < ?)`, params: [tie] };
+  return {
+    sql: `(${column} < ? OR (${column} = ? AND ${tieColumn} < ?) OR ${column} IS NULL)`,
+    params: [at, at, tie],
+  };
+}
+
+/**
+ * Which index leads, and how the other columns are written so that SQLite keeps to it: the unary
+ * `+` takes a column out of the index choice (SQLite has no statistics to judge by here).
+ *
+ * - Sorted by last engaged: `scores_org_last_engaged` leads (named, INDEXED BY) and is walked in
+ *   order, so a page stops after its rows; tiers and last contacted are checked on the rows.
+ * - With tiers: the tier ranges drive and last engaged/contacted are checked on their rows (a
+ *   campaign's audience is a tier or two).
+ * - Without tiers, a last-contacted filter walks `scores_org_last_contacted` as a range, and
+ *   `neverContacted` as an equality (`IS NULL` is one in SQLite's indexes: NULLs sort first).
+ *   The index is named: for `IS NULL` the planner, guessing, would rather walk the whole
+ *   organisation in sort-key order to skip sorting the page, which costs the organisation's size
+ *   when few candidates were never contacted; with the index it costs the audience's size.
+ */
+function indexChoice(filter: AudienceFilter) {
+  const byTier = tierPart(filter, 's.sort_key') !== null;
   const byLastContacted =
     filter.neverContacted ||
     filter.lastContactedBefore !== null ||
     filter.lastContactedAfter !== null;
-  if (filter.neverContacted) clauses.push(`${lastContacted} IS NULL`);
-  if (filter.lastContactedBefore !== null) {
-    clauses.push(`${lastContacted} < ?`);
-    params.push(filter.lastContactedBefore);
+  if (filter.sort === 'lastEngaged') {
+    return {
+      from: 'scores s INDEXED BY scores_org_last_engaged',
+      sortKey: '+s.sort_key',
+      lastEngaged: 's.last_engaged_at',
+      lastContacted: '+s.last_contacted_at',
+    };
   }
-  if (filter.lastContactedAfter !== null) {
-    clauses.push(`${lastContacted} >= ?`);
-    params.push(filter.lastContactedAfter);
-  }
-  if (filter.tags.length > 0) {
-    const marks = filter.tags.map(() => '?').join(', ');
-    clauses.push(
-      `s.candidate_id IN (SELECT t.candidate_id FROM candidate_tags t WHERE t.org_id = ? AND t.tag IN (${marks}) GROUP BY t.candidate_id${
-        filter.tagMatch === 'all' ? ' HAVING COUNT(*) = ?' : ''
-      })`,
-    );
-    params.push(filter.orgId, ...filter.tags);
-    if (filter.tagMatch === 'all') params.push(filter.tags.length);
-  }
-  if (cursor) {
-    // Keyset pagination in (sort_key DESC, candidate_id DESC) order; null keys come last.
-    if (cursor.k === null) {
-      clauses.push('(s.sort_key IS NULL AND s.candidate_id < ?)');
-      params.push(cursor.id);
-    } else {
-      clauses.push(
-        '(s.sort_key < ? OR (s.sort_key = ? AND s.candidate_id < ?) OR s.sort_key IS NULL)',
-      );
-      params.push(cursor.k, cursor.k, cursor.id);
-    }
-  }
-  const from =
-    byLastContacted && !byTier ? 'scores s INDEXED BY scores_org_last_contacted' : 'scores s';
-  return { from, where: clauses.join(' AND '), params };
+  return {
+    from: byLastContacted && !byTier ? 'scores s INDEXED BY scores_org_last_contacted' : 'scores s',
+    sortKey: 's.sort_key',
+    lastEngaged: byTier ? '+s.last_engaged_at' : 's.last_engaged_at',
+    lastContacted: byTier ? '+s.last_contacted_at' : 's.last_contacted_at',
+  };
+}
+
+export function audienceWhere(filter: AudienceFilter, cursor: AudienceCursor | null): BuiltQuery {
+  const index = indexChoice(filter);
+  const tiers = tierPart(filter, index.sortKey);
+  // The organisation once, as the leading column of whichever index leads, unless the tier
+  // branches already carry it.
+  const parts: (Part | null)[] = [
+    tiers && filter.sort !== 'lastEngaged' ? null : { sql: 's.org_id = ?', params: [filter.orgId] },
+    tiers,
+    ...rangeParts(index.lastEngaged, filter.lastEngagedBefore, filter.lastEngagedAfter),
+    filter.neverContacted ? { sql: `${index.lastContacted} IS NULL`, params: [] } : null,
+    ...rangeParts(index.lastContacted, filter.lastContactedBefore, filter.lastContactedAfter),
+    tagPart(filter),
+    filter.ids && filter.ids.length > 0
+      ? {
+          sql: 's.candidate_id IN (SELECT i.id FROM candidates i WHERE i.org_id = ? AND i.external_id IN (SELECT value FROM json_each(?)))',
+          params: [filter.orgId, JSON.stringify(filter.ids)],
+        }
+      : null,
+    cursor ? cursorPart(cursor) : null,
+  ];
+  const kept = parts.filter((part): part is Part => part !== null);
+  return {
+    from: index.from,
+    where: kept.map((part) => part.sql).join(' AND '),
+    params: kept.flatMap((part) => part.params),
+  };
+}
+
+/** The page's order: the cursor's columns, descending (null sort keys and dates last). */
+function orderBy(filter: AudienceFilter): string {
+  return filter.sort === 'lastEngaged'
+    ? 's.last_engaged_at DESC, s.rowid DESC'
+    : 's.sort_key DESC, s.candidate_id DESC';
 }
 
 export function audiencePageSql(
@@ -174,17 +235,18 @@ export function audiencePageSql(
   return {
     sql: `SELECT s.candidate_id AS id, c.external_id AS externalId, s.sort_key AS sortKey,
             s.state AS state, s.last_engaged_at AS lastEngagedAt,
-            s.last_contacted_at AS lastContactedAt
+            s.last_contacted_at AS lastContactedAt, s.rowid AS rowNumber
           FROM ${from} JOIN candidates c ON c.id = s.candidate_id
           WHERE ${where}
-          ORDER BY s.sort_key DESC, s.candidate_id DESC
+          ORDER BY ${orderBy(filter)}
           LIMIT ?`,
     params: [...params, limit],
   };
 }
 
 export function audienceCountSql(filter: AudienceFilter) {
-  const { from, where, params } = audienceWhere(filter, null);
+  // The count has no order: the filters alone choose its index (sorting does not change it).
+  const { from, where, params } = audienceWhere({ ...filter, sort: 'score' }, null);
   return { sql: `SELECT COUNT(*) AS n FROM ${from} WHERE ${where}`, params };
 }
 

@@ -1,62 +1,27 @@
 // `GET /v1/audiences` (talent-pool re-engagement) and `GET /v1/reports/tiers`: reporter role.
-import { type EngagementType, scoreState } from '@cxm/scoring';
+import type { EngagementType } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
-import { and, eq, inArray } from 'drizzle-orm';
 import { requireRole } from '../../auth/require-role.js';
-import { type Db, database, inChunks } from '../../db/client.js';
-import { candidateTags } from '../../db/schema.js';
-import { parseState } from '../../db/stored-score.js';
+import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { callerOrg } from '../../orgs/context.js';
-import {
-  asList,
-  cursorQuery,
-  dateOnlyQuery,
-  instantQuery,
-  isoOrNull,
-  limitQuery,
-  parseInstant,
-  repeatable,
-  tierSchema,
-} from '../../schemas/common.js';
+import { dateOnlyQuery } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor, encodeCursor } from '../../utils/cursor.js';
+import { encodeCursor } from '../../utils/cursor.js';
 import { errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import {
-  type AudienceCursor,
-  type AudienceFilter,
-  audienceCountSql,
-  audiencePageSql,
-  engagementsPerDaySql,
-  tierKeyCounts,
-  tierOfKey,
-} from './audience-sql.js';
+  audienceFilter,
+  audiencePage,
+  audienceQuery,
+  audienceTotal,
+  cursorOf,
+  filterIssues,
+  membersOf,
+  tagList,
+} from './audience-query.js';
+import { engagementsPerDaySql, tierKeyCounts } from './audience-sql.js';
+import { registerAudienceExport } from './export.js';
 import { audienceSchema, tierReportSchema } from './schema.js';
-
-const audienceQuery = z.object({
-  tier: repeatable(tierSchema).optional(),
-  lastEngagedBefore: instantQuery.optional(),
-  lastEngagedAfter: instantQuery.optional(),
-  lastContactedBefore: instantQuery.optional(),
-  lastContactedAfter: instantQuery.optional(),
-  neverContacted: z
-    .enum(['true', 'false'])
-    .optional()
-    .openapi({
-      description:
-        '`true`: only candidates never contacted. Not with `lastContactedBefore` or ' +
-        '`lastContactedAfter` (a 400).',
-      example: 'true',
-    }),
-  tags: z
-    .string()
-    .max(1000)
-    .optional()
-    .openapi({ description: 'Comma-separated tags, at most 20.', example: 'java,berlin' }),
-  tagMatch: z.enum(['all', 'any']).optional(),
-  limit: limitQuery(500, 100),
-  cursor: cursorQuery,
-});
 
 export const audiencesRoute = createRoute({
   method: 'get',
@@ -70,7 +35,9 @@ export const audiencesRoute = createRoute({
     '(inclusive) select on the last contact (a text sent, or a contact recorded with ' +
     '`POST /v1/contacts`); candidates never contacted are left out by either and are what ' +
     '`neverContacted=true` selects. `tags=a,b` keeps candidates with all of them ' +
-    '(`tagMatch=any`: with any). All filters combine. Ordered by score, highest first.',
+    '(`tagMatch=any`: with any). All filters combine. Ordered by score, highest first, or ' +
+    '(`sort=lastEngaged`) most recently engaged first. A range whose start is not before its ' +
+    'end is a 400. `GET /v1/audiences/export` gives every match in one file.',
   tags: ['Audiences and reports'],
   security: [{ apiKey: ['reporter'] }],
   middleware: [requireRole('reporter')] as const,
@@ -107,138 +74,27 @@ export const tierReportRoute = createRoute({
   },
 });
 
-function isAudienceCursor(value: unknown): value is AudienceCursor {
-  const v = value as AudienceCursor | null;
-  return (typeof v?.k === 'number' || v?.k === null) && typeof v?.id === 'string';
-}
-
-/** The query's tags and cursor, or what is wrong with them (checked before any read). */
-function audienceOptions(query: z.infer<typeof audienceQuery>) {
-  const issues: Issue[] = [];
-  const tags = [
-    ...new Set(
-      (query.tags ?? '')
-        .split(',')
-        .map((tag) => tag.trim())
-        .filter(Boolean),
-    ),
-  ];
-  if (tags.length > 20) issues.push({ path: 'tags', code: 'invalid', message: 'at most 20 tags' });
-  const neverContacted = query.neverContacted === 'true';
-  if (
-    neverContacted &&
-    (query.lastContactedBefore !== undefined || query.lastContactedAfter !== undefined)
-  ) {
-    issues.push({
-      path: 'neverContacted',
-      code: 'invalid',
-      message: 'cannot be combined with lastContactedBefore or lastContactedAfter',
-    });
-  }
-  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isAudienceCursor);
-  if (query.cursor !== undefined && cursor === null) {
-    issues.push({ path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' });
-  }
-  return { tags, cursor, neverContacted, issues };
-}
-
-interface AudienceRow {
-  id: string;
-  externalId: string;
-  sortKey: number | null;
-  state: string;
-  lastEngagedAt: number | null;
-  lastContactedAt: number | null;
-}
-
-/** A page of the audience (one row more, to tell if more follow) and its size over all pages. */
-async function audienceRows(
-  d1: D1Database,
-  filter: AudienceFilter,
-  cursor: AudienceCursor | null,
-  limit: number,
-) {
-  const page = audiencePageSql(filter, cursor, limit + 1);
-  const count = audienceCountSql(filter);
-  const [rows, total] = await Promise.all([
-    d1
-      .prepare(page.sql)
-      .bind(...page.params)
-      .all<AudienceRow>(),
-    d1
-      .prepare(count.sql)
-      .bind(...count.params)
-      .first<{ n: number }>(),
-  ]);
-  return { rows: rows.results, total: total?.n ?? 0 };
-}
-
-/** The tags of each candidate (internal ids), alphabetical. */
-async function tagsByCandidate(db: Db, orgId: string, ids: string[]) {
-  const tagsOf = new Map<string, string[]>();
-  for (const part of inChunks(ids)) {
-    const tagRows = await db
-      .select({ candidateId: candidateTags.candidateId, tag: candidateTags.tag })
-      .from(candidateTags)
-      .where(and(eq(candidateTags.orgId, orgId), inArray(candidateTags.candidateId, part)))
-      .orderBy(candidateTags.tag);
-    for (const row of tagRows) {
-      const list = tagsOf.get(row.candidateId) ?? [];
-      list.push(row.tag);
-      tagsOf.set(row.candidateId, list);
-    }
-  }
-  return tagsOf;
-}
-
 const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
   const { orgId } = c.get('caller');
-  const { tags, cursor, neverContacted, issues } = audienceOptions(query);
+  const tags = tagList(query.tags);
+  const { cursor, issues } = cursorOf(query);
+  issues.push(...filterIssues(query, tags));
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
 
   const db = database(c.env.DB);
   const org = await callerOrg(db, orgId);
-  const now = Date.now();
-  const filter: AudienceFilter = {
-    orgId,
-    tiers: asList(query.tier),
-    now,
-    model: org.model,
-    lastEngagedBefore:
-      query.lastEngagedBefore === undefined ? null : parseInstant(query.lastEngagedBefore),
-    lastEngagedAfter:
-      query.lastEngagedAfter === undefined ? null : parseInstant(query.lastEngagedAfter),
-    lastContactedBefore:
-      query.lastContactedBefore === undefined ? null : parseInstant(query.lastContactedBefore),
-    lastContactedAfter:
-      query.lastContactedAfter === undefined ? null : parseInstant(query.lastContactedAfter),
-    neverContacted,
-    tags,
-    tagMatch: query.tagMatch ?? 'all',
-  };
+  const filter = audienceFilter(query, tags, { orgId, model: org.model, now: Date.now() });
   const limit = Number(query.limit ?? 100);
-  const { rows, total } = await audienceRows(c.env.DB, filter, cursor, limit);
-  const members = rows.slice(0, limit);
-  const tagsOf = await tagsByCandidate(
-    db,
-    orgId,
-    members.map((row) => row.id),
-  );
-  const last = members.at(-1);
+  const [page, total] = await Promise.all([
+    audiencePage(c.env.DB, filter, cursor, limit),
+    audienceTotal(c.env.DB, filter),
+  ]);
   return c.json(
     {
-      candidates: members.map((row) => ({
-        candidateId: row.externalId,
-        tier: tierOfKey(row.sortKey, now, org.model),
-        points: scoreState(parseState(row.state), { now, model: org.model }).points,
-        lastEngagedAt: isoOrNull(row.lastEngagedAt),
-        lastContactedAt: isoOrNull(row.lastContactedAt),
-        tags: tagsOf.get(row.id) ?? [],
-      })),
+      candidates: await membersOf(db, filter, page.members),
       total,
-      nextCursor:
-        rows.length > limit && last ? encodeCursor({ k: last.sortKey, id: last.id }) : null,
+      nextCursor: page.next ? encodeCursor(page.next) : null,
     },
     200,
   );
@@ -289,4 +145,5 @@ const getTierReport: RouteHandler<typeof tierReportRoute, AppEnv> = async (c) =>
 export function registerAudiences(app: OpenAPIHono<AppEnv>): void {
   app.openapi(audiencesRoute, listAudience);
   app.openapi(tierReportRoute, getTierReport);
+  registerAudienceExport(app);
 }

@@ -42,6 +42,7 @@ describe('GET /v1/openapi.json', () => {
       '/healthz',
       '/t.js',
       '/v1/audiences',
+      '/v1/audiences/export',
       '/v1/c/{token}',
       '/v1/campaign-estimates',
       '/v1/campaigns',
