@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { registerConsole } from './console/index.js';
 import { WriteContention } from './db/retry.js';
-import { docsCsp, renderDocs } from './docs/render.js';
+import { registerDocs } from './docs/route.js';
 import { registerAudiences } from './endpoints/audiences/route.js';
 import { registerCampaigns } from './endpoints/campaigns/route.js';
 import { registerCandidates } from './endpoints/candidates/route.js';
@@ -29,6 +29,7 @@ import { registerUsage } from './endpoints/usage/route.js';
 import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
+import { registerLanding } from './landing/route.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
 
 /** The OpenAPI document's header; the paths come from the routes' own zod schemas. */
@@ -95,13 +96,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
     description: 'An API key: `Authorization: Bearer <key>`.',
   });
   app.doc31('/v1/openapi.json', OPENAPI_CONFIG);
-  app.get('/docs', async (c) => {
-    const doc = app.getOpenAPI31Document(OPENAPI_CONFIG);
-    return c.html(renderDocs(JSON.parse(JSON.stringify(doc))), 200, {
-      'Content-Security-Policy': await docsCsp(),
-      'Cache-Control': 'public, max-age=300',
-    });
-  });
+  registerDocs(app, OPENAPI_CONFIG.info.title, '/v1/openapi.json');
+  registerLanding(app);
 
   app.notFound((c) => {
     const allowed = methodsFor(app, c.req.path);

@@ -79,7 +79,12 @@ export const tagsRoute = createRoute({
   ] as const,
   request: {
     params: candidateIdParams,
-    body: { required: true, content: { 'application/json': { schema: tagsBodySchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': { schema: tagsBodySchema, example: { tags: ['backend', 'lisbon'] } },
+      },
+    },
   },
   responses: {
     200: {

@@ -35,6 +35,21 @@ import {
 
 const ACCEPTED_TYPES = ['text/plain', 'application/json'];
 
+/** What the tracker sends for one page view, as the reference's request example. */
+const BEACON_EXAMPLE = {
+  v: 1,
+  site: 'pk_demo',
+  visitor: { id: 'v_3f9c2a7d1e8b4c6a9f0d', kind: 'stored' },
+  events: [
+    {
+      id: 'e_8b2d4f6a1c3e5a7b9d0f',
+      type: 'visit_landing_page',
+      url: 'https://careers.example.com/jobs/backend-engineer',
+      at: 1795000000000,
+    },
+  ],
+};
+
 export const collectRoute = createRoute({
   method: 'post',
   path: '/v1/collect',
@@ -49,8 +64,11 @@ export const collectRoute = createRoute({
       // Parsed by the handler itself (Hono's json validator ignores text/plain bodies), so the
       // schema is documented under text/plain, which @hono/zod-openapi does not validate.
       content: {
-        'text/plain': { schema: beaconSchema },
-        'application/json': { schema: { $ref: '#/components/schemas/Beacon' } },
+        'text/plain': { schema: beaconSchema, example: BEACON_EXAMPLE },
+        'application/json': {
+          schema: { $ref: '#/components/schemas/Beacon' },
+          example: BEACON_EXAMPLE,
+        },
       },
     },
   },

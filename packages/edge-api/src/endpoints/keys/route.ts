@@ -64,7 +64,15 @@ export const createKeyRoute = createRoute({
     jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
   ] as const,
   request: {
-    body: { required: true, content: { 'application/json': { schema: createKeyBodySchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: createKeyBodySchema,
+          example: { name: 'ATS integration', role: 'user' },
+        },
+      },
+    },
   },
   responses: {
     201: {

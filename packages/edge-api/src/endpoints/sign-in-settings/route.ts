@@ -45,7 +45,21 @@ export const putSignInRoute = createRoute({
     jsonBody({ maxBytes: 8192, mediaTypes: ['application/json'] }),
   ] as const,
   request: {
-    body: { required: true, content: { 'application/json': { schema: signInSettingsBodySchema } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: signInSettingsBodySchema,
+          example: {
+            issuer: 'https://login.example.com',
+            clientId: 'cxm-console',
+            clientSecret: 'a-secret-from-your-identity-provider',
+            emailClaim: 'email',
+            autoProvision: false,
+          },
+        },
+      },
+    },
   },
   responses: {
     200: { description: 'Saved.', content: reply },
