@@ -13,9 +13,11 @@
 -- Texting for `demo` (through the SMS stand-in, examples/sms-provider): 500 monthly contacts, the
 -- organisation's zone Europe/London, sender numbers in the US, Canada, the UK, Puerto Rico,
 -- Poland and Australia, a WhatsApp number, and the messaging permission on every demo key.
-INSERT INTO organisations (id, name) VALUES
-  ('demo', 'Demo (local seed)'),
-  ('other', 'Other (local seed)')
+-- `demo` has consent mode none: its example career site (examples/pasted-snippet) has no consent
+-- banner, and pastes the tracking code the console shows for that mode.
+INSERT INTO organisations (id, name, consent_mode) VALUES
+  ('demo', 'Demo (local seed)', 'none'),
+  ('other', 'Other (local seed)', 'explicit')
 ON CONFLICT (id) DO NOTHING;
 
 INSERT INTO sites (id, org_id, public_key, name, allowed_origins, tracking_enabled) VALUES

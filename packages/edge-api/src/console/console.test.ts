@@ -135,6 +135,14 @@ describe('console', () => {
     const before = await (await page('/console/settings', manager)).text();
     expect(before).toContain('Enable Career Site Tracking');
     expect(before).toContain('data-copy="code-onetrust"');
+    // The code shown is the API's for the organisation's consent mode, form visitor field included.
+    const api = await request('/v1/settings/engagement/tracking-code', {
+      headers: { authorization: `Bearer ${org.keys.manager}` },
+    });
+    const code = ((await api.json()) as { snippet: string }).snippet;
+    expect(code).toContain('data-consent="manual" data-form-visitor-field');
+    expect(before).toContain(`<textarea id="code-plain" readonly="" rows="3">${escapeHtml(code)}`);
+    expect(before).toContain('consent mode manual');
     const off = await post('/console/settings/tracking', manager, { trackingEnabled: 'false' });
     expect(off.status).toBe(303);
     const after = await (await page('/console/settings?saved=tracking', manager)).text();
@@ -216,3 +224,12 @@ describe('console', () => {
     expect(html).toContain('no career site yet');
   });
 });
+
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}

@@ -108,10 +108,12 @@ function scoringModelChange(form: Form): Change {
 async function settingsPage(c: Ctx, signed: Session, saved?: string, failure?: SettingsFailure) {
   const { client } = signed;
   const settings = await settle(client.settings());
+  // The code for the organisation's consent mode (what the API gives by default), and the OneTrust
+  // variant beside it unless that is the mode already.
   const [plain, onetrust] = settings.ok
     ? await Promise.all([
-        settle(client.trackingCode('none')),
-        settle(client.trackingCode('onetrust')),
+        settle(client.trackingCode()),
+        settings.data.consentMode === 'onetrust' ? null : settle(client.trackingCode('onetrust')),
       ])
     : [null, null];
   const status = failure ? failure.problem.status : statusOf(settings);

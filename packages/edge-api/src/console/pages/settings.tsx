@@ -196,9 +196,15 @@ function CodeSection(props: {
       <h2 id="code-heading">Copy Tracking Code</h2>
       <p class="hint">
         Paste it into the <code>&lt;head&gt;</code> of every career-site page. A career-site
-        platform with a cxm integration adds it for you when tracking is on.
+        platform with a cxm integration adds it for you when tracking is on. It adds a hidden{' '}
+        <code>cxm_vid</code> field to your forms: your backend links that visitor to the candidate
+        with{' '}
+        <code>
+          POST /v1/visitors/{'{'}visitorId{'}'}/link
+        </code>
+        .
       </p>
-      <CodeBlock id="code-plain" title="Tracking code" result={props.plain} />
+      <CodeBlock id="code-plain" title={codeTitle(props.plain)} result={props.plain} />
       <CodeBlock
         id="code-onetrust"
         title="Tracking code, wrapped for OneTrust"
@@ -206,6 +212,16 @@ function CodeSection(props: {
       />
     </section>
   );
+}
+
+/** The code's title says which consent mode it carries: the organisation's. */
+function codeTitle(result: ApiResult<TrackingCode> | null): string {
+  const consent = result?.ok ? result.data.consent : null;
+  if (consent === 'manual') {
+    return "Tracking code (consent mode manual: it waits for your page's cxm('consent', true))";
+  }
+  if (consent === 'onetrust') return 'Tracking code (consent mode OneTrust)';
+  return 'Tracking code (consent mode none: it starts at once)';
 }
 
 function CodeBlock(props: { id: string; title: string; result: ApiResult<TrackingCode> | null }) {

@@ -407,7 +407,7 @@ describe('GET /v1/settings/engagement/tracking-code', () => {
       snippet('http://api.test', org.siteKey).split('\n')[0],
     );
     expect(plain.snippet).toBe(
-      `<script>${STUB}</script>\n<script async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}"></script>`,
+      `<script>${STUB}</script>\n<script async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}" data-form-visitor-field></script>`,
     );
     await api('PUT', '/v1/settings/engagement', org.keys.manager, { onetrustCategory: 'C0002' });
     const onetrust = await json<{ consent: string; snippet: string }>(
@@ -415,7 +415,7 @@ describe('GET /v1/settings/engagement/tracking-code', () => {
     );
     expect(onetrust.snippet).toBe(
       `<script>${STUB}</script>\n` +
-        `<script type="text/plain" class="optanon-category-C0002" async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}" data-consent="onetrust" data-onetrust-category="C0002"></script>`,
+        `<script type="text/plain" class="optanon-category-C0002" async src="http://api.test/t.js?site=${org.siteKey}" data-site="${org.siteKey}" data-consent="onetrust" data-onetrust-category="C0002" data-form-visitor-field></script>`,
     );
     const bad = await api(
       'GET',
@@ -423,5 +423,21 @@ describe('GET /v1/settings/engagement/tracking-code', () => {
       org.keys.manager,
     );
     expect(bad.status).toBe(400);
+  });
+
+  it("follows the organisation's consent mode unless another is asked for", async () => {
+    const org = await createOrg();
+    const code = () =>
+      json<{ consent: string; snippet: string }>(
+        api('GET', '/v1/settings/engagement/tracking-code', org.keys.manager),
+      );
+    const manual = await code();
+    expect(manual.consent).toBe('manual');
+    expect(manual.snippet).toContain(' data-consent="manual" data-form-visitor-field>');
+    await api('PUT', '/v1/settings/engagement', org.keys.manager, { consentMode: 'none' });
+    const none = await code();
+    expect(none.consent).toBe('none');
+    expect(none.snippet).not.toContain('data-consent');
+    expect(none.snippet).toContain(' data-form-visitor-field>');
   });
 });

@@ -14,17 +14,19 @@ describe('trackingSnippet', () => {
     }
   });
 
-  it('loads t.js for the site, marking manual consent, or blocked by OneTrust until consent', () => {
+  it('loads t.js for the site with the consent mode, and the form visitor field in every mode', () => {
     const tag = (consent: 'none' | 'manual' | 'onetrust') =>
       trackingSnippet({ ...site, consent }).split('\n')[1];
     const src = 'https://edge.test/t.js?site=pk_demo';
-    expect(tag('none')).toBe(`<script async src="${src}" data-site="pk_demo"></script>`);
+    expect(tag('none')).toBe(
+      `<script async src="${src}" data-site="pk_demo" data-form-visitor-field></script>`,
+    );
     expect(tag('manual')).toBe(
-      `<script async src="${src}" data-site="pk_demo" data-consent="manual"></script>`,
+      `<script async src="${src}" data-site="pk_demo" data-consent="manual" data-form-visitor-field></script>`,
     );
     // Only the tracker's tag is blocked: the stub stays runnable so early `cxm(...)` calls queue.
     expect(tag('onetrust')).toBe(
-      `<script type="text/plain" class="optanon-category-C0003" async src="${src}" data-site="pk_demo" data-consent="onetrust" data-onetrust-category="C0003"></script>`,
+      `<script type="text/plain" class="optanon-category-C0003" async src="${src}" data-site="pk_demo" data-consent="onetrust" data-onetrust-category="C0003" data-form-visitor-field></script>`,
     );
   });
 });
