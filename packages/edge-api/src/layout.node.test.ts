@@ -21,7 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['orgs', 'auth'], // an organisation's settings and sites; API keys, roles, signed tokens
   ['middleware'], // request plumbing shared by endpoints
   ['endpoints'], // one folder per resource: route, schema, logic, tests
-  ['jobs', 'client', 'console', 'docs'], // cron and queue consumers; typed client; the console; /docs
+  ['jobs', 'client', 'console', 'docs', 'landing'], // cron, queues; typed client; console; /docs; /
   ['app.ts', 'tools.ts'], // mounts everything; what benchmarks reuse
   ['index.ts'], // the Worker's handlers
 ];

@@ -10,7 +10,8 @@ export const DOCS_PATHS = {
 
 /**
  * Scalar's settings. Off: its web fonts (fonts.scalar.com), telemetry and the AI agent, which
- * would call scalar.com; no `proxyUrl`, so "Test request" calls this API directly.
+ * would call scalar.com, and its developer toolbar (shown on localhost; it offers Scalar's hosted
+ * services); no `proxyUrl`, so "Test request" calls this API directly.
  */
 export function scalarSettings(documentUrl: string) {
   return {
@@ -19,7 +20,7 @@ export function scalarSettings(documentUrl: string) {
     telemetry: false,
     agent: { disabled: true },
     documentDownloadType: 'json',
-    hideClientButton: false,
+    showDeveloperTools: 'never',
     theme: 'default',
   };
 }
