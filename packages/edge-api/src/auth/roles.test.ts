@@ -18,6 +18,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/candidates/ghost/score-history', least: 'user' },
   { method: 'POST', path: '/v1/scores', least: 'user', body: { candidateIds: ['ghost'] } },
   { method: 'PUT', path: '/v1/candidates/ghost/tags', least: 'user', body: { tags: 'x' } },
+  { method: 'GET', path: '/v1/candidates/ghost/tags', least: 'user' },
   { method: 'GET', path: '/v1/candidates/ghost/contact', least: 'user' },
   // An unknown field is a 400 (strict body): no candidate is created.
   { method: 'PUT', path: '/v1/candidates/ghost/contact', least: 'user', body: { colour: 1 } },

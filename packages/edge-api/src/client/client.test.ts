@@ -56,6 +56,7 @@ describe('the typed client', () => {
     const page = await client.engagements(cand, { type: ['attend_event'], limit: 10 });
     expect(page.engagements).toHaveLength(1);
     expect((await client.setTags(cand, ['java'])).tags).toEqual(['java']);
+    expect(await client.tags(cand)).toEqual({ candidateId: cand, tags: ['java'] });
     const audience = await client.audience({ tier: ['engaged'], tags: ['java'] });
     expect(audience.candidates.map((c) => c.candidateId)).toEqual([cand]);
     expect((await client.scores([cand, 'ghost'])).notFound).toEqual(['ghost']);

@@ -133,6 +133,7 @@ export const ENDPOINTS = {
   score: ['GET', '/v1/candidates/{candidateId}/score'],
   scoreHistory: ['GET', '/v1/candidates/{candidateId}/score-history'],
   scores: ['POST', '/v1/scores'],
+  tags: ['GET', '/v1/candidates/{candidateId}/tags'],
   setTags: ['PUT', '/v1/candidates/{candidateId}/tags'],
   purgeCandidate: ['DELETE', '/v1/candidates/{candidateId}'],
   audience: ['GET', '/v1/audiences'],
@@ -364,6 +365,7 @@ export function createClient(options: ClientOptions) {
     scoreHistory: (candidateId: string, days?: number) =>
       call<ScoreHistory>('scoreHistory', { params: { candidateId }, query: { days } }),
     scores: (candidateIds: string[]) => call<Scores>('scores', { body: { candidateIds } }),
+    tags: (candidateId: string) => call<Tags>('tags', { params: { candidateId } }),
     setTags: (candidateId: string, tags: string[]) =>
       call<Tags>('setTags', { params: { candidateId }, body: { tags } }),
     purgeCandidate: (candidateId: string) =>

@@ -21,6 +21,7 @@ import {
   type Fixture,
   GET_CAMPAIGN,
   GET_CONTACT,
+  GET_TAGS,
   GET_USER,
   json,
   KEYED_ENDPOINTS,
@@ -62,7 +63,7 @@ function beaconOf(site: string, origin: string): Record<string, unknown> {
 
 export function crossOrg(fixture: Fixture): Case[] {
   const f = fixture;
-  const reads = [CANDIDATE_ENGAGEMENTS, SCORE, SCORE_HISTORY];
+  const reads = [CANDIDATE_ENGAGEMENTS, SCORE, SCORE_HISTORY, GET_TAGS];
   const demoKeys = ['key_demo_user', 'key_demo_reporter', 'key_demo_manager', 'key_demo_admin'];
   return [
     ...[...reads, PURGE].map(

@@ -193,6 +193,13 @@ export const SCORE_HISTORY: Endpoint = {
   role: 'user',
 };
 
+export const GET_TAGS: Endpoint = {
+  operation: 'GET /v1/candidates/{candidateId}/tags',
+  method: 'GET',
+  url: (f, param = f.candidate) => `/v1/candidates/${enc(param)}/tags`,
+  role: 'user',
+};
+
 export const TAGS: Endpoint = {
   operation: 'PUT /v1/candidates/{candidateId}/tags',
   method: 'PUT',
@@ -617,6 +624,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   CANDIDATE_ENGAGEMENTS,
   SCORE,
   SCORE_HISTORY,
+  GET_TAGS,
   TAGS,
   PURGE,
   SCORES,

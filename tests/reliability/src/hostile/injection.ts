@@ -11,6 +11,7 @@ import {
   draft,
   ENGAGEMENTS,
   type Fixture,
+  GET_TAGS,
   IDENTITY,
   KEYED_ENDPOINTS,
   LINK_VISITOR,
@@ -171,6 +172,9 @@ export function injection(fixture: Fixture): Case[] {
     ]),
     ...badUrls(SCORE_HISTORY, f, [
       ['injection as the candidate id', 'not_found', (r) => SCORE_HISTORY.url(f, pickAny(r))],
+    ]),
+    ...badUrls(GET_TAGS, f, [
+      ['injection as the candidate id', 'not_found', (r) => GET_TAGS.url(f, pickAny(r))],
     ]),
     ...badUrls(CANDIDATE_ENGAGEMENTS, f, [
       [

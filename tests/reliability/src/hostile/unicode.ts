@@ -12,6 +12,7 @@ import {
   draft,
   ENGAGEMENTS,
   type Fixture,
+  GET_TAGS,
   IDENTITY,
   JSON_ENDPOINTS,
   LINK_VISITOR,
@@ -293,6 +294,11 @@ export function unicodeCases(fixture: Fixture): Case[] {
       SCORE_HISTORY,
       f,
       rawIds(f.candidate, (id) => `/v1/candidates/${id}/score-history`, 'not_found'),
+    ),
+    ...badUrls(
+      GET_TAGS,
+      f,
+      rawIds(f.candidate, (id) => `/v1/candidates/${id}/tags`, 'not_found'),
     ),
     ...badUrls(
       CANDIDATE_ENGAGEMENTS,

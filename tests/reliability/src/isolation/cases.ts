@@ -242,6 +242,7 @@ export const CASES: IsolationCase[] = [
     },
   },
   { op: 'GET /v1/candidates/{candidateId}/score', run: candidateRead('/score') },
+  { op: 'GET /v1/candidates/{candidateId}/tags', run: candidateRead('/tags') },
   {
     op: 'GET /v1/candidates/{candidateId}/score-history',
     run: candidateRead('/score-history?days=366'),

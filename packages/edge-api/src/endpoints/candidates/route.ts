@@ -64,6 +64,26 @@ export const engagementsListRoute = createRoute({
   },
 });
 
+export const tagsReadRoute = createRoute({
+  method: 'get',
+  path: '/v1/candidates/{candidateId}/tags',
+  summary: "A candidate's tags",
+  description:
+    'The tags, alphabetical: what the profile shows and edits (listing them with the candidates ' +
+    'needs the reporter role). A candidate the organisation does not have is a 404.',
+  tags: ['Candidates'],
+  security: [{ apiKey: ['user'] }],
+  middleware: [requireRole('user')] as const,
+  request: { params: candidateIdParams },
+  responses: {
+    200: {
+      description: 'The tags now set.',
+      content: { 'application/json': { schema: tagsReplySchema } },
+    },
+    ...errorResponses([400, 401, 403, 404]),
+  },
+});
+
 export const tagsRoute = createRoute({
   method: 'put',
   path: '/v1/candidates/{candidateId}/tags',
@@ -228,6 +248,20 @@ const listEngagements: RouteHandler<typeof engagementsListRoute, AppEnv> = async
   );
 };
 
+const getTags: RouteHandler<typeof tagsReadRoute, AppEnv> = async (c) => {
+  const { candidateId } = c.req.valid('param');
+  const { orgId } = c.get('caller');
+  const db = database(c.env.DB);
+  const candidate = await findCandidate(db, orgId, candidateId);
+  if (!candidate) return candidateNotFound(c, candidateId);
+  const rows = await db
+    .select({ tag: candidateTags.tag })
+    .from(candidateTags)
+    .where(and(eq(candidateTags.orgId, orgId), eq(candidateTags.candidateId, candidate.id)))
+    .orderBy(candidateTags.tag);
+  return c.json({ candidateId, tags: rows.map((row) => row.tag) }, 200);
+};
+
 const putTags: RouteHandler<typeof tagsRoute, AppEnv> = async (c) => {
   const { candidateId } = c.req.valid('param');
   const tags = [...new Set(c.req.valid('json').tags)].sort();
@@ -256,6 +290,7 @@ const deleteCandidate: RouteHandler<typeof purgeRoute, AppEnv> = async (c) => {
 
 export function registerCandidates(app: OpenAPIHono<AppEnv>): void {
   app.openapi(engagementsListRoute, listEngagements);
+  app.openapi(tagsReadRoute, getTags);
   app.openapi(tagsRoute, putTags);
   app.openapi(purgeRoute, deleteCandidate);
 }
