@@ -37,6 +37,11 @@ export interface Bindings {
    */
   MESSAGE_QUEUE?: Queue;
   /**
+   * A campaign run's pages, a job each (`src/jobs/campaign-queue.ts`): kept off MESSAGE_QUEUE so
+   * a page never waits behind the texts the page before it queued.
+   */
+  CAMPAIGN_QUEUE?: Queue;
+  /**
    * The texting provider (Twilio's Messages API or the local stand-in): secrets, never vars. In
    * local development `.dev.vars` holds the stand-in's (written by `npm start`).
    */

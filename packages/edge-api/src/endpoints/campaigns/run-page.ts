@@ -57,6 +57,7 @@ export interface RunRow {
 export interface RunEnv {
   DB: D1Database;
   MESSAGE_QUEUE?: Queue;
+  CAMPAIGN_QUEUE?: Queue;
   PUBLIC_ORIGIN?: string;
 }
 
@@ -335,9 +336,16 @@ async function waitingTexts(db: D1Database, runId: string): Promise<string[]> {
   return results.map((row) => row.id);
 }
 
-async function nextPage(env: RunEnv, run: RunRow, page: number): Promise<void> {
-  const job: CampaignPageJob = { kind: 'campaign-page', runId: run.id, page };
-  await env.MESSAGE_QUEUE?.send(job);
+/**
+ * Queues page `page` of run `runId` on the campaign queue. Pages have a queue of their own: on the
+ * texting queue each page waited behind the previous page's 100 sends, so selecting a run took as
+ * long as texting it (the campaigns benchmark: 4 s a page, 100,000 candidates in over an hour).
+ */
+export async function queuePage(env: RunEnv, runId: string, page: number): Promise<void> {
+  const queue = env.CAMPAIGN_QUEUE;
+  if (!queue) throw new Error('campaign run: no CAMPAIGN_QUEUE binding');
+  const job: CampaignPageJob = { kind: 'campaign-page', runId, page };
+  await queue.send(job);
 }
 
 /** Does page `job.page` of its run (or, if done already, what may be left after it). */
@@ -354,7 +362,8 @@ export async function runPage(
   if (job.page < run.page) {
     // Written already: queue what may not have been, and the page after if nobody has.
     if (base) await queueRest(env, run, base, await waitingTexts(db, run.id));
-    if (run.state === 'running' && job.page === run.page - 1) await nextPage(env, run, run.page);
+    if (run.state === 'running' && job.page === run.page - 1)
+      await queuePage(env, run.id, run.page);
     return { kind: 'already' };
   }
   if (run.state !== 'running' || job.page > run.page) return { kind: 'already' };
@@ -404,7 +413,7 @@ export async function runPage(
   if (results[0]?.meta.changes !== 1) return { kind: 'already' };
   const written = await writtenTexts(db, items);
   await queueRest(env, run, base, written);
-  if (!claim.last) await nextPage(env, run, run.page + 1);
+  if (!claim.last) await queuePage(env, run.id, run.page + 1);
   return { kind: 'written', texts: written.length, last: claim.last };
 }
 

@@ -6,7 +6,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { database } from '../../db/client.js';
-import type { TextingJob } from '../../jobs/message-queue.js';
 import { campaign, estimate, messaged, NONE, scored } from '../../test/campaigns.js';
 import { api, BROWSER_UA, errorOf, request, rows, type TestOrg } from '../../test/client.js';
 import {
@@ -27,7 +26,7 @@ import {
 } from '../../test/messaging.js';
 import { deliver } from '../messages/deliver.js';
 import type { OutboundJob } from '../messages/queue-message.js';
-import { RUN_PAGE_SIZE, type RunEnv, runPage } from './run-page.js';
+import { type CampaignPageJob, RUN_PAGE_SIZE, type RunEnv, runPage } from './run-page.js';
 import type { RunJson } from './runs.js';
 import { STALL_MS, startCampaignRuns } from './start-runs.js';
 
@@ -48,26 +47,38 @@ const ORIGIN = 'http://api.test';
 
 interface Harness {
   env: RunEnv;
-  jobs: { body: TextingJob }[];
+  /** What the campaign queue was given: page jobs. */
+  pages: { body: CampaignPageJob }[];
+  /** What the texting queue was given: text jobs. */
+  texts: { body: OutboundJob }[];
 }
 
 function harness(): Harness {
-  const { queue, jobs } = fakeQueue();
+  const pages = fakeQueue();
+  const texts = fakeQueue();
   return {
-    env: { DB: env.DB, MESSAGE_QUEUE: queue, PUBLIC_ORIGIN: ORIGIN },
-    jobs: jobs as unknown as { body: TextingJob }[],
+    env: {
+      DB: env.DB,
+      MESSAGE_QUEUE: texts.queue,
+      CAMPAIGN_QUEUE: pages.queue,
+      PUBLIC_ORIGIN: ORIGIN,
+    },
+    pages: pages.jobs as unknown as { body: CampaignPageJob }[],
+    texts: texts.jobs,
   };
 }
 
 /** Runs queued page jobs (in order, as the queue would) until none is left; the texts queued. */
 async function drain(h: Harness, now = Date.now()): Promise<string[]> {
-  const texts: string[] = [];
-  while (h.jobs.length > 0) {
-    const job = h.jobs.shift()!.body;
-    if (job.kind === 'campaign-page') await runPage(h.env, job, now);
-    else texts.push(job.messageId);
+  while (h.pages.length > 0) {
+    const job = h.pages.shift()!.body;
+    // Pages and texts each on their own queue, so no page waits behind texts.
+    expect(job.kind).toBe('campaign-page');
+    await runPage(h.env, job, now);
   }
-  return texts;
+  const texts = h.texts.splice(0);
+  expect(texts.every((job) => job.body.kind === 'send')).toBe(true);
+  return texts.map((job) => job.body.messageId);
 }
 
 /** The cron's campaign step at `now`, then every page it led to. */
@@ -267,7 +278,9 @@ describe('a run happens once per campaign and local date', () => {
   });
 });
 
-describe('a run killed halfway continues without texting anyone twice', () => {
+// Each test here seeds more than a page of candidates one by one through the API: seconds on a
+// loaded machine, so more time than vitest's default 5 s.
+describe('a run killed halfway continues without texting anyone twice', { timeout: 30_000 }, () => {
   async function bigPool(count: number, allowance = 500) {
     const { org, sender } = await setup({ allowance });
     const ids: string[] = [];
@@ -282,10 +295,10 @@ describe('a run killed halfway continues without texting anyone twice', () => {
     const { org, id, ids } = await bigPool(RUN_PAGE_SIZE + 30);
     const h = harness();
     await startCampaignRuns(h.env, NOON);
-    const first = h.jobs[0]!.body;
+    const first = h.pages[0]!.body;
     expect(first).toMatchObject({ kind: 'campaign-page', page: 0 });
     // The queue delivers the first page twice.
-    h.jobs.push({ body: first });
+    h.pages.push({ body: first });
     const texts = await drain(h);
     const written = await textsOf(org);
     expect(written).toHaveLength(ids.length);
@@ -299,8 +312,7 @@ describe('a run killed halfway continues without texting anyone twice', () => {
     const { org, id, ids } = await bigPool(RUN_PAGE_SIZE + 30);
     const h = harness();
     await startCampaignRuns(h.env, NOON);
-    const job = h.jobs.shift()!.body;
-    if (job.kind !== 'campaign-page') throw new Error('expected a page job');
+    const job = h.pages.shift()!.body;
     const broken: RunEnv = {
       ...h.env,
       MESSAGE_QUEUE: {
@@ -314,9 +326,9 @@ describe('a run killed halfway continues without texting anyone twice', () => {
     };
     await expect(runPage(broken, job, NOON)).rejects.toThrow('queue down');
     expect(await textsOf(org)).toHaveLength(RUN_PAGE_SIZE);
-    expect(h.jobs).toHaveLength(0);
+    expect(h.pages).toHaveLength(0);
     // The queue retries the job.
-    h.jobs.push({ body: job });
+    h.pages.push({ body: job });
     const texts = await drain(h);
     const written = await textsOf(org);
     expect(written).toHaveLength(ids.length);
@@ -328,11 +340,11 @@ describe('a run killed halfway continues without texting anyone twice', () => {
     const { org, id, ids } = await bigPool(RUN_PAGE_SIZE + 30);
     const h = harness();
     await startCampaignRuns(h.env, NOON);
-    await runPage(h.env, h.jobs.shift()!.body as never, NOON);
+    await runPage(h.env, h.pages.shift()!.body, NOON);
     // The next page's job is lost (the queue gave up on it).
-    h.jobs.splice(0, h.jobs.length);
+    h.pages.splice(0, h.pages.length);
     await startCampaignRuns(h.env, NOON + 5 * MINUTE_MS);
-    expect(h.jobs).toHaveLength(0);
+    expect(h.pages).toHaveLength(0);
     const later = NOON + STALL_MS + MINUTE_MS;
     setClock(later);
     const { started: step } = await cron(h, later);
@@ -366,7 +378,7 @@ describe('a run killed halfway continues without texting anyone twice', () => {
   });
 });
 
-describe('campaign states and runs', () => {
+describe('campaign states and runs', { timeout: 30_000 }, () => {
   it('disable stops tomorrow’s run, and a run under way stops at its next page', async () => {
     const { org, sender } = await setup();
     for (let i = 0; i < RUN_PAGE_SIZE + 1; i++) {
@@ -375,7 +387,7 @@ describe('campaign states and runs', () => {
     const id = await campaign(org, sender.id);
     const h = harness();
     await startCampaignRuns(h.env, NOON);
-    await runPage(h.env, h.jobs.shift()!.body as never, NOON);
+    await runPage(h.env, h.pages.shift()!.body, NOON);
     expect((await api('POST', `/v1/campaigns/${id}/disable`, org.keys.user)).status).toBe(200);
     await drain(h);
     expect((await runsOf(org, id))[0]).toMatchObject({

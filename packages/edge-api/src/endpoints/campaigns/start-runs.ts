@@ -3,12 +3,12 @@
 // A run is due once per campaign and local date of its organisation, from its send time until
 // that day ends (`schedule.ts`). Starting one is an insert that the unique (campaign, date) index
 // lets happen once, however often or late the cron fires; only the insert that made the row
-// queues its first page. The pages then go through the texting queue, a job each
+// queues its first page. The pages then go through the campaign queue, a job each
 // (`run-page.ts`), so no invocation does more than a page. A run whose last page job was lost
 // (the queue gave up on it, or the Worker died between writing a page and queueing the next) has
 // not moved for STALL_MS: the cron queues its page again, and the page's own claim makes that
 // harmless if the old job was only slow. After MAX_RESUMES the run is failed, not retried forever.
-import type { CampaignPageJob, RunEnv } from './run-page.js';
+import { queuePage, type RunEnv } from './run-page.js';
 import { runDue } from './schedule.js';
 
 export const STALL_MS = 15 * 60 * 1000;
@@ -26,11 +26,6 @@ export interface StartedRuns {
   started: number;
   resumed: number;
   failed: number;
-}
-
-async function queuePage(env: RunEnv, runId: string, page: number): Promise<void> {
-  const job: CampaignPageJob = { kind: 'campaign-page', runId, page };
-  await env.MESSAGE_QUEUE?.send(job);
 }
 
 /** Starts every enabled campaign's run that is due at `now`. */
