@@ -9,12 +9,19 @@
 // the same 100,000 candidates (`GET /v1/audiences`), measured on the same worker in the same run
 // before the cron. Afterwards, from the D1 and the stand-in: texts written = matched - skipped,
 // nobody texted twice, none lost.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { read } from '@cxm/test-support/d1';
-import { EDGE_API, WRANGLER } from '@cxm/test-support/paths';
+import { EDGE_API } from '@cxm/test-support/paths';
 import { freePort } from '@cxm/test-support/ports';
 import { type Child, stop } from '@cxm/test-support/processes';
 import { startWorker, type Worker } from '@cxm/test-support/worker';
@@ -61,19 +68,23 @@ interface Context {
 }
 
 /**
- * The worker bundled once, into `dir`: `wrangler dev` rebuilds and restarts the worker whenever a
- * file under src/ changes, and a run lasts minutes in a checkout others edit (a reload mid-run
- * killed the runtime and stalled the queue). Served from this copy, the run sees one version.
+ * A copy of the worker's source taken at the start, served instead of src/: `wrangler dev`
+ * rebuilds and restarts the worker whenever a file under src/ changes, and a run lasts minutes in
+ * a checkout others edit (a reload mid-run killed the runtime and stalled the queue). The copy
+ * sits in the package's git-ignored .wrangler/ beside a link to its node_modules, so its imports
+ * of packages, bare or relative, resolve as src/'s do.
  */
-function snapshotWorker(dir: string): string {
-  const result = spawnSync(WRANGLER, ['deploy', '--dry-run', '--outdir', dir], {
-    cwd: EDGE_API,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false' },
-    timeout: 120_000,
-  });
-  if (result.status !== 0) throw new Error(`bundling the worker failed:\n${result.stderr}`);
-  return join(dir, 'index.js');
+function snapshotWorker(): { script: string; remove: () => void } {
+  const parent = join(EDGE_API, '.wrangler');
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'bench-campaigns-'));
+  cpSync(join(EDGE_API, 'src'), join(dir, 'src'), { recursive: true });
+  // src/ names a few files by relative path into the package's node_modules (Scalar's bundle).
+  symlinkSync(join(EDGE_API, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return {
+    script: join(dir, 'src', 'index.ts'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -90,7 +101,7 @@ export async function run(): Promise<BenchResult> {
     buildData(persist, data);
     const buildS = (Date.now() - started) / 1000;
     log(`${fmt(CANDIDATES)} candidates written to a migrated D1 in ${fmt(buildS, 1)} s`);
-    const script = snapshotWorker(join(persist, 'bundle'));
+    const snapshot = snapshotWorker();
     const port = await freePort();
     const sms = await startStandIn(`http://127.0.0.1:${port}`);
     try {
@@ -99,7 +110,7 @@ export async function run(): Promise<BenchResult> {
         persist,
         port,
         args: [
-          ...['-c', 'wrangler.jsonc', script],
+          ...['-c', 'wrangler.jsonc', snapshot.script],
           ...['--log-level', 'warn', '--test-scheduled'],
           ...['--var', `PUBLIC_ORIGIN:http://127.0.0.1:${port}`],
           ...['--var', `TWILIO_ACCOUNT_SID:${SMS_ACCOUNT.sid}`],
@@ -114,6 +125,7 @@ export async function run(): Promise<BenchResult> {
       }
     } finally {
       await stop(sms.child);
+      snapshot.remove();
     }
   } finally {
     rmSync(persist, { recursive: true, force: true });
