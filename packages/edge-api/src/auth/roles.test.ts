@@ -43,6 +43,13 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },
   { method: 'PUT', path: '/v1/settings/engagement', least: 'manager', body: { colour: 1 } },
   { method: 'GET', path: '/v1/settings/engagement/tracking-code', least: 'manager' },
+  // An unknown field is a 400 (strict body): nothing is counted.
+  {
+    method: 'POST',
+    path: '/v1/settings/engagement/preview',
+    least: 'manager',
+    body: { colour: 1 },
+  },
   { method: 'GET', path: '/v1/settings/sign-in', least: 'manager' },
   // An unknown field is a 400 (strict body) before the issuer's discovery: nothing is called.
   { method: 'PUT', path: '/v1/settings/sign-in', least: 'manager', body: { colour: 1 } },

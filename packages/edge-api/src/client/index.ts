@@ -55,6 +55,8 @@ import type {
   scoresReplySchema,
 } from '../endpoints/scores/schema.js';
 import type {
+  modelPreviewBodySchema,
+  modelPreviewSchema,
   settingsBodySchema,
   settingsSchema,
   settingsUpdateReplySchema,
@@ -93,6 +95,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsBodySchema>;
 export type SettingsUpdated = z.infer<typeof settingsUpdateReplySchema>;
 export type TrackingCode = z.infer<typeof trackingCodeSchema>;
+export type ModelPreviewInput = z.input<typeof modelPreviewBodySchema>;
+export type ModelPreview = z.infer<typeof modelPreviewSchema>;
 export type ApiKeys = z.infer<typeof apiKeyListSchema>;
 export type CreateKeyInput = z.input<typeof createKeyBodySchema>;
 export type CreatedKey = z.infer<typeof createdKeySchema>;
@@ -144,6 +148,7 @@ export const ENDPOINTS = {
   settings: ['GET', '/v1/settings/engagement'],
   updateSettings: ['PUT', '/v1/settings/engagement'],
   trackingCode: ['GET', '/v1/settings/engagement/tracking-code'],
+  previewModel: ['POST', '/v1/settings/engagement/preview'],
   listKeys: ['GET', '/v1/keys'],
   createKey: ['POST', '/v1/keys'],
   revokeKey: ['DELETE', '/v1/keys/{id}'],
@@ -384,6 +389,7 @@ export function createClient(options: ClientOptions) {
     updateSettings: (body: SettingsInput) => call<SettingsUpdated>('updateSettings', { body }),
     trackingCode: (consent?: TrackingCode['consent']) =>
       call<TrackingCode>('trackingCode', { query: { consent } }),
+    previewModel: (body: ModelPreviewInput) => call<ModelPreview>('previewModel', { body }),
     listKeys: () => call<ApiKeys>('listKeys'),
     createKey: (body: CreateKeyInput) => call<CreatedKey>('createKey', { body }),
     revokeKey: (id: string) => call<RevokedKey>('revokeKey', { params: { id } }),

@@ -329,6 +329,19 @@ export const TRACKING_CODE: Endpoint = {
   role: 'manager',
 };
 
+/** A scoring model's tier counts before saving it: counted, nothing written. */
+export const PREVIEW_MODEL: Endpoint = {
+  operation: 'POST /v1/settings/engagement/preview',
+  method: 'POST',
+  url: () => '/v1/settings/engagement/preview',
+  role: 'manager',
+  json: {
+    maxBytes: 32 * 1024,
+    mediaTypes: ['application/json'],
+    valid: () => ({ scoringModel: null }),
+  },
+};
+
 export const TRACKER_SCRIPT: Endpoint = {
   operation: 'GET /t.js',
   method: 'GET',
@@ -639,6 +652,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   GET_SETTINGS,
   PUT_SETTINGS,
   TRACKING_CODE,
+  PREVIEW_MODEL,
   TRACKER_SCRIPT,
   LIST_USERS,
   CREATE_USER,

@@ -32,6 +32,7 @@ import {
   LINK_VISITOR,
   LINKS,
   LIST_CAMPAIGNS,
+  PREVIEW_MODEL,
   PURGE,
   PUT_CONTACT,
   PUT_MESSAGING_SETTINGS,
@@ -774,6 +775,13 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['an unknown field', 'invalid_request', { colour: 'red' }],
       // Another organisation's person, or nobody: a 400 at the field, never their number's reach.
       ['fromUserId of nobody here', 'invalid_request', { fromUserId: 'usr_nobody_here' }],
+    ]),
+    ...spoiled(PREVIEW_MODEL, f, [
+      ['no scoringModel', 'invalid_request', { scoringModel: MISSING }],
+      ['scoringModel as a JSON string', 'invalid_request', { scoringModel: '{}' }],
+      ['scoringModel an array', 'invalid_request', { scoringModel: [] }],
+      ['scoringModel half-life 0', 'invalid_request', { scoringModel: { halfLifeDays: 0 } }],
+      ['an unknown field', 'invalid_request', { colour: 'red' }],
     ]),
     ...badUrls(CAMPAIGN_RUNS, f, [
       ['limit 0', 'invalid_request', `/v1/campaigns/${f.campaign}/runs?limit=0`],

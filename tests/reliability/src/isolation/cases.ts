@@ -381,6 +381,30 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'POST /v1/settings/engagement/preview',
+    run: async (t) => {
+      // The counts are the attacker's own candidates, now and under the default model.
+      const answer = await t.send({
+        method: 'POST',
+        path: '/v1/settings/engagement/preview',
+        key: key(t),
+        json: { scoringModel: null },
+      });
+      status(t, answer, [200], 'the scoring model preview');
+      const own = attackerCounts(t, 0, Date.now() + DAY);
+      for (const part of ['current', 'preview']) {
+        const counted = Object.values(field(answer.json, part) ?? {}).reduce<number>(
+          (sum, n) => sum + Number(n),
+          0,
+        );
+        t.check(
+          counted === own.scores,
+          `the preview's ${part} counts ${counted} candidates; the attacker has ${own.scores}`,
+        );
+      }
+    },
+  },
+  {
     op: 'GET /v1/users',
     run: async (t) => {
       const answer = await t.send({ method: 'GET', path: '/v1/users', key: key(t) });

@@ -74,6 +74,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/reports/tiers',
       '/v1/scores',
       '/v1/settings/engagement',
+      '/v1/settings/engagement/preview',
       '/v1/settings/engagement/tracking-code',
       '/v1/settings/messaging',
       '/v1/settings/sign-in',

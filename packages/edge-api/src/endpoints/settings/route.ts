@@ -2,6 +2,7 @@
 // toggle governs browser tracking only: `/t.js` turns inert and `/v1/collect` stores nothing while
 // it is off; server-to-server engagements (email, events, forms processed by the caller) are
 // always recorded.
+import { DEFAULT_MODEL } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/require-role.js';
 import { database } from '../../db/client.js';
@@ -9,9 +10,12 @@ import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
-import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
+import { apiError, errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import { flagOn } from '../../utils/outbound-url.js';
+import { previewModel } from './preview.js';
 import {
+  modelPreviewBodySchema,
+  modelPreviewSchema,
   settingsBodySchema,
   settingsSchema,
   settingsUpdateReplySchema,
@@ -21,7 +25,7 @@ import {
 import { consentOf, settingsReply } from './settings-reply.js';
 import { trackingSnippet } from './tracking-code.js';
 import { updateSettings } from './update-settings.js';
-import { validateSettings } from './validate-settings.js';
+import { checkModel, validateSettings } from './validate-settings.js';
 
 export const getSettingsRoute = createRoute({
   method: 'get',
@@ -87,6 +91,34 @@ export const trackingCodeRoute = createRoute({
   },
 });
 
+export const previewModelRoute = createRoute({
+  method: 'post',
+  path: '/v1/settings/engagement/preview',
+  summary: "What a scoring model would do to today's tier counts",
+  description:
+    'Checks the model as `PUT` does (every problem listed, as `scoringModel.<path>` issues) and ' +
+    'answers the tier counts now and right after saving it, as `GET /v1/reports/tiers` would ' +
+    'give them. Writes nothing. A change of thresholds or weights is read from the stored ' +
+    "scores; a change of half-life, window, caps or machine factor folds every candidate's " +
+    'engagements, as a save does.',
+  tags: ['Settings'],
+  security: [{ apiKey: ['manager'] }],
+  middleware: [
+    requireRole('manager'),
+    jsonBody({ maxBytes: 32 * 1024, mediaTypes: ['application/json'] }),
+  ] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: modelPreviewBodySchema } } },
+  },
+  responses: {
+    200: {
+      description: 'The tier counts now and with the model.',
+      content: { 'application/json': { schema: modelPreviewSchema } },
+    },
+    ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
 const getSettings: RouteHandler<typeof getSettingsRoute, AppEnv> = async (c) => {
   const org = await callerOrg(database(c.env.DB), c.get('caller').orgId);
   return c.json(settingsReply(org), 200);
@@ -131,8 +163,25 @@ const getTrackingCode: RouteHandler<typeof trackingCodeRoute, AppEnv> = async (c
   return c.json({ consent, siteKey: site.publicKey, snippet }, 200);
 };
 
+const postPreview: RouteHandler<typeof previewModelRoute, AppEnv> = async (c) => {
+  const issues: Issue[] = [];
+  const checked = checkModel(c.req.valid('json').scoringModel, issues);
+  if (checked === undefined) return errorResponse(c, invalidRequest(issues));
+  const db = database(c.env.DB);
+  const org = await callerOrg(db, c.get('caller').orgId);
+  const now = Date.now();
+  const result = await previewModel(c.env.DB, db, {
+    orgId: org.id,
+    now,
+    current: org.model,
+    next: checked ?? DEFAULT_MODEL,
+  });
+  return c.json({ asOf: new Date(now).toISOString(), ...result }, 200);
+};
+
 export function registerSettings(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getSettingsRoute, getSettings);
   app.openapi(putSettingsRoute, putSettings);
   app.openapi(trackingCodeRoute, getTrackingCode);
+  app.openapi(previewModelRoute, postPreview);
 }

@@ -107,3 +107,38 @@ export const trackingCodeSchema = z
     snippet: z.string(),
   })
   .openapi('TrackingCode');
+
+export const modelPreviewBodySchema = z
+  .object({
+    scoringModel: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({
+        description: 'The model to preview (checked by validateModel), or null for the default.',
+        example: DEFAULT_MODEL as unknown as Record<string, unknown>,
+      }),
+  })
+  .strict()
+  .openapi('ScoringModelPreviewRequest');
+
+const tierCounts = z
+  .object({
+    inactive: z.number().int(),
+    engaged: z.number().int(),
+    highly_engaged: z.number().int(),
+  })
+  .openapi('TierCounts');
+
+export const modelPreviewSchema = z
+  .object({
+    asOf: z.string(),
+    method: z.enum(['thresholds', 'weights', 'rebuild']).openapi({
+      description:
+        'How it was computed: `thresholds` (the stored sort keys against the new thresholds), ' +
+        '`weights` (the stored per-type sums scaled to the new weights), `rebuild` (every ' +
+        "candidate's engagements folded under the new model, as saving it does).",
+    }),
+    current: tierCounts.openapi({ description: "Today's counts, as the tier report gives them." }),
+    preview: tierCounts.openapi({ description: 'The counts right after saving the model.' }),
+  })
+  .openapi('ScoringModelPreview');

@@ -36,7 +36,8 @@ function originList(values: string[], path: string, issues: Issue[]): string[] {
   return out;
 }
 
-function checkModel(
+/** A submitted model, completed and checked (its errors pushed as `scoringModel.<path>` issues). */
+export function checkModel(
   value: Record<string, unknown> | null | undefined,
   issues: Issue[],
 ): ScoringModel | null | undefined {
