@@ -1,9 +1,9 @@
 // A re-engagement campaign's daily run over an organisation where 100,000 candidates match,
 // through `wrangler dev` (workerd, a local D1, Miniflare's local queue) and the SMS stand-in
 // (examples/sms-provider, its own process): the cron (`/__scheduled`) starts the run, its pages
-// (100 candidates a job) select, judge and write their texts and queue them as send jobs on the
-// same texting queue, and the consumer sends them through the stand-in, whose callbacks bring
-// them back `delivered`. Measured: cron to the run `done` (every page written, its texts queued)
+// (100 candidates a job, on the campaign queue) select, judge and write their texts and queue
+// them as send jobs on the texting queue, whose consumer sends them through the stand-in, whose
+// callbacks bring them back `delivered`. Measured: cron to the run `done` (every page written, its texts queued)
 // and per page, the memory of workerd, the stand-in and this process, and texts accepted and
 // delivered per second over a bounded window; beside `GET /healthz` and an audience query over
 // the same 100,000 candidates (`GET /v1/audiences`), measured on the same worker in the same run
@@ -560,7 +560,7 @@ function notes(
   const perPage = (run.updated_at - run.created_at) / Math.max(1, run.page);
   return [
     `wrangler dev (workerd, local D1 on SQLite, Miniflare's local queue) and the SMS stand-in on loopback; the data (${fmt(CANDIDATES)} candidates, each Engaged, last contacted 31-365 days ago, a US number, SMS consent, a zone where it was 09:00-18:00: ${ctx.data.zones.join(', ')}; the organisation in ${ctx.data.orgZone}, send time 08:00, monthly contacts ${fmt(CANDIDATES * 2)}) written into the migrated D1 file in ${fmt(ctx.buildS, 1)} s; ${fmt(at.setUpS)} s from the start to the baselines. The whole bench took ${fmt((Date.now() - ctx.started) / 1000)} s.`,
-    `Queue (packages/edge-api/wrangler.jsonc): ${describeQueue(queueSettings())}. A page job writes its texts in one D1 batch, then queues its ${PAGE_SIZE} send jobs and after them the next page's job on the same queue, which Miniflare hands to one consumer at a time: the next page waits behind the page's own sends. Observed: page moved every ${pageGaps.length > 0 ? `${ms(median(pageGaps))} ms (median; p90 ${ms(quantile(pageGaps, 0.9))} ms)` : 'n/a'} while texts reached the stand-in at ${fmt(last.atProvider / Math.max(0.001, sendWindowS), 1)}/s (first to last sample).`,
+    `Queues (packages/edge-api/wrangler.jsonc): ${describeQueue(queueSettings('CAMPAIGN_QUEUE'))}; ${describeQueue(queueSettings())}. A page job writes its texts in one D1 batch, then queues its ${PAGE_SIZE} send jobs on the texting queue and the next page's job on the campaign queue, so the next page does not wait behind the page's sends (the one workerd runs both consumers). Observed: page moved every ${pageGaps.length > 0 ? `${ms(median(pageGaps))} ms (median; p90 ${ms(quantile(pageGaps, 0.9))} ms)` : 'n/a'} while texts reached the stand-in at ${fmt(last.atProvider / Math.max(0.001, sendWindowS), 1)}/s (first to last sample).`,
     doneMs === null
       ? `The run was not done when the ${WINDOW_MIN}-minute window closed: ${run.page} pages (${fmt(run.matched)} candidates) written in ${fmt((run.updated_at - run.created_at) / 1000)} s, ${ms(perPage)} ms a page; at that pace the ${remaining} pages left would take about ${fmt((remaining * perPage) / 60_000, 1)} more minutes (a projection, not a measurement).`
       : `The run was done ${fmt(doneMs / 1000, 1)} s after the cron, ${run.page} page jobs (the last one finds no more candidates and marks it done).`,

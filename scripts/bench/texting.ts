@@ -55,7 +55,7 @@ interface QueueConsumer {
 }
 
 /** The consumer of the queue behind `MESSAGE_QUEUE`, as packages/edge-api/wrangler.jsonc sets it. */
-export function queueSettings(): QueueConsumer {
+export function queueSettings(binding = 'MESSAGE_QUEUE'): QueueConsumer {
   const text = readFileSync(join(EDGE_API, 'wrangler.jsonc'), 'utf8');
   // Comments out (strings kept whole: they may hold `//`), then trailing commas: plain JSON.
   const json = text
@@ -64,9 +64,9 @@ export function queueSettings(): QueueConsumer {
   const { queues } = JSON.parse(json) as {
     queues?: { producers?: { binding: string; queue: string }[]; consumers?: QueueConsumer[] };
   };
-  const name = queues?.producers?.find((p) => p.binding === 'MESSAGE_QUEUE')?.queue;
+  const name = queues?.producers?.find((p) => p.binding === binding)?.queue;
   const consumer = queues?.consumers?.find((c) => c.queue === name);
-  if (!consumer) throw new Error('wrangler.jsonc: no consumer for the MESSAGE_QUEUE queue');
+  if (!consumer) throw new Error(`wrangler.jsonc: no consumer for the ${binding} queue`);
   return consumer;
 }
 
