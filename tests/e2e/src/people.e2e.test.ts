@@ -22,7 +22,7 @@ async function navigation(page: Page): Promise<string[]> {
 }
 
 const SEES = {
-  user: ['Candidates', 'Campaigns'],
+  user: ['Find a candidate', 'Campaigns'],
   reporter: ['Candidates', 'Campaigns', 'Reports'],
   manager: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],
   admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],

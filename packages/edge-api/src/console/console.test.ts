@@ -91,15 +91,17 @@ describe('console', () => {
     );
   });
 
-  it('lists candidates for a reporter and tells a user they cannot', async () => {
+  it('lists candidates for a reporter and gives a user the open-by-id form instead', async () => {
     const reporter = await page('/console/candidates', await signIn('sk_demo_reporter'));
     expect(reporter.status).toBe(200);
     expect(await reporter.text()).toContain('most engaged');
+    // More in candidates.test.ts.
     const user = await page('/console/candidates', await signIn('sk_demo_user'));
-    expect(user.status).toBe(403);
+    expect(user.status).toBe(200);
     const html = await user.text();
-    expect(html).toContain('cannot list candidates');
+    expect(html).toContain('Find a candidate');
     expect(html).toContain('Open a candidate by id');
+    expect(html).not.toContain('most engaged');
   });
 
   it('shows a candidate with its engagements, tier badge and score chart', async () => {

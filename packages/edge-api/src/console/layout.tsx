@@ -8,17 +8,39 @@ export type Section = 'candidates' | 'campaigns' | 'reports' | 'users' | 'settin
 
 const ROLE_ORDER = ['user', 'reporter', 'manager', 'admin'] as const;
 
-/** The sections, each with the least role that can use it: navigation shows only those. */
-const SECTIONS: { id: Section; href: string; label: string; least: WhoAmI['role'] }[] = [
-  { id: 'candidates', href: '/console/candidates', label: 'Candidates', least: 'user' },
+/**
+ * The sections, each with the least role that can use it (and, for a variant, the role from which
+ * the next one takes over): navigation shows only what the role can use, never a page that
+ * answers "cannot".
+ */
+const SECTIONS: {
+  id: Section;
+  href: string;
+  label: string;
+  least: WhoAmI['role'];
+  below?: WhoAmI['role'];
+}[] = [
+  // Listing candidates needs the reporter role (`GET /v1/audiences`); a user opens one by id.
+  {
+    id: 'candidates',
+    href: '/console/candidates',
+    label: 'Find a candidate',
+    least: 'user',
+    below: 'reporter',
+  },
+  { id: 'candidates', href: '/console/candidates', label: 'Candidates', least: 'reporter' },
   { id: 'campaigns', href: '/console/campaigns', label: 'Campaigns', least: 'user' },
   { id: 'reports', href: '/console/reports', label: 'Reports', least: 'reporter' },
   { id: 'users', href: '/console/users', label: 'Users', least: 'manager' },
   { id: 'settings', href: '/console/settings', label: 'Admin settings', least: 'manager' },
 ];
 
-function canUse(who: WhoAmI, least: WhoAmI['role']): boolean {
+export function canUse(who: WhoAmI, least: WhoAmI['role']): boolean {
   return ROLE_ORDER.indexOf(who.role) >= ROLE_ORDER.indexOf(least);
+}
+
+function shown(who: WhoAmI, section: { least: WhoAmI['role']; below?: WhoAmI['role'] }) {
+  return canUse(who, section.least) && !(section.below && canUse(who, section.below));
 }
 
 export function Layout(props: {
@@ -49,7 +71,7 @@ export function Layout(props: {
             {props.who ? (
               <>
                 <nav aria-label="Console">
-                  {SECTIONS.filter((section) => props.who && canUse(props.who, section.least)).map(
+                  {SECTIONS.filter((section) => props.who && shown(props.who, section)).map(
                     (section) => (
                       <a
                         href={section.href}
