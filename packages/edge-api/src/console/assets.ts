@@ -46,6 +46,7 @@ td.detail { word-break: break-word; max-width: 520px; }
 .badge.inactive { background: var(--inactive); }
 .badge.engaged { background: var(--engaged); }
 .badge.highly_engaged { background: var(--highly); }
+.badge.tag { background: #374151; margin: 0 4px 4px 0; }
 .message { border-radius: 8px; padding: 12px 16px; margin: 0 0 18px; border: 1px solid; }
 .message.error { background: #fdecec; border-color: #e7a4a7; color: #6e1a1e; }
 .message.info { background: #eaf2fd; border-color: #a9c5ef; color: #183f7a; }
@@ -122,7 +123,7 @@ textarea.prose { font: inherit; }
 .field-error { color: var(--danger); font-weight: 600; font-size: 14px; margin: 4px 0 10px; }
 .message.error a { color: inherit; }
 button.danger, .button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
-button.danger.secondary { background: #fff; color: var(--danger); }
+button.danger.secondary, .button.danger.secondary { background: #fff; color: var(--danger); }
 .badge.user-active { background: var(--ok); }
 .badge.user-deactivated { background: var(--inactive); }
 .crumbs { margin: 0; font-size: 14px; }

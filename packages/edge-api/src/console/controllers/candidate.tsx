@@ -1,8 +1,9 @@
-// `GET /console/candidates/:id`: one candidate's score, 90-day history and, on the Engagement
-// tab, a page of engagements, or on the Conversation tab the thread and contact details, read in
-// parallel. `POST /console/candidates/:id/messages` texts them as the signed-in person: success
-// goes back to the tab with a notice (post/redirect/get); a refusal shows the tab again with the
-// API's status, its reason in words and what was typed.
+// `GET /console/candidates/:id`: one candidate's score, 90-day history, tags and, on the
+// Engagement tab, a page of engagements (filtered by type and dates, kept in the URL), or on the
+// Conversation tab the thread and contact details, read in parallel. `POST …/messages` texts them
+// as the signed-in person and `POST …/tags` replaces their tags: success goes back to the page
+// with a notice (post/redirect/get); a refusal shows the page again with the API's status, its
+// reason in words and what was typed. `GET/POST …/purge`: the admin's confirmation and the purge.
 import type { EngagementType } from '@cxm/scoring';
 import type { Context, Hono } from 'hono';
 import type { Client, Messages, SendMessageInput } from '../../client/index.js';
@@ -10,7 +11,10 @@ import type { AppEnv } from '../../env.js';
 import { type ApiResult, settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
 import { readForm } from '../forms.js';
-import { CandidatePage, type CandidateTab } from '../pages/candidate.js';
+import { canUse } from '../layout.js';
+import { CandidatePage, type CandidateTab, type EngagementFilters } from '../pages/candidate.js';
+import { PurgeConfirmPage, PurgedPage } from '../pages/candidate-purge.js';
+import { type TagsEdit, tagsOfText } from '../pages/candidate-tags.js';
 import { campaignOf, type SendFailure } from '../pages/conversation.js';
 import type { Form } from '../pages/user-fields.js';
 
@@ -66,18 +70,22 @@ async function candidatePage(
   options: {
     sent?: { status: string; messageId?: string | undefined };
     failure?: SendFailure;
+    tagsEdit?: TagsEdit;
   } = {},
 ) {
   const { client } = signed;
-  const type = c.req.query('type') ?? '';
-  const [score, history, engagements, messages, contact] = await Promise.all([
+  const filters = engagementFilters(c);
+  const [score, history, tags, engagements, messages, contact] = await Promise.all([
     settle(client.score(id)),
     settle(client.scoreHistory(id, 90)),
+    settle(client.tags(id)),
     tab === 'engagement'
       ? settle(
           client.engagements(id, {
-            // Passed on unchecked: the API validates the type and the page shows its refusal.
-            type: (type || undefined) as EngagementType | undefined,
+            // Passed on unchecked: the API validates them and the page shows its refusal.
+            type: (filters.type || undefined) as EngagementType | undefined,
+            from: filters.from || undefined,
+            to: filters.to || undefined,
             limit: 50,
             cursor: c.req.query('cursor') || undefined,
           }),
@@ -91,21 +99,58 @@ async function candidatePage(
     messages && contact
       ? { messages, contact, sent: options.sent, failure: options.failure, campaigns }
       : null;
-  // A refused send answers with the API's status (400, 403, 409, 422, 503), as Hono's literals.
-  const status =
-    score.ok && options.failure ? (options.failure.problem.status as 200) : statusOf(score);
+  // A refused send or tags edit answers with the API's status, as Hono's literals; a refused
+  // filter (a bad date) with the engagements read's.
+  const refused = options.failure?.problem ?? options.tagsEdit?.problem;
+  const status = !score.ok
+    ? statusOf(score)
+    : refused
+      ? (refused.status as 200)
+      : engagements
+        ? statusOf(engagements)
+        : 200;
   return c.html(
     <CandidatePage
       who={signed.who}
       id={id}
       tab={tab}
-      type={type}
+      filters={filters}
       score={score}
       history={history}
+      tags={tags}
+      tagsEdit={options.tagsEdit}
+      saved={c.req.method === 'GET' ? c.req.query('saved') : undefined}
       engagements={engagements}
       conversation={conversation}
     />,
     status,
+  );
+}
+
+function engagementFilters(c: Context<AppEnv>): EngagementFilters {
+  return {
+    type: c.req.query('type')?.trim() ?? '',
+    from: c.req.query('from')?.trim() ?? '',
+    to: c.req.query('to')?.trim() ?? '',
+  };
+}
+
+function profileUrl(id: string, query: Record<string, string> = {}): string {
+  const text = new URLSearchParams(query).toString();
+  return `/console/candidates/${encodeURIComponent(id)}${text ? `?${text}` : ''}`;
+}
+
+/** What the confirmation counts (one read each, in parallel); the purge reply has the rest. */
+async function purgeConfirmation(c: Context<AppEnv>, signed: Session, id: string) {
+  const { client } = signed;
+  const [score, tags, messages] = await Promise.all([
+    settle(client.score(id)),
+    settle(client.tags(id)),
+    settle(client.messages(id)),
+  ]);
+  return c.html(
+    <PurgeConfirmPage who={signed.who} id={id} score={score} tags={tags} messages={messages} />,
+    statusOf(score),
   );
 }
 
@@ -139,5 +184,39 @@ export function registerCandidate(routes: Hono<AppEnv>, signedIn: SignedIn): voi
       message: sent.data.id,
     });
     return c.redirect(`/console/candidates/${encodeURIComponent(id)}?${query}`, 303);
+  });
+
+  routes.post('/candidates/:id/tags', async (c) => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    const id = c.req.param('id');
+    const typed = (await readForm(c)).tags ?? '';
+    const saved = await settle(signed.client.setTags(id, tagsOfText(typed)));
+    if (!saved.ok) {
+      return candidatePage(c, signed, id, 'engagement', {
+        tagsEdit: { typed, problem: saved.problem },
+      });
+    }
+    return c.redirect(profileUrl(id, { saved: 'tags' }), 303);
+  });
+
+  // Admins only, as the API: any other role gets the refusal, not the confirmation (its POST
+  // would be refused by `DELETE /v1/candidates/{id}` itself).
+  routes.get('/candidates/:id/purge', async (c) => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    const id = c.req.param('id');
+    if (!canUse(signed.who, 'admin')) {
+      return c.html(<PurgeConfirmPage who={signed.who} id={id} />, 403);
+    }
+    return purgeConfirmation(c, signed, id);
+  });
+
+  routes.post('/candidates/:id/purge', async (c) => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    const id = c.req.param('id');
+    const result = await settle(signed.client.purgeCandidate(id));
+    return c.html(<PurgedPage who={signed.who} id={id} result={result} />, statusOf(result));
   });
 }

@@ -1,9 +1,17 @@
-// One candidate: tier badge, the 90-day score chart with thresholds, and tabs for the
-// engagements (type, detail, date, source, and how we know it is them, with a legend saying what
-// each attribution means and how far to trust it), the conversation (`conversation.tsx`) and the
-// score's breakdown by type.
+// One candidate: tier badge, last engaged and contacted, the 90-day score chart with thresholds,
+// tags (shown and edited, `candidate-tags.tsx`), for admins the Purge button (its confirmation is
+// `candidate-purge.tsx`), and tabs for the engagements (filtered by type and dates; type, detail,
+// date, source, and how we know it is them, with a legend saying what each attribution means and
+// how far to trust it), the conversation (`conversation.tsx`) and the score's breakdown by type.
 import { ENGAGEMENT_TYPES } from '@cxm/scoring';
-import type { Engagements, Score, ScoreHistory, WhoAmI } from '../../client/index.js';
+import type {
+  ApiError,
+  Engagements,
+  Score,
+  ScoreHistory,
+  Tags,
+  WhoAmI,
+} from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { ScoreChart } from '../charts/score-chart.js';
 import {
@@ -15,98 +23,139 @@ import {
   TYPE_LABELS,
   typeLabel,
 } from '../labels.js';
-import { Layout, Problem, Tabs, TierBadge } from '../layout.js';
+import { Layout, Notice, Problem, Tabs, TierBadge } from '../layout.js';
 import { withQuery } from '../links.js';
+import { CandidateTags, type TagsEdit } from './candidate-tags.js';
 import { type ConversationData, ConversationTab } from './conversation.js';
 
 export type CandidateTab = 'engagement' | 'conversation' | 'score';
 
-export function CandidatePage(props: {
+/** The Engagement tab's filters, as the URL keeps them (passed to the API unchecked). */
+export interface EngagementFilters {
+  type: string;
+  from: string;
+  to: string;
+}
+
+export interface CandidatePageProps {
   who: WhoAmI;
   id: string;
   tab: CandidateTab;
-  type: string;
+  filters: EngagementFilters;
   score: ApiResult<Score>;
   history: ApiResult<ScoreHistory>;
+  tags: ApiResult<Tags>;
+  tagsEdit?: TagsEdit | undefined;
+  /** A notice after a save (post/redirect/get). */
+  saved?: string | undefined;
   engagements: ApiResult<Engagements> | null;
   /** Read for the Conversation tab only. */
   conversation?: ConversationData | null | undefined;
-}) {
+}
+
+export function CandidatePage(props: CandidatePageProps) {
   const { id, score } = props;
+  if (!score.ok) return <NotShown who={props.who} id={id} problem={score.problem} />;
   const base = `/console/candidates/${encodeURIComponent(id)}`;
-  if (!score.ok) {
-    return (
-      <Layout title={id} who={props.who} section="candidates">
-        <h1>{id}</h1>
-        {score.problem.status === 404 ? (
-          <div class="message info" role="status">
-            No candidate with the id <code>{id}</code> in {props.who.orgName}.{' '}
-            <a href="/console/candidates">Back to the candidates</a>
-          </div>
-        ) : (
-          <Problem problem={score.problem} />
-        )}
-      </Layout>
-    );
-  }
-  const s = score.data;
   return (
     <Layout title={id} who={props.who} section="candidates">
       <p>
         <a href="/console/candidates">← Candidates</a>
       </p>
       <h1>
-        {id} <TierBadge tier={s.tier} />
+        {id} <TierBadge tier={score.data.tier} />
       </h1>
+      {props.saved === 'tags' ? <Notice kind="ok">Tags saved.</Notice> : null}
       <div class="card">
-        <dl class="stats">
-          <div>
-            <dt>Points now</dt>
-            <dd>{formatPoints(s.points)}</dd>
-          </div>
-          <div>
-            <dt>Last engaged</dt>
-            <dd>{formatTime(s.lastEngagedAt)}</dd>
-          </div>
-          <div>
-            <dt>Last contacted</dt>
-            <dd>{s.lastContactedAt === null ? 'Never' : formatTime(s.lastContactedAt)}</dd>
-          </div>
-        </dl>
+        <Stats score={score.data} />
         {props.history.ok ? (
           <ScoreChart history={props.history.data} />
         ) : (
           <Problem problem={props.history.problem} />
         )}
+        <CandidateTags base={base} tags={props.tags} edit={props.tagsEdit} />
+        {props.who.role === 'admin' ? (
+          <p>
+            <a class="button danger secondary" href={`${base}/purge`}>
+              Purge {id}…
+            </a>
+          </p>
+        ) : null}
       </div>
       <div class="card">
-        <Tabs
-          label="Candidate"
-          tabs={[
-            { href: base, label: 'Engagement', current: props.tab === 'engagement' },
-            {
-              href: `${base}?tab=conversation`,
-              label: 'Conversation',
-              current: props.tab === 'conversation',
-            },
-            { href: `${base}?tab=score`, label: 'Score breakdown', current: props.tab === 'score' },
-          ]}
-        />
-        {props.tab === 'score' ? (
-          <Breakdown score={s} />
-        ) : props.tab === 'conversation' && props.conversation ? (
-          <ConversationTab
-            who={props.who}
-            id={id}
-            base={base}
-            lastContactedAt={s.lastContactedAt}
-            data={props.conversation}
-          />
-        ) : (
-          <EngagementTab base={base} type={props.type} result={props.engagements} />
-        )}
+        <CandidateTabs {...props} base={base} score={score.data} />
       </div>
     </Layout>
+  );
+}
+
+function NotShown(props: { who: WhoAmI; id: string; problem: ApiError }) {
+  const { id } = props;
+  return (
+    <Layout title={id} who={props.who} section="candidates">
+      <h1>{id}</h1>
+      {props.problem.status === 404 ? (
+        <div class="message info" role="status">
+          No candidate with the id <code>{id}</code> in {props.who.orgName}.{' '}
+          <a href="/console/candidates">Back to the candidates</a>
+        </div>
+      ) : (
+        <Problem problem={props.problem} />
+      )}
+    </Layout>
+  );
+}
+
+function Stats(props: { score: Score }) {
+  const s = props.score;
+  return (
+    <dl class="stats">
+      <div>
+        <dt>Points now</dt>
+        <dd>{formatPoints(s.points)}</dd>
+      </div>
+      <div>
+        <dt>Last engaged</dt>
+        <dd>{formatTime(s.lastEngagedAt)}</dd>
+      </div>
+      <div>
+        <dt>Last contacted</dt>
+        <dd>{s.lastContactedAt === null ? 'Never' : formatTime(s.lastContactedAt)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function CandidateTabs(props: Omit<CandidatePageProps, 'score'> & { base: string; score: Score }) {
+  const { base } = props;
+  return (
+    <>
+      <Tabs
+        label="Candidate"
+        tabs={[
+          { href: base, label: 'Engagement', current: props.tab === 'engagement' },
+          {
+            href: `${base}?tab=conversation`,
+            label: 'Conversation',
+            current: props.tab === 'conversation',
+          },
+          { href: `${base}?tab=score`, label: 'Score breakdown', current: props.tab === 'score' },
+        ]}
+      />
+      {props.tab === 'score' ? (
+        <Breakdown score={props.score} />
+      ) : props.tab === 'conversation' && props.conversation ? (
+        <ConversationTab
+          who={props.who}
+          id={props.id}
+          base={base}
+          lastContactedAt={props.score.lastContactedAt}
+          data={props.conversation}
+        />
+      ) : (
+        <EngagementTab base={base} filters={props.filters} result={props.engagements} />
+      )}
+    </>
   );
 }
 
@@ -146,33 +195,42 @@ function Breakdown(props: { score: Score }) {
 
 function EngagementTab(props: {
   base: string;
-  type: string;
+  filters: EngagementFilters;
   result: ApiResult<Engagements> | null;
 }) {
-  const { result } = props;
+  const { result, filters } = props;
   return (
     <section aria-labelledby="engagement-heading">
       <h2 id="engagement-heading" class="visually-hidden">
         Engagement
       </h2>
-      <form method="get" action={props.base} class="row">
+      <form method="get" action={props.base} class="row" aria-label="Filter engagements">
         <div>
           <label for="type">Type</label>
           <select id="type" name="type">
             <option value="">All types</option>
             {ENGAGEMENT_TYPES.map((type) => (
-              <option value={type} selected={props.type === type}>
+              <option value={type} selected={filters.type === type}>
                 {TYPE_LABELS[type]}
               </option>
             ))}
           </select>
         </div>
+        <div>
+          <label for="from">From (on or after)</label>
+          <input type="date" id="from" name="from" value={filters.from} />
+        </div>
+        <div>
+          <label for="to">Before</label>
+          <input type="date" id="to" name="to" value={filters.to} />
+        </div>
         <button type="submit" class="secondary">
           Filter
         </button>
+        {filters.type || filters.from || filters.to ? <a href={props.base}>Clear</a> : null}
       </form>
       {!result ? null : result.ok ? (
-        <EngagementTable base={props.base} type={props.type} page={result.data} />
+        <EngagementTable base={props.base} filters={filters} page={result.data} />
       ) : (
         <Problem problem={result.problem} />
       )}
@@ -180,10 +238,12 @@ function EngagementTab(props: {
   );
 }
 
-function EngagementTable(props: { base: string; type: string; page: Engagements }) {
+function EngagementTable(props: { base: string; filters: EngagementFilters; page: Engagements }) {
   const { engagements, nextCursor } = props.page;
+  const { filters } = props;
+  const filtered = Boolean(filters.type || filters.from || filters.to);
   if (engagements.length === 0)
-    return <p>No engagements{props.type ? ' of this type' : ''} yet.</p>;
+    return <p>No engagements{filtered ? ' match these filters' : ' yet'}.</p>;
   return (
     <>
       <table>
@@ -206,7 +266,7 @@ function EngagementTable(props: { base: string; type: string; page: Engagements 
         <p class="pager">
           <a
             class="button secondary"
-            href={withQuery(props.base, { type: props.type, cursor: nextCursor })}
+            href={withQuery(props.base, { ...filters, cursor: nextCursor })}
           >
             Older engagements
           </a>
