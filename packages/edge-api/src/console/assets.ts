@@ -226,6 +226,40 @@ export const CAMPAIGN_FORM_JS = `(() => {
 })();
 `;
 
+/**
+ * The scoring model form, where script runs: as values change (a short pause after typing), the
+ * preview panel (`data-preview`: the console renders it for the form as it is) is refreshed in
+ * place; without script the "Update preview" button posts the form and the page comes back.
+ */
+export const SETTINGS_FORM_JS = `(() => {
+  let pending = 0;
+  let timer;
+  const refresh = async (form) => {
+    const asked = ++pending;
+    try {
+      const response = await fetch(form.getAttribute('data-preview'), {
+        method: 'POST',
+        body: new URLSearchParams(new FormData(form)),
+      });
+      if (!response.ok || asked !== pending) return;
+      const fresh = document.createElement('template');
+      fresh.innerHTML = await response.text();
+      document.getElementById('model-preview')?.replaceWith(fresh.content);
+    } catch {
+      // Offline or refused: the button still updates it the long way.
+    }
+  };
+  const changed = (event) => {
+    const form = event.target instanceof Element ? event.target.closest('form[data-preview]') : null;
+    if (!form || !(event.target instanceof HTMLInputElement)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => refresh(form), event.type === 'change' ? 0 : 600);
+  };
+  document.addEventListener('input', changed);
+  document.addEventListener('change', changed);
+})();
+`;
+
 /** The tab icon: a small bar chart in the console's colours. */
 export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#14213d"/><rect x="3" y="9" width="2.5" height="4" fill="#6b7280"/><rect x="6.75" y="6" width="2.5" height="7" fill="#5b8def"/><rect x="10.5" y="3" width="2.5" height="10" fill="#3fbf7f"/></svg>`;
 
@@ -236,6 +270,7 @@ export function registerAssets(routes: Hono<AppEnv>): void {
     ['/assets/icon.svg', ICON_SVG, 'image/svg+xml'],
     ['/assets/copy.js', COPY_JS, 'text/javascript; charset=utf-8'],
     ['/assets/campaign-form.js', CAMPAIGN_FORM_JS, 'text/javascript; charset=utf-8'],
+    ['/assets/settings-form.js', SETTINGS_FORM_JS, 'text/javascript; charset=utf-8'],
   ];
   for (const [path, body, type] of files) {
     routes.get(path, (c) =>

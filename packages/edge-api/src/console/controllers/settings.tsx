@@ -1,30 +1,42 @@
-// `/console/settings`: the Admin settings page. Its Engagement tab (`GET /v1/settings/engagement`
-// and both tracking codes) has three forms, each sent on to `PUT /v1/settings/engagement`; its
+// `/console/settings`: the Admin settings page. Its Engagement tab (`GET /v1/settings/engagement`,
+// both tracking codes and the scoring model's preview) has a form per concern, each sent on to
+// `PUT /v1/settings/engagement` with only its own fields; the model form's Update preview goes to
+// `POST /v1/settings/engagement/preview` (the page again, or the panel alone for the script); its
 // Messaging tab is in `messaging-settings.tsx`; its Sign-in tab (`?tab=sign-in`, `GET /v1/settings/sign-in`) one, sent on to
 // `PUT /v1/settings/sign-in`. On success the browser goes back to the page (post/redirect/get); on
 // a refusal the page is shown again with the API's problem beside the form and what was typed
 // kept (never the client secret).
 import type { Context, Hono } from 'hono';
-import { ApiError, type SettingsInput, type SignInSettingsInput } from '../../client/index.js';
+import type { SignInSettingsInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
 import { settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
 import { readForm } from '../forms.js';
+import { ModelPreviewPanel } from '../pages/scoring-model.js';
 import {
+  type ModelDraft,
   type SettingsFailure,
   SettingsPage,
-  type SettingsSection,
   type SettingsView,
   settingsTab,
 } from '../pages/settings.js';
 import type { SignInDraft, SignInFailure } from '../pages/sign-in-settings.js';
+import { modelOf, type SettingsSection, sectionBody } from '../settings-fields.js';
 import { messagingPage, registerMessagingSettings } from './messaging-settings.js';
 
 type Ctx = Context<AppEnv>;
 type Form = Record<string, string>;
 
-/** A form's request body, or why it cannot be one (and the text to show again). */
-type Change = { body: SettingsInput } | { invalid: string; draft?: string };
+/** The Engagement tab's forms: where each posts. */
+const SECTION_PATHS: [SettingsSection, string][] = [
+  ['tracking', '/settings/tracking'],
+  ['origins', '/settings/origins'],
+  ['consent', '/settings/consent'],
+  ['dedupe', '/settings/dedupe'],
+  ['links', '/settings/links'],
+  ['webhook', '/settings/webhook'],
+  ['model', '/settings/scoring-model'],
+];
 
 export function registerSettings(routes: Hono<AppEnv>, signedIn: SignedIn): void {
   routes.get('/settings', async (c) => {
@@ -37,21 +49,23 @@ export function registerSettings(routes: Hono<AppEnv>, signedIn: SignedIn): void
   });
   registerMessagingSettings(routes, signedIn);
 
-  const save = (section: SettingsSection, path: string, change: (form: Form) => Change) =>
+  for (const [section, path] of SECTION_PATHS) {
     routes.post(path, async (c) => {
       const signed = await signedIn(c);
       if (signed instanceof Response) return signed;
       const form = await readForm(c);
-      return saveSettings(c, signed, { section, form, change: change(form) });
+      if (section === 'model' && form.action === 'preview') return previewPage(c, signed, form);
+      return saveSettings(c, signed, section, form);
     });
-
-  save('tracking', '/settings/tracking', (form) => ({
-    body: { trackingEnabled: form.trackingEnabled === 'true' },
-  }));
-  save('origins', '/settings/origins', (form) => ({
-    body: { allowedOrigins: listOf(form.allowedOrigins ?? '') },
-  }));
-  save('model', '/settings/scoring-model', scoringModelChange);
+  }
+  // The preview panel alone, for the form as it is: settings-form.js refreshes it in place.
+  routes.post('/settings/scoring-model/preview', async (c) => {
+    const signed = await signedIn(c);
+    if (signed instanceof Response) return signed;
+    const form = await readForm(c);
+    const preview = await settle(signed.client.previewModel({ scoringModel: modelOf(form) }));
+    return c.html(<ModelPreviewPanel preview={preview} form={form} />);
+  });
 
   routes.post('/settings/sign-in', async (c) => {
     const signed = await signedIn(c);
@@ -83,47 +97,57 @@ function signInDraft(form: Form): SignInDraft {
   };
 }
 
-/** The origins textarea: one per line or comma-separated, blanks dropped. */
-function listOf(text: string): string[] {
-  return text
-    .split(/[\n,]/)
-    .map((line) => line.trim())
-    .filter(Boolean);
+interface EngagementExtras {
+  failure?: SettingsFailure;
+  draft?: ModelDraft;
+  webhookSecret?: string;
 }
 
-/** `reset` puts the default back (`null`); otherwise the textarea must be JSON. */
-function scoringModelChange(form: Form): Change {
-  if (form.action === 'reset') return { body: { scoringModel: null } };
-  const text = form.scoringModel ?? '';
-  try {
-    return { body: { scoringModel: JSON.parse(text) } };
-  } catch (error) {
-    return {
-      invalid: `The model is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      draft: text,
-    };
-  }
-}
-
-async function settingsPage(c: Ctx, signed: Session, saved?: string, failure?: SettingsFailure) {
+async function settingsPage(
+  c: Ctx,
+  signed: Session,
+  saved?: string,
+  extras: EngagementExtras = {},
+) {
   const { client } = signed;
   const settings = await settle(client.settings());
   // The code for the organisation's consent mode (what the API gives by default), and the OneTrust
-  // variant beside it unless that is the mode already.
-  const [plain, onetrust] = settings.ok
+  // variant beside it unless that is the mode already; the stored model's counts for the panel
+  // (thresholds unchanged: three index counts), unless a draft's preview replaces them.
+  const [plain, onetrust, preview] = settings.ok
     ? await Promise.all([
         settle(client.trackingCode()),
         settings.data.consentMode === 'onetrust' ? null : settle(client.trackingCode('onetrust')),
+        extras.draft
+          ? null
+          : settle(client.previewModel({ scoringModel: settings.data.scoringModel })),
       ])
-    : [null, null];
+    : [null, null, null];
+  const { failure } = extras;
   const status = failure ? failure.problem.status : statusOf(settings);
   return render(c, signed, status, saved, {
     tab: 'engagement',
     settings,
     plain,
     onetrust,
-    failure,
+    preview,
+    ...extras,
   });
+}
+
+/** Update preview without script: the page again, the form as typed and its preview. */
+async function previewPage(c: Ctx, signed: Session, form: Form) {
+  const preview = await settle(signed.client.previewModel({ scoringModel: modelOf(form) }));
+  if (!preview.ok) {
+    const failure: SettingsFailure = {
+      section: 'model',
+      problem: preview.problem,
+      form,
+      action: 'There is no preview of this model',
+    };
+    return settingsPage(c, signed, undefined, { failure });
+  }
+  return settingsPage(c, signed, undefined, { draft: { form, preview } });
 }
 
 async function signInPage(c: Ctx, signed: Session, saved?: string, failure?: SignInFailure) {
@@ -146,21 +170,20 @@ function render(
   );
 }
 
-/** Sends one change to the API; on success back to the page, else the page again with the problem. */
-async function saveSettings(
-  c: Ctx,
-  signed: Session,
-  { section, form, change }: { section: SettingsSection; form: Form; change: Change },
-) {
-  if ('invalid' in change) {
-    const problem = new ApiError(400, 'invalid_json', change.invalid);
-    return settingsPage(c, signed, undefined, { section, problem, draft: change.draft });
-  }
-  const result = await settle(signed.client.updateSettings(change.body));
+/**
+ * Sends one section's fields to the API; on success back to the page (or, with a new webhook
+ * secret, the page with the secret shown once), else the page again with the problems beside
+ * their fields and the form as typed.
+ */
+async function saveSettings(c: Ctx, signed: Session, section: SettingsSection, form: Form) {
+  const result = await settle(signed.client.updateSettings(sectionBody(section, form)));
   if (!result.ok) {
-    // The textarea as typed (the tracking form has none).
-    const draft = section === 'origins' ? form.allowedOrigins : form.scoringModel;
-    return settingsPage(c, signed, undefined, { section, problem: result.problem, draft });
+    return settingsPage(c, signed, undefined, {
+      failure: { section, problem: result.problem, form },
+    });
+  }
+  if (result.data.webhookSecret) {
+    return settingsPage(c, signed, undefined, { webhookSecret: result.data.webhookSecret });
   }
   return c.redirect(`/console/settings?saved=${section}`, 303);
 }

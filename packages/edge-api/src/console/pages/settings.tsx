@@ -1,14 +1,15 @@
 // Admin settings (manager and above), three tabs. Engagement (`/v1/settings/engagement`): the
-// career-site tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), allowed
-// origins and the scoring model, one section each. Messaging (`?tab=messaging`,
+// career-site tracking toggle, the tracking code to paste (plain and OneTrust-wrapped), then an
+// editor per concern (`engagement-settings.tsx`: origins, consent, dedupe windows, link
+// destinations, webhook) and the scoring model as a form with its preview (`scoring-model.tsx`). Messaging (`?tab=messaging`,
 // `/v1/settings/messaging` and `/v1/usage`): the monthly contact allowance, time zone, send hours
 // and sender numbers (`messaging-settings.tsx`). Sign-in (`?tab=sign-in`, `/v1/settings/sign-in`):
 // the organisation's identity provider (`sign-in-settings.tsx`). Every form posts to the console,
-// which sends it on with `PUT`; the API's validation (the model's `validateModel` errors
-// included) comes back as a message.
+// which sends it on with `PUT`; a refusal comes back beside the fields it concerns, in plain words.
 import type {
   ApiError,
   MessagingSettings,
+  ModelPreview,
   Settings,
   SignInSettings,
   TrackingCode,
@@ -17,10 +18,22 @@ import type {
 } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { Layout, Notice, Problem, RoleRefused, Tabs } from '../layout.js';
+import { type Form, type SettingsSection, settingsForm } from '../settings-fields.js';
+import {
+  ConsentSection,
+  DedupeSection,
+  LinksSection,
+  NewSecret,
+  OriginsSection,
+  SectionRefusal,
+  type SectionView,
+  WebhookSection,
+} from './engagement-settings.js';
 import { type MessagingFailure, MessagingSection } from './messaging-settings.js';
+import { ModelSection } from './scoring-model.js';
 import { type SignInFailure, SignInSection } from './sign-in-settings.js';
 
-export type SettingsSection = 'tracking' | 'origins' | 'model';
+export type { SettingsSection };
 export type SettingsTab = 'engagement' | 'messaging' | 'sign-in';
 
 const TABS: readonly SettingsTab[] = ['engagement', 'messaging', 'sign-in'];
@@ -28,14 +41,26 @@ const TABS: readonly SettingsTab[] = ['engagement', 'messaging', 'sign-in'];
 export interface SettingsFailure {
   section: SettingsSection;
   problem: ApiError;
-  /** What the manager typed, shown again so nothing is lost. */
-  draft?: string | undefined;
+  /** What the manager typed into the section's form, shown again so nothing is lost. */
+  form: Form;
+  /** What did not happen, when it was not a save (a preview). */
+  action?: string | undefined;
+}
+
+/** After a model form's Update preview: what was typed, and the preview of it. */
+export interface ModelDraft {
+  form: Form;
+  preview: ApiResult<ModelPreview>;
 }
 
 /** The notice after a save (`?saved=`), on the tab of the section saved. */
 const SAVED: Record<string, { tab: SettingsTab; text: string }> = {
   tracking: { tab: 'engagement', text: 'Career-site tracking updated.' },
   origins: { tab: 'engagement', text: 'Allowed origins saved.' },
+  consent: { tab: 'engagement', text: 'Consent settings saved.' },
+  dedupe: { tab: 'engagement', text: 'Dedupe windows saved.' },
+  links: { tab: 'engagement', text: 'Tracked link destinations saved.' },
+  webhook: { tab: 'engagement', text: 'Webhook saved.' },
   model: { tab: 'engagement', text: 'Scoring model saved; scores use it from now on.' },
   messaging: { tab: 'messaging', text: 'Messaging settings saved.' },
   'sign-in': { tab: 'sign-in', text: 'Sign-in settings saved.' },
@@ -54,6 +79,22 @@ interface SectionProps {
   failure?: SettingsFailure | undefined;
 }
 
+/** The sections' fields: stored values, with what was typed into a refused or previewed form. */
+function sectionView(
+  settings: Settings,
+  failure: SettingsFailure | undefined,
+  draft: ModelDraft | undefined,
+): SectionView {
+  const typed = failure?.form ?? draft?.form ?? {};
+  return {
+    settings,
+    form: { ...settingsForm(settings), ...typed },
+    refused: failure
+      ? { section: failure.section, problem: failure.problem, action: failure.action }
+      : undefined,
+  };
+}
+
 /** What the tab shows: the engagement settings and tracking codes, or the sign-in settings. */
 export type SettingsView =
   | {
@@ -62,6 +103,11 @@ export type SettingsView =
       plain: ApiResult<TrackingCode> | null;
       onetrust: ApiResult<TrackingCode> | null;
       failure?: SettingsFailure | undefined;
+      /** The model form's preview: of the stored model, or of what Update preview posted. */
+      preview: ApiResult<ModelPreview> | null;
+      draft?: ModelDraft | undefined;
+      /** A webhook secret just made, shown once. */
+      webhookSecret?: string | undefined;
     }
   | {
       tab: 'messaging';
@@ -104,13 +150,15 @@ export function SettingsPage(props: {
       {saved && saved.tab === view.tab ? <Notice kind="ok">{saved.text}</Notice> : null}
       {view.tab === 'engagement' ? (
         view.settings.ok ? (
-          <>
-            <TrackingSection settings={view.settings.data} failure={view.failure} />
-            <CodeSection plain={view.plain} onetrust={view.onetrust} />
-            <OriginsSection settings={view.settings.data} failure={view.failure} />
-            <ModelSection settings={view.settings.data} failure={view.failure} />
-            <OtherSettings settings={view.settings.data} />
-          </>
+          <EngagementTab
+            settings={view.settings.data}
+            plain={view.plain}
+            onetrust={view.onetrust}
+            failure={view.failure}
+            preview={view.preview}
+            draft={view.draft}
+            webhookSecret={view.webhookSecret}
+          />
         ) : (
           <Refused who={props.who} problem={view.settings.problem} />
         )
@@ -144,22 +192,47 @@ function Refused(props: { who: WhoAmI; problem: ApiError }) {
   );
 }
 
-/** The failed save's problem, above the form it came from. */
-function Failed(props: { section: SettingsSection; failure?: SettingsFailure | undefined }) {
-  const { failure } = props;
-  return failure?.section === props.section ? <Problem problem={failure.problem} /> : null;
-}
-
-/** The draft to show again after a failed save of this section, else the saved value. */
-function draftOr(section: SettingsSection, failure: SettingsFailure | undefined, saved: string) {
-  return failure?.section === section && failure.draft !== undefined ? failure.draft : saved;
+function EngagementTab(props: {
+  settings: Settings;
+  plain: ApiResult<TrackingCode> | null;
+  onetrust: ApiResult<TrackingCode> | null;
+  failure?: SettingsFailure | undefined;
+  preview: ApiResult<ModelPreview> | null;
+  draft?: ModelDraft | undefined;
+  webhookSecret?: string | undefined;
+}) {
+  const { settings, failure } = props;
+  const view = sectionView(settings, failure, props.draft);
+  return (
+    <>
+      {props.webhookSecret ? <NewSecret secret={props.webhookSecret} /> : null}
+      <TrackingSection settings={settings} failure={failure} />
+      <CodeSection plain={props.plain} onetrust={props.onetrust} />
+      <OriginsSection view={view} />
+      <ConsentSection view={view} />
+      <DedupeSection view={view} />
+      <ModelSection view={view} preview={props.draft?.preview ?? props.preview} />
+      <LinksSection view={view} />
+      <WebhookSection view={view} />
+      <p class="hint">
+        Site key:{' '}
+        {settings.siteKey ? (
+          <code>{settings.siteKey}</code>
+        ) : (
+          'none yet: saving allowed origins creates the site.'
+        )}
+      </p>
+    </>
+  );
 }
 
 function TrackingSection({ settings, failure }: SectionProps) {
   return (
     <section class="card" aria-labelledby="tracking-heading">
       <h2 id="tracking-heading">Career-site tracking</h2>
-      <Failed section="tracking" failure={failure} />
+      {failure?.section === 'tracking' ? (
+        <SectionRefusal section="tracking" problem={failure.problem} form={failure.form} />
+      ) : null}
       <form method="post" action="/console/settings/tracking" class="switch">
         <input
           type="hidden"
@@ -241,85 +314,5 @@ function CodeBlock(props: { id: string; title: string; result: ApiResult<Trackin
         <span class="copied" id={`${props.id}-status`} role="status" aria-live="polite" />
       </div>
     </div>
-  );
-}
-
-function OriginsSection({ settings, failure }: SectionProps) {
-  return (
-    <section class="card" aria-labelledby="origins-heading">
-      <h2 id="origins-heading">Allowed origins</h2>
-      <Failed section="origins" failure={failure} />
-      <form method="post" action="/console/settings/origins">
-        <label for="allowedOrigins">Career-site origins, one per line</label>
-        <textarea
-          id="allowedOrigins"
-          name="allowedOrigins"
-          rows={4}
-          aria-describedby="origins-hint"
-        >
-          {draftOr('origins', failure, settings.allowedOrigins.join('\n'))}
-        </textarea>
-        <p class="hint" id="origins-hint">
-          Beacons from any other origin are refused, e.g. <code>https://careers.example.com</code>.
-        </p>
-        <button type="submit">Save origins</button>
-      </form>
-    </section>
-  );
-}
-
-function ModelSection({ settings, failure }: SectionProps) {
-  return (
-    <section class="card" aria-labelledby="model-heading">
-      <h2 id="model-heading">Scoring model</h2>
-      <Failed section="model" failure={failure} />
-      <form method="post" action="/console/settings/scoring-model">
-        <label for="scoringModel">
-          Model (JSON){settings.scoringModelIsDefault ? ': the default, not customised' : ''}
-        </label>
-        <textarea id="scoringModel" name="scoringModel" rows={18} aria-describedby="model-hint">
-          {/* The model in force: the API sends the default when none is customised. */}
-          {draftOr('model', failure, JSON.stringify(settings.scoringModel, null, 2))}
-        </textarea>
-        <p class="hint" id="model-hint">
-          Weights per engagement type, half-life in days, tier thresholds, daily window caps,
-          machine factor and hysteresis. It is checked before it is saved.
-        </p>
-        <div class="row">
-          <button type="submit" name="action" value="save">
-            Save model
-          </button>
-          <button type="submit" name="action" value="reset" class="secondary">
-            Reset to the default
-          </button>
-        </div>
-      </form>
-    </section>
-  );
-}
-
-function OtherSettings({ settings }: { settings: Settings }) {
-  return (
-    <section class="card" aria-labelledby="other-heading">
-      <h2 id="other-heading">Other engagement settings</h2>
-      <dl class="settings">
-        <dt>Site key</dt>
-        <dd>
-          {settings.siteKey ? (
-            <code>{settings.siteKey}</code>
-          ) : (
-            <span class="muted">None yet: saving allowed origins creates the site.</span>
-          )}
-        </dd>
-        <dt>Consent mode</dt>
-        <dd>{settings.consentMode}</dd>
-        <dt>OneTrust category</dt>
-        <dd>{settings.onetrustCategory}</dd>
-        <dt>Page-view dedupe window</dt>
-        <dd>{settings.dedupe.visitMinutes} minutes</dd>
-        <dt>Form dedupe window</dt>
-        <dd>{settings.dedupe.formMinutes} minutes</dd>
-      </dl>
-    </section>
   );
 }
