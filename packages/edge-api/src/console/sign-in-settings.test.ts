@@ -142,6 +142,7 @@ describe('console: Admin settings, Sign-in tab', () => {
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain('The sign-in settings were not saved.');
+    expect(html).not.toContain('invalid_request');
     expect(fieldError(html, 'sso-issuer')).toBe('Error: The issuer must be https.');
     expect(element(html, 'sso-issuer')).toContain('aria-invalid="true"');
     expect(element(html, 'sso-issuer')).toContain(

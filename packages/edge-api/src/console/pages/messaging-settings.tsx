@@ -2,7 +2,8 @@
 // contact allowance, the organisation's time zone, the hours texts may go in, and the numbers
 // they go from, with this month's usage above them. The form posts to the console, which sends it
 // on with `PUT`; a refusal comes back with each problem beside its field (form names are the
-// API's issue paths, so `senderNumbers.GB` is the United Kingdom's field) and what was typed kept.
+// API's issue paths, so `senderNumbers.GB` is the United Kingdom's field) in words, without the
+// API's status and code, and what was typed kept.
 import type { ApiError, MessagingSettings, Usage } from '../../client/index.js';
 import { countryName, SEND_HOURS, SMS_COUNTRIES } from '../../messaging/rules/index.js';
 import type { ApiResult } from '../api.js';
@@ -110,7 +111,7 @@ function FailureSummary({ failure }: { failure: MessagingFailure }) {
       other={problem.issues.filter((issue) => !labelOf(issue.path))}
       // A number another organisation has: the API's words say whose number it is not.
       keepMessage={problem.code === 'sender_number_taken'}
-      showStatus
+      showStatus={false}
     />
   );
 }

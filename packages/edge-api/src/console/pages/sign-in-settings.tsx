@@ -55,7 +55,7 @@ function FailureSummary({ problem }: { problem: ApiError }) {
       prefix={PREFIX}
       fields={fields}
       other={problem.issues.filter((issue) => fieldOf(issue.path) === undefined)}
-      showStatus
+      showStatus={false}
     />
   );
 }

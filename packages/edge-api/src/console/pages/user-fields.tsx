@@ -106,7 +106,8 @@ export function RefusalSummary(props: {
       </strong>{' '}
       {fields.length > 0 && !props.keepMessage
         ? `Check ${fields.length === 1 ? 'the field' : `the ${fields.length} fields`} marked below.`
-        : problem.message}
+        : // The API's "…; see issues." is for developers: the issues are listed right here.
+          problem.message.replace(/; see issues\.$/, ':')}
       {fields.length > 0 ? (
         <ul>
           {fields.map((problem) => (
