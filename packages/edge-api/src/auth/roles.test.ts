@@ -39,6 +39,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/audiences', least: 'reporter' },
   { method: 'GET', path: '/v1/audiences/export', least: 'reporter' },
   { method: 'GET', path: '/v1/reports/tiers', least: 'reporter' },
+  { method: 'GET', path: '/v1/reports/tier-history', least: 'reporter' },
   { method: 'GET', path: '/v1/usage', least: 'reporter' },
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },
   { method: 'PUT', path: '/v1/settings/engagement', least: 'manager', body: { colour: 1 } },

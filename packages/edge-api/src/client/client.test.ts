@@ -62,6 +62,7 @@ describe('the typed client', () => {
     expect((await client.scores([cand, 'ghost'])).notFound).toEqual(['ghost']);
     expect((await client.scoreHistory(cand, 7)).points).toHaveLength(7);
     expect((await client.tierReport()).tiers.engaged).toBe(1);
+    expect((await client.tierHistory()).days.at(-1)?.engaged).toBe(1);
     const links = await client.createLinks({
       candidateId: cand,
       subject: 'Hi',

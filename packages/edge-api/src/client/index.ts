@@ -3,7 +3,11 @@
 // same zod schemas that validate them on the server (type-only imports: no zod at run time).
 // Errors are thrown as `ApiError` with the status, code, message and issues of the error body.
 import type { z } from 'zod';
-import type { audienceSchema, tierReportSchema } from '../endpoints/audiences/schema.js';
+import type {
+  audienceSchema,
+  tierHistorySchema,
+  tierReportSchema,
+} from '../endpoints/audiences/schema.js';
 import type {
   campaignEstimateSchema,
   campaignPageSchema,
@@ -83,6 +87,7 @@ export type Tags = z.infer<typeof tagsReplySchema>;
 export type Purge = z.infer<typeof purgeReplySchema>;
 export type Audience = z.infer<typeof audienceSchema>;
 export type TierReport = z.infer<typeof tierReportSchema>;
+export type TierHistory = z.infer<typeof tierHistorySchema>;
 export type EngagementsInput = z.input<typeof engagementsBodySchema>;
 export type EngagementsReply = z.infer<typeof engagementsReplySchema>;
 export type ContactsInput = z.input<typeof contactsBodySchema>;
@@ -143,6 +148,7 @@ export const ENDPOINTS = {
   audience: ['GET', '/v1/audiences'],
   audienceExport: ['GET', '/v1/audiences/export'],
   tierReport: ['GET', '/v1/reports/tiers'],
+  tierHistory: ['GET', '/v1/reports/tier-history'],
   createLinks: ['POST', '/v1/links'],
   createIdentityToken: ['POST', '/v1/identity-tokens'],
   settings: ['GET', '/v1/settings/engagement'],
@@ -382,6 +388,8 @@ export function createClient(options: ClientOptions) {
       reply('audienceExport', { query: audienceQueryString(query) }),
     tierReport: (query: { from?: string; to?: string } = {}) =>
       call<TierReport>('tierReport', { query }),
+    tierHistory: (query: { from?: string; to?: string } = {}) =>
+      call<TierHistory>('tierHistory', { query }),
     createLinks: (body: LinksInput) => call<Links>('createLinks', { body }),
     createIdentityToken: (body: IdentityTokenInput) =>
       call<IdentityToken>('createIdentityToken', { body }),

@@ -253,6 +253,13 @@ export const REPORTS: Endpoint = {
   role: 'reporter',
 };
 
+export const TIER_HISTORY: Endpoint = {
+  operation: 'GET /v1/reports/tier-history',
+  method: 'GET',
+  url: () => '/v1/reports/tier-history?from=2025-01-01&to=2025-06-30',
+  role: 'reporter',
+};
+
 export const LINKS: Endpoint = {
   operation: 'POST /v1/links',
   method: 'POST',
@@ -644,6 +651,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   AUDIENCES,
   AUDIENCE_EXPORT,
   REPORTS,
+  TIER_HISTORY,
   LINKS,
   OPEN,
   CLICK,

@@ -24,6 +24,7 @@ import {
   refusal,
   SCORE,
   SCORE_HISTORY,
+  TIER_HISTORY,
   TRACKING_CODE,
 } from './endpoints.js';
 import type { Case, Rng } from './rng.js';
@@ -205,6 +206,9 @@ export function injection(fixture: Fixture): Case[] {
     ]),
     ...badUrls(REPORTS, f, [
       ['injection as from', 'invalid_request', q('/v1/reports/tiers?', 'from')],
+    ]),
+    ...badUrls(TIER_HISTORY, f, [
+      ['injection as to', 'invalid_request', q('/v1/reports/tier-history?', 'to')],
     ]),
     ...badUrls(SCORE_HISTORY, f, [
       [

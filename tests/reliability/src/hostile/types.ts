@@ -47,6 +47,7 @@ import {
   SEND_MESSAGE,
   SITE_ORIGIN,
   TAGS,
+  TIER_HISTORY,
   TRACKER_SCRIPT,
   TRACKING_CODE,
   UPDATE_CAMPAIGN,
@@ -723,6 +724,19 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['to before from', 'invalid_request', '/v1/reports/tiers?from=2025-06-01&to=2025-01-01'],
       ['range over 366 days', 'invalid_request', '/v1/reports/tiers?from=2024-01-01&to=2025-06-01'],
       ['from given twice', 'invalid_request', '/v1/reports/tiers?from=2025-01-01&from=2025-02-01'],
+    ]),
+    ...badUrls(TIER_HISTORY, f, [
+      ['to not a date', 'invalid_request', '/v1/reports/tier-history?to=yesterday'],
+      [
+        'to before from',
+        'invalid_request',
+        '/v1/reports/tier-history?from=2025-06-01&to=2025-01-01',
+      ],
+      [
+        'range over 366 days',
+        'invalid_request',
+        '/v1/reports/tier-history?from=2024-01-01&to=2025-06-01',
+      ],
     ]),
     ...spoiled(LINKS, f, LINKS_SPOILS),
     ...spoiled(IDENTITY, f, IDENTITY_SPOILS),

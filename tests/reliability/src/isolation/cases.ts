@@ -354,6 +354,26 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'GET /v1/reports/tier-history',
+    run: async (t) => {
+      const answer = await t.send({ method: 'GET', path: '/v1/reports/tier-history', key: key(t) });
+      status(t, answer, [200], 'the tier history');
+      // Every day counts the attacker's candidates and no one else's: today's tiers as the
+      // attacker's scores, the days before never more.
+      const own = attackerCounts(t, 0, 0).scores;
+      const sums = list(answer.json, 'days').map((day) =>
+        ['inactive', 'engaged', 'highly_engaged'].reduce(
+          (sum, tier) => sum + Number(field(day, tier)),
+          0,
+        ),
+      );
+      t.check(
+        sums.length === 30 && sums.every((sum) => sum === own),
+        `the tier history counts ${sums.join(', ')} candidates a day; the attacker has ${own}`,
+      );
+    },
+  },
+  {
     op: 'GET /v1/settings/engagement',
     run: async (t) => {
       const answer = await t.send({ method: 'GET', path: '/v1/settings/engagement', key: key(t) });

@@ -1,4 +1,5 @@
-// `GET /v1/audiences` (talent-pool re-engagement) and `GET /v1/reports/tiers`: reporter role.
+// `GET /v1/audiences` (talent-pool re-engagement) and `GET /v1/reports/tiers`: reporter role
+// (`GET /v1/reports/tier-history` in tier-history.ts, the export in export.ts).
 import type { EngagementType } from '@cxm/scoring';
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import { requireRole } from '../../auth/require-role.js';
@@ -8,7 +9,7 @@ import { callerOrg } from '../../orgs/context.js';
 import { dateOnlyQuery } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { encodeCursor } from '../../utils/cursor.js';
-import { errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
+import { errorResponse, invalidRequest } from '../../utils/errors.js';
 import {
   audienceFilter,
   audiencePage,
@@ -21,7 +22,9 @@ import {
 } from './audience-query.js';
 import { engagementsPerDaySql, tierKeyCounts } from './audience-sql.js';
 import { registerAudienceExport } from './export.js';
+import { DAY_MS, MAX_REPORT_DAYS, reportRange } from './report-range.js';
 import { audienceSchema, tierReportSchema } from './schema.js';
+import { registerTierHistory } from './tier-history.js';
 
 export const audiencesRoute = createRoute({
   method: 'get',
@@ -50,9 +53,6 @@ export const audiencesRoute = createRoute({
     ...errorResponses([400, 401, 403]),
   },
 });
-
-const MAX_REPORT_DAYS = 366;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const tierReportRoute = createRoute({
   method: 'get',
@@ -100,26 +100,10 @@ const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
   );
 };
 
-/** The report's first and last day (default: the last 30 days), or what is wrong with them. */
-function reportRange(query: { from?: string; to?: string }, today: number) {
-  const from = query.from ? Date.parse(`${query.from}T00:00:00Z`) : today - 29 * DAY_MS;
-  const to = query.to ? Date.parse(`${query.to}T00:00:00Z`) : today;
-  const issues: Issue[] = [];
-  if (to < from) issues.push({ path: 'to', code: 'invalid', message: 'must not be before from' });
-  else if ((to - from) / DAY_MS + 1 > MAX_REPORT_DAYS) {
-    issues.push({
-      path: 'to',
-      code: 'invalid',
-      message: `the range may cover at most ${MAX_REPORT_DAYS} days`,
-    });
-  }
-  return { from, to, issues };
-}
-
 const getTierReport: RouteHandler<typeof tierReportRoute, AppEnv> = async (c) => {
   const { orgId } = c.get('caller');
   const now = Date.now();
-  const { from, to, issues } = reportRange(c.req.valid('query'), Math.floor(now / DAY_MS) * DAY_MS);
+  const { from, to, issues } = reportRange(c.req.valid('query'), now);
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
   const db = database(c.env.DB);
   const org = await callerOrg(db, orgId);
@@ -145,5 +129,6 @@ const getTierReport: RouteHandler<typeof tierReportRoute, AppEnv> = async (c) =>
 export function registerAudiences(app: OpenAPIHono<AppEnv>): void {
   app.openapi(audiencesRoute, listAudience);
   app.openapi(tierReportRoute, getTierReport);
+  registerTierHistory(app);
   registerAudienceExport(app);
 }

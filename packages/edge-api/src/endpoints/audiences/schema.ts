@@ -1,4 +1,4 @@
-// Schemas of `GET /v1/audiences` and `GET /v1/reports/tiers`.
+// Schemas of `GET /v1/audiences`, `GET /v1/reports/tiers` and `GET /v1/reports/tier-history`.
 import { z } from '@hono/zod-openapi';
 import { engagementTypeSchema, externalId, tierSchema } from '../../schemas/common.js';
 
@@ -39,3 +39,19 @@ export const tierReportSchema = z
     ),
   })
   .openapi('TierReport');
+
+export const tierHistorySchema = z
+  .object({
+    asOf: z.string(),
+    from: z.string().openapi({ example: '2025-11-24' }),
+    to: z.string().openapi({ example: '2026-11-23' }),
+    days: z.array(
+      z.object({
+        date: z.string().openapi({ example: '2026-11-23' }),
+        inactive: z.number().int(),
+        engaged: z.number().int(),
+        highly_engaged: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('TierHistory');

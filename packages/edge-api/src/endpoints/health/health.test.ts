@@ -71,6 +71,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/o/{token}',
       '/v1/providers/twilio/inbound',
       '/v1/providers/twilio/status',
+      '/v1/reports/tier-history',
       '/v1/reports/tiers',
       '/v1/scores',
       '/v1/settings/engagement',
