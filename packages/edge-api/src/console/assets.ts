@@ -34,6 +34,13 @@ h3 { font-size: 16px; margin: 16px 0 6px; }
 .card { background: var(--paper); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin-bottom: 18px; }
 .reports { display: grid; grid-template-columns: minmax(280px, 1fr) minmax(0, 2fr); gap: 18px; align-items: start; }
 @media (max-width: 900px) { .reports { grid-template-columns: 1fr; } }
+.reports > * { min-width: 0; }
+.reports .wide { grid-column: 1 / -1; }
+.table-scroll { overflow: auto; max-height: 22rem; margin-top: 12px; border: 1px solid var(--line); border-radius: 6px; }
+.table-scroll table { font-size: 14px; }
+.table-scroll caption { text-align: left; padding: 8px 10px; font-weight: 600; }
+.table-scroll thead th { position: sticky; top: 0; background: var(--paper); }
+input[type="date"] { font: inherit; padding: 6px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px; }
 .muted, .hint { color: var(--muted); }
 .hint { font-size: 14px; margin: 4px 0 10px; }
@@ -89,6 +96,7 @@ figcaption { font-size: 14px; color: var(--muted); margin-top: 4px; }
 svg.chart { width: 100%; height: auto; display: block; }
 svg.chart text { font: 12px system-ui, sans-serif; fill: #4a5260; }
 svg.chart.tiers text { font-size: 14px; }
+@media (max-width: 600px) { svg.chart.days text { font-size: 26px; } svg.chart.days text.minor { display: none; } }
 svg.chart .axis { stroke: #9aa3b0; stroke-width: 1; }
 svg.chart .grid { stroke: #e6e9ee; stroke-width: 1; }
 svg.chart .threshold { stroke-width: 1.5; stroke-dasharray: 6 4; }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axis, daysBetween, niceStep, shortDate } from './scale.js';
+import { axis, daysBetween, logAxis, niceStep, shortDate } from './scale.js';
 
 describe('chart scales', () => {
   it('picks round tick steps', () => {
@@ -12,6 +12,20 @@ describe('chart scales', () => {
   it('tops the axis at a tick at or above the largest value', () => {
     expect(axis(18)).toEqual({ top: 20, ticks: [0, 5, 10, 15, 20] });
     expect(axis(0).top).toBe(1);
+  });
+
+  it('puts 0, 1, 10, 100… one step apart on a log axis, so a spike does not flatten the rest', () => {
+    const log = logAxis(1500);
+    expect(log.ticks).toEqual([0, 1, 10, 100, 1000, 10000]);
+    expect(log.top).toBe(10000);
+    expect(log.share(0)).toBe(0);
+    expect(log.share(1)).toBeCloseTo(1 / 5);
+    expect(log.share(10)).toBeCloseTo(2 / 5);
+    expect(log.share(1000)).toBeCloseTo(4 / 5);
+    // Linear, 3 next to 1500 is 0.2 % of the height; on the log axis it is over a third of it.
+    expect(log.share(3) / log.share(1500)).toBeGreaterThan(0.35);
+    expect(logAxis(0).ticks).toEqual([0, 1, 10]);
+    expect(logAxis(100).ticks).toEqual([0, 1, 10, 100]);
   });
 
   it('lists every day between two dates, both included', () => {

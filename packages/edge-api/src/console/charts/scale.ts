@@ -20,6 +20,25 @@ export function axis(max: number, ticks = 4): { top: number; ticks: number[] } {
   return { top, ticks: values };
 }
 
+/**
+ * A log axis that still shows 0: 0 at the bottom, then 1, 10, 100… one grid step apart, up to
+ * the power of ten at or above `max` (at least 10). `share(value)` is its height, 0..1, so a spike
+ * of thousands leaves a day of three readable.
+ */
+export function logAxis(max: number): {
+  top: number;
+  ticks: number[];
+  share: (value: number) => number;
+} {
+  const decades = Math.max(1, Math.ceil(Math.log10(Math.max(1, max)) - 1e-9));
+  const ticks = [0, ...Array.from({ length: decades + 1 }, (_, power) => 10 ** power)];
+  return {
+    top: 10 ** decades,
+    ticks,
+    share: (value) => (value > 0 ? Math.min(1, (Math.log10(value) + 1) / (decades + 1)) : 0),
+  };
+}
+
 /** Every `YYYY-MM-DD` from `from` to `to`, both included (UTC days). */
 export function daysBetween(from: string, to: string): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
