@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// Demo candidates with months of engagements of every type, sent through the public API
-// (`POST /v1/engagements`) like any backend caller would, so tiers, decay and audiences have
-// something to show. Idempotent: engagement ids depend only on the candidate and its index, so a
-// second run (any day) is all duplicates and stores nothing new.
+// Demo candidates with twelve months of engagements of every type and tags (scripts/demo-history.mjs),
+// sent through the public API (`POST /v1/engagements`, `PUT /v1/candidates/{id}/tags`) like any
+// backend caller would, so tiers, decay, audiences, tag filters and the year's reports have
+// something to show. The API takes an engagement of any age (from 2000 on, never more than a day
+// ahead), so history needs no special allowance. Idempotent: engagement ids depend only on the
+// candidate and an index, so a second run (any day) is all duplicates and stores nothing new, and
+// a PUT of the same tags leaves them as they are.
 //
 // With `--idp <issuer>` it first points the demo organisation's console sign-in at that
 // identity provider (examples/identity-provider, run by `npm start`), as a manager would.
 //
 //   node scripts/seed-demo.mjs [--api http://127.0.0.1:8787] [--key sk_demo_user] [--idp http://127.0.0.1:8790]
+
+import { DAY, demoEngagements, PEOPLE } from './demo-history.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -19,123 +24,8 @@ const KEY = option('key', 'sk_demo_user');
 const IDP = option('idp', null);
 /** The demo provider's client for the console (examples/identity-provider's defaults). */
 const IDP_CLIENT = { clientId: 'cxm-console', clientSecret: 'cxm-demo-client-secret-local-only' };
-const DAY = 86_400_000;
 const now = Date.now();
-
-// Deterministic per candidate, so the same history comes back on every machine.
-function rng(seedText) {
-  let seed = 2166136261;
-  for (const char of seedText) seed = Math.imul(seed ^ char.charCodeAt(0), 16777619);
-  return () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 4294967296;
-  };
-}
-
-const SUBJECTS = [
-  'Roles for you this month',
-  'Join us at the Spring hiring fair',
-  'Meet the platform team',
-  'Your application, next steps',
-];
-const EVENTS = [
-  'Spring hiring fair',
-  'Engineering open day',
-  'Design systems meetup',
-  'Women in logistics tech breakfast',
-];
-const PAGES = [
-  'http://127.0.0.1:8080/pasted-snippet/',
-  'http://127.0.0.1:8080/pasted-snippet/jobs/backend-engineer.html',
-  'http://127.0.0.1:8080/pasted-snippet/jobs/product-designer.html',
-  'http://127.0.0.1:8080/pasted-snippet/talent-network.html',
-];
-
-/** Archetypes: how many engagements, over which days ago, with which type mix. */
-const ARCHETYPES = {
-  hot: {
-    count: 14,
-    from: 0,
-    to: 25,
-    mix: [
-      'attend_event',
-      'register_event',
-      'click_email',
-      'open_email',
-      'visit_landing_page',
-      'submit_form',
-    ],
-  },
-  warming: {
-    count: 8,
-    from: 1,
-    to: 30,
-    mix: ['click_email', 'open_email', 'visit_landing_page', 'register_event'],
-  },
-  cooling: {
-    count: 10,
-    from: 45,
-    to: 100,
-    mix: ['attend_event', 'register_event', 'click_email', 'open_email'],
-  },
-  dormant: {
-    count: 8,
-    from: 120,
-    to: 180,
-    mix: ['open_email', 'click_email', 'visit_landing_page', 'submit_form'],
-  },
-  readers: { count: 12, from: 0, to: 60, mix: ['open_email'] },
-};
-
-const PEOPLE = [
-  ['ada-lovelace', 'hot'],
-  ['grace-hopper', 'hot'],
-  ['alan-turing', 'warming'],
-  ['katherine-johnson', 'hot'],
-  ['edsger-dijkstra', 'cooling'],
-  ['barbara-liskov', 'warming'],
-  ['donald-knuth', 'dormant'],
-  ['margaret-hamilton', 'hot'],
-  ['john-mccarthy', 'readers'],
-  ['frances-allen', 'cooling'],
-  ['ken-thompson', 'dormant'],
-  ['radia-perlman', 'warming'],
-  ['tim-berners-lee', 'readers'],
-  ['hedy-lamarr', 'cooling'],
-  ['dennis-ritchie', 'dormant'],
-  ['annie-easley', 'warming'],
-  ['claude-shannon', 'readers'],
-  ['sophie-wilson', 'hot'],
-  ['leslie-lamport', 'cooling'],
-  ['joan-clarke', 'dormant'],
-];
-
-function detailFor(type, pick) {
-  if (type === 'open_email' || type === 'click_email') return pick(SUBJECTS);
-  if (type === 'register_event' || type === 'attend_event') return pick(EVENTS);
-  if (type === 'visit_landing_page') return pick(PAGES);
-  return `${PAGES[3]}#talent-network`;
-}
-
-const engagements = [];
-for (const [candidateId, archetype] of PEOPLE) {
-  const random = rng(candidateId);
-  const pick = (list) => list[Math.floor(random() * list.length)];
-  const { count, from, to, mix } = ARCHETYPES[archetype];
-  for (let i = 0; i < count; i++) {
-    const type = pick(mix);
-    const daysAgo = from + random() * (to - from);
-    engagements.push({
-      id: `demo-${candidateId}-${i}`,
-      candidateId,
-      type,
-      detail: detailFor(type, pick),
-      occurredAt: new Date(now - daysAgo * DAY).toISOString(),
-    });
-  }
-}
+const engagements = demoEngagements(now);
 
 if (IDP) {
   const signIn = await fetch(`${API}/v1/settings/sign-in`, {
@@ -152,17 +42,40 @@ if (IDP) {
   process.stdout.write(`[seed-demo] the demo organisation signs in through ${IDP}\n`);
 }
 
-const response = await fetch(`${API}/v1/engagements`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ engagements }),
-});
-const body = await response.text();
-if (response.status !== 202) {
-  process.stderr.write(`[seed-demo] ${API}/v1/engagements answered ${response.status}: ${body}\n`);
-  process.exit(1);
+// In parts well under the API's 500 a request.
+let accepted = 0;
+let duplicates = 0;
+for (let start = 0; start < engagements.length; start += 200) {
+  const response = await fetch(`${API}/v1/engagements`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ engagements: engagements.slice(start, start + 200) }),
+  });
+  const body = await response.text();
+  if (response.status !== 202) {
+    process.stderr.write(
+      `[seed-demo] ${API}/v1/engagements answered ${response.status}: ${body}\n`,
+    );
+    process.exit(1);
+  }
+  const counts = JSON.parse(body);
+  accepted += counts.accepted;
+  duplicates += counts.duplicates;
 }
-const { accepted, duplicates } = JSON.parse(body);
+
+// Tags, for the list's tag filters (all of them, or any), campaigns and exports.
+let tagged = 0;
+for (const [candidateId, , tags] of PEOPLE) {
+  const put = await fetch(`${API}/v1/candidates/${candidateId}/tags`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ tags }),
+  });
+  if (put.status === 200) tagged++;
+  else {
+    process.stderr.write(`[seed-demo] tags of ${candidateId}: ${put.status} ${await put.text()}\n`);
+  }
+}
 
 // Contact details for texting: numbers in several supported SMS countries (with their zones),
 // and two in Germany and one in Ireland, which SMS does not reach: WhatsApp only. Consent is
@@ -217,7 +130,7 @@ for (const [index, [candidateId]] of PEOPLE.entries()) {
   }
 }
 process.stdout.write(
-  `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements: ${accepted} new, ${duplicates} already there; ${phones} with contact details\n`,
+  `[seed-demo] ${PEOPLE.length} demo candidates, ${engagements.length} engagements over 12 months: ${accepted} new, ${duplicates} already there; ${tagged} tagged, ${phones} with contact details\n`,
 );
 
 // Last contacted: a recruiter's phone call with each candidate, most more than a month ago and
@@ -249,9 +162,11 @@ const found = await fetch(`${API}/v1/campaigns?code=${CAMPAIGN_CODE}&limit=1`, {
 });
 const existing = found.status === 200 ? (await found.json()).campaigns : [];
 if (existing.length === 0) {
+  // From Uma User (usr_demo_user), chosen by a manager: a key is nobody, and only a manager or
+  // admin may name another sender (a user key got 403 forbidden and the demo had no campaign).
   const created = await fetch(`${API}/v1/campaigns`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    headers: { authorization: 'Bearer sk_demo_manager', 'content-type': 'application/json' },
     body: JSON.stringify({
       name: 'Warm pool: not contacted for 30 days',
       reengagement: true,
