@@ -40,6 +40,7 @@ h3 { font-size: 16px; margin: 16px 0 6px; }
 .table-scroll table { font-size: 14px; }
 .table-scroll caption { text-align: left; padding: 8px 10px; font-weight: 600; }
 .table-scroll thead th { position: sticky; top: 0; background: var(--paper); }
+.table-scroll tbody th { white-space: nowrap; }
 input[type="date"] { font: inherit; padding: 6px 10px; border: 1px solid #aab3c0; border-radius: 6px; background: #fff; color: var(--ink); }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px; }
 .muted, .hint { color: var(--muted); }
