@@ -218,9 +218,16 @@ const CONSENT_OPTIONS: [Settings['consentMode'], string][] = [
   ['manual', "Manual: it waits for your page's cxm('consent', true)"],
 ];
 
+const CONSENT_HINT =
+  'The mode of the tracking code above: it decides when the tracker may start on your career site.';
+
 export function ConsentSection({ view }: { view: SectionView }) {
   const errors = errorsOf(view, 'consent', 'consentMode');
-  const { id, describedBy, invalid } = fieldIds({ name: 'consentMode', errors, hint: 'x' });
+  const { id, describedBy, invalid } = fieldIds({
+    name: 'consentMode',
+    errors,
+    hint: CONSENT_HINT,
+  });
   const selected = view.form.consentMode ?? '';
   return (
     <Section
@@ -245,11 +252,7 @@ export function ConsentSection({ view }: { view: SectionView }) {
             </option>
           ))}
         </select>
-        <HintAndError
-          name="consentMode"
-          errors={errors}
-          hint="The mode of the tracking code above: it decides when the tracker may start on your career site."
-        />
+        <HintAndError name="consentMode" errors={errors} hint={CONSENT_HINT} />
       </div>
       <Input
         name="onetrustCategory"
