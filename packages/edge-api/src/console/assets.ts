@@ -258,9 +258,15 @@ export const SETTINGS_FORM_JS = `(() => {
       // Offline or refused: the button still updates it the long way.
     }
   };
+  // Points, thresholds and hysteresis are previewed from the stored scores (cheap): as they are
+  // typed. A half-life, window, cap or machine share rescores everyone in memory, as a save does:
+  // when the field is left.
+  const cheap = (name) =>
+    /^scoringModel[.](weights|thresholds)[.]/.test(name) || name === 'scoringModel.hysteresis';
   const changed = (event) => {
     const form = event.target instanceof Element ? event.target.closest('form[data-preview]') : null;
     if (!form || !(event.target instanceof HTMLInputElement)) return;
+    if (event.type === 'input' && !cheap(event.target.name)) return;
     clearTimeout(timer);
     timer = setTimeout(() => refresh(form), event.type === 'change' ? 0 : 600);
   };
