@@ -31,7 +31,7 @@ export function TierNowTable(props: { tiers: Record<Tier, number> }) {
         <tr>
           <th scope="col">Tier</th>
           <th scope="col" class="num">
-            Candidates
+            Count
           </th>
           <th scope="col" class="num">
             Share
