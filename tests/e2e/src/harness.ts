@@ -85,9 +85,13 @@ export async function signInThroughProvider(page: Page, email: string, password 
   await page.waitForURL((url) => url.origin === env.api);
 }
 
-/** A full-page screenshot at 1280x800 into .test-results/screenshots/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
+/** A screenshot of the viewport (1280x800 unless told) into .test-results/screenshots/<name>.png. */
+export async function screenshot(
+  page: Page,
+  name: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<void> {
+  await page.setViewportSize(viewport);
   await page.screenshot({ path: join(env.screenshots, `${name}.png`), fullPage: false });
 }
 

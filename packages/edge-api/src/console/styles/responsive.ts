@@ -1,0 +1,30 @@
+// The console from a 360 px phone up: the header wraps instead of pushing the page sideways, and
+// wide tables scroll inside themselves. Appended to CONSOLE_CSS (assets.ts), so it wins ties.
+// Held to it by tests/e2e/src/console-layout.e2e.test.ts (no sideways scroll at 360 and 390 px).
+export const RESPONSIVE_CSS = `
+header.top .bar { row-gap: 6px; }
+header.top nav { flex-wrap: wrap; min-width: 0; }
+header.top .who { flex-wrap: wrap; min-width: 0; }
+main > * { min-width: 0; }
+.tabs { flex-wrap: wrap; }
+/*
+ * Charts scale with their box: a 760-unit-wide chart on a phone draws 12-unit labels at 5 px.
+ * Below 600 px the labels are drawn twice as large, about 10 px on screen (Reports' per-day
+ * charts, \`.days\`, carry their own rule, which also drops every other date).
+ */
+@media (max-width: 600px) { svg.chart:not(.tiers):not(.days) text { font-size: 24px; } }
+@media (max-width: 760px) {
+  header.top .bar { gap: 6px 16px; padding: 8px 12px; }
+  header.top nav { flex: 1 1 100%; order: 3; margin: 0 -10px; }
+  main { padding: 14px 12px; }
+  .card { padding: 14px 12px; }
+  /*
+   * Cells wrap anywhere, so most tables fit; one that still cannot (many columns) scrolls in its
+   * own box, not the page with it. A box that scrolls must be reachable by keyboard (axe's
+   * scrollable-region-focusable): the tables that need it hold links or checkboxes.
+   */
+  th, td { padding: 6px 6px; }
+  td { overflow-wrap: anywhere; }
+  main table { display: block; max-width: 100%; overflow-x: auto; }
+}
+`;
