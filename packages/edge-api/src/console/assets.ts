@@ -3,6 +3,7 @@
 // Both are same-origin, so the pages' CSP can stay `script-src 'self'; style-src 'self'`.
 import type { Hono } from 'hono';
 import type { AppEnv } from '../env.js';
+import { RESPONSIVE_CSS } from './styles/responsive.js';
 
 export const CONSOLE_CSS = `
 :root {
@@ -173,7 +174,7 @@ details.actions { position: relative; }
 details.actions summary { list-style: none; margin: 0; font-weight: 600; padding: 7px 14px; border: 1px solid var(--accent); border-radius: 6px; background: #fff; }
 details.actions ul { position: absolute; right: 0; z-index: 1; list-style: none; margin: 4px 0 0; padding: 8px; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; min-width: 160px; display: grid; gap: 6px; }
 details.actions form { margin: 0; }
-`;
+${RESPONSIVE_CSS}`;
 
 /** Copy buttons: `<button data-copy="ID">` copies the value of the element with that id. */
 export const COPY_JS = `(() => {
