@@ -6,6 +6,8 @@ header.top .bar { row-gap: 6px; }
 header.top nav { flex-wrap: wrap; min-width: 0; }
 header.top .who { flex-wrap: wrap; min-width: 0; }
 main > * { min-width: 0; }
+/* A select as wide as its longest option, or a fixed-size field, never wider than its box. */
+input, select, textarea { max-width: 100%; }
 .tabs { flex-wrap: wrap; }
 /*
  * Charts scale with their box: a 760-unit-wide chart on a phone draws 12-unit labels at 5 px.
@@ -21,10 +23,11 @@ main > * { min-width: 0; }
   /*
    * Cells wrap anywhere, so most tables fit; one that still cannot (many columns) scrolls in its
    * own box, not the page with it. A box that scrolls must be reachable by keyboard (axe's
-   * scrollable-region-focusable): the tables that need it hold links or checkboxes.
+   * scrollable-region-focusable): the tables that need it hold links or checkboxes. A table in
+   * a .table-scroll box (Reports) already scrolls in that box.
    */
   th, td { padding: 6px 6px; }
   td { overflow-wrap: anywhere; }
-  main table { display: block; max-width: 100%; overflow-x: auto; }
+  main :not(.table-scroll) > table { display: block; max-width: 100%; overflow-x: auto; }
 }
 `;
