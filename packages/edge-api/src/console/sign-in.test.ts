@@ -399,11 +399,9 @@ describe('console sign-in: the happy path', () => {
   });
 
   it('ignores a `next` that climbs out of /console with dot segments', async () => {
-    // `safeReturn` (src/console/auth.tsx) documents "under /console", but a path such as
-    // `/console/../x` passes its check (it starts with `/console/` and has no `//`); the
-    // browser resolves the Location to `/x`. Same origin, so not an open redirect, but outside
-    // the console. Expected: ignored, landing on /console/candidates. This test fails until
-    // `safeReturn` refuses dot segments (`.`/`..`, also percent-encoded as `%2e`).
+    // `/console/../x` starts with `/console/` and has no `//`, but a browser resolves the
+    // Location to `/x`: same origin, not an open redirect, yet outside the console. `safeReturn`
+    // (src/console/auth.tsx) resolves the path as the browser would (`..`, `%2e%2e`) and refuses it.
     const setup = await setUp();
     const who = await person(setup.org);
     for (const next of ['/console/../x', '/console/%2e%2e/x']) {
