@@ -327,6 +327,19 @@ describe('Admin settings, Engagement tab: the scoring model preview', () => {
     });
   });
 
+  it('loads the script that refreshes the panel in place, and serves it', async () => {
+    const cookie = await manager(await createOrg());
+    const html = await (await page('/console/settings', cookie)).text();
+    expect(html).toContain('<script src="/console/assets/settings-form.js" defer="">');
+    expect(html).toContain('data-preview="/console/settings/scoring-model/preview"');
+    // Without script, the same form's Update preview button posts it.
+    expect(html).toContain('<button type="submit" name="action" value="preview"');
+    const script = await page('/console/assets/settings-form.js', cookie);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(await script.text()).toContain("getElementById('model-preview')");
+  });
+
   it('says in the panel which fields stop a preview', async () => {
     const org = await createOrg();
     const cookie = await manager(org);

@@ -2,10 +2,10 @@
 // both tracking codes and the scoring model's preview) has a form per concern, each sent on to
 // `PUT /v1/settings/engagement` with only its own fields; the model form's Update preview goes to
 // `POST /v1/settings/engagement/preview` (the page again, or the panel alone for the script); its
-// Messaging tab is in `messaging-settings.tsx`; its Sign-in tab (`?tab=sign-in`, `GET /v1/settings/sign-in`) one, sent on to
-// `PUT /v1/settings/sign-in`. On success the browser goes back to the page (post/redirect/get); on
-// a refusal the page is shown again with the API's problem beside the form and what was typed
-// kept (never the client secret).
+// Messaging tab is in `messaging-settings.tsx`; its Sign-in tab (`?tab=sign-in`,
+// `GET /v1/settings/sign-in`) one, sent on to `PUT /v1/settings/sign-in`. On success the browser
+// goes back to the page (post/redirect/get); on a refusal the page is shown again with each
+// problem beside its field in plain words and what was typed kept (never the client secret).
 import type { Context, Hono } from 'hono';
 import type { SignInSettingsInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
