@@ -1,7 +1,8 @@
 // Every console page from a 360 px phone to a wide screen, signed in as the demo admin (who sees
 // every page): the document never scrolls sideways (wide tables scroll inside themselves), axe-core
 // finds nothing serious or critical, the main navigation is reached with Tab and shows where the
-// focus is, and every chart has a text alternative. 390 px screenshots for the README.
+// focus is (a ring at 3:1 or more), and every chart has a text alternative and legible labels.
+// 390 px screenshots for the README.
 import { launch } from '@cxm/test-support/chromium';
 import type { Result } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
@@ -188,6 +189,44 @@ async function disabledCampaign(): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
+/** The focused element: where it is, whether it shows a ring, and the ring's contrast. */
+function focusedNow(page: Page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!(element instanceof HTMLElement) || element === document.body) return null;
+    const style = getComputedStyle(element);
+    const box = element.getBoundingClientRect();
+    const channels = (colour: string) => (colour.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = (colour: string) => {
+      const [r = 0, g = 0, b = 0] = channels(colour).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    // The ring sits just outside the element: against the first opaque background around it.
+    let behind = 'rgb(255, 255, 255)';
+    for (let box: Element | null = element.parentElement; box; box = box.parentElement) {
+      const colour = getComputedStyle(box).backgroundColor;
+      if ((channels(colour)[3] ?? 1) > 0) {
+        behind = colour;
+        break;
+      }
+    }
+    const [light, dark] = [luminance(style.outlineColor), luminance(behind)].sort((a, b) => b - a);
+    return {
+      tag: element.tagName.toLowerCase(),
+      text: element.textContent?.trim() ?? '',
+      inNav: element.closest('nav[aria-label="Console"]') !== null,
+      inMain: element.closest('main') !== null,
+      focusVisible: element.matches(':focus-visible'),
+      ring: style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2,
+      ringContrast: ((light ?? 1) + 0.05) / ((dark ?? 0) + 0.05),
+      onScreen: box.left >= 0 && box.right <= window.innerWidth && box.width > 0,
+    };
+  });
+}
+
 describe('the console from 360 px to a wide screen', () => {
   it('signs in on a phone: the sign-in page, the home page and the API reference', async () => {
     const page = await (await browser.newContext({ viewport: PHONE })).newPage();
@@ -288,24 +327,12 @@ describe('the console from 360 px to a wide screen', () => {
       expect(links.length).toBeGreaterThan(0);
 
       const reached: string[] = [];
-      // The skip link, the brand, the navigation: well within this many presses.
-      for (let press = 0; press < 12 && reached.length < links.length; press += 1) {
+      let inMain = false;
+      // The skip link, the brand, the navigation, the sign-out and the first field of the page:
+      // well within this many presses.
+      for (let press = 0; press < 20 && !inMain; press += 1) {
         await admin.keyboard.press('Tab');
-        const focused = await admin.evaluate(() => {
-          const element = document.activeElement;
-          if (!(element instanceof HTMLElement)) return null;
-          const style = getComputedStyle(element);
-          const box = element.getBoundingClientRect();
-          return {
-            text: element.textContent?.trim() ?? '',
-            inNav: element.closest('nav[aria-label="Console"]') !== null,
-            focusVisible: element.matches(':focus-visible'),
-            ring:
-              (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2) ||
-              style.boxShadow !== 'none',
-            onScreen: box.left >= 0 && box.right <= window.innerWidth && box.width > 0,
-          };
-        });
+        const focused = await focusedNow(admin);
         if (!focused) continue;
         if (press === 0) {
           expect(focused.text, 'the first Tab offers to skip to the content').toBe(
@@ -313,13 +340,18 @@ describe('the console from 360 px to a wide screen', () => {
           );
           expect(focused.onScreen, 'the skip link shows when focused').toBe(true);
         }
-        if (!focused.inNav) continue;
-        expect(focused.focusVisible, `"${focused.text}" matches :focus-visible`).toBe(true);
-        expect(focused.ring, `"${focused.text}" shows a focus ring`).toBe(true);
-        expect(focused.onScreen, `"${focused.text}" is on screen at ${width} px`).toBe(true);
-        reached.push(focused.text);
+        if (!focused.inNav && !focused.inMain) continue;
+        const what = `"${focused.text || focused.tag}"`;
+        expect(focused.focusVisible, `${what} matches :focus-visible`).toBe(true);
+        expect(focused.ring, `${what} shows a focus ring at least 2 px wide`).toBe(true);
+        // WCAG 1.4.11: the ring is told from what is around it at 3:1 or more.
+        expect(focused.ringContrast, `${what}: focus ring contrast`).toBeGreaterThanOrEqual(3);
+        expect(focused.onScreen, `${what} is on screen at ${width} px`).toBe(true);
+        if (focused.inNav) reached.push(focused.text);
+        inMain = focused.inMain;
       }
       expect(reached).toEqual(links);
+      expect(inMain, 'Tab goes on from the navigation into the page').toBe(true);
       await admin.setViewportSize({ width: 1280, height: 800 });
     });
   }
