@@ -18,9 +18,13 @@ input, select, textarea { max-width: 100%; }
 /*
  * Charts scale with their box: a 760-unit-wide chart on a phone draws 12-unit labels at 5 px.
  * Below 600 px the labels are drawn twice as large, about 10 px on screen (Reports' per-day
- * charts, \`.days\`, carry their own rule, which also drops every other date).
+ * charts, \`.days\`, carry their own rule), and a label a chart marks \`.minor\` (every other date)
+ * is left out so the larger ones do not collide.
  */
-@media (max-width: 600px) { svg.chart:not(.tiers):not(.days) text { font-size: 24px; } }
+@media (max-width: 600px) {
+  svg.chart:not(.tiers):not(.days) text { font-size: 24px; }
+  svg.chart text.minor { display: none; }
+}
 @media (max-width: 760px) {
   header.top .bar { gap: 6px 16px; padding: 8px 12px; }
   header.top nav { flex: 1 1 100%; order: 3; margin: 0 -10px; }
