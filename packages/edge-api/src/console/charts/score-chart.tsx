@@ -47,17 +47,24 @@ export function ScoreChart(props: { history: ScoreHistory; id?: string }) {
             : 'No score history.'}
         </desc>
         <YGrid ticks={ticks} y={y} left={M.left} right={W - M.right} />
-        {points.map((p, i) =>
-          i % labelEvery === 0 || i === points.length - 1 ? (
+        {points.map((p, i) => {
+          const end = points.length - 1;
+          // Every labelEvery-th day and the last, but not one so near the last that they overlap;
+          // every other one is minor, left out on a phone (styles/responsive.ts).
+          const periodic = i % labelEvery === 0 && end - i >= labelEvery / 2;
+          if (!periodic && i !== end) return null;
+          const minor = i !== 0 && i !== end && (i / labelEvery) % 2 === 1;
+          return (
             <text
               x={px(x(i))}
               y={H - 10}
-              text-anchor={i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'}
+              text-anchor={i === 0 ? 'start' : i === end ? 'end' : 'middle'}
+              class={minor ? 'minor' : undefined}
             >
               {shortDate(p.date)}
             </text>
-          ) : null,
-        )}
+          );
+        })}
         <path class="area" d={area} />
         <path class="line" d={line} />
         {lines.map((threshold) => (
