@@ -84,9 +84,13 @@ export function Layout(props: {
                 </nav>
                 <div class="who">
                   <span>
-                    {props.who.displayName ?? 'API key'} · {props.who.orgName} · role{' '}
-                    <strong>{props.who.role}</strong>
-                    {props.who.licence ? ' · messaging licence' : ''}
+                    {props.who.displayName ?? 'API key'}
+                    {/* Left out on a phone (styles/responsive.ts): the header keeps to two rows. */}
+                    <span class="who-detail">
+                      {' '}
+                      · {props.who.orgName} · role <strong>{props.who.role}</strong>
+                      {props.who.licence ? ' · messaging licence' : ''}
+                    </span>
                   </span>
                   <form method="post" action="/console/sign-out">
                     <button type="submit">Sign out</button>
@@ -106,26 +110,34 @@ export function TierBadge(props: { tier: string }) {
   return <span class={`badge ${props.tier}`}>{tierLabel(props.tier)}</span>;
 }
 
-const ROLE_NEEDED: Record<string, string> = {
-  forbidden: 'Your role cannot do this.',
-  unauthorized: 'Your session has ended. Sign in again.',
-};
+/** What went wrong in words a recruiter reads, from what the API answered. */
+function headline(problem: ApiError): string {
+  if (problem.code === 'forbidden') return 'Your role cannot do this.';
+  if (problem.code === 'unauthorized') return 'Your session has ended. Sign in again.';
+  if (problem.status === 404) return 'Not found.';
+  if (problem.status === 429) return 'Too many requests just now. Try again in a minute.';
+  if (problem.status >= 500) return 'Something went wrong on our side. Try again in a moment.';
+  return 'This was not done.';
+}
 
-/** An API error as a message a recruiter can act on; `hint` says what to do instead. */
+/**
+ * An API error as a message a recruiter can act on; `hint` says what to do instead. The status and
+ * code are for support, not for the reader: they stay on the element as data attributes.
+ */
 export function Problem(props: { problem: ApiError; hint?: Child }) {
   const { problem } = props;
   return (
-    <div class="message error" role="alert">
-      <strong>{ROLE_NEEDED[problem.code] ?? 'The API refused this.'}</strong> {problem.message}{' '}
-      <span class="muted">
-        ({problem.status} <code>{problem.code}</code>)
-      </span>
+    <div
+      class="message error"
+      role="alert"
+      data-status={String(problem.status)}
+      data-code={problem.code}
+    >
+      <strong>{headline(problem)}</strong> {problem.message}
       {problem.issues && problem.issues.length > 0 ? (
         <ul>
           {problem.issues.map((issue) => (
-            <li>
-              <code>{issue.path || '(body)'}</code>: {issue.message}
-            </li>
+            <li>{issue.path ? `${issue.path}: ${issue.message}` : issue.message}</li>
           ))}
         </ul>
       ) : null}
