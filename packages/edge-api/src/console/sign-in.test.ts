@@ -325,7 +325,9 @@ describe('console sign-in: the happy path', () => {
     const html = pageText(await page.text());
     expect(page.status, html.slice(0, 1000)).toBe(200);
     if (role === 'user') expect(html).toContain('Find a candidate');
-    expect(html).toContain(`${who.displayName} · Test ${setup.org.orgId} · role`);
+    expect(html.replace(/<[^>]+>/g, '')).toContain(
+      `${who.displayName} · Test ${setup.org.orgId} · role ${role}`,
+    );
 
     const whoami = await apiCall('GET', '/v1/whoami', token);
     expect(whoami.status).toBe(200);

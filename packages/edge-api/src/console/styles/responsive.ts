@@ -22,6 +22,7 @@ input, select, textarea { max-width: 100%; }
  * is left out so the larger ones do not collide.
  */
 @media (max-width: 600px) {
+  header.top .who-detail { display: none; }
   svg.chart:not(.tiers):not(.days) text { font-size: 24px; }
   svg.chart text.minor { display: none; }
 }
