@@ -36,6 +36,8 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/campaigns/cmp_nonexistent/runs', least: 'user' },
   // An empty body is a 400 (the timeframe and channel are required): nothing is counted.
   { method: 'POST', path: '/v1/campaign-estimates', least: 'user', body: {} },
+  // An empty body is a 400 (candidateIds are required): nothing is tagged.
+  { method: 'POST', path: '/v1/tag-changes', least: 'user', body: {} },
   { method: 'GET', path: '/v1/audiences', least: 'reporter' },
   { method: 'GET', path: '/v1/audiences/export', least: 'reporter' },
   { method: 'GET', path: '/v1/reports/tiers', least: 'reporter' },

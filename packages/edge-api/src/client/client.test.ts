@@ -57,6 +57,10 @@ describe('the typed client', () => {
     expect(page.engagements).toHaveLength(1);
     expect((await client.setTags(cand, ['java'])).tags).toEqual(['java']);
     expect(await client.tags(cand)).toEqual({ candidateId: cand, tags: ['java'] });
+    expect(
+      await client.changeTags({ candidateIds: [cand], add: ['go'], remove: ['java'] }),
+    ).toEqual({ candidates: 1, added: 1, removed: 1 });
+    expect((await client.setTags(cand, ['java'])).tags).toEqual(['java']);
     const audience = await client.audience({ tier: ['engaged'], tags: ['java'] });
     expect(audience.candidates.map((c) => c.candidateId)).toEqual([cand]);
     expect((await client.scores([cand, 'ghost'])).notFound).toEqual(['ghost']);

@@ -20,6 +20,8 @@ import type {
 import type {
   engagementPageSchema,
   purgeReplySchema,
+  tagChangesBodySchema,
+  tagChangesReplySchema,
   tagsReplySchema,
 } from '../endpoints/candidates/schema.js';
 import type {
@@ -84,6 +86,8 @@ export type Score = z.infer<typeof scoreSchema>;
 export type Scores = z.infer<typeof scoresReplySchema>;
 export type ScoreHistory = z.infer<typeof scoreHistorySchema>;
 export type Tags = z.infer<typeof tagsReplySchema>;
+export type TagChangesInput = z.input<typeof tagChangesBodySchema>;
+export type TagChanges = z.infer<typeof tagChangesReplySchema>;
 export type Purge = z.infer<typeof purgeReplySchema>;
 export type Audience = z.infer<typeof audienceSchema>;
 export type TierReport = z.infer<typeof tierReportSchema>;
@@ -181,6 +185,7 @@ export const ENDPOINTS = {
   archiveCampaign: ['POST', '/v1/campaigns/{id}/archive'],
   campaignEstimate: ['GET', '/v1/campaigns/{id}/estimate'],
   draftEstimate: ['POST', '/v1/campaign-estimates'],
+  changeTags: ['POST', '/v1/tag-changes'],
   campaignRuns: ['GET', '/v1/campaigns/{id}/runs'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -379,6 +384,7 @@ export function createClient(options: ClientOptions) {
     tags: (candidateId: string) => call<Tags>('tags', { params: { candidateId } }),
     setTags: (candidateId: string, tags: string[]) =>
       call<Tags>('setTags', { params: { candidateId }, body: { tags } }),
+    changeTags: (body: TagChangesInput) => call<TagChanges>('changeTags', { body }),
     purgeCandidate: (candidateId: string) =>
       call<Purge>('purgeCandidate', { params: { candidateId } }),
     audience: (query: AudienceQuery = {}) =>

@@ -271,6 +271,10 @@ const PLACEMENTS: Record<string, readonly Placement[]> = {
     ['role', 'invalid_request', ALL],
   ],
   'PUT /v1/candidates/{candidateId}/tags': [['tags', 'invalid_request', ALL]],
+  'POST /v1/tag-changes': [
+    ['candidateIds', 'invalid_request', ALL],
+    ['add', 'invalid_request', ALL],
+  ],
   'POST /v1/scores': [['candidateIds', 'invalid_request', ALL]],
   'POST /v1/links': [
     ['destinations', 'invalid_request', ALL],

@@ -212,6 +212,19 @@ export const TAGS: Endpoint = {
   },
 };
 
+/** Tags set and taken off many candidates: the fixture's candidate, a tag added. */
+export const TAG_CHANGES: Endpoint = {
+  operation: 'POST /v1/tag-changes',
+  method: 'POST',
+  url: () => '/v1/tag-changes',
+  role: 'user',
+  json: {
+    maxBytes: 128 * 1024,
+    mediaTypes: ['application/json'],
+    valid: (f) => ({ candidateIds: [f.candidate], add: ['java'], remove: ['berlin'] }),
+  },
+};
+
 export const PURGE: Endpoint = {
   operation: 'DELETE /v1/candidates/{candidateId}',
   method: 'DELETE',
@@ -646,6 +659,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   SCORE_HISTORY,
   GET_TAGS,
   TAGS,
+  TAG_CHANGES,
   PURGE,
   SCORES,
   AUDIENCES,

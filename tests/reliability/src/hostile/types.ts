@@ -46,6 +46,7 @@ import {
   SCORES,
   SEND_MESSAGE,
   SITE_ORIGIN,
+  TAG_CHANGES,
   TAGS,
   TIER_HISTORY,
   TRACKER_SCRIPT,
@@ -661,6 +662,21 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['candidateId over 128 characters', 'invalid_request', SCORE_HISTORY.url(f, long(129))],
     ]),
     ...spoiled(TAGS, f, TAG_SPOILS),
+    ...spoiled(TAG_CHANGES, f, [
+      ['no candidateIds', 'invalid_request', { candidateIds: MISSING }],
+      ['candidateIds empty', 'invalid_request', { candidateIds: [] }],
+      [
+        '501 candidateIds',
+        'invalid_request',
+        { candidateIds: Array.from({ length: 501 }, (_, i) => `c${i}`) },
+      ],
+      ['a candidateId over 128 characters', 'invalid_request', { candidateIds: [long(129)] }],
+      ['nothing to add or remove', 'invalid_request', { add: [], remove: MISSING }],
+      ['a tag both added and removed', 'invalid_request', { add: ['java'], remove: ['java'] }],
+      ['a tag with a comma', 'invalid_request', { add: ['java,berlin'] }],
+      ['21 tags to add', 'invalid_request', { add: Array.from({ length: 21 }, (_, i) => `t${i}`) }],
+      ['an unknown field', 'invalid_request', { tags: ['java'] }],
+    ]),
     () =>
       draft(TAGS, f, 'candidateId over 128 characters', refusal('invalid_request'), {
         url: TAGS.url(f, long(129)),

@@ -835,6 +835,25 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'POST /v1/tag-changes',
+    run: async (t) => {
+      // The victim's candidates are never the attacker's: a 404, or, once an earlier write made
+      // candidates of the same names in the attacker's organisation, those are tagged (200). The
+      // driver checks the victim's rows did not move either way.
+      const answer = await t.send({
+        method: 'POST',
+        path: '/v1/tag-changes',
+        key: key(t),
+        json: {
+          candidateIds: t.victim.candidates,
+          add: ['isolation-probe'],
+          remove: t.victim.tags,
+        },
+      });
+      status(t, answer, [200, 404], "tagging the victim's candidates in bulk");
+    },
+  },
+  {
     op: 'PUT /v1/candidates/{candidateId}/contact',
     run: async (t) => {
       // The victim's candidates' names and numbers: the attacker's own candidates, with the

@@ -33,6 +33,7 @@ import {
   tagsBodySchema,
   tagsReplySchema,
 } from './schema.js';
+import { registerTagChanges } from './tag-changes.js';
 
 export const engagementsListRoute = createRoute({
   method: 'get',
@@ -293,6 +294,7 @@ export function registerCandidates(app: OpenAPIHono<AppEnv>): void {
   app.openapi(tagsReadRoute, getTags);
   app.openapi(tagsRoute, putTags);
   app.openapi(purgeRoute, deleteCandidate);
+  registerTagChanges(app);
 }
 
 async function setTags(db: Db, orgId: string, externalId: string, tags: string[]) {

@@ -95,3 +95,40 @@ export const purgeReplySchema = z
     }),
   })
   .openapi('Purge');
+
+export const tagChangesBodySchema = z
+  .object({
+    candidateIds: z
+      .array(externalId)
+      .min(1)
+      .max(500)
+      .openapi({ description: 'The candidates to change, by the organisation’s own ids.' }),
+    add: z.array(tagSchema).max(20).optional().openapi({ description: 'Tags to set on each.' }),
+    remove: z
+      .array(tagSchema)
+      .max(20)
+      .optional()
+      .openapi({ description: 'Tags to take off each.' }),
+  })
+  .strict()
+  .refine((value) => (value.add?.length ?? 0) + (value.remove?.length ?? 0) > 0, {
+    message: 'Give at least one tag to `add` or to `remove`.',
+    path: ['add'],
+  })
+  .refine((value) => !(value.add ?? []).some((tag) => (value.remove ?? []).includes(tag.trim())), {
+    message: 'A tag cannot be both added and removed.',
+    path: ['remove'],
+  })
+  .openapi('TagChangesRequest');
+export type TagChangesBody = z.infer<typeof tagChangesBodySchema>;
+
+export const tagChangesReplySchema = z
+  .object({
+    candidates: z.number().int().openapi({ description: 'Candidates the change applied to.' }),
+    added: z
+      .number()
+      .int()
+      .openapi({ description: 'Tags newly set (a tag a candidate already had is not counted).' }),
+    removed: z.number().int().openapi({ description: 'Tags taken off.' }),
+  })
+  .openapi('TagChanges');

@@ -79,6 +79,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/settings/engagement/tracking-code',
       '/v1/settings/messaging',
       '/v1/settings/sign-in',
+      '/v1/tag-changes',
       '/v1/usage',
       '/v1/users',
       '/v1/users/{id}',
