@@ -8,6 +8,7 @@ import type {
   DraftEstimateInput,
   UpdateCampaignInput,
 } from '../client/index.js';
+import { tagsOfText } from './forms.js';
 
 export type CampaignForm = Record<string, string>;
 
@@ -90,14 +91,6 @@ function optional(value: string | undefined): string | null {
   return value === undefined || value.trim() === '' ? null : value;
 }
 
-/** `java, london` → `['java', 'london']`; the API checks each tag. */
-export function tagsOf(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(/[,\n]/)
-    .map((tag) => tag.trim())
-    .filter(Boolean);
-}
-
 /** `1=engineering` per line → `{ '1': 'engineering' }`; a line without `=` is a name with ''. */
 export function variablesOf(text: string | undefined): Record<string, string> | null {
   const entries = (text ?? '')
@@ -136,7 +129,7 @@ function fieldsOf(form: CampaignForm) {
     url: optional(form.url)?.trim() ?? null,
     autoResponse: optional(form.autoResponse),
     timeframe: timeframeOf(form.timeframe),
-    tags: tagsOf(form.tags),
+    tags: tagsOfText(form.tags),
     // Passed on unchecked: the API validates them and says so at the field.
     tagsMode: (form.tagsMode || 'any') as 'all' | 'any',
     sendTime: form.sendTime ?? '',
@@ -172,7 +165,7 @@ export function estimateBody(form: CampaignForm): DraftEstimateInput {
   const fromUserId = optional(form.fromUserId);
   return {
     timeframe: timeframeOf(form.timeframe),
-    tags: tagsOf(form.tags),
+    tags: tagsOfText(form.tags),
     tagsMode: form.tagsMode === 'all' ? 'all' : 'any',
     channel: form.channel === 'whatsapp' ? 'whatsapp' : 'sms',
     ...(fromUserId ? { fromUserId } : {}),

@@ -10,11 +10,11 @@ import type { Client, Messages, SendMessageInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
 import { type ApiResult, settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
-import { readForm } from '../forms.js';
+import { readForm, tagsOfText } from '../forms.js';
 import { canUse } from '../layout.js';
 import { CandidatePage, type CandidateTab, type EngagementFilters } from '../pages/candidate.js';
 import { PurgeConfirmPage, PurgedPage } from '../pages/candidate-purge.js';
-import { type TagsEdit, tagsOfText } from '../pages/candidate-tags.js';
+import type { TagsEdit } from '../pages/candidate-tags.js';
 import { campaignOf, type SendFailure } from '../pages/conversation.js';
 import type { Form } from '../pages/user-fields.js';
 

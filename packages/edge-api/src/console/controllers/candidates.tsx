@@ -9,6 +9,8 @@ import type { SignedIn } from '../auth.js';
 import { apiQuery, viewHref, viewOf } from '../candidate-list-view.js';
 import { canUse, Layout, Problem } from '../layout.js';
 import { CandidatesPage } from '../pages/candidates.js';
+import { taggedCampaigns } from '../pages/candidates-bulk.js';
+import { registerCandidatesBulk } from './candidates-bulk.js';
 import { whenSignedIn } from './signed-in.js';
 
 const PAGE_SIZE = 50;
@@ -20,6 +22,7 @@ function view(c: Context<AppEnv>) {
 }
 
 export function registerCandidates(routes: Hono<AppEnv>, signedIn: SignedIn): void {
+  registerCandidatesBulk(routes, signedIn);
   routes.get('/candidates', async (c) => {
     // Before the session check: a signed-out browser goes to sign in via the profile's URL.
     const id = c.req.query('id')?.trim();
@@ -28,18 +31,27 @@ export function registerCandidates(routes: Hono<AppEnv>, signedIn: SignedIn): vo
     if (signed instanceof Response) return signed;
     const shown = view(c);
     if (!canUse(signed.who, 'reporter')) {
-      return c.html(<CandidatesPage who={signed.who} view={shown} result={null} />);
+      return c.html(<CandidatesPage who={signed.who} view={shown} result={null} campaigns={[]} />);
     }
     const cursor = c.req.query('cursor') || undefined;
-    const result = await settle(
-      signed.client.audience({
-        ...apiQuery(shown),
-        limit: PAGE_SIZE,
-        ...(cursor ? { cursor } : {}),
-      }),
-    );
+    const [result, campaigns] = await Promise.all([
+      settle(
+        signed.client.audience({
+          ...apiQuery(shown),
+          limit: PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        }),
+      ),
+      // For "Add to campaign"; a refusal only leaves that action out.
+      settle(signed.client.listCampaigns({ type: 'reengagement', limit: 200 })),
+    ]);
     return c.html(
-      <CandidatesPage who={signed.who} view={shown} result={result} />,
+      <CandidatesPage
+        who={signed.who}
+        view={shown}
+        result={result}
+        campaigns={campaigns.ok ? taggedCampaigns(campaigns.data.campaigns) : []}
+      />,
       statusOf(result),
     );
   });

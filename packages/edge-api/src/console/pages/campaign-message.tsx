@@ -4,7 +4,8 @@
 // at the cursor instead.
 import type { CampaignEstimate } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
-import { type CampaignForm, tagsOf, timeframeLabel } from '../campaign-form.js';
+import { type CampaignForm, timeframeLabel } from '../campaign-form.js';
+import { tagsOfText } from '../forms.js';
 import { EstimatePanel } from './campaign-estimate.js';
 import { RadioGroup, type StepProps } from './campaign-steps.js';
 import { issuesOf, TextArea, TextField } from './user-fields.js';
@@ -114,7 +115,7 @@ function Fact(props: { term: string; value: string | undefined }) {
 /** Everything the form says, in words, before it is saved. */
 export function Summary(props: { form: CampaignForm; senderName: string }) {
   const { form } = props;
-  const tags = tagsOf(form.tags);
+  const tags = tagsOfText(form.tags);
   const template = form.content === 'template';
   return (
     <dl class="settings">

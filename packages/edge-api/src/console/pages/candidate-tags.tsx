@@ -53,11 +53,3 @@ export function CandidateTags(props: {
     </section>
   );
 }
-
-/** The field's text as the API's list: split on commas, blanks dropped (the API trims and dedupes). */
-export function tagsOfText(text: string): string[] {
-  return text
-    .split(',')
-    .map((tag) => tag.trim())
-    .filter(Boolean);
-}

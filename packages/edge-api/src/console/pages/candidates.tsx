@@ -5,11 +5,12 @@
 // through `/console/candidates/export`. A `user` may read a candidate but not list them: their
 // page is "Find a candidate", the open-by-id form (the console never works around a role).
 import { TIERS } from '@cxm/scoring';
-import type { Audience, WhoAmI } from '../../client/index.js';
+import type { Audience, Campaign, WhoAmI } from '../../client/index.js';
 import type { ApiResult } from '../api.js';
 import { type ListView, viewHref, viewParams } from '../candidate-list-view.js';
 import { formatPoints, formatTime, TIER_LABELS } from '../labels.js';
 import { Layout, Problem, TierBadge } from '../layout.js';
+import { BulkControls } from './candidates-bulk.js';
 
 const LIST = '/console/candidates';
 const EXPORT = '/console/candidates/export';
@@ -19,6 +20,8 @@ export function CandidatesPage(props: {
   view: ListView;
   /** Null: the role cannot list, so the list was not asked for. */
   result: ApiResult<Audience> | null;
+  /** Campaigns the selection can be added to (bulk actions). */
+  campaigns: Campaign[];
 }) {
   const { result, view } = props;
   if (result === null) {
@@ -44,7 +47,12 @@ export function CandidatesPage(props: {
       <div class="card">
         <FilterForm view={view} />
         {result.ok ? (
-          <ListResult view={view} audience={result.data} />
+          <ListResult
+            view={view}
+            audience={result.data}
+            campaigns={props.campaigns}
+            licensed={props.who.licence}
+          />
         ) : (
           <Problem problem={result.problem} hint="Change the filters above and apply them again." />
         )}
@@ -53,7 +61,12 @@ export function CandidatesPage(props: {
   );
 }
 
-function ListResult(props: { view: ListView; audience: Audience }) {
+function ListResult(props: {
+  view: ListView;
+  audience: Audience;
+  campaigns: Campaign[];
+  licensed: boolean;
+}) {
   const { view, audience } = props;
   const { total } = audience;
   return (
@@ -71,7 +84,7 @@ function ListResult(props: { view: ListView; audience: Audience }) {
           Export all {total} as JSON
         </a>
       </p>
-      <form method="get" action={EXPORT} aria-label="Export selected candidates">
+      <form method="get" action={EXPORT} aria-label="Selected candidates">
         {viewParams(view).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
         ))}
@@ -87,6 +100,9 @@ function ListResult(props: { view: ListView; audience: Audience }) {
               Export selected as JSON
             </button>
           </p>
+        ) : null}
+        {audience.candidates.length > 0 ? (
+          <BulkControls total={total} campaigns={props.campaigns} licensed={props.licensed} />
         ) : null}
       </form>
       {audience.nextCursor ? (
