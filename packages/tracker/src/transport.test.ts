@@ -7,6 +7,7 @@ import {
   MAX_RETRIES,
   OFF,
   type Outcome,
+  outcomeOf,
   RETRY,
   SENT,
   toBatches,
@@ -85,6 +86,27 @@ describe('delivery and retry', () => {
     expect(new Set(posts.map((p) => p.body.events[0].id))).toEqual(new Set([visit(1).id]));
   });
 
+  it('waits the Retry-After of a 429 before retrying, longer than its own backoff', async () => {
+    const { posts, transport } = harness([30_000]);
+    transport.send([visit(1)]);
+    await vi.advanceTimersByTimeAsync(29_900);
+    expect(posts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.body.events).toEqual([visit(1)]);
+  });
+
+  it('a 429 pushes back a retry already scheduled sooner', async () => {
+    const { posts, transport } = harness([RETRY, 10_000]);
+    transport.send([visit(1)]);
+    transport.send([visit(2)]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(posts).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(5_300);
+    expect(posts).toHaveLength(3);
+    expect(posts[2]!.body.events).toEqual([visit(1), visit(2)]);
+  });
+
   it('delivers on a retry after a failure', async () => {
     const { posts, transport } = harness([RETRY]);
     transport.send([visit(1)]);
@@ -133,5 +155,25 @@ describe('delivery and retry', () => {
     await vi.runAllTimersAsync();
     expect(posts).toHaveLength(3);
     expect(new Set(posts)).toEqual(new Set([posts[0]])); // the same events each time
+  });
+});
+
+describe("what the collector's reply means", () => {
+  const reply = (status: number, headers: Record<string, string> = {}, body = '{}') =>
+    new Response(status === 204 ? null : body, { status, headers });
+
+  it('times a 429 by its Retry-After (seconds), at least 1 s', async () => {
+    expect(await outcomeOf(reply(429, { 'retry-after': '60' }))).toBe(60_000);
+    expect(await outcomeOf(reply(429))).toBe(1000);
+    expect(await outcomeOf(reply(429, { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }))).toBe(
+      1000,
+    );
+  });
+
+  it('retries a 5xx, drops another 4xx, and reads tracking: false', async () => {
+    expect(await outcomeOf(reply(503))).toBe(RETRY);
+    expect(await outcomeOf(reply(413))).toBe(DROP);
+    expect(await outcomeOf(reply(202, {}, '{"tracking":true}'))).toBe(SENT);
+    expect(await outcomeOf(reply(202, {}, '{"tracking":false}'))).toBe(OFF);
   });
 });

@@ -1,5 +1,6 @@
 // Delivery to `POST {collector}/v1/collect`: small batches, `fetch` keepalive with a text body (no
-// CORS preflight), `sendBeacon` where keepalive is missing, and bounded retries with backoff.
+// CORS preflight), `sendBeacon` where keepalive is missing, and bounded retries with backoff; a
+// 429 waits at least the `Retry-After` the collector names.
 import {
   type BeaconEvent,
   type BeaconPayload,
@@ -15,7 +16,11 @@ export const RETRY = 1;
 export const DROP = 2;
 /** Delivered, and the reply says the site's tracking is off. */
 export const OFF = 3;
-export type Outcome = typeof SENT | typeof RETRY | typeof DROP | typeof OFF;
+/**
+ * Or, for a 429, the milliseconds its `Retry-After` asks to wait (at least 1000, so never one of
+ * the above): a retry timed by the collector rather than by the backoff alone.
+ */
+export type Outcome = typeof SENT | typeof RETRY | typeof DROP | typeof OFF | number;
 /** May return the outcome itself, and may throw: the transport treats a throw as a network error. */
 export type Post = (url: string, body: string) => Outcome | Promise<Outcome>;
 
@@ -57,26 +62,32 @@ export function toBatches(envelope: Envelope, events: BeaconEvent[]): BeaconEven
 }
 
 /**
+ * What a collector's reply means. A 2xx is delivered (`tracking: false` in the reply: the site
+ * switched tracking off); 5xx is worth a retry, and 429 one after its `Retry-After` (seconds: the
+ * collector sends no dates; missing or unreadable, 1 s); other 4xx are not.
+ */
+export const outcomeOf = (r: Response): Outcome | Promise<Outcome> =>
+  r.ok
+    ? r.json().then(
+        (reply: Partial<CollectReply>) => (reply.tracking === false ? OFF : SENT),
+        () => SENT,
+      )
+    : r.status === 429
+      ? Math.max(1000, 1000 * Number(r.headers.get('retry-after')) || 0)
+      : r.status > 499
+        ? RETRY
+        : DROP;
+
+/**
  * The browser's own way of posting. A string body gets `Content-Type: text/plain;charset=UTF-8`,
  * a CORS-safelisted type, so there is no preflight; the default credentials mode sends no cookies
- * to a collector on another origin. A 2xx is delivered (and
- * `tracking: false` in the reply means the site switched tracking off); 429, 5xx and network
- * errors are worth a retry (a rejected `fetch` is retried by the transport, see `send`); other 4xx
- * are not. Keepalive is missing in Firefox before 133: there `sendBeacon` queues the body, even
- * during unload, but tells nothing about the reply.
+ * to a collector on another origin. The reply is read by `outcomeOf`; a network error rejects, and
+ * the transport retries it (see `send`). Keepalive is missing in Firefox before 133: there
+ * `sendBeacon` queues the body, even during unload, but tells nothing about the reply.
  */
 export const browserPost: Post = (url, body) =>
   'keepalive' in Request.prototype
-    ? fetch(url, { method: 'POST', body, keepalive: true }).then((r) =>
-        r.ok
-          ? r.json().then(
-              (reply: Partial<CollectReply>) => (reply.tracking === false ? OFF : SENT),
-              () => SENT,
-            )
-          : r.status > 499 || r.status === 429
-            ? RETRY
-            : DROP,
-      )
+    ? fetch(url, { method: 'POST', body, keepalive: true }).then(outcomeOf)
     : navigator.sendBeacon(url, body)
       ? SENT
       : RETRY;
@@ -109,15 +120,17 @@ export function createTransport(
           if (mine !== generation) return;
           if (outcome === OFF) return onOff();
           if (outcome === SENT) retries = 0;
-          if (outcome !== RETRY || retries >= MAX_RETRIES) return;
+          if (outcome === SENT || outcome === DROP || retries >= MAX_RETRIES) return;
           queue = [...queue, ...batch].slice(-MAX_QUEUED);
-          if (timer) return;
+          // A 429 moves a retry already due sooner to no earlier than the collector asked.
+          if (timer && outcome === RETRY) return;
+          clearTimeout(timer);
           timer = setTimeout(
             () => {
               timer = undefined;
               send(queue.splice(0));
             },
-            FIRST_BACKOFF_MS * 2 ** retries++ + Math.random() * 250,
+            Math.max(outcome, FIRST_BACKOFF_MS * 2 ** retries++) + Math.random() * 250,
           );
         });
     }
