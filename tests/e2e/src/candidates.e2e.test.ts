@@ -151,7 +151,7 @@ interface Row {
 /** The list's rows as shown, in order. */
 async function rows(page: Page): Promise<Row[]> {
   return page
-    .getByRole('form', { name: 'Export selected candidates' })
+    .getByRole('form', { name: 'Selected candidates' })
     .locator('tbody tr')
     .evaluateAll((trs) =>
       trs.map((tr) => {
@@ -426,7 +426,7 @@ describe('the candidate list', () => {
     const [header, ...records] = csv;
     expect(header).toEqual(CSV_COLUMNS);
     const screenColumns = await reporter
-      .getByRole('form', { name: 'Export selected candidates' })
+      .getByRole('form', { name: 'Selected candidates' })
       .locator('thead th')
       .allTextContents();
     expect(['Select', ...CSV_COLUMNS]).toEqual(screenColumns.map((text) => text.trim()));
@@ -480,6 +480,115 @@ describe('the candidate list', () => {
     await reporter.waitForURL(/\/console\/candidates\/export\?/);
     expect(await reporter.getByRole('alert').textContent()).toContain('No rows were selected');
     await reporter.context().close();
+  });
+});
+
+describe('bulk actions on the list', () => {
+  it('tags the ticked rows, untags every match and adds them to a campaign, each said in words and true in the API', async () => {
+    const tag = `e2e-bulk-${run}`;
+    const ids = [0, 1, 2].map((i) => `e2e-bulk-${run}-${i}`);
+    await newCandidates(ids, [tag]);
+    const query = new URLSearchParams({ tags: tag });
+    await until('the API lists the new candidates', async () =>
+      (await audience(query)).total === ids.length ? true : undefined,
+    );
+    const tagsOf = async () =>
+      Object.fromEntries(
+        (await audience(query)).candidates.map((c) => [c.candidateId, [...c.tags].sort()]),
+      );
+    // A campaign selecting by a tag of this run's own, never enabled (it texts nobody).
+    const campaignTag = `e2e-camp-${run}`;
+    const created = await api<{ id: string; state: string }>('/v1/campaigns', {
+      key: 'sk_demo_manager',
+      body: {
+        name: `Bulk ${run}`,
+        reengagement: true,
+        timeframe: { notContactedForDays: 30 },
+        tags: [campaignTag],
+        tagsMode: 'any',
+        fromUserId: 'usr_demo_user',
+        sendTime: '10:00',
+        channel: 'sms',
+        message: 'Hi {{firstName}}',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const campaignId = created.body.id;
+    if (created.body.state === 'enabled') {
+      await api(`/v1/campaigns/${campaignId}/disable`, { key: 'sk_demo_manager', method: 'POST' });
+    }
+    try {
+      const reporter = await recruiter(browser, DEMO_PEOPLE.reporter);
+      await filterForm(reporter).getByLabel('Tags (comma-separated)').fill(tag);
+      await applyFilters(reporter);
+      const list = reporter.url();
+      const bulk = reporter.getByRole('group', { name: 'With the selected candidates' });
+
+      // Two rows ticked, a tag added: those two have it, the third does not.
+      const [first, second, third] = (await rows(reporter)).map((row) => row.id);
+      for (const id of [first, second]) {
+        await reporter.getByLabel(`Select ${id}`, { exact: true }).check();
+      }
+      await bulk.getByLabel('Tags (comma-separated)').fill(`picked-${run}`);
+      await Promise.all([
+        reporter.waitForURL(/\/console\/candidates\/bulk$/),
+        bulk.getByRole('button', { name: 'Add tags' }).click(),
+      ]);
+      expect(await reporter.getByRole('status').first().textContent()).toContain(
+        `Added “picked-${run}” to 2 candidates`,
+      );
+      let tags = await tagsOf();
+      expect(tags[first ?? '']).toContain(`picked-${run}`);
+      expect(tags[second ?? '']).toContain(`picked-${run}`);
+      expect(tags[third ?? '']).not.toContain(`picked-${run}`);
+
+      // Back to the same view; every match, the tag removed.
+      await reporter.getByRole('link', { name: 'Back to the list' }).click();
+      expect(listQuery(reporter.url()).toString()).toBe(listQuery(list).toString());
+      await bulk.getByLabel(`All ${ids.length} matches`).check();
+      await bulk.getByLabel('Tags (comma-separated)').fill(`picked-${run}`);
+      await Promise.all([
+        reporter.waitForURL(/\/console\/candidates\/bulk$/),
+        bulk.getByRole('button', { name: 'Remove tags' }).click(),
+      ]);
+      const removed = await reporter.getByRole('status').first().textContent();
+      expect(removed).toContain(`Removed “picked-${run}” from 3 candidates`);
+      expect(removed).toContain('2 tags taken off');
+      tags = await tagsOf();
+      for (const id of ids) expect(tags[id], id).toEqual([tag]);
+
+      // Every match added to the campaign: its tag set on each, the page naming the campaign.
+      await reporter.goto(list);
+      await bulk.getByLabel(`All ${ids.length} matches`).check();
+      await bulk.getByLabel('Campaign').selectOption(campaignId);
+      await Promise.all([
+        reporter.waitForURL(/\/console\/candidates\/bulk$/),
+        bulk.getByRole('button', { name: 'Add to campaign' }).click(),
+      ]);
+      const joined = reporter.getByRole('status').first();
+      expect(await joined.textContent()).toContain('They now match the tags of');
+      expect(await joined.getByRole('link').getAttribute('href')).toBe(
+        `/console/campaigns/${campaignId}`,
+      );
+      tags = await tagsOf();
+      for (const id of ids) expect(tags[id], id).toEqual([campaignTag, tag].sort());
+      await screenshot(reporter, 'bulk-campaign');
+
+      // Nothing ticked: refused in words, nothing changed.
+      await reporter.goto(list);
+      await bulk.getByLabel('Tags (comma-separated)').fill(`never-${run}`);
+      const [refused] = await Promise.all([
+        reporter.waitForResponse((r) => r.url().endsWith('/console/candidates/bulk')),
+        bulk.getByRole('button', { name: 'Add tags' }).click(),
+      ]);
+      expect(refused.status()).toBe(400);
+      expect(await reporter.getByRole('alert').textContent()).toContain('No rows were ticked');
+      tags = await tagsOf();
+      for (const id of ids) expect(tags[id], id).not.toContain(`never-${run}`);
+      await reporter.context().close();
+    } finally {
+      await api(`/v1/campaigns/${campaignId}/archive`, { key: 'sk_demo_manager', method: 'POST' });
+    }
   });
 });
 

@@ -95,26 +95,41 @@ function quoted(tags: readonly string[]): string {
   return tags.map((tag) => `“${tag}”`).join(', ');
 }
 
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** How many tags really changed, and why the rest did not. */
+function changeCounts(outcome: Extract<BulkOutcome, { kind: 'tags' }>): string {
+  if (outcome.add.length > 0) {
+    const asked = outcome.candidates * outcome.add.length;
+    const rest = asked > outcome.added ? ' (the rest were there already)' : '';
+    return `${plural(outcome.added, 'tag')} newly set${rest}.`;
+  }
+  const asked = outcome.candidates * outcome.remove.length;
+  const rest = asked > outcome.removed ? ' (the rest were not there)' : '';
+  return `${plural(outcome.removed, 'tag')} taken off${rest}.`;
+}
+
 function TagsDone(props: { outcome: Extract<BulkOutcome, { kind: 'tags' }> }) {
   const { outcome } = props;
   const { campaign } = outcome;
   return (
-    <div class="message success" role="status">
+    <div class="message ok" role="status">
       <strong>
         {outcome.add.length > 0
           ? `Added ${quoted(outcome.add)} to ${plural(outcome.candidates, 'candidate')}`
           : `Removed ${quoted(outcome.remove)} from ${plural(outcome.candidates, 'candidate')}`}
         .
       </strong>{' '}
-      {outcome.add.length > 0
-        ? `${plural(outcome.added, 'tag')} newly set (the rest were there already).`
-        : `${plural(outcome.removed, 'tag')} taken off (the rest did not have them).`}
+      {changeCounts(outcome)}
       {campaign ? (
         <p>
           They now match the tags of{' '}
-          <a href={`/console/campaigns/${campaign.id}`}>{campaign.name}</a>. It texts those of them
-          last contacted {timeframeText(campaign.timeframe)}, never the Inactive, at its next send
-          time ({campaign.sendTime}){campaign.state === 'enabled' ? '' : ', once it is enabled'}.
+          <a href={`/console/campaigns/${campaign.id}`}>{campaign.name}</a>. At its send time (
+          {campaign.sendTime}
+          {campaign.state === 'enabled' ? '' : ', once it is enabled'}) it texts those of them in
+          its timeframe ({lowerFirst(timeframeText(campaign.timeframe))}), never the Inactive.
         </p>
       ) : null}
     </div>
@@ -126,7 +141,7 @@ function MessagesDone(props: { outcome: Extract<BulkOutcome, { kind: 'messages' 
   const sent = results.filter((result) => result.ok).length;
   return (
     <>
-      <div class={sent === results.length ? 'message success' : 'message info'} role="status">
+      <div class={sent === results.length ? 'message ok' : 'message info'} role="status">
         <strong>
           Texted {sent} of {plural(results.length, 'candidate')}.
         </strong>{' '}
