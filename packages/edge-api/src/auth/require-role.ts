@@ -1,11 +1,14 @@
 // Who is calling, and whether they may: `Authorization: Bearer <credential>` is either an API
 // key (a backend) or a console session token (a person, sent by the console on their behalf;
-// see `sessions.ts`). Roles are ordered, and a route asks for the least role it needs.
+// see `sessions.ts`). Roles are ordered, and a route asks for the least role it needs. Each
+// credential has its own request limit, and each client one for refused credentials (a 429 then
+// instead of the 401; see middleware/rate-limit.ts).
 import { and, eq, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { type Db, database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { ApiCaller, AppEnv } from '../env.js';
+import { client, overLimit } from '../middleware/rate-limit.js';
 import { apiError, errorResponse } from '../utils/errors.js';
 import { hashApiKey } from './api-keys.js';
 import { isSessionToken, resolveSession } from './sessions.js';
@@ -54,15 +57,21 @@ async function sessionCaller(db: Db, token: string): Promise<ApiCaller | null> {
   };
 }
 
-/** Middleware: 401 without a valid key or session, 403 when its role is below `least`. */
+/**
+ * Middleware: 401 without a valid key or session, 403 when its role is below `least`, 429 when the
+ * credential is over its request limit or the client over its limit of refused credentials.
+ */
 export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = bearer(c.req.header('authorization'));
     if (credential === null || credential.length > 256) {
-      return errorResponse(
-        c,
-        apiError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.'),
-        { 'WWW-Authenticate': 'Bearer' },
+      return (
+        (await overLimit(c, 'AUTH_FAILURE_LIMITER', client(c))) ??
+        errorResponse(
+          c,
+          apiError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.'),
+          { 'WWW-Authenticate': 'Bearer' },
+        )
       );
     }
     const db = database(c.env.DB);
@@ -72,8 +81,13 @@ export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
       const message = session
         ? 'The session has ended (signed out, expired or revoked); sign in again.'
         : 'Unknown or revoked API key.';
-      return errorResponse(c, apiError('unauthorized', message), { 'WWW-Authenticate': 'Bearer' });
+      return (
+        (await overLimit(c, 'AUTH_FAILURE_LIMITER', client(c))) ??
+        errorResponse(c, apiError('unauthorized', message), { 'WWW-Authenticate': 'Bearer' })
+      );
     }
+    const limited = await overLimit(c, 'API_LIMITER', caller.actor);
+    if (limited) return limited;
     if (!roleAtLeast(caller.role, least)) {
       const who = caller.kind === 'key' ? 'key' : 'user';
       return errorResponse(

@@ -1,13 +1,15 @@
 // Who is signed in, and the routes that sign people in and out. A page asks `signedIn`: the
 // session cookie's token, checked against `GET /v1/whoami` on every page (a session that ended,
 // was revoked or whose person was deactivated sends them back to sign in, keeping the page they
-// asked for). Signing in goes through the organisation's identity provider (`sign-in-flow.ts`).
+// asked for). Signing in goes through the organisation's identity provider (`sign-in-flow.ts`);
+// sign-in attempts per client are limited (middleware/rate-limit.ts), answered with this page.
 import type { Context, Hono } from 'hono';
 import { endSession } from '../auth/sessions.js';
 import type { Client, WhoAmI } from '../client/index.js';
 import { database } from '../db/client.js';
 import { callbackUrl } from '../endpoints/sign-in-settings/route.js';
 import type { AppEnv } from '../env.js';
+import { client, LIMITS, overLimit } from '../middleware/rate-limit.js';
 import { flagOn } from '../utils/outbound-url.js';
 import { type AppFetch, consoleClient, settle } from './api.js';
 import { readForm } from './forms.js';
@@ -75,7 +77,26 @@ function signedIn(appFetch: AppFetch): SignedIn {
   };
 }
 
-type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 502;
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 429 | 502;
+
+/**
+ * The sign-in page saying to wait, when this client has tried too often (a 429 with
+ * `Retry-After`, as the API answers, but a page: this is a person's browser).
+ */
+async function tooManySignIns(c: Context<AppEnv>, next: string | null): Promise<Response | null> {
+  const limited = await overLimit(c, 'SIGN_IN_LIMITER', client(c));
+  if (!limited) return null;
+  const { period } = LIMITS.SIGN_IN_LIMITER;
+  c.header('Retry-After', String(period));
+  return page(
+    c,
+    {
+      error: `Too many sign-in attempts from your network. Wait ${period} seconds and try again.`,
+      next,
+    },
+    429,
+  );
+}
 
 /** The sign-in page, with the one CSP that lets its form go on to an identity provider. */
 function page(
@@ -121,6 +142,8 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
     const form = await readForm(c);
     const orgId = (form.org ?? '').trim().toLowerCase();
     const next = safeReturn(form.next);
+    const limited = await tooManySignIns(c, next);
+    if (limited) return limited;
     if (!orgId || orgId.length > 100) {
       return page(c, { error: 'Enter your organisation’s name.', next }, 400);
     }
@@ -136,6 +159,8 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
   });
 
   routes.get('/oidc/callback', async (c) => {
+    const limited = await tooManySignIns(c, null);
+    if (limited) return limited;
     const finished = await finishSignIn(database(c.env.DB), c.env, {
       callback: new URL(c.req.url),
       browserState: signInState(c),

@@ -10,6 +10,8 @@ declare global {
       /** Statements of seed/dev.sql. */
       TEST_SEED: string[];
       TEST_INGEST_QUEUE: Queue<IngestMessage>;
+      /** Allows 2 requests per key a minute (vitest.config.ts): stands in for a real limiter. */
+      TEST_TIGHT_LIMITER: RateLimit;
     }
   }
 }

@@ -8,10 +8,13 @@
 // `GET /t.js` without `site` serves the real script (the site key is then only in the tag's
 // `data-site`, and `/v1/collect` still stores nothing for a site whose tracking is off).
 // `GET /t/<file>`: the content-hashed chunks, cached as immutable (the manifest says how).
+// Loads per site key are limited (middleware/rate-limit.ts) before the site is looked up; without
+// `site` the script is the static build, and nothing is counted.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
+import { overLimit } from '../../middleware/rate-limit.js';
 import { findSite } from '../../orgs/sites.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, errorResponse } from '../../utils/errors.js';
@@ -59,7 +62,8 @@ export const trackerScriptRoute = createRoute({
   description:
     `The real script while the site's tracking is on; an inert one (\`Cache-Control: ${INERT_CACHE}\`) ` +
     'while it is off or the key is unknown. The real one has a short cache too ' +
-    '(`max-age=300`), so toggling takes effect without touching the site.',
+    '(`max-age=300`), so toggling takes effect without touching the site. 429: too many loads ' +
+    'for the site; wait `Retry-After` seconds.',
   tags: ['Tracker'],
   request: {
     query: z.object({
@@ -72,7 +76,7 @@ export const trackerScriptRoute = createRoute({
       content: { 'text/javascript': { schema: { type: 'string' } } },
     },
     // 400: a `site` the query schema refuses (over 100 characters, or given twice).
-    ...errorResponses([400, 404]),
+    ...errorResponses([400, 404, 429]),
   },
 });
 
@@ -80,6 +84,8 @@ export function registerTrackerScript(app: OpenAPIHono<AppEnv>): void {
   app.openapi(trackerScriptRoute, async (c) => {
     const { site: key } = c.req.valid('query');
     if (key !== undefined) {
+      const limited = await overLimit(c, 'SCRIPT_LIMITER', key);
+      if (limited) return limited;
       const site = await findSite(database(c.env.DB), key);
       if (!site?.trackingEnabled) {
         return c.body(INERT_SCRIPT, 200, {

@@ -1,6 +1,7 @@
 // Tracked email links (`POST /v1/links`), their open pixel (`GET /v1/o/{token}`) and click
 // redirect (`GET /v1/c/{token}`), and identity tokens for logged-in portals. Opens and clicks are
-// server-to-server engagements: recorded whatever the career-site tracking toggle says.
+// server-to-server engagements: recorded whatever the career-site tracking toggle says. Opens and
+// clicks per token are limited (middleware/rate-limit.ts), counted before the token is checked.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/require-role.js';
@@ -8,6 +9,7 @@ import { mintIdentityToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
+import { overLimit } from '../../middleware/rate-limit.js';
 import { callerOrg, destinationIssues, linkOrigins, siteOrigins } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, type ErrorReply, errorResponse, invalidRequest } from '../../utils/errors.js';
@@ -62,7 +64,8 @@ export const openRoute = createRoute({
   summary: 'Open pixel: records `open_email`',
   description:
     'A 1x1 GIF. Opens from mail privacy proxies, crawlers, or within 10 s of minting are ' +
-    'stored as `machine`. A token that fails its signature is a 404.',
+    'stored as `machine`. A token that fails its signature is a 404. 429: the link was opened ' +
+    'too often; wait `Retry-After` seconds.',
   tags: ['Email tracking'],
   request: { params: tokenParams },
   responses: {
@@ -70,7 +73,7 @@ export const openRoute = createRoute({
       description: 'The pixel.',
       content: { 'image/gif': { schema: { type: 'string', format: 'binary' } } },
     },
-    ...errorResponses([404]),
+    ...errorResponses([404, 429]),
   },
 });
 
@@ -82,12 +85,13 @@ export const clickRoute = createRoute({
     'Redirects (302) to the destination signed in the token, with `cxm_t` appended when the ' +
     "destination is on one of the organisation's own sites (never on link-allowlist origins). " +
     'A token that fails its signature is a 404 and redirects nowhere. An expired token, or one whose ' +
-    'candidate was purged, redirects to its destination without tracking.',
+    'candidate was purged, redirects to its destination without tracking. 429: the link was ' +
+    'followed too often; wait `Retry-After` seconds.',
   tags: ['Email tracking'],
   request: { params: tokenParams },
   responses: {
     302: { description: 'To the destination.' },
-    ...errorResponses([404]),
+    ...errorResponses([404, 429]),
   },
 });
 
@@ -154,6 +158,8 @@ const mintLinksHandler: RouteHandler<typeof linksRoute, AppEnv> = async (c) => {
 
 const openPixel: RouteHandler<typeof openRoute, AppEnv> = async (c) => {
   const { token } = c.req.valid('param');
+  const limited = await overLimit(c, 'LINK_LIMITER', token);
+  if (limited) return limited;
   const followed = await followLink(c, { kind: 'open', token, read: () => PIXEL });
   if (!followed) return errorResponse(c, invalidLink);
   return c.body(followed.reply, 200, { 'Content-Type': 'image/gif', ...NO_STORE });
@@ -161,6 +167,8 @@ const openPixel: RouteHandler<typeof openRoute, AppEnv> = async (c) => {
 
 const clickRedirect: RouteHandler<typeof clickRoute, AppEnv> = async (c) => {
   const { token } = c.req.valid('param');
+  const limited = await overLimit(c, 'LINK_LIMITER', token);
+  if (limited) return limited;
   const followed = await followLink(c, { kind: 'click', token, read: clickDestination });
   if (!followed) return errorResponse(c, invalidLink);
   const { reply: target, tracked } = followed;
