@@ -1,6 +1,6 @@
 // Sites and their organisations as the collect endpoint needs them: looked up by public key,
 // with the settings the writer uses.
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, sites } from '../db/schema.js';
 import { normaliseOrigin } from '../utils/page-urls.js';
@@ -47,21 +47,6 @@ export async function findSite(db: Db, publicKey: string): Promise<SiteContext |
     .where(eq(sites.publicKey, publicKey));
   const row = rows[0];
   return row ? { ...row, allowedOrigins: parseOrigins(row.allowedOrigins) } : null;
-}
-
-/**
- * Whether any site allows `origin`, for CORS preflights (which carry no body, so no site key).
- * A scan of the sites table: fine for thousands of sites; see README "Scale".
- */
-export async function anySiteAllows(db: Db, origin: string): Promise<boolean> {
-  const rows = await db
-    .select({ one: sql<number>`1` })
-    .from(sites)
-    .where(
-      sql`EXISTS (SELECT 1 FROM json_each(${sites.allowedOrigins}) WHERE json_each.value = ${origin})`,
-    )
-    .limit(1);
-  return rows.length > 0;
 }
 
 export interface OrgSettings {

@@ -4,6 +4,7 @@ import { mintIdentityToken } from '../../auth/tokens.js';
 import {
   BROWSER_UA,
   beacon,
+  createOrg,
   DEMO_ORIGIN,
   errorOf,
   formSubmit,
@@ -308,19 +309,30 @@ describe('POST /v1/collect: sites, bots and CORS', () => {
     expect(after[0]!.n - before[0]!.n).toBe(4);
   });
 
-  it('answers a CORS preflight only for an origin a site allows', async () => {
-    const allowed = await request('/v1/collect', {
-      method: 'OPTIONS',
-      headers: { origin: 'http://127.0.0.1:8080', 'access-control-request-method': 'POST' },
-    });
+  it("answers a CORS preflight only for the named site's own allowed origins", async () => {
+    const preflight = (path: string, origin: string) =>
+      request(path, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const allowed = await preflight('/v1/collect?site=pk_demo', 'http://127.0.0.1:8080');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8080');
-    const refused = await request('/v1/collect', {
-      method: 'OPTIONS',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
-    });
-    expect(refused.status).toBe(403);
-    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    // Another organisation's site allows careers.example.com: that is no answer for pk_demo, and
+    // without a site key no preflight says whether some customer allows an origin.
+    const other = await createOrg();
+    for (const [path, origin] of [
+      ['/v1/collect?site=pk_demo', other.origin],
+      ['/v1/collect', other.origin],
+      ['/v1/collect', 'http://127.0.0.1:8080'],
+      [`/v1/collect?site=${rid('pk')}`, 'http://127.0.0.1:8080'],
+      ['/v1/collect?site=pk_demo', 'https://evil.example'],
+    ] as const) {
+      const refused = await preflight(path, origin);
+      expect(refused.status, `${path} from ${origin}`).toBe(403);
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    expect((await preflight(`/v1/collect?site=${other.siteKey}`, other.origin)).status).toBe(204);
   });
 });
 
