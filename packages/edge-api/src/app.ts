@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { registerConsole } from './console/index.js';
 import { WriteContention } from './db/retry.js';
 import { registerDocs } from './docs/route.js';
+import { withAppStatuses } from './docs/statuses.js';
 import { registerAudiences } from './endpoints/audiences/route.js';
 import { registerCampaigns } from './endpoints/campaigns/route.js';
 import { registerCandidates } from './endpoints/candidates/route.js';
@@ -30,6 +31,8 @@ import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
 import { registerLanding } from './landing/route.js';
+import { noSniff } from './middleware/security-headers.js';
+import { wellFormedUrl } from './middleware/well-formed-url.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
 
 /** The OpenAPI document's header; the paths come from the routes' own zod schemas. */
@@ -67,6 +70,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
     },
   });
 
+  app.use('*', noSniff());
+  // Before every route's own checks: a parameter that is not UTF-8 is a 400 naming it.
+  app.use('/v1/*', wellFormedUrl());
+  app.use('/t.js', wellFormedUrl());
+
   registerHealth(app);
   registerCollect(app);
   registerEngagements(app);
@@ -95,7 +103,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
     scheme: 'bearer',
     description: 'An API key: `Authorization: Bearer <key>`.',
   });
-  app.doc31('/v1/openapi.json', OPENAPI_CONFIG);
+  app.get('/v1/openapi.json', (c) =>
+    c.json(withAppStatuses(app.getOpenAPI31Document(OPENAPI_CONFIG))),
+  );
   registerDocs(app, OPENAPI_CONFIG.info.title, '/v1/openapi.json');
   registerLanding(app);
 

@@ -1,6 +1,7 @@
-// The headers every console reply carries: a strict CSP, no sniffing, same-origin referrers, and
-// no caching of pages (they show one key's view of the data).
+// The headers every console reply carries: a strict CSP, no sniffing, same-origin referrers, HSTS
+// over https, and no caching of pages (they show one key's view of the data).
 import type { MiddlewareHandler } from 'hono';
+import { pageHeaders } from '../middleware/security-headers.js';
 
 /**
  * No inline script or style anywhere, nothing from another origin; the pages cannot be framed.
@@ -27,10 +28,7 @@ export function securityHeaders(): MiddlewareHandler {
     if (!c.res.headers.has('Content-Security-Policy')) {
       c.header('Content-Security-Policy', CONSOLE_CSP);
     }
-    c.header('X-Content-Type-Options', 'nosniff');
-    // Not `no-referrer`: with it, Chromium sends `Origin: null` on form posts, which the CSRF
-    // check would (rightly) refuse.
-    c.header('Referrer-Policy', 'same-origin');
+    for (const [name, value] of Object.entries(pageHeaders(c.req.url))) c.header(name, value);
     // Assets set their own caching; everything else is a page or a redirect.
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   };

@@ -4,6 +4,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { CONSOLE_CSP } from '../console/headers.js';
 import type { AppEnv } from '../env.js';
+import { pageHeaders } from '../middleware/security-headers.js';
 import { apiError, errorResponse } from '../utils/errors.js';
 import { landingPage } from './page.js';
 
@@ -31,7 +32,7 @@ export function registerLanding(app: OpenAPIHono<AppEnv>): void {
     }
     return c.html(landingPage(), 200, {
       'Content-Security-Policy': CONSOLE_CSP,
-      'X-Content-Type-Options': 'nosniff',
+      ...pageHeaders(c.req.url),
       'Cache-Control': 'public, max-age=300',
       Vary: 'Accept',
     });

@@ -1,12 +1,14 @@
 // Reads a JSON request body with a byte limit and turns every way it can be wrong into its
-// own error: 415 for a content type not accepted, 413 for too many bytes, 400 for bad JSON.
+// own error: 415 for a content type not accepted, 413 for too many bytes, 400 for bad JSON, and
+// 400 for a string that is not well-formed Unicode (utils/well-formed.ts), naming its field.
 //
 // Beacons arrive as `text/plain` (what `sendBeacon` and a preflight-free `fetch` send), which
 // Hono's json validator treats as an empty body, so the bytes are read here. The limit is
 // checked on the bytes actually read, not only on `Content-Length` (chunked bodies have none).
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
-import { apiError, errorResponse } from '../utils/errors.js';
+import { type ApiError, apiError, errorResponse } from '../utils/errors.js';
+import { malformedStrings, malformedTextError } from '../utils/well-formed.js';
 
 export interface JsonBodyOptions {
   maxBytes: number;
@@ -14,9 +16,7 @@ export interface JsonBodyOptions {
   mediaTypes: readonly string[];
 }
 
-export type BodyResult =
-  | { ok: true; value: unknown }
-  | { ok: false; code: 'payload_too_large' | 'invalid_json'; message: string };
+export type BodyResult = { ok: true; value: unknown } | { ok: false; error: ApiError };
 
 /** Reads at most `maxBytes` of `request`'s body and parses it as JSON. */
 export async function readJson(request: Request, maxBytes: number): Promise<BodyResult> {
@@ -47,22 +47,32 @@ export async function readJson(request: Request, maxBytes: number): Promise<Body
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return { ok: false, code: 'invalid_json', message: 'The body is not valid UTF-8.' };
+    return { ok: false, error: apiError('invalid_json', 'The body is not valid UTF-8.') };
   }
-  if (text.trim() === '') return { ok: false, code: 'invalid_json', message: 'The body is empty.' };
+  if (text.trim() === '')
+    return { ok: false, error: apiError('invalid_json', 'The body is empty.') };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch (error) {
     const detail = error instanceof Error ? `: ${error.message}` : '';
-    return { ok: false, code: 'invalid_json', message: `The body is not valid JSON${detail}` };
+    return { ok: false, error: apiError('invalid_json', `The body is not valid JSON${detail}`) };
   }
+  // Valid UTF-8 can still spell a lone surrogate as a JSON escape (`"\ud800"`).
+  const malformed = malformedStrings(value);
+  if (malformed.length > 0) {
+    return {
+      ok: false,
+      error: malformedTextError(malformed, 'not well-formed Unicode (a lone UTF-16 surrogate)'),
+    };
+  }
+  return { ok: true, value };
 }
 
 function tooLarge(maxBytes: number): BodyResult {
   return {
     ok: false,
-    code: 'payload_too_large',
-    message: `The body is larger than ${maxBytes} bytes.`,
+    error: apiError('payload_too_large', `The body is larger than ${maxBytes} bytes.`),
   };
 }
 
@@ -88,7 +98,7 @@ export function jsonBody(options: JsonBodyOptions): MiddlewareHandler<AppEnv> {
       );
     }
     const body = await readJson(c.req.raw, options.maxBytes);
-    if (!body.ok) return errorResponse(c, apiError(body.code, body.message));
+    if (!body.ok) return errorResponse(c, body.error);
     c.set('body', body.value);
     c.req.bodyCache.json = Promise.resolve(body.value);
     await next();

@@ -197,3 +197,22 @@ export async function sendEngagements(
   if (response.status !== 202)
     throw new Error(`engagements: ${response.status} ${await response.text()}`);
 }
+
+/**
+ * How many rows `orgId` has in every table with an `org_id` column, as `{ table: count }`: equal
+ * before and after a refused request when it wrote nothing.
+ */
+export async function orgFootprint(orgId: string): Promise<Record<string, number>> {
+  const tables = await rows<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%org_id%' ORDER BY name",
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    const [row] = await rows<{ n: number }>(
+      `SELECT count(*) AS n FROM "${name}" WHERE org_id = ?`,
+      orgId,
+    );
+    counts[name] = row?.n ?? 0;
+  }
+  return counts;
+}

@@ -122,7 +122,7 @@ async function readBeacon(c: Context<AppEnv>): Promise<Step<Beacon>> {
     };
   }
   const body = await readJson(c.req.raw, OPTIONS.maxBeaconBytes);
-  if (!body.ok) return { ok: false, error: apiError(body.code, body.message) };
+  if (!body.ok) return body;
   const parsed = beaconSchema.safeParse(body.value);
   if (!parsed.success) return { ok: false, error: invalidRequest(issuesFromZod(parsed.error)) };
   return { ok: true, value: parsed.data };

@@ -1,0 +1,46 @@
+// Statuses the app answers for a whole kind of operation, from mechanisms outside the routes,
+// added to the OpenAPI document here once rather than to each route's list (where a new route
+// would forget them):
+// - 400 on every operation that takes a path or query parameter: a value that is not UTF-8 once
+//   percent-decoded (middleware/well-formed-url.ts, before the route's own checks);
+// - 503 on every write (POST, PUT, PATCH, DELETE): a guarded write that kept losing races to
+//   concurrent ones (`WriteContention`, db/retry.ts), with `Retry-After`.
+// An operation that lists the status already keeps its own entry.
+
+const WRITES = new Set(['post', 'put', 'patch', 'delete']);
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+const BAD_PARAMETER = {
+  description:
+    'A parameter is invalid; a path or query value that is not UTF-8 once percent-decoded is always refused (see `error.issues`).',
+  content: ERROR_CONTENT,
+};
+
+const CONTENDED = {
+  description:
+    'Too many concurrent writes to the same records (`unavailable`): nothing was written; retry after `Retry-After` seconds.',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+  },
+  content: ERROR_CONTENT,
+};
+
+interface Operation {
+  parameters?: unknown[];
+  responses?: Record<string, unknown>;
+}
+
+/** `doc` with the app-wide statuses added to each operation they apply to. */
+export function withAppStatuses<Doc extends { paths?: object }>(doc: Doc): Doc {
+  for (const item of Object.values(doc.paths ?? {}) as Record<string, Operation>[]) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!operation.responses) continue;
+      // A new object: the generated one is not the route's own, but nothing here relies on it.
+      const responses = { ...operation.responses };
+      if ((operation.parameters?.length ?? 0) > 0) responses['400'] ??= BAD_PARAMETER;
+      if (WRITES.has(method)) responses['503'] ??= CONTENDED;
+      operation.responses = responses;
+    }
+  }
+  return doc;
+}
