@@ -9,6 +9,7 @@ import { WriteContention } from './db/retry.js';
 import { registerDocs } from './docs/route.js';
 import { withAppStatuses } from './docs/statuses.js';
 import { registerAudiences } from './endpoints/audiences/route.js';
+import { registerAudit } from './endpoints/audit/route.js';
 import { registerCampaigns } from './endpoints/campaigns/route.js';
 import { registerCandidates } from './endpoints/candidates/route.js';
 import { registerCollect } from './endpoints/collect/route.js';
@@ -88,6 +89,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMessages(app);
   registerMessageLinks(app);
   registerUsage(app);
+  registerAudit(app);
   registerProviderWebhooks(app);
   registerAudiences(app);
   registerLinks(app);

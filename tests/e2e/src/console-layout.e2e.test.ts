@@ -318,6 +318,12 @@ describe('the console from 360 px to a wide screen', () => {
     await checkLayout(admin, 'settings, Sign-in tab');
   });
 
+  it('shows the audit log', async () => {
+    await open(admin, '/console/audit');
+    await admin.locator('main h1', { hasText: 'Audit log' }).waitFor();
+    await checkLayout(admin, 'the audit log', { shot: 'console-audit-390' });
+  });
+
   for (const width of [360, 1280]) {
     it(`reaches every navigation link with Tab at ${width} px, the focus visible on each`, async () => {
       await admin.setViewportSize({ width, height: PHONE.height });

@@ -24,8 +24,8 @@ async function navigation(page: Page): Promise<string[]> {
 const SEES = {
   user: ['Find a candidate', 'Campaigns'],
   reporter: ['Candidates', 'Campaigns', 'Reports'],
-  manager: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],
-  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings'],
+  manager: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'Audit log'],
+  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'Audit log'],
 } as const;
 
 describe('signing in as a person', () => {

@@ -44,6 +44,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/reports/tier-history', least: 'reporter' },
   { method: 'GET', path: '/v1/usage', least: 'reporter' },
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },
+  { method: 'GET', path: '/v1/audit', least: 'manager' },
   { method: 'PUT', path: '/v1/settings/engagement', least: 'manager', body: { colour: 1 } },
   { method: 'GET', path: '/v1/settings/engagement/tracking-code', least: 'manager' },
   // An unknown field is a 400 (strict body): nothing is counted.

@@ -57,6 +57,7 @@ describe('the typed client', () => {
     expect(page.engagements).toHaveLength(1);
     expect((await client.setTags(cand, ['java'])).tags).toEqual(['java']);
     expect(await client.tags(cand)).toEqual({ candidateId: cand, tags: ['java'] });
+    expect((await client.audit({ action: 'key.', limit: 5 })).nextCursor).toBeNull();
     expect(
       await client.changeTags({ candidateIds: [cand], add: ['go'], remove: ['java'] }),
     ).toEqual({ candidates: 1, added: 1, removed: 1 });

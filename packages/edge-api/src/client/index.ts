@@ -8,6 +8,7 @@ import type {
   tierHistorySchema,
   tierReportSchema,
 } from '../endpoints/audiences/schema.js';
+import type { auditPageSchema } from '../endpoints/audit/schema.js';
 import type {
   campaignEstimateSchema,
   campaignPageSchema,
@@ -87,6 +88,17 @@ export type Scores = z.infer<typeof scoresReplySchema>;
 export type ScoreHistory = z.infer<typeof scoreHistorySchema>;
 export type Tags = z.infer<typeof tagsReplySchema>;
 export type TagChangesInput = z.input<typeof tagChangesBodySchema>;
+export type AuditPage = z.infer<typeof auditPageSchema>;
+export type AuditEntry = AuditPage['entries'][number];
+/** `GET /v1/audit`'s query: an action or family (`key.`), who, a time range, paging. */
+export interface AuditQuery {
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string;
+}
 export type TagChanges = z.infer<typeof tagChangesReplySchema>;
 export type Purge = z.infer<typeof purgeReplySchema>;
 export type Audience = z.infer<typeof audienceSchema>;
@@ -186,6 +198,7 @@ export const ENDPOINTS = {
   campaignEstimate: ['GET', '/v1/campaigns/{id}/estimate'],
   draftEstimate: ['POST', '/v1/campaign-estimates'],
   changeTags: ['POST', '/v1/tag-changes'],
+  audit: ['GET', '/v1/audit'],
   campaignRuns: ['GET', '/v1/campaigns/{id}/runs'],
 } as const satisfies Record<string, readonly [string, string]>;
 
@@ -385,6 +398,7 @@ export function createClient(options: ClientOptions) {
     setTags: (candidateId: string, tags: string[]) =>
       call<Tags>('setTags', { params: { candidateId }, body: { tags } }),
     changeTags: (body: TagChangesInput) => call<TagChanges>('changeTags', { body }),
+    audit: (query: AuditQuery = {}) => call<AuditPage>('audit', { query: { ...query } }),
     purgeCandidate: (candidateId: string) =>
       call<Purge>('purgeCandidate', { params: { candidateId } }),
     audience: (query: AudienceQuery = {}) =>

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.js';
 import type { AppFetch } from './api.js';
 import { registerAssets } from './assets.js';
 import { registerSignIn } from './auth.js';
+import { registerAudit } from './controllers/audit.js';
 import { registerCampaign } from './controllers/campaign.js';
 import { registerCampaigns } from './controllers/campaigns.js';
 import { registerCandidate } from './controllers/candidate.js';
@@ -32,5 +33,6 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   registerReports(routes, signedIn);
   registerSettings(routes, signedIn);
   registerUsers(routes, signedIn);
+  registerAudit(routes, signedIn);
   app.route('/console', routes);
 }

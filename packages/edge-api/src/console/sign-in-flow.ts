@@ -108,10 +108,21 @@ export async function finishSignIn(
   );
   if (!outcome.ok) {
     console.warn(`sign-in to ${org.orgId} refused: ${outcome.detail}`);
+    await auditFailure(db, org.orgId, input.now, {
+      issuer: org.provider.issuer,
+      reason: outcome.reason,
+    });
     return { ok: false, status: 401, message: `${outcome.reason} ${START_AGAIN}` };
   }
   const user = await userFor(db, org, outcome, input.now);
-  if (!user.ok) return user;
+  if (!user.ok) {
+    await auditFailure(db, org.orgId, input.now, {
+      issuer: org.provider.issuer,
+      email: outcome.email,
+      reason: user.message,
+    });
+    return user;
+  }
   const token = await createSession(db, { id: user.id, orgId: org.orgId }, input.now);
   await db.insert(auditLog).values({
     id: newId(),
@@ -123,6 +134,28 @@ export async function finishSignIn(
     details: JSON.stringify({ issuer: org.provider.issuer, subject: outcome.subject }),
   });
   return { ok: true, token, returnTo: attempt.returnTo };
+}
+
+/**
+ * A failed sign-in the organisation can be told of: the provider's answer refused, or a person
+ * it vouched for who may not come in. (A callback that names no attempt of this browser has no
+ * organisation to log to; the sign-in rate limit is its guard.)
+ */
+async function auditFailure(
+  db: Db,
+  orgId: string,
+  now: number,
+  details: { issuer: string; reason: string; email?: string },
+) {
+  await db.insert(auditLog).values({
+    id: newId(),
+    orgId,
+    at: now,
+    actor: 'system',
+    action: 'user.sign_in_failed',
+    subject: details.email ?? null,
+    details: JSON.stringify(details),
+  });
 }
 
 /** The active user with the verified email, a new one if the organisation provisions, or why not. */

@@ -535,6 +535,14 @@ describe('console sign-in: refusals', () => {
     // The code was redeemed (the token request succeeded); the ID token was what failed.
     expect(setup.idp.tokenRequests).toMatchObject([{ status: 200 }]);
     expect(loggedRefusal()).toMatch(detail);
+    // One failed sign-in in the organisation's audit log, in the words the person saw.
+    expect(
+      await rows(
+        `SELECT action, json_extract(details, '$.reason') AS reason FROM audit_log
+         WHERE org_id = ? AND action LIKE 'user.sign_in%'`,
+        setup.org.orgId,
+      ),
+    ).toEqual([{ action: 'user.sign_in_failed', reason: NOT_VERIFIED }]);
     const [user] = await rows<{ last_signed_in_at: number | null }>(
       'SELECT last_signed_in_at FROM users WHERE id = ?',
       who.id,
@@ -574,6 +582,18 @@ describe('console sign-in: refusals', () => {
     expect(
       await rows('SELECT id FROM users WHERE org_id = ? AND email = ?', setup.org.orgId, email),
     ).toEqual([]);
+    // The organisation's audit log has the failed attempt, with who the provider vouched for.
+    const failed = await rows<{ actor: string; subject: string; details: string }>(
+      `SELECT actor, subject, details FROM audit_log WHERE org_id = ? AND action = 'user.sign_in_failed'`,
+      setup.org.orgId,
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.actor).toBe('system');
+    expect(failed[0]?.subject).toBe(email);
+    expect(JSON.parse(failed[0]?.details ?? '{}')).toMatchObject({
+      email,
+      reason: expect.stringContaining('is not a user of'),
+    });
   });
 
   it('refuses a user of another organisation (the email is looked up in this one)', async () => {

@@ -5,10 +5,11 @@
 // minutes behind. Every run also deletes ended console sessions and abandoned sign-ins, and fails
 // texts whose sending never finished (`messages/sweep.ts`), and starts the campaign runs that are
 // due and resumes stalled ones (`campaigns/start-runs.ts`), so a run starts at most ten minutes
-// after its send time. The clock
+// after its send time. The daily run also deletes audit entries past their retention. The clock
 // and `fetch` are injectable so tests drive a run at any `now`.
 import { sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
+import { pruneAudit } from '../endpoints/audit/prune.js';
 import { startCampaignRuns } from '../endpoints/campaigns/start-runs.js';
 import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
@@ -36,8 +37,18 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
   const expired = await sweepExpired(db, run.now);
   const stuckTexts = await sweepStuckSending(env.DB, run.now);
   const campaigns = await startCampaignRuns(env, run.now);
+  const auditPruned = run.cron === RETRY_CRON ? 0 : await pruneAudit(db, run.now);
   console.log(
-    JSON.stringify({ cron: run.cron, backlog, decay, deliveries, expired, stuckTexts, campaigns }),
+    JSON.stringify({
+      cron: run.cron,
+      backlog,
+      decay,
+      deliveries,
+      expired,
+      stuckTexts,
+      campaigns,
+      auditPruned,
+    }),
   );
-  return { backlog, decay, deliveries, expired, stuckTexts, campaigns };
+  return { backlog, decay, deliveries, expired, stuckTexts, campaigns, auditPruned };
 }

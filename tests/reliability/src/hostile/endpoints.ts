@@ -466,6 +466,13 @@ export const USAGE: Endpoint = {
   role: 'reporter',
 };
 
+export const AUDIT: Endpoint = {
+  operation: 'GET /v1/audit',
+  method: 'GET',
+  url: () => '/v1/audit?action=key.&limit=10',
+  role: 'manager',
+};
+
 export const LIST_CAMPAIGNS: Endpoint = {
   operation: 'GET /v1/campaigns',
   method: 'GET',
@@ -686,6 +693,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   GET_MESSAGING_SETTINGS,
   PUT_MESSAGING_SETTINGS,
   USAGE,
+  AUDIT,
   LIST_CAMPAIGNS,
   CREATE_CAMPAIGN,
   GET_CAMPAIGN,

@@ -6,6 +6,7 @@ import {
   ARCHIVE_CAMPAIGN,
   AUDIENCE_EXPORT,
   AUDIENCES,
+  AUDIT,
   beacon,
   CAMPAIGN_RUNS,
   CANDIDATE_ENGAGEMENTS,
@@ -853,6 +854,14 @@ export function wrongTypes(fixture: Fixture): Case[] {
       draft(PUT_MESSAGING_SETTINGS, f, 'nothing to change', refusal('invalid_request'), {
         body: json({}),
       }),
+    ...badUrls(AUDIT, f, [
+      ['action in capitals', 'invalid_request', '/v1/audit?action=KEY.CREATE'],
+      ['action with a space', 'invalid_request', '/v1/audit?action=key%20create'],
+      ['from an impossible date', 'invalid_request', '/v1/audit?from=2026-02-30'],
+      ['from after to', 'invalid_request', '/v1/audit?from=2026-03-02&to=2026-03-01'],
+      ['a cursor not made here', 'invalid_request', '/v1/audit?cursor=bm9wZQ'],
+      ['limit 0', 'invalid_request', '/v1/audit?limit=0'],
+    ]),
     ...badUrls(USAGE, f, [
       ['period not zero-padded', 'invalid_request', '/v1/usage?period=2025-6'],
       ['period month 13', 'invalid_request', '/v1/usage?period=2025-13'],

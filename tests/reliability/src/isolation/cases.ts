@@ -509,6 +509,37 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'GET /v1/audit',
+    run: async (t) => {
+      // The attacker's log, whatever it asks: the victim's people as actor find nothing, and no
+      // entry names a victim's candidate, user or key.
+      const org = t.attacker.spec.orgId;
+      const answer = await t.send({ method: 'GET', path: '/v1/audit?limit=200', key: key(t) });
+      if (!status(t, answer, [200], 'the audit log')) return;
+      const [own] = read<{ n: number }>(
+        t.persist,
+        `SELECT COUNT(*) AS n FROM audit_log WHERE org_id = '${org}'`,
+      );
+      const entries = list(answer.json, 'entries');
+      t.check(
+        entries.length === Math.min(200, own?.n ?? 0),
+        `the audit log lists ${entries.length} entries; the attacker has ${own?.n}`,
+      );
+      for (const id of t.victim.userIds) {
+        const theirs = await t.send({
+          method: 'GET',
+          path: `/v1/audit?actor=${encodeURIComponent(`user:${id}`)}`,
+          key: key(t),
+        });
+        status(t, theirs, [200], `the audit log of the victim's person ${id}`);
+        t.check(
+          list(theirs.json, 'entries').length === 0,
+          `the audit log shows entries of the victim's person ${id}`,
+        );
+      }
+    },
+  },
+  {
     op: 'GET /v1/campaigns',
     run: async (t) => {
       const org = t.attacker.spec.orgId;

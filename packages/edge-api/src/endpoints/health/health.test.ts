@@ -43,6 +43,7 @@ describe('GET /v1/openapi.json', () => {
       '/t.js',
       '/v1/audiences',
       '/v1/audiences/export',
+      '/v1/audit',
       '/v1/c/{token}',
       '/v1/campaign-estimates',
       '/v1/campaigns',
