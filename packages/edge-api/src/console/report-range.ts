@@ -2,6 +2,7 @@
 // `?days=`), checked here before the API is asked, so a wrong range gets a sentence a recruiter
 // can act on rather than the API's 400. The API's own limit (MAX_REPORT_DAYS) is the one used.
 import { MAX_REPORT_DAYS } from '../endpoints/audiences/report-range.js';
+import { parseUtcDay } from '../schemas/common.js';
 import type { ChartScale } from './charts/stacked-days.js';
 
 /** The presets offered as links: the last N days, ending today. */
@@ -13,7 +14,6 @@ export const REPORT_PRESETS = [
 ] as const;
 
 const DAY_MS = 86_400_000;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface ReportChoice {
   /** What the form shows: the dates asked for, even when they are wrong. */
@@ -38,13 +38,6 @@ function spelled(date: string): string {
   });
 }
 
-function parsed(date: string): number | null {
-  if (!DATE.test(date)) return null;
-  const at = Date.parse(`${date}T00:00:00Z`);
-  // Date.parse rolls 2026-02-30 over to March; a real date reads back the same.
-  return Number.isFinite(at) && day(at) === date ? at : null;
-}
-
 /** The range and scale a query asks for (default: the last 30 days, linear). */
 export function chooseReport(
   query: { from?: string; to?: string; days?: string; scale?: string },
@@ -58,9 +51,9 @@ export function chooseReport(
     return { from: day(now - (days - 1) * DAY_MS), to: today, scale, problem: null };
   }
   const to = query.to || today;
-  const toAt = parsed(to);
+  const toAt = parseUtcDay(to);
   const from = query.from || (toAt === null ? today : day(toAt - 29 * DAY_MS));
-  const fromAt = parsed(from);
+  const fromAt = parseUtcDay(from);
   const choice = { from, to, scale };
   if (fromAt === null) {
     return {

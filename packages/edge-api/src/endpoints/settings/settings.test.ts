@@ -101,6 +101,31 @@ describe('GET/PUT /v1/settings/engagement', () => {
     ).toEqual(DEFAULT_MODEL);
   });
 
+  it('refuses a wildcard origin, saying wildcards are not supported, and stores nothing', async () => {
+    const org = await createOrg();
+    for (const field of ['allowedOrigins', 'linkAllowlist']) {
+      for (const wildcard of ['https://*.example.com', 'https://careers.example.*', '*']) {
+        const reply = await api('PUT', '/v1/settings/engagement', org.keys.manager, {
+          [field]: ['https://jobs.example.com', wildcard],
+        });
+        expect(reply.status, wildcard).toBe(400);
+        const error = await errorOf(reply);
+        expect(error.issues).toEqual([
+          {
+            path: `${field}.1`,
+            code: 'invalid',
+            message: expect.stringContaining('wildcards are not supported'),
+          },
+        ]);
+      }
+    }
+    const after = await json<Settings>(api('GET', '/v1/settings/engagement', org.keys.manager));
+    expect(after.allowedOrigins).toEqual([org.origin]);
+    expect(after.linkAllowlist).toEqual([]);
+    const audit = await rows('SELECT id FROM audit_log WHERE org_id = ?', org.orgId);
+    expect(audit).toEqual([]);
+  });
+
   it('refuses scoring models whose scores would overflow (400 naming the field)', async () => {
     const org = await createOrg();
     for (const [field, model] of [

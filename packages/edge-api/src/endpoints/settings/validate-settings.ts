@@ -20,12 +20,23 @@ export type SettingsCheck =
   | { ok: true; settings: CheckedSettings }
   | { ok: false; issues: Issue[] };
 
-/** Origins as stored: bare `scheme://host[:port]` (a trailing `/` is accepted), no repeats. */
+/**
+ * Origins as stored: bare `scheme://host[:port]` (a trailing `/` is accepted), no repeats. Each is
+ * matched exactly, so a wildcard (`https://*.example.com`, which URL parsing takes as a host
+ * named `*.example.com`) would match nothing: it is refused as such.
+ */
 function originList(values: string[], path: string, issues: Issue[]): string[] {
   const out: string[] = [];
   values.forEach((value, index) => {
     const origin = normaliseOrigin(value);
-    if (origin === null || (origin !== value && `${origin}/` !== value)) {
+    if (value.includes('*')) {
+      issues.push({
+        path: `${path}.${index}`,
+        code: 'invalid',
+        message:
+          'wildcards are not supported: list each origin exactly, such as https://careers.example.com',
+      });
+    } else if (origin === null || (origin !== value && `${origin}/` !== value)) {
       issues.push({
         path: `${path}.${index}`,
         code: 'invalid',
