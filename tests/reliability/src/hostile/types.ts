@@ -170,6 +170,17 @@ const ENGAGEMENT_SPOILS: Spoil[] = [
     'invalid_request',
     { 'engagements.0.occurredAt': '2025-13-01T00:00:00Z' },
   ],
+  // Days Date.parse would roll over into the next month (issue 19).
+  [
+    'occurredAt on 30 February',
+    'invalid_request',
+    { 'engagements.0.occurredAt': '2026-02-30T12:00:00Z' },
+  ],
+  [
+    'occurredAt on 29 February of a common year',
+    'invalid_request',
+    { 'engagements.0.occurredAt': '2025-02-29T12:00:00Z' },
+  ],
   ['no occurredAt', 'invalid_request', { 'engagements.0.occurredAt': MISSING }],
   ['machine is a string', 'invalid_request', { 'engagements.0.machine': 'true' }],
   ['machine is 1', 'invalid_request', { 'engagements.0.machine': 1 }],
@@ -305,6 +316,8 @@ const SETTINGS_BODIES: [string, Body][] = [
   ['allowedOrigins is a string', { allowedOrigins: 'https://careers.example.com' }],
   ['an allowed origin is a number', { allowedOrigins: [5] }],
   ['an allowed origin has a path', { allowedOrigins: ['https://careers.example.com/jobs'] }],
+  ['an allowed origin is a wildcard', { allowedOrigins: ['https://*.example.com'] }],
+  ['a link-allowlist origin is a wildcard', { linkAllowlist: ['https://events.example.*'] }],
   [
     'more than 50 allowed origins',
     { allowedOrigins: Array.from({ length: 51 }, (_, i) => `https://s${i}.example.com`) },
@@ -565,6 +578,7 @@ const CONTACT_DETAILS_BODIES: [string, Body][] = [
   ['smsConsent is a string', { smsConsent: 'yes' }],
   ['smsConsent without source', { smsConsent: { at: '2025-06-01T12:00:00Z' } }],
   ['smsConsent at is not a date', { smsConsent: { source: 'form', at: 'today' } }],
+  ['smsConsent at 30 February', { smsConsent: { source: 'form', at: '2026-02-30T12:00:00Z' } }],
   [
     'smsConsent with an extra field',
     { smsConsent: { source: 'f', at: '2025-06-01T12:00:00Z', by: 'x' } },
@@ -638,6 +652,8 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['cursor given twice', 'invalid_request', engagementsUrl('cursor=abc&cursor=def')],
       ['from not a date', 'invalid_request', engagementsUrl('from=yesterday')],
       ['from month 13', 'invalid_request', engagementsUrl('from=2025-13-01')],
+      ['from 30 February', 'invalid_request', engagementsUrl('from=2026-02-30')],
+      ['to at 24:00', 'invalid_request', engagementsUrl('to=2026-02-28T24:00:00Z')],
       ['from without offset', 'invalid_request', engagementsUrl('from=2025-06-01T12:00')],
       ['to with slashes', 'invalid_request', engagementsUrl('to=2025%2F06%2F01')],
       ['type unknown', 'unknown_type', engagementsUrl('type=page_view')],
@@ -701,6 +717,11 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ],
       ['lastEngagedAfter month 13', 'invalid_request', '/v1/audiences?lastEngagedAfter=2025-13-01'],
       [
+        'lastContactedBefore 31 April',
+        'invalid_request',
+        '/v1/audiences?lastContactedBefore=2026-04-31T10:00:00Z',
+      ],
+      [
         'more than 20 tags',
         'invalid_request',
         `/v1/audiences?tags=${Array.from({ length: 21 }, (_, i) => `t${i}`).join(',')}`,
@@ -737,6 +758,8 @@ export function wrongTypes(fixture: Fixture): Case[] {
     ...badUrls(REPORTS, f, [
       ['from not zero-padded', 'invalid_request', '/v1/reports/tiers?from=2025-1-1'],
       ['from month 13', 'invalid_request', '/v1/reports/tiers?from=2025-13-01'],
+      ['from 30 February', 'invalid_request', '/v1/reports/tiers?from=2026-02-30'],
+      ['to 29 February of a common year', 'invalid_request', '/v1/reports/tiers?to=2025-02-29'],
       ['from with a time', 'invalid_request', '/v1/reports/tiers?from=2025-01-01T00:00:00Z'],
       ['to before from', 'invalid_request', '/v1/reports/tiers?from=2025-06-01&to=2025-01-01'],
       ['range over 366 days', 'invalid_request', '/v1/reports/tiers?from=2024-01-01&to=2025-06-01'],
@@ -744,6 +767,7 @@ export function wrongTypes(fixture: Fixture): Case[] {
     ]),
     ...badUrls(TIER_HISTORY, f, [
       ['to not a date', 'invalid_request', '/v1/reports/tier-history?to=yesterday'],
+      ['to 30 February', 'invalid_request', '/v1/reports/tier-history?to=2026-02-30'],
       [
         'to before from',
         'invalid_request',

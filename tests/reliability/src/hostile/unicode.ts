@@ -82,10 +82,23 @@ function tricky(r: Rng, n: number): string {
   return Array.from({ length: n }, () => r.pick(chars)).join('');
 }
 
-/** A tricky character spliced into `value` at the start, the end or in between. */
+/**
+ * A tricky character spliced into `value` at the start, the end or in between. Not a lone
+ * surrogate: any string holding one is refused as not well-formed before its field's own check
+ * (`LONE_SURROGATE_CASES`).
+ */
 function spliced(r: Rng, value: string): string {
   const at = r.pick([0, value.length, r.int(1, value.length - 1)]);
-  return value.slice(0, at) + r.pick(TRICKY) + value.slice(at);
+  const chars = TRICKY.filter(
+    (char) => !(char.length === 1 && char >= '\ud800' && char <= '\udfff'),
+  );
+  return value.slice(0, at) + r.pick(chars) + value.slice(at);
+}
+
+/** `value` with a lone surrogate (high or low) spliced in, as the contract fuzzer sent ids. */
+function withLoneSurrogate(r: Rng, value: string): string {
+  const at = r.int(0, value.length);
+  return value.slice(0, at) + r.pick(['\ud800', '\udbff', '\udc00', '\udfff']) + value.slice(at);
 }
 
 /** Look-alikes: Cyrillic letters, fullwidth forms, non-ASCII digits. */
@@ -384,6 +397,7 @@ export function unicodeCases(fixture: Fixture): Case[] {
         `/v1/audiences?lastEngagedAfter=${enc('٢٠٢٥-٠١-٠١')}`,
       ],
     ]),
+    ...loneSurrogateCases(f),
     ...badUrls(TRACKING_CODE, f, [
       [
         'consent of look-alike letters',
@@ -431,7 +445,76 @@ function rawIds(
     ['id with NUL appended', code, url(`${id}%00`)],
     ['id behind a direction override', code, url(`%E2%80%AE${id}`)],
     ['id with a zero-width space', code, url(`${id.slice(0, 4)}%E2%80%8B${id.slice(4)}`)],
-    ['id of bytes that are not UTF-8', code, url('%ED%A0%80%FF%FE')],
-    ['id with an overlong slash', code, url(`${id}%C0%AF`)],
+    // Escapes that are not UTF-8 are refused before any lookup, naming the parameter (issue 19).
+    ['id of bytes that are not UTF-8', 'invalid_request', url('%ED%A0%80%FF%FE')],
+    ['id with an overlong slash', 'invalid_request', url(`${id}%C0%AF`)],
+    ['id with a lone surrogate encoded as UTF-8', 'invalid_request', url(`%ED%A0%80${id}`)],
+  ];
+}
+
+/**
+ * Lone surrogates, as the contract fuzzer sent them (issue 19): in a JSON body (a value or a
+ * property name) they are refused as not well-formed before the field's own check, whatever the
+ * field; in a URL (as the UTF-8 bytes of a surrogate, which are not UTF-8) likewise.
+ */
+function loneSurrogateCases(f: Fixture): Case[] {
+  return [
+    ...spoiled(ENGAGEMENTS, f, [
+      [
+        'candidateId with a lone surrogate',
+        'invalid_request',
+        { 'engagements.0.candidateId': (r: Rng) => withLoneSurrogate(r, f.candidate) },
+      ],
+      [
+        'type with a lone surrogate',
+        'invalid_request',
+        { 'engagements.0.type': (r: Rng) => withLoneSurrogate(r, 'attend_event') },
+      ],
+    ]),
+    ...spoiled(COLLECT, f, [
+      [
+        'site key with a lone surrogate',
+        'invalid_request',
+        { site: (r: Rng) => withLoneSurrogate(r, SITE_KEY) },
+      ],
+    ]),
+    ...spoiled(LINKS, f, [
+      [
+        'candidateId with a lone surrogate',
+        'invalid_request',
+        { candidateId: (r: Rng) => withLoneSurrogate(r, f.candidate) },
+      ],
+    ]),
+    ...spoiled(TAGS, f, [
+      [
+        'tag with a lone surrogate',
+        'invalid_request',
+        { tags: (r: Rng) => [withLoneSurrogate(r, 'java')] },
+      ],
+    ]),
+    // The JSON escape itself in the text (a raw surrogate would be sent as U+FFFD).
+    ...JSON_ENDPOINTS.map(
+      (endpoint): Case =>
+        (r) =>
+          draft(endpoint, f, 'property name with a lone surrogate', refusal('invalid_request'), {
+            body: text(
+              `{"x${r.pick(['\\ud800', '\\udfff'])}":1,${validText(endpoint, f).slice(1)}`,
+            ),
+          }),
+    ),
+    ...badUrls(CANDIDATE_ENGAGEMENTS, f, [
+      [
+        'from of a lone surrogate',
+        'invalid_request',
+        `/v1/candidates/${f.candidate}/engagements?from=%ED%A0%80`,
+      ],
+    ]),
+    ...badUrls(AUDIENCES, f, [
+      ['a tag of a lone surrogate', 'invalid_request', '/v1/audiences?tags=java,%ED%B0%80'],
+      ['a parameter name not UTF-8', 'invalid_request', '/v1/audiences?%FF=1'],
+    ]),
+    ...badUrls(TRACKER_SCRIPT, f, [
+      ['site key of a lone surrogate', 'invalid_request', `/t.js?site=${SITE_KEY}%ED%A0%80`],
+    ]),
   ];
 }
