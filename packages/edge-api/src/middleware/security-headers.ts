@@ -1,5 +1,5 @@
-// Security headers that do not depend on the route: no MIME sniffing on any reply, the headers
-// every page people open carries (console, /docs, /), and `no-store` for a reply with a secret.
+// Security headers that do not depend on the route: no MIME sniffing on any reply, and the
+// headers every page people open carries (console, /docs, /).
 import type { MiddlewareHandler } from 'hono';
 
 /** Two years, subdomains included: the value HSTS preload lists ask for. */
@@ -28,6 +28,3 @@ export function pageHeaders(url: string): Record<string, string> {
     ...(new URL(url).protocol === 'https:' ? { 'Strict-Transport-Security': HSTS } : {}),
   };
 }
-
-/** For a reply that carries a secret (a new API key, a webhook secret): no cache keeps it. */
-export const NO_STORE = { 'Cache-Control': 'no-store' } as const;

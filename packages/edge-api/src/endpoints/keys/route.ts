@@ -12,6 +12,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { isoOrNull } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
+import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
 import { randomBase64url } from '../../utils/encoding.js';
 import { apiError, errorResponse } from '../../utils/errors.js';
 import {
@@ -77,6 +78,7 @@ export const createKeyRoute = createRoute({
   responses: {
     201: {
       description: 'Created.',
+      headers: noStoreHeaders,
       content: { 'application/json': { schema: createdKeySchema } },
     },
     ...errorResponses([400, 401, 403, 413, 415]),
@@ -187,7 +189,11 @@ const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
       details: JSON.stringify({ name, role }),
     }),
   ]);
-  return c.json({ id, name, role, prefix, secret, createdAt: new Date(now).toISOString() }, 201);
+  return c.json(
+    { id, name, role, prefix, secret, createdAt: new Date(now).toISOString() },
+    201,
+    NO_STORE,
+  );
 };
 
 const revokeKey: RouteHandler<typeof revokeKeyRoute, AppEnv> = async (c) => {

@@ -10,6 +10,7 @@ import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
+import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
 import { apiError, errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import { flagOn } from '../../utils/outbound-url.js';
 import { previewModel } from './preview.js';
@@ -64,6 +65,7 @@ export const putSettingsRoute = createRoute({
   responses: {
     200: {
       description: 'The settings after the change.',
+      headers: noStoreHeaders,
       content: { 'application/json': { schema: settingsUpdateReplySchema } },
     },
     ...errorResponses([400, 401, 403, 413, 415]),
@@ -141,7 +143,8 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
     now: Date.now(),
   });
   const after = await callerOrg(db, caller.orgId);
-  return c.json({ ...settingsReply(after), ...updated }, 200);
+  // It may carry a new webhook secret.
+  return c.json({ ...settingsReply(after), ...updated }, 200, NO_STORE);
 };
 
 const getTrackingCode: RouteHandler<typeof trackingCodeRoute, AppEnv> = async (c) => {
