@@ -1,6 +1,7 @@
 // The HTTP app: routes, and the rules every reply follows. Client mistakes get a 4xx with a
 // JSON error body; an unknown path or method gets JSON 404/405, never HTML; anything
-// unexpected becomes a JSON 500 with code `internal` and no stack.
+// unexpected becomes a JSON 500 with code `internal` and no stack. Every reply says `nosniff`; a
+// path or query value that is not UTF-8 is a 400 before any route looks at it.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
