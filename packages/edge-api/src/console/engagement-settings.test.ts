@@ -182,6 +182,16 @@ describe('Admin settings, Engagement tab: the editors', () => {
         ],
       ],
       [
+        '/console/settings/origins',
+        { allowedOrigins: 'https://careers.example.com\nhttps://*.example.com' },
+        [
+          [
+            'allowedOrigins',
+            '“https://*.example.com”: wildcards are not supported. Write each origin in full, such as https://careers.example.com.',
+          ],
+        ],
+      ],
+      [
         '/console/settings/consent',
         { consentMode: 'onetrust', onetrustCategory: '4' },
         [['onetrustCategory', 'A OneTrust category is a C and four digits, such as C0004.']],

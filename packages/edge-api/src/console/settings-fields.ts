@@ -105,6 +105,9 @@ export function plainMessage(issue: Issue, form: Form): string {
   if (item) {
     const value = listOf(form[item[1]!] ?? '')[Number(item[2])] ?? '';
     if (value.length > 300) return `“${value.slice(0, 40)}…” is longer than 300 characters.`;
+    if (value.includes('*')) {
+      return `“${value}”: wildcards are not supported. Write each origin in full, such as https://careers.example.com.`;
+    }
     return `“${value}” is not an origin. Write the scheme and host only, such as https://careers.example.com, with no path.`;
   }
   if (issue.path === 'webhookUrl') {
