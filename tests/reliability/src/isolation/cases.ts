@@ -226,19 +226,20 @@ export const CASES: IsolationCase[] = [
     run: async (t) => {
       await candidateRead('/engagements?limit=200')(t);
       const cursor = t.victim.cursors.engagements;
-      // The victim's cursor on the attacker's own candidate: a position, never the victim's rows.
+      // The victim's cursor on the attacker's own candidate: sealed for the victim's organisation
+      // and candidate, it does not open (a 400), and never pages the victim's rows.
       const own = await t.send({
         method: 'GET',
         path: `/v1/candidates/${path(t.attacker.candidates[0] ?? '')}/engagements?cursor=${cursor}`,
         key: key(t),
       });
-      status(t, own, [200, 400], "the victim's cursor on an own candidate");
+      status(t, own, [400], "the victim's cursor on an own candidate");
       const theirs = await t.send({
         method: 'GET',
         path: `/v1/candidates/${path(t.victim.candidates[0] ?? '')}/engagements?cursor=${cursor}`,
         key: key(t),
       });
-      status(t, theirs, [404], "the victim's cursor on the victim's candidate");
+      status(t, theirs, [400, 404], "the victim's cursor on the victim's candidate");
     },
   },
   { op: 'GET /v1/candidates/{candidateId}/score', run: candidateRead('/score') },
@@ -293,7 +294,8 @@ export const CASES: IsolationCase[] = [
         path: `/v1/audiences?limit=500&cursor=${t.victim.cursors.audience}`,
         key: key(t),
       });
-      status(t, next, [200, 400], "the audience after the victim's cursor");
+      // Sealed for the victim's organisation: it does not open here.
+      status(t, next, [400], "the audience after the victim's cursor");
     },
   },
   {

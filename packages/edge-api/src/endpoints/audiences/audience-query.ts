@@ -16,7 +16,7 @@ import {
   repeatable,
   tierSchema,
 } from '../../schemas/common.js';
-import { decodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, type CursorCodec } from '../../utils/cursor.js';
 import type { Issue } from '../../utils/errors.js';
 import {
   type AudienceCursor,
@@ -121,18 +121,20 @@ export function filterIssues(query: AudienceFilterQuery, tags: string[]): Issue[
 }
 
 /** The query's cursor for its sort, or null and an issue when it is not one this API made. */
-export function cursorOf(query: { cursor?: string | undefined; sort?: string | undefined }): {
+export function cursorOf(
+  query: { cursor?: string | undefined; sort?: string | undefined },
+  cursors: CursorCodec,
+): {
   cursor: AudienceCursor | null;
   issues: Issue[];
 } {
   if (query.cursor === undefined) return { cursor: null, issues: [] };
   const cursor: AudienceCursor | null =
     query.sort === 'lastEngaged'
-      ? decodeCursor(query.cursor, isEngagedCursor)
-      : decodeCursor(query.cursor, isScoreCursor);
+      ? cursors.decode(query.cursor, isEngagedCursor)
+      : cursors.decode(query.cursor, isScoreCursor);
   if (cursor) return { cursor, issues: [] };
-  const issue = { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' };
-  return { cursor: null, issues: [issue] };
+  return { cursor: null, issues: [{ ...BAD_CURSOR }] };
 }
 
 function instantOrNull(text: string | undefined): number | null {

@@ -8,7 +8,7 @@ import type { AppEnv } from '../../env.js';
 import { callerOrg } from '../../orgs/context.js';
 import { dateOnlyQuery } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { encodeCursor } from '../../utils/cursor.js';
+import { cursorCodec } from '../../utils/cursor.js';
 import { errorResponse, invalidRequest } from '../../utils/errors.js';
 import {
   audienceFilter,
@@ -78,7 +78,9 @@ const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
   const { orgId } = c.get('caller');
   const tags = tagList(query.tags);
-  const { cursor, issues } = cursorOf(query);
+  // Bound to the sort too: a cursor of one order is not a position in the other.
+  const cursors = cursorCodec(c.env.SECRETS_KEY, orgId, `audience:${query.sort ?? 'score'}`);
+  const { cursor, issues } = cursorOf(query, cursors);
   issues.push(...filterIssues(query, tags));
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
 
@@ -94,7 +96,7 @@ const listAudience: RouteHandler<typeof audiencesRoute, AppEnv> = async (c) => {
     {
       candidates: await membersOf(db, filter, page.members),
       total,
-      nextCursor: page.next ? encodeCursor(page.next) : null,
+      nextCursor: page.next ? cursors.encode(page.next) : null,
     },
     200,
   );

@@ -11,7 +11,7 @@ import { auditLog } from '../../db/schema.js';
 import type { AppEnv } from '../../env.js';
 import { parseInstant } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor, encodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, cursorCodec } from '../../utils/cursor.js';
 import { errorResponse, invalidRequest } from '../../utils/errors.js';
 import { AUDIT_RETENTION_DAYS } from './prune.js';
 import { auditPageSchema, auditQuerySchema } from './schema.js';
@@ -63,14 +63,10 @@ function parsedDetails(text: string | null): unknown {
 
 const readAudit: RouteHandler<typeof auditRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isAuditCursor);
+  const cursors = cursorCodec(c.env.SECRETS_KEY, c.get('caller').orgId, 'audit');
+  const cursor = query.cursor === undefined ? null : cursors.decode(query.cursor, isAuditCursor);
   if (query.cursor !== undefined && cursor === null) {
-    return errorResponse(
-      c,
-      invalidRequest([
-        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-      ]),
-    );
+    return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const from = query.from === undefined ? null : parseInstant(query.from);
   const to = query.to === undefined ? null : parseInstant(query.to);
@@ -118,7 +114,7 @@ const readAudit: RouteHandler<typeof auditRoute, AppEnv> = async (c) => {
         subject: row.subject,
         details: parsedDetails(row.details),
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at, id: last.id }) : null,
+      nextCursor: rows.length > limit && last ? cursors.encode({ at: last.at, id: last.id }) : null,
     },
     200,
   );

@@ -8,7 +8,7 @@ import type { CampaignState } from '../../db/schema.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, cursorCodec } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import { estimateCampaign } from './estimate.js';
 import type { Refusal } from './rules.js';
@@ -169,14 +169,10 @@ function refusalOf(refusal: Refusal) {
 
 const list: RouteHandler<typeof listCampaignsRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isCampaignCursor);
+  const cursors = cursorCodec(c.env.SECRETS_KEY, c.get('caller').orgId, 'campaigns');
+  const cursor = query.cursor === undefined ? null : cursors.decode(query.cursor, isCampaignCursor);
   if (query.cursor !== undefined && cursor === null) {
-    return errorResponse(
-      c,
-      invalidRequest([
-        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-      ]),
-    );
+    return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const page = await listCampaigns(c.env.DB, c.get('caller').orgId, {
     type: query.type,
@@ -185,6 +181,7 @@ const list: RouteHandler<typeof listCampaignsRoute, AppEnv> = async (c) => {
     state: query.state,
     limit: Number(query.limit ?? 50),
     cursor,
+    cursors,
   });
   return c.json(page, 200);
 };

@@ -6,7 +6,7 @@ import { requireRole } from '../../auth/require-role.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, cursorCodec } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import { estimateCampaign } from './estimate.js';
 import { isRunsCursor, listRuns } from './runs.js';
@@ -68,21 +68,17 @@ export const draftEstimateRoute = createRoute({
 const runs: RouteHandler<typeof campaignRunsRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const query = c.req.valid('query');
-  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isRunsCursor);
+  const cursors = cursorCodec(c.env.SECRETS_KEY, c.get('caller').orgId, `runs:${id}`);
+  const cursor = query.cursor === undefined ? null : cursors.decode(query.cursor, isRunsCursor);
   if (query.cursor !== undefined && cursor === null) {
-    return errorResponse(
-      c,
-      invalidRequest([
-        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-      ]),
-    );
+    return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const orgId = c.get('caller').orgId;
   if (!(await readCampaign(c.env.DB, orgId, id))) {
     return errorResponse(c, apiError('not_found', `No campaign ${id} in this organisation.`));
   }
   const limit = Number(query.limit ?? 30);
-  return c.json(await listRuns(c.env.DB, orgId, id, { limit, cursor }), 200);
+  return c.json(await listRuns(c.env.DB, orgId, id, { limit, cursor, cursors }), 200);
 };
 
 const draftEstimate: RouteHandler<typeof draftEstimateRoute, AppEnv> = async (c) => {

@@ -4,7 +4,7 @@
 // clicked (by a person), answered and opted out of (the candidates whose next text to us was a
 // reply or STOP).
 import type { CampaignRunState } from '../../db/schema.js';
-import { encodeCursor } from '../../utils/cursor.js';
+import type { CursorCodec } from '../../utils/cursor.js';
 import type { SkipReason } from './selection.js';
 
 export interface RunJson {
@@ -94,7 +94,7 @@ export async function listRuns(
   db: D1Database,
   orgId: string,
   campaignId: string,
-  query: { limit: number; cursor: RunsCursor | null },
+  query: { limit: number; cursor: RunsCursor | null; cursors: CursorCodec },
 ): Promise<{ data: RunJson[]; nextCursor: string | null }> {
   const { results } = await db
     .prepare(
@@ -119,6 +119,7 @@ export async function listRuns(
   const last = page.at(-1);
   return {
     data: page.map(runJson),
-    nextCursor: results.length > query.limit && last ? encodeCursor({ d: last.local_date }) : null,
+    nextCursor:
+      results.length > query.limit && last ? query.cursors.encode({ d: last.local_date }) : null,
   };
 }

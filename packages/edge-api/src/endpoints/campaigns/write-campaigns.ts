@@ -12,7 +12,7 @@ import { WriteContention } from '../../db/retry.js';
 import type { CampaignState } from '../../db/schema.js';
 import type { ApiCaller } from '../../env.js';
 import { callerOrg, linkOrigins } from '../../orgs/context.js';
-import { encodeCursor } from '../../utils/cursor.js';
+import type { CursorCodec } from '../../utils/cursor.js';
 import { invalidRequest } from '../../utils/errors.js';
 import {
   chooseSender,
@@ -403,6 +403,8 @@ export interface ListQuery {
   state?: CampaignState | undefined;
   limit: number;
   cursor: CampaignCursor | null;
+  /** Seals `nextCursor`. */
+  cursors: CursorCodec;
 }
 
 /** A page of the organisation's campaigns by name (then id); archived ones only when asked for. */
@@ -435,6 +437,8 @@ export async function listCampaigns(db: D1Database, orgId: string, query: ListQu
   return {
     campaigns: shown.map(campaignJson),
     nextCursor:
-      results.length > query.limit && last ? encodeCursor({ n: last.name, i: last.id }) : null,
+      results.length > query.limit && last
+        ? query.cursors.encode({ n: last.name, i: last.id })
+        : null,
   };
 }

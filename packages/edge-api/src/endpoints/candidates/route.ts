@@ -24,7 +24,7 @@ import {
   repeatable,
 } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor, encodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, cursorCodec } from '../../utils/cursor.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import { purgeCandidate } from './purge.js';
 import {
@@ -215,15 +215,12 @@ const listEngagements: RouteHandler<typeof engagementsListRoute, AppEnv> = async
   const query = c.req.valid('query');
   const { orgId } = c.get('caller');
   const db = database(c.env.DB);
+  // Bound to the candidate too: a cursor of one candidate's engagements pages no other's.
+  const cursors = cursorCodec(c.env.SECRETS_KEY, orgId, `engagements:${candidateId}`);
   const cursor =
-    query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEngagementCursor);
+    query.cursor === undefined ? undefined : cursors.decode(query.cursor, isEngagementCursor);
   if (cursor === null) {
-    return errorResponse(
-      c,
-      invalidRequest([
-        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-      ]),
-    );
+    return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const candidate = await findCandidate(db, orgId, candidateId);
   if (!candidate) return candidateNotFound(c, candidateId);
@@ -243,7 +240,7 @@ const listEngagements: RouteHandler<typeof engagementsListRoute, AppEnv> = async
     {
       engagements: page.map(engagementReply),
       nextCursor:
-        rows.length > limit && last ? encodeCursor({ t: last.occurredAt, id: last.id }) : null,
+        rows.length > limit && last ? cursors.encode({ t: last.occurredAt, id: last.id }) : null,
     },
     200,
   );

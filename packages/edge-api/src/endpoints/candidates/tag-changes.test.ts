@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { api, createOrg, DAY_MS, json, rid, sendEngagements } from '../../test/client.js';
 
@@ -90,12 +91,18 @@ describe('POST /v1/tag-changes', () => {
   it('takes 500 candidates in one request', async () => {
     const org = await createOrg();
     const ids = Array.from({ length: 500 }, (_, i) => `bulk-${i}-${rid('c')}`);
-    // Known to the organisation through a backend's tag sync (PUT creates them).
-    for (const part of [ids.slice(0, 250), ids.slice(250)]) {
-      await Promise.all(
-        part.map((id) => api('PUT', `/v1/candidates/${id}/tags`, org.keys.user, { tags: ['x'] })),
-      );
-    }
+    // Known to the organisation (as an ATS sync would have made them), each tagged x.
+    const statements = ids.flatMap((id) => [
+      env.DB.prepare('INSERT INTO candidates (id, org_id, external_id) VALUES (?1, ?2, ?3)').bind(
+        `int-${id}`,
+        org.orgId,
+        id,
+      ),
+      env.DB.prepare(
+        `INSERT INTO candidate_tags (org_id, candidate_id, tag, created_at) VALUES (?1, ?2, 'x', 0)`,
+      ).bind(org.orgId, `int-${id}`),
+    ]);
+    await env.DB.batch(statements);
     const reply = await json(
       api('POST', '/v1/tag-changes', org.keys.user, {
         candidateIds: ids,

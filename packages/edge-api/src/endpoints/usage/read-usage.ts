@@ -4,7 +4,7 @@
 // (`periodOf`), so its start and renewal are local midnights, daylight saving included.
 import { periodOf } from '../../messaging/rules/index.js';
 import { zonedEpoch } from '../../messaging/rules/zoned-time.js';
-import { encodeCursor } from '../../utils/cursor.js';
+import type { CursorCodec } from '../../utils/cursor.js';
 import type { Issue } from '../../utils/errors.js';
 import { PERIOD } from './schema.js';
 
@@ -37,6 +37,8 @@ export async function readUsage(
     orgId: string;
     period: string | undefined;
     cursor: UsageCursor | null;
+    /** Seals `nextCursor`. */
+    cursors: CursorCodec;
     limit: number;
     now: number;
   },
@@ -96,7 +98,7 @@ export async function readUsage(
       })),
       nextCursor:
         rows.length > input.limit && last
-          ? encodeCursor({ t: last.usedAt, m: last.messageId })
+          ? input.cursors.encode({ t: last.usedAt, m: last.messageId })
           : null,
     },
   };

@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-open
 import { requireRole } from '../../auth/require-role.js';
 import type { AppEnv } from '../../env.js';
 import { errorResponses } from '../../schemas/error.js';
-import { decodeCursor } from '../../utils/cursor.js';
+import { BAD_CURSOR, cursorCodec } from '../../utils/cursor.js';
 import { errorResponse, invalidRequest } from '../../utils/errors.js';
 import { isUsageCursor, readUsage } from './read-usage.js';
 import { usageQuerySchema, usageSchema } from './schema.js';
@@ -35,19 +35,16 @@ export const usageRoute = createRoute({
 
 const getUsage: RouteHandler<typeof usageRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor, isUsageCursor);
+  const cursors = cursorCodec(c.env.SECRETS_KEY, c.get('caller').orgId, 'usage');
+  const cursor = query.cursor === undefined ? null : cursors.decode(query.cursor, isUsageCursor);
   if (query.cursor !== undefined && cursor === null) {
-    return errorResponse(
-      c,
-      invalidRequest([
-        { path: 'cursor', code: 'invalid', message: 'is not a cursor this API made' },
-      ]),
-    );
+    return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const result = await readUsage(c.env.DB, {
     orgId: c.get('caller').orgId,
     period: query.period,
     cursor,
+    cursors,
     limit: Number(query.limit ?? 100),
     now: Date.now(),
   });
