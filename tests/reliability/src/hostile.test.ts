@@ -14,6 +14,7 @@ import {
   summary,
 } from './hostile/check.js';
 import { ENDPOINTS, type Fixture } from './hostile/endpoints.js';
+import { floods, sendFlood } from './hostile/floods.js';
 import { sendAll } from './hostile/send.js';
 import { devTokenSecret, LONG_AGO, payloadOf, sign } from './hostile/tokens.js';
 import { TWILIO_WORKER_ARGS } from './hostile/webhooks.js';
@@ -202,6 +203,46 @@ describe('hostile input', () => {
       .toBe(0);
     expect.soft(failures.length, summary(failures)).toBe(0);
     expect.soft(changes(before, after), 'tables changed by refused requests').toEqual([]);
+  });
+
+  it('answers rate-limit floods from outside clients with 429 and Retry-After once over, no 5xx, and writes nothing', async () => {
+    const before = snapshot(worker.persist);
+    const report: string[] = [];
+    const failures: string[] = [];
+    for (const [index, flood] of floods(fixture.openToken).entries()) {
+      // A public address of its own (TEST-NET-2), so one flood's count is not another's.
+      const started = Date.now();
+      const replies = await sendFlood(
+        worker.origin,
+        flood,
+        `198.51.100.${index + 10}`,
+        CONCURRENCY,
+      );
+      const limited = replies.filter((r) => r.status === 429);
+      const other = replies.filter((r) => r.status !== 429 && r.status !== flood.under);
+      const seconds = (Date.now() - started) / 1000;
+      report.push(
+        `${flood.name}: ${replies.length} sent in ${seconds.toFixed(1)} s, ${limited.length} answered 429`,
+      );
+      const documented = operations(doc).get(flood.operation)?.responses?.['429'];
+      if (!documented) failures.push(`${flood.operation}: 429 is not documented`);
+      if (limited.length === 0) failures.push(`${flood.name}: never limited`);
+      const badRefusal = limited.find(
+        (r) => r.code !== 'rate_limited' || !/^\d+$/.test(r.retryAfter ?? ''),
+      );
+      if (badRefusal)
+        failures.push(
+          `${flood.name}: a 429 without Retry-After or rate_limited (${JSON.stringify(badRefusal)})`,
+        );
+      if (other.length > 0)
+        failures.push(
+          `${flood.name}: ${other.length} replies neither ${flood.under} nor 429, e.g. ${JSON.stringify(other[0])}`,
+        );
+    }
+    const after = snapshot(worker.persist);
+    console.info(`floods: ${report.join('; ')}`);
+    expect(failures).toEqual([]);
+    expect(changes(before, after), 'tables changed by floods').toEqual([]);
   });
 
   it('answers authentic expired link tokens as documented (pixel; redirect without tracking) and records nothing', async () => {
