@@ -25,11 +25,11 @@ export const LIMITS = {
   /** `POST /v1/collect`: beacons per site key and client (an office or a carrier NAT is one). */
   COLLECT_LIMITER: { limit: 300, period: 60, per: 'site and client' },
   /** `GET /t.js?site=`: script loads per site key (browsers then cache it for 5 minutes). */
-  SCRIPT_LIMITER: { limit: 600, period: 10, per: 'site' },
+  SCRIPT_LIMITER: { limit: 1200, period: 60, per: 'site' },
   /** `GET /v1/o/{token}`, `GET /v1/c/{token}`: opens and clicks per token. */
   LINK_LIMITER: { limit: 30, period: 60, per: 'link' },
   /** Authenticated API requests per API key or console session. */
-  API_LIMITER: { limit: 500, period: 10, per: 'key' },
+  API_LIMITER: { limit: 1200, period: 60, per: 'key' },
   /** Requests refused 401 (no, unknown or revoked key or session), per client. */
   AUTH_FAILURE_LIMITER: { limit: 20, period: 60, per: 'client with failed sign-ins' },
   /** Console sign-in (`POST /console/sign-in`, the provider's callback), per client. */
