@@ -6,12 +6,8 @@ import type { Db } from '../db/client.js';
 import { organisations } from '../db/schema.js';
 import type { Bindings } from '../env.js';
 import { flagOn } from '../utils/outbound-url.js';
-import { type SealingSecrets, unseal } from '../utils/sealed.js';
+import { sealingSecrets, unseal } from '../utils/sealed.js';
 import type { IdentityProvider, OidcOptions } from './oidc.js';
-
-export function sealingSecrets(env: Bindings): SealingSecrets {
-  return { current: env.SECRETS_KEY, previous: env.SECRETS_KEY_PREVIOUS };
-}
 
 export function sealContext(orgId: string): string {
   return `oidc_client_secret:${orgId}`;

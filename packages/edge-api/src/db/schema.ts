@@ -67,7 +67,12 @@ export const organisations = sqliteTable('organisations', {
   oneTrustCategory: text('onetrust_category').notNull().default('C0004'),
   /** Tier-change webhooks (daily cron and on write); the secret signs the body. */
   webhookUrl: text('webhook_url'),
+  /** Sealed (src/webhooks/secret.ts); a `whsec_` value is one stored before sealing. */
   webhookSecret: text('webhook_secret'),
+  /** The secret before the last rotation, sealed: deliveries are signed with it too until… */
+  webhookSecretPrevious: text('webhook_secret_previous'),
+  /** …this time (ms), the rotation's grace period. */
+  webhookSecretPreviousUntil: integer('webhook_secret_previous_until'),
   /**
    * JSON array of origins tracked email links may point to, besides the sites' allowed
    * origins (e.g. an events platform or the ATS's portal).

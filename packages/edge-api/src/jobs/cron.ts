@@ -15,6 +15,7 @@ import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
 import { settleDecay } from '../scoring/decay.js';
 import { settleBacklog } from '../scoring/settle.js';
+import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from '../webhooks/deliver.js';
 
 export const DAILY_CRON = '0 3 * * *';
@@ -32,6 +33,7 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
   const decay = run.cron === RETRY_CRON ? null : await settleDecay(db, { now: run.now });
   const deliveries = await deliverDue(db, {
     now: run.now,
+    secrets: sealingSecrets(env),
     ...(run.fetch ? { fetch: run.fetch } : {}),
   });
   const expired = await sweepExpired(db, run.now);

@@ -20,7 +20,10 @@ export interface OrgContext {
   consentMode: string;
   oneTrustCategory: string;
   webhookUrl: string | null;
+  /** Sealed (src/webhooks/secret.ts). */
   webhookSecret: string | null;
+  /** Until when the secret before the last rotation still signs deliveries (ms), if it does. */
+  webhookSecretPreviousUntil: number | null;
   linkAllowlist: Set<string>;
   sites: { id: string; publicKey: string; allowedOrigins: Set<string>; trackingEnabled: boolean }[];
 }
@@ -52,6 +55,7 @@ export async function loadOrg(db: Db, orgId: string): Promise<OrgContext | null>
     oneTrustCategory: org.oneTrustCategory,
     webhookUrl: org.webhookUrl,
     webhookSecret: org.webhookSecret,
+    webhookSecretPreviousUntil: org.webhookSecretPreviousUntil,
     linkAllowlist: parseOrigins(org.linkAllowlist),
     sites: siteRows.map((site) => ({ ...site, allowedOrigins: parseOrigins(site.allowedOrigins) })),
   };

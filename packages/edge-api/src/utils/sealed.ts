@@ -10,6 +10,14 @@ export interface SealingSecrets {
   previous?: string | undefined;
 }
 
+/** The Worker's sealing keys: `SECRETS_KEY`, and `SECRETS_KEY_PREVIOUS` while rotating. */
+export function sealingSecrets(env: {
+  SECRETS_KEY: string;
+  SECRETS_KEY_PREVIOUS?: string | undefined;
+}): SealingSecrets {
+  return { current: env.SECRETS_KEY, previous: env.SECRETS_KEY_PREVIOUS };
+}
+
 interface SealingKey {
   id: string;
   key: CryptoKey;

@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { database } from '../db/client.js';
 import type { AppEnv } from '../env.js';
+import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from './deliver.js';
 
 export function deliverAfterResponse(c: Context<AppEnv>, orgId: string): void {
@@ -16,7 +17,11 @@ export function deliverAfterResponse(c: Context<AppEnv>, orgId: string): void {
     return;
   }
   waitUntil(
-    deliverDue(database(c.env.DB), { now: Date.now(), orgId }).catch((error: unknown) => {
+    deliverDue(database(c.env.DB), {
+      now: Date.now(),
+      orgId,
+      secrets: sealingSecrets(c.env),
+    }).catch((error: unknown) => {
       console.error('webhooks: delivery after response failed', error);
     }),
   );

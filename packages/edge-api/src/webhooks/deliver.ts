@@ -1,5 +1,6 @@
 // Posts pending webhook events (the outbox) to each organisation's URL, signed:
 //   cxm-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+// with a second `v1=` by the previous secret during a rotation's grace period (./secret.ts).
 // Delivery is at least once (receivers dedupe by the payload's `id`). Each run posts at most
 // PER_ORG_PER_RUN events per organisation, taken round-robin across organisations, CONCURRENCY at
 // a time with a TIMEOUT_MS timeout each, so a slow receiver delays only its own events. A failed attempt is
@@ -10,6 +11,8 @@ import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, webhookDeliveries } from '../db/schema.js';
 import { hex, hmacSha256 } from '../utils/encoding.js';
+import type { SealingSecrets } from '../utils/sealed.js';
+import { signingSecrets } from './secret.js';
 
 /** Pause before attempt n+1 after n failures, in minutes (attempts 2..8). */
 export const BACKOFF_MINUTES = [1, 5, 30, 120, 360, 720, 1440] as const;
@@ -27,6 +30,8 @@ export const CONCURRENCY = 10;
 
 export interface DeliveryOptions {
   now: number;
+  /** Open the stored webhook secrets (`SECRETS_KEY`, and `SECRETS_KEY_PREVIOUS` while rotating). */
+  secrets: SealingSecrets;
   fetch?: typeof fetch;
   /** Only this organisation's events (after a request); default all due ones. */
   orgId?: string;
@@ -40,8 +45,12 @@ export interface DeliveryOutcome {
   failed: number;
 }
 
-export async function signatureHeader(secret: string, body: string, unixSeconds: number) {
-  return `t=${unixSeconds},v1=${hex(await hmacSha256(secret, `${unixSeconds}.${body}`))}`;
+/** `t=<unix seconds>,v1=<signature>` with one `v1` per secret, newest first. */
+export async function signatureHeader(secrets: string[], body: string, unixSeconds: number) {
+  const signatures = await Promise.all(
+    secrets.map(async (secret) => `v1=${hex(await hmacSha256(secret, `${unixSeconds}.${body}`))}`),
+  );
+  return [`t=${unixSeconds}`, ...signatures].join(',');
 }
 
 interface DueRow {
@@ -49,8 +58,11 @@ interface DueRow {
   payload: string;
   attempts: number;
   nextAttemptAt: number;
+  orgId: string;
   url: string | null;
   secret: string | null;
+  previousSecret: string | null;
+  previousUntil: number | null;
 }
 
 /**
@@ -87,8 +99,11 @@ async function dueRows(db: Db, now: number, orgId: string | undefined): Promise<
       payload: ranked.payload,
       attempts: ranked.attempts,
       nextAttemptAt: ranked.nextAttemptAt,
+      orgId: ranked.orgId,
       url: o.webhookUrl,
       secret: o.webhookSecret,
+      previousSecret: o.webhookSecretPrevious,
+      previousUntil: o.webhookSecretPreviousUntil,
     })
     .from(ranked)
     .innerJoin(o, eq(o.id, ranked.orgId))
@@ -131,8 +146,20 @@ export async function deliverDue(db: Db, options: DeliveryOptions): Promise<Deli
     if (claimed.length === 0) return;
     const attempts = row.attempts + 1;
     let error: string | null;
+    const signing = await signingSecrets(
+      options.secrets,
+      {
+        orgId: row.orgId,
+        current: row.secret,
+        previous: row.previousSecret,
+        previousUntil: row.previousUntil,
+      },
+      now,
+    );
     if (!row.url || !row.secret) error = 'the organisation has no webhook URL any more';
-    else {
+    else if (!signing) {
+      error = "the webhook secret does not open with this server's key: rotate it in the settings";
+    } else {
       try {
         const response = await send(row.url, {
           method: 'POST',
@@ -140,7 +167,7 @@ export async function deliverDue(db: Db, options: DeliveryOptions): Promise<Deli
             'Content-Type': 'application/json',
             'User-Agent': 'cxm-webhooks/1',
             'cxm-delivery': row.id,
-            'cxm-signature': await signatureHeader(row.secret, row.payload, Math.floor(now / 1000)),
+            'cxm-signature': await signatureHeader(signing, row.payload, Math.floor(now / 1000)),
           },
           body: row.payload,
           redirect: 'manual',

@@ -9,6 +9,7 @@ import { database } from '../db/client.js';
 import worker from '../index.js';
 import { DAILY_CRON, RETRY_CRON, runScheduled } from '../jobs/cron.js';
 import { api, createOrg, DAY_MS, json, rid, rows, sendEngagements } from '../test/client.js';
+import { sealingSecrets } from '../utils/sealed.js';
 import {
   BACKOFF_MINUTES,
   CONCURRENCY,
@@ -40,9 +41,11 @@ function receiver(status = 200) {
   return { posted, fetch };
 }
 
-/** What a receiver does to verify a delivery (the README's recipe). */
+const SECRETS = sealingSecrets(env);
+
+/** What a receiver does to verify a delivery (the README's recipe): any `v1` may match. */
 async function verify(secret: string, signature: string, body: string): Promise<boolean> {
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature);
+  const match = /^t=(\d+)((?:,v1=[0-9a-f]{64})+)$/.exec(signature);
   if (!match) return false;
   const key = await crypto.subtle.importKey(
     'raw',
@@ -57,7 +60,7 @@ async function verify(secret: string, signature: string, body: string): Promise<
     new TextEncoder().encode(`${match[1]}.${body}`),
   );
   const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return hex === match[2];
+  return (match[2] ?? '').split(',v1=').includes(hex);
 }
 
 async function orgWithWebhook() {
@@ -94,6 +97,7 @@ describe('tier-change webhooks', () => {
     expect(queued?.status).toBe('pending');
     const { posted, fetch } = receiver();
     const outcome = await deliverDue(database(env.DB), {
+      secrets: SECRETS,
       now: Date.now(),
       fetch,
       orgId: org.orgId,
@@ -120,7 +124,12 @@ describe('tier-change webhooks', () => {
     expect((await pendingOf(org.orgId))[0]?.status).toBe('delivered');
     // Delivered once: a later run posts nothing more.
     const again = receiver();
-    await deliverDue(database(env.DB), { now: Date.now(), fetch: again.fetch, orgId: org.orgId });
+    await deliverDue(database(env.DB), {
+      secrets: SECRETS,
+      now: Date.now(),
+      fetch: again.fetch,
+      orgId: org.orgId,
+    });
     expect(again.posted).toHaveLength(0);
   });
 
@@ -140,6 +149,7 @@ describe('tier-change webhooks', () => {
     ]);
     await sendEngagements(org.keys.user, warm, [{ type: 'attend_event', ago: DAY_MS }]);
     await deliverDue(database(env.DB), {
+      secrets: SECRETS,
       now: Date.now(),
       fetch: receiver().fetch,
       orgId: org.orgId,
@@ -187,7 +197,12 @@ describe('tier-change webhooks', () => {
     let now = Date.now();
     const db = database(env.DB);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const outcome = await deliverDue(db, { now, fetch: down.fetch, orgId: org.orgId });
+      const outcome = await deliverDue(db, {
+        secrets: SECRETS,
+        now,
+        fetch: down.fetch,
+        orgId: org.orgId,
+      });
       const [row] = await pendingOf(org.orgId);
       expect(row?.attempts).toBe(attempt);
       expect(row?.last_error).toBe('HTTP 503');
@@ -197,6 +212,7 @@ describe('tier-change webhooks', () => {
         expect(row?.next_attempt_at).toBe(now + pause);
         // Not due a moment before the pause is over.
         const early = await deliverDue(db, {
+          secrets: SECRETS,
           now: now + pause - 1,
           fetch: down.fetch,
           orgId: org.orgId,
@@ -248,7 +264,12 @@ describe('tier-change webhooks', () => {
     }) as unknown as typeof globalThis.fetch;
 
     const started = Date.now();
-    await deliverDue(database(env.DB), { now, fetch, timeoutMs: 50 });
+    await deliverDue(database(env.DB), {
+      secrets: SECRETS,
+      now,
+      fetch,
+      timeoutMs: 50,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
 
     // The fast organisation's events went out in the same run.
@@ -291,5 +312,90 @@ describe('tier-change webhooks', () => {
     // Nothing listens on port 9: the attempt failed and is scheduled again.
     expect(row).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: at + 60_000 });
     expect(row?.last_error).toBeTruthy();
+  });
+});
+
+describe('the webhook secret at rest and in rotation', () => {
+  /** One tier change queued for `org`, posted at `now` (or as soon as queued); what was posted. */
+  async function deliveredAt(org: Awaited<ReturnType<typeof createOrg>>, now: number) {
+    await sendEngagements(org.keys.user, rid('cand'), [
+      { type: 'attend_event', ago: DAY_MS },
+      { type: 'register_event', ago: DAY_MS },
+    ]);
+    const { posted, fetch } = receiver();
+    // Not before the event was queued (its first attempt is due when it happened).
+    const at = Math.max(now, Date.now());
+    await deliverDue(database(env.DB), { secrets: SECRETS, now: at, fetch, orgId: org.orgId });
+    const [sent] = posted as [Posted];
+    return sent;
+  }
+
+  it('is stored sealed, never as the secret, and no read returns it', async () => {
+    const { org, secret } = await orgWithWebhook();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    const [row] = await rows<{ webhook_secret: string }>(
+      'SELECT webhook_secret FROM organisations WHERE id = ?',
+      org.orgId,
+    );
+    expect(row?.webhook_secret).toMatch(/^v1\./);
+    expect(row?.webhook_secret).not.toContain(secret.slice(6));
+    const read = await api('GET', '/v1/settings/engagement', org.keys.manager);
+    const text = await read.text();
+    expect(text).not.toContain(secret);
+    expect(JSON.parse(text)).toMatchObject({
+      webhookSecretSet: true,
+      webhookPreviousSecretValidUntil: null,
+    });
+  });
+
+  it('signs with the new and the old secret for 24 hours after a rotation, then the new only', async () => {
+    const { org, secret: old } = await orgWithWebhook();
+    const rotated = await json<{ webhookSecret: string; webhookPreviousSecretValidUntil: string }>(
+      api('PUT', '/v1/settings/engagement', org.keys.manager, { rotateWebhookSecret: true }),
+    );
+    const fresh = rotated.webhookSecret;
+    expect(fresh).not.toBe(old);
+    const until = Date.parse(rotated.webhookPreviousSecretValidUntil);
+    expect(until - Date.now()).toBeGreaterThan(23.9 * 60 * 60 * 1000);
+    expect(until - Date.now()).toBeLessThanOrEqual(24 * 60 * 60 * 1000);
+
+    const during = await deliveredAt(org, Date.now());
+    expect(during.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    expect(await verify(fresh, during.signature, during.body)).toBe(true);
+    expect(await verify(old, during.signature, during.body)).toBe(true);
+
+    const after = await deliveredAt(org, until + 1);
+    expect(after.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(await verify(fresh, after.signature, after.body)).toBe(true);
+    expect(await verify(old, after.signature, after.body)).toBe(false);
+  });
+
+  it('still signs with a secret stored in plain text before sealing', async () => {
+    const { org } = await orgWithWebhook();
+    const legacy = `whsec_${rid('legacy')}`;
+    await env.DB.prepare('UPDATE organisations SET webhook_secret = ? WHERE id = ?')
+      .bind(legacy, org.orgId)
+      .run();
+    const sent = await deliveredAt(org, Date.now());
+    expect(await verify(legacy, sent.signature, sent.body)).toBe(true);
+  });
+
+  it('posts nothing signed with a secret this server cannot open, and says why', async () => {
+    const { org } = await orgWithWebhook();
+    await sendEngagements(org.keys.user, rid('cand'), [
+      { type: 'attend_event', ago: DAY_MS },
+      { type: 'register_event', ago: DAY_MS },
+    ]);
+    const { posted, fetch } = receiver();
+    const otherKey = { current: 'another-servers-secrets-key' };
+    await deliverDue(database(env.DB), {
+      secrets: otherKey,
+      now: Date.now(),
+      fetch,
+      orgId: org.orgId,
+    });
+    expect(posted).toEqual([]);
+    const [row] = await pendingOf(org.orgId);
+    expect(row?.last_error).toContain('rotate it');
   });
 });

@@ -13,6 +13,7 @@ import { errorResponses } from '../../schemas/error.js';
 import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
 import { apiError, errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import { flagOn } from '../../utils/outbound-url.js';
+import { sealingSecrets } from '../../utils/sealed.js';
 import { previewModel } from './preview.js';
 import {
   modelPreviewBodySchema,
@@ -52,7 +53,9 @@ export const putSettingsRoute = createRoute({
     'Any subset of the writable fields; returns the whole settings. A new scoring model is ' +
     'checked with `validateModel` (every problem listed) and every candidate is rescored. ' +
     'Setting a webhook URL for the first time (or `rotateWebhookSecret: true`) returns ' +
-    '`webhookSecret` once.',
+    '`webhookSecret` once; it is stored encrypted and no read returns it. After a rotation ' +
+    'deliveries carry signatures by the new and the previous secret for 24 hours ' +
+    '(`webhookPreviousSecretValidUntil`).',
   tags: ['Settings'],
   security: [{ apiKey: ['manager'] }],
   middleware: [
@@ -141,6 +144,7 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
     checked: check.settings,
     actor: caller.actor,
     now: Date.now(),
+    secrets: sealingSecrets(c.env),
   });
   const after = await callerOrg(db, caller.orgId);
   // It may carry a new webhook secret.

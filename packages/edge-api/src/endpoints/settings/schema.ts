@@ -38,6 +38,14 @@ export const settingsSchema = z
     scoringModelIsDefault: z.boolean(),
     webhookUrl: z.string().nullable(),
     webhookSecretSet: z.boolean(),
+    webhookPreviousSecretValidUntil: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'After a rotation: until when deliveries also carry a signature by the previous ' +
+          'secret (a second `v1=` in `cxm-signature`, 24 hours); null otherwise.',
+      }),
     linkAllowlist: z.array(z.string()),
     siteKey: z.string().nullable().openapi({ description: "The first site's public key." }),
     sites: z.array(

@@ -1,6 +1,8 @@
 // The engagement settings as the API shows them (`GET`, and `PUT`'s reply): the organisation's
 // row and its sites, one shape, secrets only as "set or not".
+
 import type { OrgContext } from '../../orgs/context.js';
+import { isoOrNull } from '../../schemas/common.js';
 import type { CONSENT_MODES } from './schema.js';
 
 export type ConsentMode = (typeof CONSENT_MODES)[number];
@@ -23,6 +25,7 @@ export function settingsReply(org: OrgContext) {
     scoringModelIsDefault: org.scoringModelJson === null,
     webhookUrl: org.webhookUrl,
     webhookSecretSet: org.webhookSecret !== null,
+    webhookPreviousSecretValidUntil: isoOrNull(org.webhookSecretPreviousUntil),
     linkAllowlist: [...org.linkAllowlist],
     siteKey: first?.publicKey ?? null,
     sites: org.sites.map((site) => ({

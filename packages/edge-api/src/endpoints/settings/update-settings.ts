@@ -8,6 +8,8 @@ import { auditLog, organisations, sites } from '../../db/schema.js';
 import type { OrgContext } from '../../orgs/context.js';
 import { rescoreOrganisation } from '../../scoring/rescore.js';
 import { randomBase64url } from '../../utils/encoding.js';
+import type { SealingSecrets } from '../../utils/sealed.js';
+import { mintWebhookSecret, ROTATION_GRACE_MS, sealWebhookSecret } from '../../webhooks/secret.js';
 import type { SettingsBody } from './schema.js';
 import type { CheckedSettings } from './validate-settings.js';
 
@@ -21,10 +23,6 @@ interface SettingsChange {
 export interface SettingsUpdated {
   webhookSecret?: string;
   rescored?: number;
-}
-
-function newWebhookSecret(): string {
-  return `whsec_${randomBase64url(32)}`;
 }
 
 /** Webhooks on (set now, or kept) without a secret yet get one; so does an asked rotation. */
@@ -49,8 +47,26 @@ function orgChanges(change: SettingsChange) {
     changes.scoringModel = checked.model === null ? null : JSON.stringify(checked.model);
   }
   if (body.webhookUrl !== undefined) changes.webhookUrl = body.webhookUrl || null;
-  const webhookSecret = webhookSecretDue(change) ? newWebhookSecret() : undefined;
-  if (webhookSecret) changes.webhookSecret = webhookSecret;
+  return changes;
+}
+
+/**
+ * A new webhook secret when one is due, sealed into the row; a rotation keeps the one it replaces
+ * (still sealed) signing deliveries for the grace period. The plain secret is for the reply only.
+ */
+async function webhookSecretChanges(
+  change: SettingsChange,
+  secrets: SealingSecrets,
+  now: number,
+): Promise<{ changes: Partial<typeof organisations.$inferInsert>; webhookSecret?: string }> {
+  if (!webhookSecretDue(change)) return { changes: {} };
+  const { org } = change;
+  const webhookSecret = mintWebhookSecret();
+  const changes: Partial<typeof organisations.$inferInsert> = {
+    webhookSecret: await sealWebhookSecret(secrets, org.id, webhookSecret),
+    webhookSecretPrevious: org.webhookSecret,
+    webhookSecretPreviousUntil: org.webhookSecret === null ? null : now + ROTATION_GRACE_MS,
+  };
   return { changes, webhookSecret };
 }
 
@@ -98,10 +114,12 @@ function auditStatements(
 
 export async function updateSettings(
   db: Db,
-  change: SettingsChange & { actor: string; now: number },
+  change: SettingsChange & { actor: string; now: number; secrets: SealingSecrets },
 ): Promise<SettingsUpdated> {
   const { org, checked, now } = change;
-  const { changes, webhookSecret } = orgChanges(change);
+  const minted = await webhookSecretChanges(change, change.secrets, now);
+  const { webhookSecret } = minted;
+  const changes = { ...orgChanges(change), ...minted.changes };
   await runBatch(db, [
     ...(Object.keys(changes).length > 0
       ? [db.update(organisations).set(changes).where(eq(organisations.id, org.id))]

@@ -4,7 +4,7 @@
 // before it is stored and never returned; each change is audited (without the secret).
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { oidcOptions, sealContext, sealingSecrets } from '../../auth/identity-provider.js';
+import { oidcOptions, sealContext } from '../../auth/identity-provider.js';
 import { discover } from '../../auth/oidc.js';
 import { requireRole } from '../../auth/require-role.js';
 import { database, newId } from '../../db/client.js';
@@ -14,7 +14,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
 import { errorResponse, invalidRequest } from '../../utils/errors.js';
 import { flagOn, outboundUrlProblem } from '../../utils/outbound-url.js';
-import { seal } from '../../utils/sealed.js';
+import { seal, sealingSecrets } from '../../utils/sealed.js';
 import { signInSettingsBodySchema, signInSettingsSchema } from './schema.js';
 
 const reply = { 'application/json': { schema: signInSettingsSchema } };
