@@ -3,8 +3,8 @@
 // see `sessions.ts`). Roles are ordered, and a route asks for the least role it needs. Each
 // credential has its own request limit, and each client one for refused credentials (a 429 then
 // instead of the 401; see middleware/rate-limit.ts).
-import { and, eq, isNull } from 'drizzle-orm';
-import type { MiddlewareHandler } from 'hono';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type Db, database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { ApiCaller, AppEnv } from '../env.js';
@@ -22,18 +22,53 @@ function bearer(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-async function keyCaller(db: Db, secret: string): Promise<ApiCaller | null> {
+/** A key's `lastUsedAt` moves at most once a minute: one write a minute, not one a request. */
+const LAST_USED_EVERY_MS = 60_000;
+
+/** Marks the key used now, unless it was within the minute; after the reply where it can be. */
+function touchKey(c: Context<AppEnv>, db: Db, id: string, now: number): Promise<void> | null {
+  const write = db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_EVERY_MS)),
+      ),
+    )
+    .then(() => undefined);
+  try {
+    c.executionCtx.waitUntil(write.catch((error: unknown) => console.error('lastUsedAt', error)));
+    return null;
+  } catch {
+    // No execution context (`app.request` in tests): the write is awaited instead.
+    return write;
+  }
+}
+
+async function keyCaller(c: Context<AppEnv>, db: Db, secret: string): Promise<ApiCaller | null> {
+  const now = Date.now();
   const rows = await db
     .select({
       id: apiKeys.id,
       orgId: apiKeys.orgId,
       role: apiKeys.role,
       messaging: apiKeys.messaging,
+      lastUsedAt: apiKeys.lastUsedAt,
     })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, await hashApiKey(secret)), isNull(apiKeys.revokedAt)));
+    .where(
+      and(
+        eq(apiKeys.keyHash, await hashApiKey(secret)),
+        isNull(apiKeys.revokedAt),
+        or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+      ),
+    );
   const key = rows[0];
   if (!key) return null;
+  if (key.lastUsedAt === null || key.lastUsedAt < now - LAST_USED_EVERY_MS) {
+    await touchKey(c, db, key.id, now);
+  }
   return {
     kind: 'key',
     id: key.id,
@@ -76,11 +111,13 @@ export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
     }
     const db = database(c.env.DB);
     const session = isSessionToken(credential);
-    const caller = session ? await sessionCaller(db, credential) : await keyCaller(db, credential);
+    const caller = session
+      ? await sessionCaller(db, credential)
+      : await keyCaller(c, db, credential);
     if (!caller) {
       const message = session
         ? 'The session has ended (signed out, expired or revoked); sign in again.'
-        : 'Unknown or revoked API key.';
+        : 'Unknown, revoked or expired API key.';
       return (
         (await overLimit(c, 'AUTH_FAILURE_LIMITER', client(c))) ??
         errorResponse(c, apiError('unauthorized', message), { 'WWW-Authenticate': 'Bearer' })

@@ -63,6 +63,7 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/keys', least: 'manager' },
   { method: 'POST', path: '/v1/keys', least: 'manager', body: {} },
   { method: 'DELETE', path: '/v1/keys/key_nonexistent', least: 'manager' },
+  { method: 'POST', path: '/v1/keys/key_nonexistent/rotate', least: 'manager' },
   { method: 'GET', path: '/v1/users', least: 'manager' },
   // An empty body is a 400 (email and displayName are required): nobody is created.
   { method: 'POST', path: '/v1/users', least: 'manager', body: {} },

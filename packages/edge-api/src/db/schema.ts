@@ -141,7 +141,12 @@ export const apiKeys = sqliteTable(
     /** The messaging permission: the key may send texts (`POST /v1/messages`). */
     messaging: integer('messaging', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull().default(now),
+    /** Who made it: `user:<id>` or `key:<id>` (null for keys made before this was kept). */
+    createdBy: text('created_by'),
+    /** Written at most once a minute per key, after the reply (require-role.ts). */
     lastUsedAt: integer('last_used_at'),
+    /** After this the key gets 401; null: no expiry. */
+    expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
   },
   (t) => [uniqueIndex('api_keys_hash').on(t.keyHash), index('api_keys_org').on(t.orgId)],

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   no_phone_number: 409,
   contacts_exhausted: 409,
   campaign_archived: 409,
+  key_inactive: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_number: 422,

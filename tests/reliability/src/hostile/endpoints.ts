@@ -171,6 +171,14 @@ export const REVOKE_KEY: Endpoint = {
   role: 'manager',
 };
 
+/** A rotation: a new key beside the old; the old one stays valid. */
+export const ROTATE_KEY: Endpoint = {
+  operation: 'POST /v1/keys/{id}/rotate',
+  method: 'POST',
+  url: (_f, param = 'key_demo_user') => `/v1/keys/${enc(param)}/rotate`,
+  role: 'manager',
+};
+
 export const CANDIDATE_ENGAGEMENTS: Endpoint = {
   operation: 'GET /v1/candidates/{candidateId}/engagements',
   method: 'GET',
@@ -661,6 +669,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   LIST_KEYS,
   CREATE_KEY,
   REVOKE_KEY,
+  ROTATE_KEY,
   CANDIDATE_ENGAGEMENTS,
   SCORE,
   SCORE_HISTORY,

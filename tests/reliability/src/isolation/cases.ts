@@ -1033,6 +1033,19 @@ export const CASES: IsolationCase[] = [
     },
   },
   {
+    op: 'POST /v1/keys/{id}/rotate',
+    run: async (t) => {
+      for (const id of t.victim.keyIds) {
+        const answer = await t.send({
+          method: 'POST',
+          path: `/v1/keys/${id}/rotate`,
+          key: key(t),
+        });
+        status(t, answer, [404], `rotating the victim's key ${id}`);
+      }
+    },
+  },
+  {
     op: 'DELETE /v1/keys/{id}',
     run: async (t) => {
       for (const id of t.victim.keyIds) {

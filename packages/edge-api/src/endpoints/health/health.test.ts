@@ -66,6 +66,7 @@ describe('GET /v1/openapi.json', () => {
       '/v1/identity-tokens',
       '/v1/keys',
       '/v1/keys/{id}',
+      '/v1/keys/{id}/rotate',
       '/v1/links',
       '/v1/m/{code}',
       '/v1/messages',

@@ -6,20 +6,21 @@ import { and, asc, eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
 import { requireRole, roleAtLeast } from '../../auth/require-role.js';
 import { type Db, database, newId, runBatch } from '../../db/client.js';
-import { apiKeys, auditLog, users } from '../../db/schema.js';
+import { apiKeys, auditLog, type Role, users } from '../../db/schema.js';
 import type { ApiCaller, AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
-import { isoOrNull } from '../../schemas/common.js';
+import { isoOrNull, parseInstant } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
 import { randomBase64url } from '../../utils/encoding.js';
-import { apiError, errorResponse } from '../../utils/errors.js';
+import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import {
   apiKeyListSchema,
   createdKeySchema,
   createKeyBodySchema,
   keyIdParams,
+  MAX_KEY_LIFETIME_DAYS,
   revokedKeySchema,
   whoamiSchema,
 } from './schema.js';
@@ -57,7 +58,9 @@ export const createKeyRoute = createRoute({
   method: 'post',
   path: '/v1/keys',
   summary: 'Create an API key',
-  description: 'The secret is in this reply only. The role may not be above the caller’s.',
+  description:
+    'The secret is in this reply only. The role may not be above the caller’s. `expiresAt` ' +
+    '(optional, within three years) is when it stops working. Its creator is recorded.',
   tags: ['Keys'],
   security: [{ apiKey: ['manager'] }],
   middleware: [
@@ -82,6 +85,29 @@ export const createKeyRoute = createRoute({
       content: { 'application/json': { schema: createdKeySchema } },
     },
     ...errorResponses([400, 401, 403, 413, 415]),
+  },
+});
+
+export const rotateKeyRoute = createRoute({
+  method: 'post',
+  path: '/v1/keys/{id}/rotate',
+  summary: 'Rotate an API key: a new key in its place, both valid until the old one is revoked',
+  description:
+    'Creates a key with the same name, role, messaging permission and expiry, and returns its ' +
+    'secret once (`replaces` names the old key). The old key keeps working, so a backend can ' +
+    'switch over without a gap; revoke it (`DELETE /v1/keys/{id}`) once nothing uses it ' +
+    '(its `lastUsedAt` stops moving). A revoked or expired key cannot be rotated (409).',
+  tags: ['Keys'],
+  security: [{ apiKey: ['manager'] }],
+  middleware: [requireRole('manager')] as const,
+  request: { params: keyIdParams },
+  responses: {
+    201: {
+      description: 'The new key.',
+      headers: noStoreHeaders,
+      content: { 'application/json': { schema: createdKeySchema } },
+    },
+    ...errorResponses([400, 401, 403, 404, 409]),
   },
 });
 
@@ -137,6 +163,9 @@ const listKeys: RouteHandler<typeof listKeysRoute, AppEnv> = async (c) => {
         role: row.role,
         prefix: row.prefix,
         createdAt: new Date(row.createdAt).toISOString(),
+        createdBy: row.createdBy,
+        lastUsedAt: isoOrNull(row.lastUsedAt),
+        expiresAt: isoOrNull(row.expiresAt),
         revokedAt: isoOrNull(row.revokedAt),
       })),
     },
@@ -158,17 +187,17 @@ function auditEntry(
   });
 }
 
-const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
-  const { name, role } = c.req.valid('json');
-  const caller = c.get('caller');
-  if (!roleAtLeast(caller.role, role)) {
-    return errorResponse(
-      c,
-      apiError('forbidden', `A ${caller.role} ${caller.kind} cannot create a ${role} key.`),
-    );
-  }
-  const db = database(c.env.DB);
-  const now = Date.now();
+interface NewKey {
+  name: string;
+  role: Role;
+  messaging: boolean;
+  expiresAt: number | null;
+  /** Rotation: the key this one replaces. */
+  replaces?: string;
+}
+
+/** Inserts a key and its audit entry in one batch; the reply with the secret (shown once). */
+async function mintKey(db: Db, caller: ApiCaller, key: NewKey, now: number) {
   const secret = `sk_${randomBase64url(32)}`;
   const id = `key_${newId()}`;
   const prefix = keyPrefix(secret);
@@ -176,24 +205,109 @@ const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
     db.insert(apiKeys).values({
       id,
       orgId: caller.orgId,
-      name,
+      name: key.name,
       prefix,
       keyHash: await hashApiKey(secret),
-      role,
+      role: key.role,
+      messaging: key.messaging,
       createdAt: now,
+      createdBy: caller.actor,
+      expiresAt: key.expiresAt,
     }),
     auditEntry(db, caller, {
       at: now,
-      action: 'key.create',
+      action: key.replaces ? 'key.rotate' : 'key.create',
       subject: id,
-      details: JSON.stringify({ name, role }),
+      details: JSON.stringify({
+        name: key.name,
+        role: key.role,
+        ...(key.expiresAt === null ? {} : { expiresAt: new Date(key.expiresAt).toISOString() }),
+        ...(key.replaces ? { replaces: key.replaces } : {}),
+      }),
     }),
   ]);
-  return c.json(
-    { id, name, role, prefix, secret, createdAt: new Date(now).toISOString() },
-    201,
-    NO_STORE,
+  return {
+    id,
+    name: key.name,
+    role: key.role,
+    prefix,
+    secret,
+    createdAt: new Date(now).toISOString(),
+    createdBy: caller.actor,
+    expiresAt: isoOrNull(key.expiresAt),
+    ...(key.replaces ? { replaces: key.replaces } : {}),
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
+  const { name, role, expiresAt } = c.req.valid('json');
+  const caller = c.get('caller');
+  if (!roleAtLeast(caller.role, role)) {
+    return errorResponse(
+      c,
+      apiError('forbidden', `A ${caller.role} ${caller.kind} cannot create a ${role} key.`),
+    );
+  }
+  const now = Date.now();
+  const expiry = expiresAt === undefined ? null : parseInstant(expiresAt);
+  if (expiry !== null && (expiry <= now || expiry > now + MAX_KEY_LIFETIME_DAYS * DAY_MS)) {
+    const issue = {
+      path: 'expiresAt',
+      code: 'invalid',
+      message: `must be in the future and within ${MAX_KEY_LIFETIME_DAYS} days (${expiresAt})`,
+    };
+    return errorResponse(c, invalidRequest([issue]));
+  }
+  const db = database(c.env.DB);
+  const created = await mintKey(
+    db,
+    caller,
+    { name, role, messaging: false, expiresAt: expiry },
+    now,
   );
+  return c.json(created, 201, NO_STORE);
+};
+
+const rotateKey: RouteHandler<typeof rotateKeyRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const caller = c.get('caller');
+  const db = database(c.env.DB);
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.orgId, caller.orgId), eq(apiKeys.id, id)));
+  if (!key) return errorResponse(c, apiError('not_found', `No key ${id} in this organisation.`));
+  if (!roleAtLeast(caller.role, key.role)) {
+    return errorResponse(
+      c,
+      apiError('forbidden', `A ${caller.role} ${caller.kind} cannot rotate a ${key.role} key.`),
+    );
+  }
+  const now = Date.now();
+  if (key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= now)) {
+    return errorResponse(
+      c,
+      apiError(
+        'key_inactive',
+        `Key ${id} is ${key.revokedAt !== null ? 'revoked' : 'expired'}: create a new key instead.`,
+      ),
+    );
+  }
+  const created = await mintKey(
+    db,
+    caller,
+    {
+      name: key.name,
+      role: key.role,
+      messaging: key.messaging,
+      expiresAt: key.expiresAt,
+      replaces: id,
+    },
+    now,
+  );
+  return c.json(created, 201, NO_STORE);
 };
 
 const revokeKey: RouteHandler<typeof revokeKeyRoute, AppEnv> = async (c) => {
@@ -230,5 +344,6 @@ export function registerKeys(app: OpenAPIHono<AppEnv>): void {
   app.openapi(whoamiRoute, whoami);
   app.openapi(listKeysRoute, listKeys);
   app.openapi(createKeyRoute, createKey);
+  app.openapi(rotateKeyRoute, rotateKey);
   app.openapi(revokeKeyRoute, revokeKey);
 }

@@ -1,6 +1,7 @@
 // Schemas of API key management and `whoami`.
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../../db/schema.js';
+import { instantQuery } from '../../schemas/common.js';
 
 export const roleSchema = z.enum(ROLES).openapi('Role');
 
@@ -11,14 +12,34 @@ export const apiKeySchema = z
     role: roleSchema,
     prefix: z.string().openapi({ description: 'The first characters of the secret.' }),
     createdAt: z.string(),
+    createdBy: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who made it: `user:<id>` or `key:<id>`; null for older keys.' }),
+    lastUsedAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The last request it made, to the minute; null if never.' }),
+    expiresAt: z.string().nullable().openapi({ description: 'After this it gets 401.' }),
     revokedAt: z.string().nullable(),
   })
   .openapi('ApiKey');
 
 export const apiKeyListSchema = z.object({ keys: z.array(apiKeySchema) }).openapi('ApiKeys');
 
+/** The longest a key may be made to last. */
+export const MAX_KEY_LIFETIME_DAYS = 3 * 366;
+
 export const createKeyBodySchema = z
-  .object({ name: z.string().trim().min(1).max(100), role: roleSchema })
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: roleSchema,
+    expiresAt: instantQuery.optional().openapi({
+      description: `When it stops working (a date or date-time, in the next ${MAX_KEY_LIFETIME_DAYS} days); default never.`,
+      example: '2027-12-31',
+    }),
+  })
+  .strict()
   .openapi('ApiKeyCreate');
 
 export const createdKeySchema = z
@@ -29,6 +50,14 @@ export const createdKeySchema = z
     prefix: z.string(),
     secret: z.string().openapi({ description: 'Shown once: only its hash is stored.' }),
     createdAt: z.string(),
+    createdBy: z.string(),
+    expiresAt: z.string().nullable(),
+    replaces: z
+      .string()
+      .optional()
+      .openapi({
+        description: 'After a rotation: the key it replaces, still valid until revoked.',
+      }),
   })
   .openapi('ApiKeyCreated');
 
