@@ -318,6 +318,12 @@ describe('the console from 360 px to a wide screen', () => {
     await checkLayout(admin, 'settings, Sign-in tab');
   });
 
+  it('shows the API keys', async () => {
+    await open(admin, '/console/keys');
+    await admin.locator('main h1', { hasText: 'API keys' }).waitFor();
+    await checkLayout(admin, 'the API keys', { shot: 'console-keys-390' });
+  });
+
   it('shows the audit log', async () => {
     await open(admin, '/console/audit');
     await admin.locator('main h1', { hasText: 'Audit log' }).waitFor();

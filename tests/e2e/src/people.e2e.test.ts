@@ -24,8 +24,16 @@ async function navigation(page: Page): Promise<string[]> {
 const SEES = {
   user: ['Find a candidate', 'Campaigns'],
   reporter: ['Candidates', 'Campaigns', 'Reports'],
-  manager: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'Audit log'],
-  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'Audit log'],
+  manager: [
+    'Candidates',
+    'Campaigns',
+    'Reports',
+    'Users',
+    'Admin settings',
+    'API keys',
+    'Audit log',
+  ],
+  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'API keys', 'Audit log'],
 } as const;
 
 describe('signing in as a person', () => {

@@ -11,6 +11,7 @@ import { registerCampaign } from './controllers/campaign.js';
 import { registerCampaigns } from './controllers/campaigns.js';
 import { registerCandidate } from './controllers/candidate.js';
 import { registerCandidates } from './controllers/candidates.js';
+import { registerKeys } from './controllers/keys.js';
 import { registerReports } from './controllers/reports.js';
 import { registerSettings } from './controllers/settings.js';
 import { registerUsers } from './controllers/users.js';
@@ -33,6 +34,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   registerReports(routes, signedIn);
   registerSettings(routes, signedIn);
   registerUsers(routes, signedIn);
+  registerKeys(routes, signedIn);
   registerAudit(routes, signedIn);
   app.route('/console', routes);
 }

@@ -4,7 +4,14 @@ import type { Child } from 'hono/jsx';
 import type { ApiError, WhoAmI } from '../client/index.js';
 import { tierLabel } from './labels.js';
 
-export type Section = 'candidates' | 'campaigns' | 'reports' | 'users' | 'settings' | 'audit';
+export type Section =
+  | 'candidates'
+  | 'campaigns'
+  | 'reports'
+  | 'users'
+  | 'settings'
+  | 'keys'
+  | 'audit';
 
 const ROLE_ORDER = ['user', 'reporter', 'manager', 'admin'] as const;
 
@@ -33,6 +40,7 @@ const SECTIONS: {
   { id: 'reports', href: '/console/reports', label: 'Reports', least: 'reporter' },
   { id: 'users', href: '/console/users', label: 'Users', least: 'manager' },
   { id: 'settings', href: '/console/settings', label: 'Admin settings', least: 'manager' },
+  { id: 'keys', href: '/console/keys', label: 'API keys', least: 'manager' },
   { id: 'audit', href: '/console/audit', label: 'Audit log', least: 'manager' },
 ];
 

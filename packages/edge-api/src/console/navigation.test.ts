@@ -31,6 +31,7 @@ const EXPECTED = {
     ['Reports', '/console/reports'],
     ['Users', '/console/users'],
     ['Admin settings', '/console/settings'],
+    ['API keys', '/console/keys'],
     ['Audit log', '/console/audit'],
   ],
 } as const;
