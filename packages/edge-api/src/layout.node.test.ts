@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['env.ts'], // the Worker's bindings and request variables
   ['webhooks'], // the tier-change outbox and its delivery
   ['scoring', 'identity', 'messaging'], // score pipeline (apply, rescore, decay); relinks; texting
+  ['limits'], // rate limits: keys, bindings, the 429 (auth counts refused and per-key requests)
   ['orgs', 'auth'], // an organisation's settings and sites; API keys, roles, signed tokens
   ['middleware'], // request plumbing shared by endpoints
   ['endpoints'], // one folder per resource: route, schema, logic, tests

@@ -2,13 +2,13 @@
 // key (a backend) or a console session token (a person, sent by the console on their behalf;
 // see `sessions.ts`). Roles are ordered, and a route asks for the least role it needs. Each
 // credential has its own request limit, and each client one for refused credentials (a 429 then
-// instead of the 401; see middleware/rate-limit.ts).
+// instead of the 401; see limits/rate-limit.ts).
 import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import { type Db, database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { ApiCaller, AppEnv } from '../env.js';
-import { client, overLimit } from '../middleware/rate-limit.js';
+import { client, overLimit } from '../limits/rate-limit.js';
 import { apiError, errorResponse } from '../utils/errors.js';
 import { hashApiKey } from './api-keys.js';
 import { isSessionToken, resolveSession } from './sessions.js';

@@ -24,7 +24,7 @@ function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
 /** The typed client for this request, acting with `credential` (the session token). */
 export function consoleClient(appFetch: AppFetch, c: Context<AppEnv>, credential: string): Client {
   // The browser's address as Cloudflare gave it, so the API's limits count this person's client
-  // (middleware/rate-limit.ts) and not every console user as one.
+  // (limits/rate-limit.ts) and not every console user as one.
   const address = c.req.header('cf-connecting-ip');
   return createClient({
     // The console's origin, so replies that mention it (the tracking code's script URL) name the

@@ -2,14 +2,14 @@
 // session cookie's token, checked against `GET /v1/whoami` on every page (a session that ended,
 // was revoked or whose person was deactivated sends them back to sign in, keeping the page they
 // asked for). Signing in goes through the organisation's identity provider (`sign-in-flow.ts`);
-// sign-in attempts per client are limited (middleware/rate-limit.ts), answered with this page.
+// sign-in attempts per client are limited (limits/rate-limit.ts), answered with this page.
 import type { Context, Hono } from 'hono';
 import { endSession } from '../auth/sessions.js';
 import type { Client, WhoAmI } from '../client/index.js';
 import { database } from '../db/client.js';
 import { callbackUrl } from '../endpoints/sign-in-settings/route.js';
 import type { AppEnv } from '../env.js';
-import { client, LIMITS, overLimit } from '../middleware/rate-limit.js';
+import { client, LIMITS, overLimit } from '../limits/rate-limit.js';
 import { flagOn } from '../utils/outbound-url.js';
 import { type AppFetch, consoleClient, settle } from './api.js';
 import { readForm } from './forms.js';

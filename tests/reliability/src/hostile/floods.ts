@@ -1,5 +1,5 @@
 // Rate-limit floods: one client on the internet sends one kind of request far past its limit. The
-// worker counts only requests from outside (packages/edge-api/src/middleware/rate-limit.ts), so
+// worker counts only requests from outside (packages/edge-api/src/limits/rate-limit.ts), so
 // each flood names its own public address in `CF-Connecting-IP`, as Cloudflare would (wrangler dev
 // keeps a client's header; Cloudflare overwrites it). Every request of a flood is one the API
 // refuses or only reads, so a flood writes nothing whatever the limiter does.

@@ -8,13 +8,13 @@
 // `GET /t.js` without `site` serves the real script (the site key is then only in the tag's
 // `data-site`, and `/v1/collect` still stores nothing for a site whose tracking is off).
 // `GET /t/<file>`: the content-hashed chunks, cached as immutable (the manifest says how).
-// Loads per site key are limited (middleware/rate-limit.ts) before the site is looked up; without
+// Loads per site key are limited (limits/rate-limit.ts) before the site is looked up; without
 // `site` the script is the static build, and nothing is counted.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
-import { overLimit } from '../../middleware/rate-limit.js';
+import { overLimit } from '../../limits/rate-limit.js';
 import { findSite } from '../../orgs/sites.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, errorResponse } from '../../utils/errors.js';

@@ -1,7 +1,7 @@
 // Tracked email links (`POST /v1/links`), their open pixel (`GET /v1/o/{token}`) and click
 // redirect (`GET /v1/c/{token}`), and identity tokens for logged-in portals. Opens and clicks are
 // server-to-server engagements: recorded whatever the career-site tracking toggle says. Opens and
-// clicks per token are limited (middleware/rate-limit.ts), counted before the token is checked.
+// clicks per token are limited (limits/rate-limit.ts), counted before the token is checked.
 import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/require-role.js';
@@ -9,7 +9,7 @@ import { mintIdentityToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
-import { overLimit } from '../../middleware/rate-limit.js';
+import { overLimit } from '../../limits/rate-limit.js';
 import { callerOrg, destinationIssues, linkOrigins, siteOrigins } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, type ErrorReply, errorResponse, invalidRequest } from '../../utils/errors.js';
