@@ -1,6 +1,14 @@
 // Reading the console's forms: every field a string (urlencoded forms have no files), so a
 // controller turns plain text into an API request body without checking types again.
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { readCappedText } from '../middleware/capped-body.js';
+
+/**
+ * The most a console form may post: its longest field is a campaign's text (1,600 characters) or
+ * a settings list; far below this. Past it the app answers 413 with the JSON error (app.ts).
+ */
+export const MAX_FORM_BYTES = 64 * 1024;
 
 /**
  * A tags field as the API's list: `java, london` (commas or lines) → `['java', 'london']`, blanks
@@ -13,10 +21,9 @@ export function tagsOfText(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** The posted urlencoded form, read at most MAX_FORM_BYTES; a later field of the same name wins. */
 export async function readForm(c: Context): Promise<Record<string, string>> {
-  const form: Record<string, string> = {};
-  for (const [name, value] of Object.entries(await c.req.parseBody())) {
-    if (typeof value === 'string') form[name] = value;
-  }
-  return form;
+  const body = await readCappedText(c.req.raw, MAX_FORM_BYTES);
+  if (!body.ok) throw new HTTPException(413, { message: body.error.message });
+  return Object.fromEntries(new URLSearchParams(body.text));
 }

@@ -1,7 +1,8 @@
 // `POST /v1/collect`: beacons from the browser tracker. The body is read here (text/plain or
 // JSON, at most 16 KB), then: the site by its public key, the request's Origin against the
 // site's allowed origins, every page URL likewise, bots dropped, an identity token verified,
-// and the events written (or queued) deduped.
+// and the events written (or queued) deduped. Beacons per site key and client are limited
+// (limits/rate-limit.ts), counted before the site is looked up so a flood costs no read.
 import type { CollectReply } from '@cxm/tracker/wire';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -10,7 +11,8 @@ import { OPTIONS } from '../../config.js';
 import { type Db, database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
-import { anySiteAllows, findSite, type SiteContext } from '../../orgs/sites.js';
+import { client, overLimit } from '../../limits/rate-limit.js';
+import { findSite, type SiteContext } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
 import { isBotUserAgent } from '../../utils/bots.js';
@@ -57,7 +59,10 @@ export const collectRoute = createRoute({
   description:
     'The body is a JSON beacon sent as `text/plain` (no CORS preflight) or `application/json`, ' +
     `at most ${OPTIONS.maxBeaconBytes} bytes and ${OPTIONS.maxBeaconEvents} events. The ` +
-    "request's `Origin` and every page URL must be one of the site's allowed origins.",
+    "request's `Origin` and every page URL must be one of the site's allowed origins. A " +
+    'browser sending `application/json` first sends a CORS preflight, answered only when the ' +
+    'URL names the site (`/v1/collect?site=<key>`) and the site allows the origin. 429: too many ' +
+    'beacons for the site from this client; wait `Retry-After` seconds.',
   request: {
     body: {
       required: true,
@@ -79,7 +84,7 @@ export const collectRoute = createRoute({
         'means the site has career-site tracking off and nothing was stored.',
       content: { 'application/json': { schema: collectReplySchema } },
     },
-    ...errorResponses([400, 403, 404, 413, 415]),
+    ...errorResponses([400, 403, 404, 413, 415, 429]),
   },
 });
 
@@ -93,11 +98,24 @@ function eventDetail(event: Beacon['events'][number]): string {
   return event.type === 'submit_form' && event.form !== '' ? `${page} form:${event.form}` : page;
 }
 
-/** The CORS preflight: only an origin some site allows may send beacons. */
+/**
+ * The CORS preflight, for the site named in the URL (`?site=<key>`; a preflight has no body): only
+ * an origin that site allows may send. An unknown key gets the same refusal as an origin the site
+ * does not allow, so a preflight never tells whose site allows an origin (which would list the
+ * customers to anyone who asks).
+ */
 async function preflight(c: Context<AppEnv>): Promise<Response> {
   const origin = normaliseOrigin(c.req.header('origin') ?? '');
-  if (origin === null || !(await anySiteAllows(database(c.env.DB), origin))) {
-    return errorResponse(c, apiError('origin_not_allowed', 'This origin may not send beacons.'));
+  const key = c.req.query('site');
+  const site = origin && key && key.length <= 100 ? await findSite(database(c.env.DB), key) : null;
+  if (origin === null || !site?.allowedOrigins.has(origin)) {
+    return errorResponse(
+      c,
+      apiError(
+        'origin_not_allowed',
+        'This origin may not send beacons to this site (name it: /v1/collect?site=<key>).',
+      ),
+    );
   }
   return c.body(null, 204, {
     ...corsHeaders(origin),
@@ -243,11 +261,27 @@ async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promi
   return writeBeacon(db, job);
 }
 
+/**
+ * The 429 readable by the page's tracker, so it can wait `Retry-After` (not a CORS-safelisted
+ * header, hence the expose). It is answered before the site is known, for whichever origin asks:
+ * it says nothing about any site.
+ */
+function tellTracker(c: Context<AppEnv>, reply: Response): Response {
+  const origin = normaliseOrigin(c.req.header('origin') ?? '');
+  if (origin !== null) {
+    for (const [name, value] of Object.entries(corsHeaders(origin))) reply.headers.set(name, value);
+    reply.headers.set('Access-Control-Expose-Headers', 'Retry-After');
+  }
+  return reply;
+}
+
 async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   const receivedAt = Date.now();
   const read = await readBeacon(c);
   if (!read.ok) return errorResponse(c, read.error);
   const beacon = read.value;
+  const limited = await overLimit(c, 'COLLECT_LIMITER', beacon.site, client(c));
+  if (limited) return tellTracker(c, limited);
   const db = database(c.env.DB);
   const found = await siteAndOrigin(c, db, beacon);
   if (!found.ok) return errorResponse(c, found.error);
