@@ -51,6 +51,8 @@ th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--lin
 th { font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.detail { word-break: break-word; max-width: 520px; }
+/* The audit log's details: JSON and ids without spaces, wrapped anywhere rather than widening the page. */
+td.details { overflow-wrap: anywhere; font-size: 14px; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px; font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.inactive { background: var(--inactive); }
 .badge.engaged { background: var(--engaged); }

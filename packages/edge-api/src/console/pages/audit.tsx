@@ -37,12 +37,22 @@ function actorText(actor: string, names: ReadonlyMap<string, string>): string {
   return actor === 'system' ? 'The system' : actor;
 }
 
+/** A value longer than this is cut (with …): the API has the whole entry. */
+const MAX_VALUE = 160;
+
+function shortened(text: string): string {
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
+}
+
 /** Details as short `name: value` text; a value that is an object stays JSON. */
 function detailsText(details: unknown): string {
   if (details === null || details === undefined) return '';
-  if (typeof details !== 'object') return String(details);
+  if (typeof details !== 'object') return shortened(String(details));
   return Object.entries(details as Record<string, unknown>)
-    .map(([name, value]) => `${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([name, value]) => {
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      return `${name}: ${shortened(text)}`;
+    })
     .join('; ');
 }
 
@@ -112,7 +122,8 @@ export function AuditLogPage(props: {
         ) : result.data.entries.length === 0 ? (
           <p>Nothing was logged for these filters.</p>
         ) : (
-          <table>
+          // On a phone the table scrolls in itself: focusable, so a keyboard can scroll it too.
+          <table tabindex={0}>
             <caption class="visually-hidden">Audit entries, newest first</caption>
             <thead>
               <tr>
