@@ -21,9 +21,14 @@ export function tagsOfText(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** The posted urlencoded form, read at most MAX_FORM_BYTES; a later field of the same name wins. */
-export async function readForm(c: Context): Promise<Record<string, string>> {
+/** The posted urlencoded form with every value of a repeated field, read at most MAX_FORM_BYTES. */
+export async function readFormFields(c: Context): Promise<URLSearchParams> {
   const body = await readCappedText(c.req.raw, MAX_FORM_BYTES);
   if (!body.ok) throw new HTTPException(413, { message: body.error.message });
-  return Object.fromEntries(new URLSearchParams(body.text));
+  return new URLSearchParams(body.text);
+}
+
+/** The posted urlencoded form, read at most MAX_FORM_BYTES; a later field of the same name wins. */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  return Object.fromEntries(await readFormFields(c));
 }

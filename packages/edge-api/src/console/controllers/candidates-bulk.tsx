@@ -7,28 +7,22 @@ import { statusOf } from '../api.js';
 import type { SignedIn } from '../auth.js';
 import { type BulkForm, runBulkAction } from '../bulk-actions.js';
 import { viewOf } from '../candidate-list-view.js';
-import { tagsOfText } from '../forms.js';
+import { readFormFields, tagsOfText } from '../forms.js';
 import { BulkResultPage } from '../pages/candidates-bulk.js';
 import { whenSignedIn } from './signed-in.js';
-
-/** Every value of each field: the ticked rows and tiers repeat. */
-function fieldValues(body: Record<string, unknown>, name: string): string[] {
-  const value = body[name];
-  const values = Array.isArray(value) ? value : [value];
-  return values.filter((item): item is string => typeof item === 'string');
-}
 
 export function registerCandidatesBulk(routes: Hono<AppEnv>, signedIn: SignedIn): void {
   routes.post(
     '/candidates/bulk',
     whenSignedIn(signedIn, async (c, signed) => {
-      const body = await c.req.parseBody({ all: true });
-      const one = (name: string) => fieldValues(body, name)[0];
-      const view = viewOf(one, fieldValues(body, 'tier'));
+      // Every value of a repeated field: the ticked rows and the tiers repeat.
+      const fields = await readFormFields(c);
+      const one = (name: string) => fields.get(name) ?? undefined;
+      const view = viewOf(one, fields.getAll('tier'));
       const form: BulkForm = {
         action: one('action') ?? '',
         scope: one('scope') === 'all' ? 'all' : 'ticked',
-        ids: fieldValues(body, 'ids').filter(Boolean),
+        ids: fields.getAll('ids').filter(Boolean),
         tags: tagsOfText(one('bulkTags')),
         campaignId: one('campaignId') ?? '',
         message: one('bulkMessage') ?? '',

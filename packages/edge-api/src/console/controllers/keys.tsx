@@ -62,7 +62,7 @@ export function registerKeys(routes: Hono<AppEnv>, signedIn: SignedIn): void {
 
   routes.post(
     '/keys/:id/rotate',
-    whenSignedIn(signedIn, async (c, signed) => {
+    whenSignedIn(signedIn, async (c: At<'/keys/:id/rotate'>, signed) => {
       const rotated = await settle(signed.client.rotateKey(c.req.param('id')));
       if (!rotated.ok) {
         return c.html(
@@ -82,7 +82,7 @@ export function registerKeys(routes: Hono<AppEnv>, signedIn: SignedIn): void {
 
   routes.get(
     '/keys/:id/revoke',
-    whenSignedIn(signedIn, async (c, signed) => {
+    whenSignedIn(signedIn, async (c: At<'/keys/:id/revoke'>, signed) => {
       const id = c.req.param('id');
       const keys = await settle(signed.client.listKeys());
       if (!keys.ok) return keysPage(c, signed);
@@ -93,7 +93,7 @@ export function registerKeys(routes: Hono<AppEnv>, signedIn: SignedIn): void {
 
   routes.post(
     '/keys/:id/revoke',
-    whenSignedIn(signedIn, async (c, signed) => {
+    whenSignedIn(signedIn, async (c: At<'/keys/:id/revoke'>, signed) => {
       const revoked = await settle(signed.client.revokeKey(c.req.param('id')));
       if (!revoked.ok) {
         return c.html(
