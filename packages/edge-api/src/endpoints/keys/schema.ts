@@ -52,12 +52,9 @@ export const createdKeySchema = z
     createdAt: z.string(),
     createdBy: z.string(),
     expiresAt: z.string().nullable(),
-    replaces: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'After a rotation: the key it replaces, still valid until revoked.',
-      }),
+    replaces: z.string().optional().openapi({
+      description: 'After a rotation: the key it replaces, still valid until revoked.',
+    }),
   })
   .openapi('ApiKeyCreated');
 
