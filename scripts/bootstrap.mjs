@@ -25,6 +25,9 @@ const TASKS = {
   check: { pnpm: ['run', 'check'], chromium: true },
   'example-backend': { pnpm: ['--filter', '@cxm/example-backend', 'start'] },
   bench: { pnpm: ['--filter', '@cxm/scripts', 'bench'], chromium: true },
+  // The edge API to Cloudflare (scripts/deploy.mjs; README "Deploying"): `--gradual`, `--dry-run`,
+  // `--secrets-file <file>` are passed on.
+  deploy: { pnpm: ['exec', 'node', 'scripts/deploy.mjs'] },
   // The reliability suite alone, through the same runner as `npm test` (its `N passed` line);
   // `--full` runs it at the size BENCHMARKS.md publishes instead of the reduced size CI runs.
   reliability: {

@@ -8,13 +8,13 @@
 //    http://127.0.0.1:8080 (another origin, as in real life), the demo identity provider the
 //    console signs in through on http://127.0.0.1:8790 (examples/identity-provider) and the
 //    SMS/WhatsApp provider stand-in on http://127.0.0.1:8791 (examples/sms-provider; its demo
-//    credentials go to packages/edge-api/.dev.vars, as secrets do),
+//    credentials and origin reach the worker as `wrangler dev --var`s),
 // 4. loads demo candidates with months of engagements through the API (scripts/seed-demo.mjs),
 // and stops them all on Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEV_VARS_FILE, ensureDevVars, varArgs } from '../packages/edge-api/scripts/dev-vars.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API = 'http://127.0.0.1:8787';
@@ -28,33 +28,20 @@ const SMS_ACCOUNT = {
   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
   TWILIO_AUTH_TOKEN: 'cafef00dcafef00dcafef00dcafef00d',
   TWILIO_API_BASE: SMS,
-  // The origin in campaign texts' links and the provider's status callbacks: the cron that runs a
-  // campaign has no request to take it from.
-  PUBLIC_ORIGIN: API,
 };
 
 /**
- * The worker's local secrets live in packages/edge-api/.dev.vars (git-ignored; wrangler dev reads
- * it): the texting provider's credentials are secrets, never `vars`. Missing names are added for
- * the stand-in; values already there (your own) are kept.
+ * The worker's local settings live in packages/edge-api/.dev.vars (git-ignored; wrangler dev reads
+ * it; wrangler.jsonc holds production's): the development secrets and flags
+ * (packages/edge-api/scripts/dev-vars.mjs), and the origin in campaign texts' links and the
+ * provider's status callbacks (the cron that runs a campaign has no request to take it from).
+ * Missing names are added; values already there (your own) are kept.
  */
-function ensureDevVars() {
-  const file = join(root, 'packages', 'edge-api', '.dev.vars');
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const have = new Set(
-    text
-      .split('\n')
-      .map((line) => line.split('=')[0]?.trim())
-      .filter((name) => name),
-  );
-  const missing = Object.entries(SMS_ACCOUNT).filter(([name]) => !have.has(name));
-  if (missing.length === 0) return;
-  const header = text
-    ? ''
-    : '# LOCAL DEVELOPMENT ONLY (written by npm start): the SMS stand-in on :8791, this origin.\n';
-  const lines = missing.map(([name, value]) => `${name}=${value}`).join('\n');
-  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines}\n`);
-  process.stdout.write(`[dev] wrote ${missing.map(([name]) => name).join(', ')} to ${file}\n`);
+function ensureDevVarsFile() {
+  const added = ensureDevVars({ PUBLIC_ORIGIN: API });
+  if (added.length > 0) {
+    process.stdout.write(`[dev] wrote ${added.join(', ')} to ${DEV_VARS_FILE}\n`);
+  }
 }
 const env = {
   ...process.env,
@@ -122,10 +109,12 @@ step('loading the development seed (demo organisations, keys, candidates)', [
   'db:seed:local',
 ]);
 
-ensureDevVars();
+ensureDevVarsFile();
 
 const children = [
-  spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev'], {
+  // The stand-in's account and origin as `--var`s: wrangler takes from .dev.vars only the
+  // required secrets and the names wrangler.jsonc `vars` declares, and these are neither.
+  spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev', ...varArgs(SMS_ACCOUNT)], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

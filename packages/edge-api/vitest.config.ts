@@ -26,10 +26,18 @@ export default defineConfig(async () => {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   TEST_SEED: seed.flatMap((file) => file.queries),
+                  // Local development, as .dev.vars sets it (wrangler.jsonc holds production's):
+                  // the worker serves with test secrets and the dev flags. Tests of a deployment's
+                  // refusals override these per request (src/middleware/configuration.test.ts).
+                  ENVIRONMENT: 'development',
                   TOKEN_SECRET: 'test-token-secret',
-                  // The dev flag, as in wrangler.jsonc (tests post webhooks to 127.0.0.1).
+                  // The dev flags (tests post webhooks to 127.0.0.1, the console names the demo).
                   ALLOW_LOCAL_WEBHOOKS: 'true',
+                  LOCAL_DEMO: 'true',
                   SECRETS_KEY: 'test-secrets-key',
+                  // Unset (empty) unless a test sets it: wrangler also reads your .dev.vars here,
+                  // whose PUBLIC_ORIGIN (npm start's) must not reach the tests.
+                  PUBLIC_ORIGIN: '',
                   // The texting provider as a secret would set it; tests answer it with a fake.
                   TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000test',
                   TWILIO_AUTH_TOKEN: 'test-twilio-auth-token',
@@ -44,6 +52,12 @@ export default defineConfig(async () => {
                   MESSAGE_QUEUE: { queueName: 'cxm-messages-test' },
                 },
                 queueConsumers: { 'cxm-ingest-test': { maxBatchTimeout: 0.05 } },
+                // A limiter that refuses the third request of a key in a minute: the rate-limit
+                // tests bind it in place of a real one (wrangler.jsonc's limits are in the
+                // hundreds), sending `CF-Connecting-IP` so the request counts as from outside.
+                ratelimits: {
+                  TEST_TIGHT_LIMITER: { namespace_id: '9001', simple: { limit: 2, period: 60 } },
+                },
               },
             }),
           ],

@@ -26,8 +26,11 @@ const ROWS = 2_000;
 const ROUNDS = 3;
 const WARM_UP_ROWS = 200;
 const CANDIDATES = 1_000;
-/** wrangler.jsonc's placeholder id: `wrangler d1 … --local` keeps the database under it. */
-const DATABASE_ID = '00000000-0000-0000-0000-000000000000';
+/**
+ * The id `wrangler d1 … --local` keeps the database under: wrangler.jsonc gives the database no
+ * id (it is found by name when deployed), so locally it is the binding's name.
+ */
+const DATABASE_ID = 'DB';
 
 interface Variant {
   label: string;

@@ -33,6 +33,8 @@ import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
 import type { AppEnv } from './env.js';
 import { registerLanding } from './landing/route.js';
+import { documentRateLimits } from './limits/rate-limit.js';
+import { requireSafeConfiguration } from './middleware/configuration.js';
 import { noSniff } from './middleware/security-headers.js';
 import { wellFormedUrl } from './middleware/well-formed-url.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
@@ -59,6 +61,8 @@ export const OPENAPI_CONFIG = {
       '  admin     + purging candidates; making and changing admins',
       'The role a route needs is the scope of its `apiKey` security requirement. A missing or',
       'unknown key gets 401, a key below the role 403; a key never sees another organisation.',
+      'Each key (and session) has a request limit, as have refused keys per client: over it, 429',
+      'with `Retry-After` (seconds to wait). Limits are listed in the README ("Rate limits").',
       '',
       'Errors: `{ "error": { "code", "message", "issues"? } }`.',
     ].join('\n'),
@@ -73,6 +77,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   app.use('*', noSniff());
+  // Before any route: a deployment missing a required secret, or running with a development value
+  // or flag, answers every request with a 503 naming the setting (middleware/configuration.ts).
+  app.use('*', requireSafeConfiguration());
   // Before every route's own checks: a parameter that is not UTF-8 is a 400 naming it.
   app.use('/v1/*', wellFormedUrl());
   app.use('/t.js', wellFormedUrl());
@@ -100,6 +107,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCampaigns(app);
   registerTrackerScript(app);
   registerConsole(app);
+  documentRateLimits(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -138,7 +146,10 @@ function onError(error: Error, c: Context<AppEnv>): Response {
       return errorResponse(c, apiError('unsupported_media_type', 'Unsupported Content-Type.'));
     }
     if (error.status === 413) {
-      return errorResponse(c, apiError('payload_too_large', 'The body is too large.'));
+      return errorResponse(
+        c,
+        apiError('payload_too_large', error.message || 'The body is too large.'),
+      );
     }
     if (error.status === 400) {
       return errorResponse(c, apiError('invalid_json', error.message || 'Malformed body.'));

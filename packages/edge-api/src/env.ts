@@ -4,24 +4,34 @@ import type { Role } from './db/schema.js';
 
 export interface Bindings {
   DB: D1Database;
-  /** HMAC secret for signed tokens (`cxm_t`, tracked links). A dev value lives in wrangler.jsonc. */
+  /**
+   * `"development"` in local development only (.dev.vars, `wrangler dev --var`); wrangler.jsonc
+   * says `"production"`. Anything else is a deployment, which refuses to serve while a required
+   * secret is missing or a development value or flag is set (src/middleware/configuration.ts).
+   */
+  ENVIRONMENT?: string;
+  /**
+   * HMAC secret for signed tokens (`cxm_t`, tracked links): a required secret
+   * (`wrangler secret put TOKEN_SECRET`); the development value is in .dev.vars.
+   */
   TOKEN_SECRET: string;
   /**
    * LOCAL DEVELOPMENT ONLY: `"true"` lets the webhook URL be http(s)://localhost, 127.0.0.1 or
-   * [::1] (the demo's receiver). Unset in production: webhooks then go to public https names only.
+   * [::1] (the demo's receiver). `"false"` in production: webhooks go to public https names only.
    */
   ALLOW_LOCAL_WEBHOOKS?: string;
   /**
-   * Seals secrets at rest (the identity provider's client secret; `src/utils/sealed.ts`). A dev
-   * value lives in wrangler.jsonc; in production `wrangler secret put SECRETS_KEY`. When rotating,
-   * the old value goes to SECRETS_KEY_PREVIOUS until every sealed value has been saved again.
+   * Seals secrets at rest (the identity provider's client secret; `src/utils/sealed.ts`) and keys
+   * the purge audit's hash: a required secret (`wrangler secret put SECRETS_KEY`); the development
+   * value is in .dev.vars. When rotating, the old value goes to SECRETS_KEY_PREVIOUS until every
+   * sealed value has been saved again.
    */
   SECRETS_KEY: string;
   SECRETS_KEY_PREVIOUS?: string;
   /**
    * LOCAL DEVELOPMENT ONLY: `"true"` lets an organisation's identity provider be plain
    * http://127.0.0.1 or localhost (the demo's provider), and makes the sign-in page name the demo
-   * organisation and people. Unset in production: identity providers are https only.
+   * organisation and people. `"false"` in production: identity providers are https only.
    */
   LOCAL_DEMO?: string;
   /**
@@ -42,16 +52,18 @@ export interface Bindings {
    */
   CAMPAIGN_QUEUE?: Queue;
   /**
-   * The texting provider (Twilio's Messages API or the local stand-in): secrets, never vars. In
-   * local development `.dev.vars` holds the stand-in's (written by `npm start`).
+   * The texting provider (Twilio's Messages API or the local stand-in): optional secrets, never
+   * vars. `npm start` passes the stand-in's to `wrangler dev` as `--var`s (wrangler takes from
+   * .dev.vars only the required secrets and the names in `vars`).
    */
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
   /** `https://api.twilio.com` unless set (the stand-in's origin locally). */
   TWILIO_API_BASE?: string;
   /**
-   * The origin providers call back (status callbacks, inbound texts), e.g. `https://api.example.com`.
-   * Unset: the origin of the request that queued the text.
+   * The origin providers call back (status callbacks, inbound texts) and campaign links name, e.g.
+   * `https://api.example.com`: a required secret in a deployment. In local development it may be
+   * unset: then the origin of the request that queued the text.
    */
   PUBLIC_ORIGIN?: string;
   /**
@@ -59,6 +71,17 @@ export interface Bindings {
    * first and serves `/t.js` and `/t/*` from it (see endpoints/collect/tracker-script.ts).
    */
   ASSETS?: Fetcher;
+  /**
+   * Abuse limits (wrangler.jsonc `ratelimits`; limits, periods and keys in
+   * src/limits/rate-limit.ts). Optional so a test or tool without them still runs: an absent
+   * one limits nothing.
+   */
+  COLLECT_LIMITER?: RateLimit;
+  SCRIPT_LIMITER?: RateLimit;
+  LINK_LIMITER?: RateLimit;
+  API_LIMITER?: RateLimit;
+  AUTH_FAILURE_LIMITER?: RateLimit;
+  SIGN_IN_LIMITER?: RateLimit;
 }
 
 /** Who is calling, set by `requireRole`: an API key (a backend) or a person's console session. */

@@ -1,5 +1,6 @@
 // The Worker: HTTP through the Hono app, the queue consumers (the optional ingest queue, the
 // texting queue and its dead letters, the campaign pages), and the cron triggers (daily decay run, webhook retries).
+// A misconfigured deployment (middleware/configuration.ts) serves a 503 and runs neither.
 import { createApp } from './app.js';
 import type { CampaignPageJob } from './endpoints/campaigns/run-page.js';
 import type { IngestMessage } from './endpoints/collect/write-beacon.js';
@@ -14,12 +15,24 @@ import {
   MESSAGE_DLQ_NAME,
   MESSAGE_QUEUE_NAME,
 } from './jobs/message-queue.js';
+import { misconfiguredMessage, problemsOf } from './middleware/configuration.js';
 
 const app = createApp();
+
+/** A misconfigured deployment hands queue messages back for this long (its queues' retries count). */
+const MISCONFIGURED_RETRY_SECONDS = 300;
 
 export default {
   fetch: app.fetch,
   queue: (batch, env) => {
+    // Misconfigured (a required secret missing, a development value or flag set): nothing is
+    // sent or written; the messages come back later, and the fetch handler says what to fix.
+    const problems = problemsOf(env);
+    if (problems.length > 0) {
+      console.error(`queue ${batch.queue}: ${misconfiguredMessage(problems)}`);
+      batch.retryAll({ delaySeconds: MISCONFIGURED_RETRY_SECONDS });
+      return;
+    }
     // Each queue's messages have their own shape; the queue's name says which.
     if (batch.queue === MESSAGE_QUEUE_NAME) {
       return consumeMessageBatch(batch as MessageBatch<OutboundJob>, env);
@@ -33,6 +46,11 @@ export default {
     return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
   },
   scheduled: (controller, env, ctx) => {
+    const problems = problemsOf(env);
+    if (problems.length > 0) {
+      console.error(`cron ${controller.cron}: ${misconfiguredMessage(problems)}`);
+      return;
+    }
     ctx.waitUntil(runScheduled(env, { cron: controller.cron, now: controller.scheduledTime }));
   },
 } satisfies ExportedHandler<Bindings, unknown>;

@@ -47,8 +47,8 @@ export default async function setup(project: TestProject) {
   const sitesPort = await freePort();
   const sitesOrigin = `http://127.0.0.1:${sitesPort}`;
   // The SMS stand-in posts candidates' replies to the worker, and the worker sends through the
-  // stand-in: both ports are chosen first. Its demo account reaches the worker as `--var`s (in
-  // development they are secrets in .dev.vars).
+  // stand-in: both ports are chosen first. Its demo account reaches the worker as `--var`s, as
+  // `npm start` passes it.
   const workerPort = await freePort();
   const smsPort = await freePort();
   const smsOrigin = `http://127.0.0.1:${smsPort}`;

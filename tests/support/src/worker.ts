@@ -1,10 +1,13 @@
 // The edge API as the suites meet it: `wrangler dev` for packages/edge-api on free loopback ports,
 // over a fresh local D1 in a temp dir (migrations, the dev seed, the suite's own SQL). The worker can
-// be killed hard and restarted on the same D1 and port, as the fault tests need.
+// be killed hard and restarted on the same D1 and port, as the fault tests need. It runs with the
+// local-development settings (packages/edge-api/scripts/dev-vars.mjs; wrangler.jsonc holds
+// production's), given as `--var`s, which win over any .dev.vars of yours.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEV_VARS, varArgs } from '../../../packages/edge-api/scripts/dev-vars.mjs';
 import { execute, migrate } from './d1.js';
 import { EDGE_API, TRACKER, WRANGLER } from './paths.js';
 import { freePort } from './ports.js';
@@ -40,6 +43,9 @@ export interface Worker {
 }
 
 const START_MS = 150_000;
+
+/** The development settings every suite's worker runs with (its TOKEN_SECRET signs test tokens). */
+export { DEV_VARS };
 
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // The worker serves packages/tracker/dist as its assets: it must exist before wrangler starts.
@@ -77,6 +83,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           '--persist-to',
           persist,
           '--show-interactive-dev-session=false',
+          // Local development: the development secrets and flags (a suite's own `args` come later
+          // and win).
+          ...varArgs(DEV_VARS),
           // Campaign texts' links and status callbacks name this origin (no request to take it
           // from when the cron runs them); a suite may give its own.
           ...(options.args?.some((arg) => arg.startsWith('PUBLIC_ORIGIN:'))

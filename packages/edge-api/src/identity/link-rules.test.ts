@@ -369,7 +369,7 @@ describe.each([linkApi, identityToken])('link rules, identified by $via', (way) 
     await identify(way, device, b);
     const purge = await api('DELETE', `/v1/candidates/${a}`, device.org.keys.admin);
     expect(purge.status).toBe(200);
-    const hash = await purgedSubject(device.org.orgId, a);
+    const hash = await purgedSubject(env.SECRETS_KEY, device.org.orgId, a);
     expect(await linkAudit(device)).toEqual([
       entry(device, { candidate: hash }),
       entry(device, { candidate: b, previousCandidate: hash }),

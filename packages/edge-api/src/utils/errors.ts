@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   key_inactive: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   invalid_number: 422,
   sms_unsupported_country: 422,
   whatsapp_unavailable: 422,
@@ -38,6 +39,7 @@ export const ERROR_STATUS = {
   internal: 500,
   unavailable: 503,
   messaging_unavailable: 503,
+  misconfigured: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

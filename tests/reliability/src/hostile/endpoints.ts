@@ -20,7 +20,7 @@ export interface Fixture {
   identityToken: string;
   /** A `demo` key that was created and then revoked. */
   revokedKey: string;
-  /** The dev TOKEN_SECRET (packages/edge-api/wrangler.jsonc), to sign tokens as the worker does. */
+  /** The dev TOKEN_SECRET (edge-api scripts/dev-vars.mjs), to sign tokens as the worker does. */
   tokenSecret: string;
   /** An enabled re-engagement campaign of `demo`, from usr_demo_user. */
   campaign: string;

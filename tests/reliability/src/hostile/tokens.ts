@@ -1,12 +1,10 @@
 // Link tokens and cursors as the worker makes them (packages/edge-api/src/auth/tokens.ts and
 // src/utils/cursor.ts): `base64url(JSON payload).base64url(HMAC-SHA256(payload part))` and
-// `base64url(JSON)`. The suite signs with the dev TOKEN_SECRET from wrangler.jsonc so it can make
-// tokens that are authentic but wrong in one way (expired, of another kind, to a script URL), and
-// forges the rest.
+// `base64url(JSON)`. The suite signs with the dev TOKEN_SECRET (the worker under test runs with the
+// development settings: tests/support/src/worker.ts) so it can make tokens that are authentic but
+// wrong in one way (expired, of another kind, to a script URL), and forges the rest.
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EDGE_API } from '@cxm/test-support/paths';
+import { DEV_VARS } from '@cxm/test-support/worker';
 
 export type Payload = Record<string, unknown>;
 
@@ -35,12 +33,9 @@ export function withPayload(token: string, payload: Payload): string {
   return `${base64urlJson(payload)}.${token.split('.')[1] ?? ''}`;
 }
 
-/** The development TOKEN_SECRET, read from wrangler.jsonc `vars` (the worker under test uses it). */
+/** The development TOKEN_SECRET (packages/edge-api/scripts/dev-vars.mjs): the worker under test's. */
 export function devTokenSecret(): string {
-  const config = readFileSync(join(EDGE_API, 'wrangler.jsonc'), 'utf8');
-  const match = /"TOKEN_SECRET"\s*:\s*"([^"]+)"/.exec(config);
-  if (!match?.[1]) throw new Error('TOKEN_SECRET not found in packages/edge-api/wrangler.jsonc');
-  return match[1];
+  return DEV_VARS.TOKEN_SECRET;
 }
 
 /** Epoch seconds long past: authentic tokens with this expiry are expired. */

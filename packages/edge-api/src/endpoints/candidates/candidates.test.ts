@@ -235,7 +235,7 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
     );
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor).toBe(`key:key_${org.orgId}_admin`);
-    expect(audit[0]!.subject).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(audit[0]!.subject).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
 
     // The old email link still takes the reader to its destination, but tracks nothing.
     const click = await api('GET', new URL(Object.values(links.clickUrls)[0]!).pathname);

@@ -119,7 +119,7 @@ describe('purge', () => {
     expect(deliveries.map((row) => row.candidate_id)).toEqual([otherId]);
 
     // The link entries keep the event, with the purge's hash where the id was.
-    const subject = await purgedSubject(org.orgId, purged);
+    const subject = await purgedSubject(env.SECRETS_KEY, org.orgId, purged);
     const audit = await rows<{ action: string; details: string }>(
       'SELECT action, details FROM audit_log WHERE org_id = ? ORDER BY at',
       org.orgId,
@@ -146,6 +146,31 @@ describe('purge', () => {
     });
     // The other candidate is untouched.
     expect((await api('GET', `/v1/candidates/${other}/score`, org.keys.user)).status).toBe(200);
+  });
+
+  // A fixed salt would let anyone with a copy of the audit log test guessed ids; the HMAC needs
+  // the Worker's SECRETS_KEY.
+  it("hashes the audit entry's id with HMAC under SECRETS_KEY, not a fixed salt", async () => {
+    const subject = await purgedSubject('key-one', 'org', 'cand-42');
+    expect(subject).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(await purgedSubject('key-one', 'org', 'cand-42')).toBe(subject);
+    expect(await purgedSubject('key-two', 'org', 'cand-42')).not.toBe(subject);
+    expect(await purgedSubject('key-one', 'other-org', 'cand-42')).not.toBe(subject);
+    const salted = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode('cxm-purge:org:cand-42')),
+    );
+    const saltedHex = [...salted].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    expect(subject).not.toContain(saltedHex);
+
+    const org = await createOrg();
+    const purged = rid('cand');
+    await sendEngagements(org.keys.user, purged, [{ type: 'open_email', ago: DAY_MS }]);
+    expect((await api('DELETE', `/v1/candidates/${purged}`, org.keys.admin)).status).toBe(200);
+    const [entry] = await rows<{ subject: string }>(
+      "SELECT subject FROM audit_log WHERE org_id = ? AND action = 'candidate.purge'",
+      org.orgId,
+    );
+    expect(entry?.subject).toBe(await purgedSubject(env.SECRETS_KEY, org.orgId, purged));
   });
 });
 

@@ -1,6 +1,8 @@
 // Purging a candidate (right to erasure): everything stored about them goes in one D1 batch, and
-// the audit log keeps who purged and when, with a salted hash of the id instead of the id, so a
-// later "was cand-42 purged?" can be answered without keeping the id itself.
+// the audit log keeps who purged and when, with a keyed hash of the id instead of the id, so a
+// later "was cand-42 purged?" can be answered without keeping the id itself. The key is the
+// Worker secret SECRETS_KEY: without it, nobody holding a copy of the audit log can test guessed
+// ids against it (a fixed salt would let them).
 
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -25,7 +27,7 @@ import {
 } from '../../db/schema.js';
 import { unlinkVisitors } from '../../db/visitors.js';
 import { purgedFingerprints } from '../../identity/fingerprints.js';
-import { sha256Hex } from '../../utils/encoding.js';
+import { hex, hmacSha256 } from '../../utils/encoding.js';
 
 export interface PurgeReport {
   engagements: number;
@@ -42,13 +44,23 @@ export interface PurgeReport {
   contactUsage: number;
 }
 
-/** What the audit log stores for a purged candidate: not the id, a keyed hash of it. */
-export async function purgedSubject(orgId: string, externalId: string): Promise<string> {
-  return `sha256:${await sha256Hex(`cxm-purge:${orgId}:${externalId}`)}`;
+/**
+ * What the audit log stores for a purged candidate: not the id, its HMAC-SHA256 under `key` (the
+ * Worker's SECRETS_KEY). After SECRETS_KEY is rotated, earlier entries match under the previous
+ * key. (Entries written before this used `sha256:` of a fixed salt and the id.)
+ */
+export async function purgedSubject(
+  key: string,
+  orgId: string,
+  externalId: string,
+): Promise<string> {
+  return `hmac-sha256:${hex(await hmacSha256(key, `cxm-purge:${orgId}:${externalId}`))}`;
 }
 
 interface PurgeInput {
   orgId: string;
+  /** The key of the audit entry's hash (SECRETS_KEY). */
+  auditKey: string;
   candidate: CandidateRef;
   actor: string;
   now: number;
@@ -216,7 +228,7 @@ async function attempt(db: Db, input: PurgeInput): Promise<PurgeReport> {
   const selected = candidateRows(db, orgId, candidate.id);
   const [report, subject] = await Promise.all([
     countAll(db, selected),
-    purgedSubject(orgId, candidate.externalId),
+    purgedSubject(input.auditKey, orgId, candidate.externalId),
   ]);
   await runBatch(db, [
     ...deleteAll(db, selected),

@@ -279,6 +279,7 @@ const deleteCandidate: RouteHandler<typeof purgeRoute, AppEnv> = async (c) => {
   if (!candidate) return candidateNotFound(c, candidateId);
   const removed = await purgeCandidate(db, {
     orgId: caller.orgId,
+    auditKey: c.env.SECRETS_KEY,
     candidate,
     actor: caller.actor,
     now: Date.now(),

@@ -604,9 +604,10 @@ describe('contact details: roles, organisations, audit', () => {
       '401',
       '403',
       '404',
+      '429',
     ]);
     expect(Object.keys(item?.put?.responses ?? {}).sort()).toEqual(
-      ['200', '400', '401', '403', '413', '415', '503'].sort(),
+      ['200', '400', '401', '403', '413', '415', '429', '503'].sort(),
     );
   });
 });

@@ -1,6 +1,8 @@
-// `GET /healthz`: the worker is up and can reach its database.
+// `GET /healthz`: the worker is up and can reach its database. A deployment that is not configured
+// safely answers 503 `misconfigured` here, as on every route (middleware/configuration.ts).
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env.js';
+import { errorResponses } from '../../schemas/error.js';
 
 export const healthRoute = createRoute({
   method: 'get',
@@ -13,6 +15,8 @@ export const healthRoute = createRoute({
         'application/json': { schema: z.object({ ok: z.literal(true), db: z.boolean() }) },
       },
     },
+    // `misconfigured`: a required secret missing, or a development value or flag set.
+    ...errorResponses([503]),
   },
 });
 

@@ -75,9 +75,9 @@ export const listMessagesRoute = createRoute({
   },
 });
 
-/** The origin providers call back: the configured public one, else this request's. */
+/** The origin providers call back: PUBLIC_ORIGIN, or (unset or empty) the request's own. */
 export function callbackBase(c: Context<AppEnv>): string {
-  return (c.env.PUBLIC_ORIGIN ?? new URL(c.req.url).origin).replace(/\/+$/, '');
+  return (c.env.PUBLIC_ORIGIN || new URL(c.req.url).origin).replace(/\/+$/, '');
 }
 
 /** Why this caller cannot text at all (no licence; texting not set up here), or null. */
