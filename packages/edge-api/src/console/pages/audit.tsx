@@ -123,7 +123,7 @@ export function AuditLogPage(props: {
           <p>Nothing was logged for these filters.</p>
         ) : (
           // On a phone the table scrolls in itself: focusable, so a keyboard can scroll it too.
-          <table tabindex={0}>
+          <table class="audit" tabindex={0}>
             <caption class="visually-hidden">Audit entries, newest first</caption>
             <thead>
               <tr>

@@ -12,6 +12,9 @@ header.top .bar { row-gap: 6px; }
 header.top nav { flex-wrap: wrap; min-width: 0; }
 header.top .who { flex-wrap: wrap; min-width: 0; }
 main > * { min-width: 0; }
+/* A fieldset is at least as wide as its widest content by default (a long campaign name in a
+   select): let it shrink to its box like any block, so the select inside clamps instead. */
+fieldset { min-width: 0; }
 /* A select as wide as its longest option, or a fixed-size field, never wider than its box. */
 input, select, textarea { max-width: 100%; }
 .tabs { flex-wrap: wrap; }
