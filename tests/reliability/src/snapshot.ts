@@ -24,6 +24,13 @@ const REFERENCES = {
   link_id: 'tracked_links',
 };
 
+/**
+ * Columns that record that a request came, not what it did: a key's last use is written by any
+ * request it authenticates, a refused one included (at most once a minute). Left out of every
+ * snapshot, so "nothing was written" means no data moved.
+ */
+const BOOKKEEPING = new Set(['api_keys.last_used_at']);
+
 const columnsByPersist = new Map<string, Map<string, string[]>>();
 
 function tables(persist: string): Map<string, string[]> {
@@ -36,7 +43,9 @@ function tables(persist: string): Map<string, string[]> {
         WHERE m.type = 'table' AND m.name NOT GLOB 'sqlite_*' AND m.name NOT GLOB '_cf_*'
         ORDER BY m.name, p.cid`,
     );
-    for (const { t, c } of rows) found.set(t, [...(found.get(t) ?? []), c]);
+    for (const { t, c } of rows) {
+      if (!BOOKKEEPING.has(`${t}.${c}`)) found.set(t, [...(found.get(t) ?? []), c]);
+    }
     columnsByPersist.set(persist, found);
   }
   return found;
