@@ -15,6 +15,8 @@ main > * { min-width: 0; }
 /* A fieldset is at least as wide as its widest content by default (a long campaign name in a
    select): let it shrink to its box like any block, so the select inside clamps instead. */
 fieldset { min-width: 0; }
+/* Likewise a flex item of a row (a field holding that select): it shrinks to the line instead. */
+.row > * { min-width: 0; max-width: 100%; }
 /* A select as wide as its longest option, or a fixed-size field, never wider than its box. */
 input, select, textarea { max-width: 100%; }
 .tabs { flex-wrap: wrap; }
