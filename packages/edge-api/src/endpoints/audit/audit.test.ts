@@ -29,13 +29,13 @@ async function audit(org: TestOrg, query = ''): Promise<Page> {
 async function threeChanges(org: TestOrg): Promise<{ keyId: string; secret: string }> {
   const created = (await json(
     api('POST', '/v1/keys', org.keys.manager, { name: 'ATS sync', role: 'user' }),
-  )) as { id: string; key: string };
+  )) as { id: string; secret: string };
   expect((await api('DELETE', `/v1/keys/${created.id}`, org.keys.manager)).status).toBe(200);
   const settings = await api('PUT', '/v1/settings/engagement', org.keys.manager, {
     consentMode: 'onetrust',
   });
   expect(settings.status, await settings.clone().text()).toBe(200);
-  return { keyId: created.id, secret: created.key };
+  return { keyId: created.id, secret: created.secret };
 }
 
 describe('GET /v1/audit', () => {
@@ -51,6 +51,7 @@ describe('GET /v1/audit', () => {
     const manager = `key:key_${org.orgId}_manager`;
     for (const entry of page.entries) expect(entry.actor).toBe(manager);
     expect(page.entries[2]?.subject).toBe(keyId);
+    expect(secret).toMatch(/^sk_/);
     expect(JSON.stringify(page)).not.toContain(secret);
     const times = page.entries.map((entry) => Date.parse(entry.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
