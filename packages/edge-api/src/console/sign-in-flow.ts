@@ -9,8 +9,9 @@ import { and, eq } from 'drizzle-orm';
 import { loadOrgSignIn, oidcOptions } from '../auth/identity-provider.js';
 import { authorizationRequest, completeSignIn } from '../auth/oidc.js';
 import { createSession } from '../auth/sessions.js';
-import { type Db, newId } from '../db/client.js';
-import { auditLog, signInAttempts, users } from '../db/schema.js';
+import { auditInsert } from '../db/audit.js';
+import type { Db } from '../db/client.js';
+import { signInAttempts, users } from '../db/schema.js';
 import type { Bindings } from '../env.js';
 import { sha256Hex } from '../utils/encoding.js';
 
@@ -124,14 +125,13 @@ export async function finishSignIn(
     return user;
   }
   const token = await createSession(db, { id: user.id, orgId: org.orgId }, input.now);
-  await db.insert(auditLog).values({
-    id: newId(),
+  await auditInsert(db, {
     orgId: org.orgId,
     at: input.now,
     actor: `user:${user.id}`,
     action: 'user.signed_in',
     subject: user.id,
-    details: JSON.stringify({ issuer: org.provider.issuer, subject: outcome.subject }),
+    details: { issuer: org.provider.issuer, subject: outcome.subject },
   });
   return { ok: true, token, returnTo: attempt.returnTo };
 }
@@ -147,14 +147,13 @@ async function auditFailure(
   now: number,
   details: { issuer: string; reason: string; email?: string },
 ) {
-  await db.insert(auditLog).values({
-    id: newId(),
+  await auditInsert(db, {
     orgId,
     at: now,
     actor: 'system',
     action: 'user.sign_in_failed',
     subject: details.email ?? null,
-    details: JSON.stringify(details),
+    details,
   });
 }
 
@@ -196,14 +195,13 @@ async function userFor(
       createdAt: now,
       updatedAt: now,
     }),
-    db.insert(auditLog).values({
-      id: newId(),
+    auditInsert(db, {
       orgId: org.orgId,
       at: now,
       actor: 'system',
       action: 'user.provisioned',
       subject: id,
-      details: JSON.stringify({ email: person.email, role: 'user', licence: false }),
+      details: { email: person.email, role: 'user', licence: false },
     }),
   ]);
   return { ok: true, id };

@@ -6,6 +6,7 @@
 // write here never puts back an opt-out state it read before.
 import { and, eq, sql } from 'drizzle-orm';
 import { OPTIONS } from '../../config.js';
+import { auditInsert } from '../../db/audit.js';
 import { type CandidateRef, newCandidateStatements } from '../../db/candidates.js';
 import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { withRetries } from '../../db/retry.js';
@@ -250,11 +251,7 @@ async function attempt(db: Db, input: ContactWrite): Promise<WriteOutcome> {
     return { ok: true, reply: contactReply(externalId, row) };
   }
   const candidateId = stored.candidate?.id ?? newId();
-  const details = JSON.stringify({
-    candidate: externalId,
-    created: row === null,
-    ...plan.audit,
-  });
+  const details = { candidate: externalId, created: row === null, ...plan.audit };
   if (row === null) {
     const statements: Statement[] = stored.candidate
       ? []
@@ -266,8 +263,7 @@ async function attempt(db: Db, input: ContactWrite): Promise<WriteOutcome> {
       db
         .insert(candidateContactDetails)
         .values({ candidateId, orgId, ...plan.after, updatedAt: now }),
-      db.insert(auditLog).values({
-        id: newId(),
+      auditInsert(db, {
         orgId,
         at: now,
         actor: input.actor,
@@ -300,7 +296,7 @@ async function attempt(db: Db, input: ContactWrite): Promise<WriteOutcome> {
           actor: sql`${input.actor}`.as('actor'),
           action: sql`'candidate.contact_updated'`.as('action'),
           subject: c.candidateId,
-          details: sql`${details}`.as('details'),
+          details: sql`${JSON.stringify(details)}`.as('details'),
         })
         .from(c)
         .where(and(eq(c.candidateId, row.candidateId), sql`changes() = 1`)),

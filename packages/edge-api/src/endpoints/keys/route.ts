@@ -5,8 +5,9 @@ import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-open
 import { and, asc, eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
 import { requireRole, roleAtLeast } from '../../auth/require-role.js';
+import { auditInsert } from '../../db/audit.js';
 import { type Db, database, newId, runBatch } from '../../db/client.js';
-import { apiKeys, auditLog, type Role, users } from '../../db/schema.js';
+import { apiKeys, type Role, users } from '../../db/schema.js';
 import type { ApiCaller, AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
@@ -173,20 +174,6 @@ const listKeys: RouteHandler<typeof listKeysRoute, AppEnv> = async (c) => {
   );
 };
 
-/** The audit entry of a key change by `caller`, written in the same batch as the change. */
-function auditEntry(
-  db: Db,
-  caller: ApiCaller,
-  entry: { at: number; action: string; subject: string; details: string | null },
-) {
-  return db.insert(auditLog).values({
-    id: newId(),
-    orgId: caller.orgId,
-    actor: caller.actor,
-    ...entry,
-  });
-}
-
 interface NewKey {
   name: string;
   role: Role;
@@ -214,16 +201,18 @@ async function mintKey(db: Db, caller: ApiCaller, key: NewKey, now: number) {
       createdBy: caller.actor,
       expiresAt: key.expiresAt,
     }),
-    auditEntry(db, caller, {
+    auditInsert(db, {
+      orgId: caller.orgId,
+      actor: caller.actor,
       at: now,
       action: key.replaces ? 'key.rotate' : 'key.create',
       subject: id,
-      details: JSON.stringify({
+      details: {
         name: key.name,
         role: key.role,
         ...(key.expiresAt === null ? {} : { expiresAt: new Date(key.expiresAt).toISOString() }),
         ...(key.replaces ? { replaces: key.replaces } : {}),
-      }),
+      },
     }),
   ]);
   return {
@@ -331,7 +320,14 @@ const revokeKey: RouteHandler<typeof revokeKeyRoute, AppEnv> = async (c) => {
   if (key.revokedAt === null) {
     await runBatch(db, [
       db.update(apiKeys).set({ revokedAt: now }).where(thisKey),
-      auditEntry(db, caller, { at: now, action: 'key.revoke', subject: id, details: null }),
+      auditInsert(db, {
+        orgId: caller.orgId,
+        actor: caller.actor,
+        at: now,
+        action: 'key.revoke',
+        subject: id,
+        details: null,
+      }),
     ]);
   }
   return c.json(

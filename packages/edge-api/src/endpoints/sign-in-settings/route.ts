@@ -7,8 +7,9 @@ import { eq } from 'drizzle-orm';
 import { oidcOptions, sealContext } from '../../auth/identity-provider.js';
 import { discover } from '../../auth/oidc.js';
 import { requireRole } from '../../auth/require-role.js';
-import { database, newId } from '../../db/client.js';
-import { auditLog, organisations } from '../../db/schema.js';
+import { auditInsert } from '../../db/audit.js';
+import { database } from '../../db/client.js';
+import { organisations } from '../../db/schema.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
@@ -132,20 +133,19 @@ const putSignIn: RouteHandler<typeof putSignInRoute, AppEnv> = async (c) => {
         autoProvision: body.autoProvision,
       })
       .where(eq(organisations.id, caller.orgId)),
-    db.insert(auditLog).values({
-      id: newId(),
+    auditInsert(db, {
       orgId: caller.orgId,
       at: now,
       actor: caller.actor,
       action: 'settings.sign_in',
       subject: caller.orgId,
-      details: JSON.stringify({
+      details: {
         issuer: body.issuer,
         clientId: body.clientId,
         emailClaim: body.emailClaim,
         autoProvision: body.autoProvision,
         secretChanged: secret !== undefined,
-      }),
+      },
     }),
   ]);
   return c.json(await current(db, caller.orgId, c.req.url), 200);
