@@ -6,6 +6,7 @@ import type { AppEnv } from '../../env.js';
 import { settle, statusOf } from '../api.js';
 import type { SignedIn } from '../auth.js';
 import { AuditLogPage, type AuditView } from '../pages/audit.js';
+import { peopleNames } from '../people-names.js';
 import { whenSignedIn } from './signed-in.js';
 
 const PAGE_SIZE = 50;
@@ -20,7 +21,7 @@ export function registerAudit(routes: Hono<AppEnv>, signedIn: SignedIn): void {
         to: c.req.query('to')?.trim() ?? '',
       };
       const cursor = c.req.query('cursor') || undefined;
-      const [result, people] = await Promise.all([
+      const [result, names] = await Promise.all([
         settle(
           signed.client.audit({
             ...(view.action ? { action: view.action } : {}),
@@ -30,11 +31,8 @@ export function registerAudit(routes: Hono<AppEnv>, signedIn: SignedIn): void {
             ...(cursor ? { cursor } : {}),
           }),
         ),
-        settle(signed.client.listUsers()),
+        peopleNames(signed.client),
       ]);
-      const names = new Map(
-        people.ok ? people.data.users.map((user) => [user.id, user.displayName] as const) : [],
-      );
       return c.html(
         <AuditLogPage
           who={signed.who}

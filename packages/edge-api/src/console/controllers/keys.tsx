@@ -3,7 +3,7 @@
 // the new secret once; revoke asks first (`GET …/revoke`), then revokes and returns to the list
 // with a notice (post/redirect/get). A refused create shows the form again with the API's issues.
 import type { Hono } from 'hono';
-import type { CreateKeyInput } from '../../client/index.js';
+import type { ApiError, CreateKeyInput, WhoAmI } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
 import { settle, statusOf } from '../api.js';
 import type { Session, SignedIn } from '../auth.js';
@@ -11,16 +11,14 @@ import { readForm } from '../forms.js';
 import { Layout, Problem } from '../layout.js';
 import { KeyCreatedPage, type KeyFailure, KeysPage, RevokeKeyPage } from '../pages/keys.js';
 import type { Role } from '../pages/user-fields.js';
+import { peopleNames } from '../people-names.js';
 import { type At, whenSignedIn } from './signed-in.js';
 
 async function keysPage(c: At<string>, signed: Session, failure?: KeyFailure) {
-  const [result, people] = await Promise.all([
+  const [result, names] = await Promise.all([
     settle(signed.client.listKeys()),
-    settle(signed.client.listUsers()),
+    peopleNames(signed.client),
   ]);
-  const names = new Map(
-    people.ok ? people.data.users.map((user) => [user.id, user.displayName] as const) : [],
-  );
   const page = (
     <KeysPage
       who={signed.who}
@@ -32,6 +30,16 @@ async function keysPage(c: At<string>, signed: Session, failure?: KeyFailure) {
     />
   );
   return c.html(page, failure ? (failure.problem.status as 400) : statusOf(result));
+}
+
+/** A rotate or revoke the API refused: what it said, and the way back to the list. */
+function KeyRefusal(props: { title: string; who: WhoAmI; problem: ApiError }) {
+  return (
+    <Layout title={props.title} who={props.who} section="keys">
+      <h1>{props.title}</h1>
+      <Problem problem={props.problem} hint={<a href="/console/keys">Back to the keys</a>} />
+    </Layout>
+  );
 }
 
 function createBody(form: Record<string, string>): CreateKeyInput {
@@ -66,13 +74,7 @@ export function registerKeys(routes: Hono<AppEnv>, signedIn: SignedIn): void {
       const rotated = await settle(signed.client.rotateKey(c.req.param('id')));
       if (!rotated.ok) {
         return c.html(
-          <Layout title="Rotate a key" who={signed.who} section="keys">
-            <h1>Rotate a key</h1>
-            <Problem
-              problem={rotated.problem}
-              hint={<a href="/console/keys">Back to the keys</a>}
-            />
-          </Layout>,
+          <KeyRefusal title="Rotate a key" who={signed.who} problem={rotated.problem} />,
           statusOf(rotated),
         );
       }
@@ -97,13 +99,7 @@ export function registerKeys(routes: Hono<AppEnv>, signedIn: SignedIn): void {
       const revoked = await settle(signed.client.revokeKey(c.req.param('id')));
       if (!revoked.ok) {
         return c.html(
-          <Layout title="Revoke a key" who={signed.who} section="keys">
-            <h1>Revoke a key</h1>
-            <Problem
-              problem={revoked.problem}
-              hint={<a href="/console/keys">Back to the keys</a>}
-            />
-          </Layout>,
+          <KeyRefusal title="Revoke a key" who={signed.who} problem={revoked.problem} />,
           statusOf(revoked),
         );
       }

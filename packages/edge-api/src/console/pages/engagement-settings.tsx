@@ -5,6 +5,7 @@
 import type { Child } from 'hono/jsx';
 import type { ApiError, Settings } from '../../client/index.js';
 import { FIELD_LABELS, FIELD_PREFIX, type Form, fieldProblems } from '../settings-fields.js';
+import { HintAndErrors, fieldIds as prefixedIds } from './field-help.js';
 import { type FieldProblem, RefusalSummary } from './user-fields.js';
 
 /** What did not happen, per section, for the refusal's headline. */
@@ -63,34 +64,7 @@ interface FieldProps {
 
 /** A field's id and the ids that describe it: its error first, then its hint. */
 export function fieldIds(props: FieldProps) {
-  const id = `${FIELD_PREFIX}-${props.name}`;
-  const describedBy = [props.errors.length > 0 ? `${id}-error` : '', props.hint ? `${id}-hint` : '']
-    .filter(Boolean)
-    .join(' ');
-  return {
-    id,
-    describedBy: describedBy || undefined,
-    invalid: props.errors.length > 0 ? ('true' as const) : undefined,
-  };
-}
-
-export function HintAndError(props: FieldProps) {
-  const { id } = fieldIds(props);
-  return (
-    <>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.errors.length > 0 ? (
-        <p class="field-error" id={`${id}-error`}>
-          <span class="visually-hidden">Error: </span>
-          {props.errors.join(' ')}
-        </p>
-      ) : null}
-    </>
-  );
+  return prefixedIds({ prefix: FIELD_PREFIX, ...props });
 }
 
 export function Input(
@@ -120,7 +94,7 @@ export function Input(
         aria-describedby={describedBy}
         aria-invalid={invalid}
       />
-      <HintAndError {...props} />
+      <HintAndErrors prefix={FIELD_PREFIX} {...props} />
     </div>
   );
 }
@@ -140,7 +114,7 @@ function OriginList(props: FieldProps & { value: string; label: string }) {
       >
         {props.value}
       </textarea>
-      <HintAndError {...props} />
+      <HintAndErrors prefix={FIELD_PREFIX} {...props} />
     </div>
   );
 }
@@ -252,7 +226,12 @@ export function ConsentSection({ view }: { view: SectionView }) {
             </option>
           ))}
         </select>
-        <HintAndError name="consentMode" errors={errors} hint={CONSENT_HINT} />
+        <HintAndErrors
+          prefix={FIELD_PREFIX}
+          name="consentMode"
+          errors={errors}
+          hint={CONSENT_HINT}
+        />
       </div>
       <Input
         name="onetrustCategory"

@@ -121,23 +121,15 @@ function CreateForm(props: { who: WhoAmI; failure: KeyFailure | undefined }) {
         roles={rolesFor(props.who)}
         errors={errors('role')}
       />
-      <div class="field">
-        <label for="key-expiresAt">Expires on (optional)</label>
-        <input
-          type="date"
-          id="key-expiresAt"
-          name="expiresAt"
-          value={typed.expiresAt ?? ''}
-          aria-describedby="key-expiresAt-hint"
-          aria-invalid={errors('expiresAt').length > 0 ? 'true' : undefined}
-        />
-        <p class="hint" id="key-expiresAt-hint">
-          At most three years ahead. Leave empty for a key that works until revoked.
-        </p>
-        {errors('expiresAt').length > 0 ? (
-          <p class="field-error">{errors('expiresAt').join(' ')}</p>
-        ) : null}
-      </div>
+      <TextField
+        prefix="key"
+        name="expiresAt"
+        label="Expires on (optional)"
+        type="date"
+        hint="At most three years ahead. Leave empty for a key that works until revoked."
+        value={typed.expiresAt ?? ''}
+        errors={errors('expiresAt')}
+      />
       <button type="submit">Create key</button>
     </form>
   );

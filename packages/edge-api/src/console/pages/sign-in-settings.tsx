@@ -3,6 +3,7 @@
 // which sends it on with `PUT`; a refusal comes back with each problem beside its field and what
 // was typed kept, except the client secret, which is never put in a page (not even its own).
 import type { ApiError, SignInSettings } from '../../client/index.js';
+import { fieldIds, HintAndErrors } from './field-help.js';
 import { type FieldProblem, RefusalSummary } from './user-fields.js';
 
 /** The form's fields, as the API names them, and their labels. */
@@ -69,35 +70,7 @@ interface FieldProps {
 
 /** The field's id and what describes it: its error first, then its hint. */
 function ids(props: FieldProps) {
-  const id = `${PREFIX}-${props.name}`;
-  const describedBy = [
-    props.errors.length > 0 ? `${id}-error` : '',
-    props.hint ? `${id}-hint` : '',
-  ].filter(Boolean);
-  return {
-    id,
-    describedBy: describedBy.length > 0 ? describedBy.join(' ') : undefined,
-    invalid: props.errors.length > 0 ? ('true' as const) : undefined,
-  };
-}
-
-function HintAndErrors(props: FieldProps) {
-  const { id } = ids(props);
-  return (
-    <>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.errors.length > 0 ? (
-        <p class="field-error" id={`${id}-error`}>
-          <span class="visually-hidden">Error: </span>
-          {props.errors.join(' ')}
-        </p>
-      ) : null}
-    </>
-  );
+  return fieldIds({ prefix: PREFIX, ...props });
 }
 
 function Input(
@@ -125,7 +98,7 @@ function Input(
         aria-describedby={describedBy}
         aria-invalid={invalid}
       />
-      <HintAndErrors {...props} />
+      <HintAndErrors prefix={PREFIX} {...props} />
     </div>
   );
 }
@@ -144,7 +117,7 @@ function Checkbox(props: FieldProps & { checked: boolean }) {
         aria-invalid={invalid}
       />
       <label for={id}>{props.label}</label>
-      <HintAndErrors {...props} />
+      <HintAndErrors prefix={PREFIX} {...props} />
     </div>
   );
 }

@@ -3,6 +3,7 @@
 // keeps what was typed: the fields show the posted form again, not the stored values.
 import type { Child } from 'hono/jsx';
 import type { ApiError, Issue, User, WhoAmI } from '../../client/index.js';
+import { fieldIds, HintAndErrors } from './field-help.js';
 
 export type Role = User['role'];
 export type Form = Record<string, string>;
@@ -179,48 +180,16 @@ interface FieldProps {
   errors: string[];
 }
 
-function ids(props: FieldProps) {
-  const id = `${props.prefix}-${props.name}`;
-  const describedBy = [
-    props.errors.length > 0 ? `${id}-error` : '',
-    props.hint ? `${id}-hint` : '',
-  ].filter(Boolean);
-  return {
-    id,
-    describedBy: describedBy.length > 0 ? describedBy.join(' ') : undefined,
-    invalid: props.errors.length > 0 ? ('true' as const) : undefined,
-  };
-}
-
-function HintAndErrors(props: FieldProps) {
-  const { id } = ids(props);
-  return (
-    <>
-      {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      ) : null}
-      {props.errors.length > 0 ? (
-        <p class="field-error" id={`${id}-error`}>
-          <span class="visually-hidden">Error: </span>
-          {props.errors.join(' ')}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
 export function TextField(
   props: FieldProps & {
     value: string;
-    type?: 'text' | 'email' | 'tel' | 'url';
+    type?: 'text' | 'email' | 'tel' | 'url' | 'date';
     required?: boolean;
     autocomplete?: string;
     maxlength?: number;
   },
 ) {
-  const { id, describedBy, invalid } = ids(props);
+  const { id, describedBy, invalid } = fieldIds(props);
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
@@ -241,7 +210,7 @@ export function TextField(
 }
 
 export function TextArea(props: FieldProps & { value: string; maxlength?: number }) {
-  const { id, describedBy, invalid } = ids(props);
+  const { id, describedBy, invalid } = fieldIds(props);
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
@@ -262,7 +231,7 @@ export function TextArea(props: FieldProps & { value: string; maxlength?: number
 }
 
 export function RoleSelect(props: FieldProps & { value: string; roles: Role[] }) {
-  const { id, describedBy, invalid } = ids(props);
+  const { id, describedBy, invalid } = fieldIds(props);
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
@@ -279,7 +248,7 @@ export function RoleSelect(props: FieldProps & { value: string; roles: Role[] })
 }
 
 export function Checkbox(props: FieldProps & { checked: boolean; disabled?: boolean }) {
-  const { id, describedBy, invalid } = ids(props);
+  const { id, describedBy, invalid } = fieldIds(props);
   return (
     <div class="field check">
       <input
