@@ -31,6 +31,7 @@ import { registerSignInSettings } from './endpoints/sign-in-settings/route.js';
 import { registerUsage } from './endpoints/usage/route.js';
 import { registerUsers } from './endpoints/users/route.js';
 import { registerVisitors } from './endpoints/visitors/route.js';
+import { registerWebhookDeliveries } from './endpoints/webhooks/route.js';
 import type { AppEnv } from './env.js';
 import { registerLanding } from './landing/route.js';
 import { documentRateLimits } from './limits/rate-limit.js';
@@ -98,6 +99,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMessageLinks(app);
   registerUsage(app);
   registerAudit(app);
+  registerWebhookDeliveries(app);
   registerProviderWebhooks(app);
   registerAudiences(app);
   registerLinks(app);

@@ -324,6 +324,12 @@ describe('the console from 360 px to a wide screen', () => {
     await checkLayout(admin, 'the API keys', { shot: 'console-keys-390' });
   });
 
+  it('shows the webhooks page', async () => {
+    await open(admin, '/console/webhooks');
+    await admin.locator('main h1', { hasText: 'Webhooks' }).waitFor();
+    await checkLayout(admin, 'the webhooks page', { shot: 'console-webhooks-390' });
+  });
+
   it('shows the audit log', async () => {
     await open(admin, '/console/audit');
     await admin.locator('main h1', { hasText: 'Audit log' }).waitFor();

@@ -45,6 +45,10 @@ const ENDPOINTS: { method: string; path: string; least: Role; body?: unknown }[]
   { method: 'GET', path: '/v1/usage', least: 'reporter' },
   { method: 'GET', path: '/v1/settings/engagement', least: 'manager' },
   { method: 'GET', path: '/v1/audit', least: 'manager' },
+  { method: 'GET', path: '/v1/webhook-deliveries', least: 'manager' },
+  // The test organisation has no webhook URL: a 409, nothing is queued or posted.
+  { method: 'POST', path: '/v1/webhook-deliveries/test', least: 'manager' },
+  { method: 'POST', path: '/v1/webhook-deliveries/ghost/redeliver', least: 'manager' },
   { method: 'PUT', path: '/v1/settings/engagement', least: 'manager', body: { colour: 1 } },
   { method: 'GET', path: '/v1/settings/engagement/tracking-code', least: 'manager' },
   // An unknown field is a 400 (strict body): nothing is counted.

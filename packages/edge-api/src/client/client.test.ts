@@ -119,6 +119,15 @@ describe('the typed client', () => {
       nextCursor: null,
     });
     expect((await client.archiveCampaign(campaign.id)).state).toBe('archived');
+    expect(await client.webhookDeliveries({ status: 'failed', limit: 5 })).toEqual({
+      deliveries: [],
+      nextCursor: null,
+    });
+    // Posting for real is src/endpoints/webhooks' test: without a URL both are refused.
+    const noUrl = await client.sendTestWebhook().catch((error: unknown) => error);
+    expect(noUrl).toMatchObject({ status: 409, code: 'webhook_not_configured' });
+    const ghost = await client.redeliverWebhook('ghost').catch((error: unknown) => error);
+    expect(ghost).toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('throws ApiError with the status, code, message and issues', async () => {

@@ -81,6 +81,7 @@ import type {
   userSchema,
 } from '../endpoints/users/schema.js';
 import type { linkReplySchema } from '../endpoints/visitors/schema.js';
+import type { deliveryPageSchema, deliverySchema } from '../endpoints/webhooks/schema.js';
 
 export type Engagements = z.infer<typeof engagementPageSchema>;
 export type Score = z.infer<typeof scoreSchema>;
@@ -147,6 +148,8 @@ export type UpdateCampaignInput = z.input<typeof updateCampaignBodySchema>;
 export type CampaignEstimate = z.infer<typeof campaignEstimateSchema>;
 export type DraftEstimateInput = z.input<typeof draftEstimateBodySchema>;
 export type CampaignRuns = z.infer<typeof campaignRunPageSchema>;
+export type WebhookDeliveries = z.infer<typeof deliveryPageSchema>;
+export type WebhookDelivery = z.infer<typeof deliverySchema>;
 
 /** Every endpoint the client calls: method and OpenAPI path (a test checks them against the document). */
 export const ENDPOINTS = {
@@ -201,6 +204,9 @@ export const ENDPOINTS = {
   changeTags: ['POST', '/v1/tag-changes'],
   audit: ['GET', '/v1/audit'],
   campaignRuns: ['GET', '/v1/campaigns/{id}/runs'],
+  webhookDeliveries: ['GET', '/v1/webhook-deliveries'],
+  sendTestWebhook: ['POST', '/v1/webhook-deliveries/test'],
+  redeliverWebhook: ['POST', '/v1/webhook-deliveries/{id}/redeliver'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
@@ -324,6 +330,15 @@ export interface UsageQuery {
   cursor?: string;
 }
 
+export interface WebhookDeliveriesQuery {
+  status?: WebhookDelivery['status'];
+  /** The event's type, e.g. `candidate.tier_changed` or `webhook.test`. */
+  type?: string;
+  /** 1 to 200, default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
 interface CallInput {
   params?: Record<string, string>;
   query?: Query;
@@ -377,6 +392,18 @@ function requester(options: ClientOptions) {
     return (await readBody(await reply(name, input))) as T;
   }
   return { call, reply };
+}
+
+type Call = ReturnType<typeof requester>['call'];
+
+/** The webhook delivery log (manager): read it, send a test event, redeliver an event. */
+function webhookCalls(call: Call) {
+  return {
+    webhookDeliveries: (query: WebhookDeliveriesQuery = {}) =>
+      call<WebhookDeliveries>('webhookDeliveries', { query: { ...query } }),
+    sendTestWebhook: () => call<WebhookDelivery>('sendTestWebhook'),
+    redeliverWebhook: (id: string) => call<WebhookDelivery>('redeliverWebhook', { params: { id } }),
+  };
 }
 
 export function createClient(options: ClientOptions) {
@@ -456,6 +483,7 @@ export function createClient(options: ClientOptions) {
     draftEstimate: (body: DraftEstimateInput) => call<CampaignEstimate>('draftEstimate', { body }),
     campaignRuns: (id: string, query: CampaignRunsQuery = {}) =>
       call<CampaignRuns>('campaignRuns', { params: { id }, query: { ...query } }),
+    ...webhookCalls(call),
   } satisfies Record<EndpointName, (...args: never[]) => Promise<unknown>>;
 }
 

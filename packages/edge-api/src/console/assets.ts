@@ -52,9 +52,9 @@ th { font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: v
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.detail { word-break: break-word; max-width: 520px; }
 /* The audit log's details: JSON and ids without spaces, wrapped anywhere rather than widening the page. */
-/* Ids, emails and JSON without spaces: every cell may wrap anywhere, the time never. */
-table.audit td { overflow-wrap: anywhere; }
-table.audit td:first-child { white-space: nowrap; }
+/* Ids, emails and JSON without spaces: every cell may wrap anywhere, the time never (and the webhook log's errors). */
+table.audit td, table.deliveries td { overflow-wrap: anywhere; }
+table.audit td:first-child, table.deliveries td:first-child { white-space: nowrap; }
 td.details { font-size: 14px; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px; font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.inactive { background: var(--inactive); }

@@ -15,6 +15,7 @@ import { registerKeys } from './controllers/keys.js';
 import { registerReports } from './controllers/reports.js';
 import { registerSettings } from './controllers/settings.js';
 import { registerUsers } from './controllers/users.js';
+import { registerWebhooks } from './controllers/webhooks.js';
 import { securityHeaders } from './headers.js';
 import { sameOrigin } from './same-origin.js';
 
@@ -35,6 +36,7 @@ export function registerConsole(app: OpenAPIHono<AppEnv>): void {
   registerSettings(routes, signedIn);
   registerUsers(routes, signedIn);
   registerKeys(routes, signedIn);
+  registerWebhooks(routes, signedIn);
   registerAudit(routes, signedIn);
   app.route('/console', routes);
 }

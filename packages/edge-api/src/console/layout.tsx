@@ -11,6 +11,7 @@ export type Section =
   | 'users'
   | 'settings'
   | 'keys'
+  | 'webhooks'
   | 'audit';
 
 const ROLE_ORDER = ['user', 'reporter', 'manager', 'admin'] as const;
@@ -41,6 +42,7 @@ const SECTIONS: {
   { id: 'users', href: '/console/users', label: 'Users', least: 'manager' },
   { id: 'settings', href: '/console/settings', label: 'Admin settings', least: 'manager' },
   { id: 'keys', href: '/console/keys', label: 'API keys', least: 'manager' },
+  { id: 'webhooks', href: '/console/webhooks', label: 'Webhooks', least: 'manager' },
   { id: 'audit', href: '/console/audit', label: 'Audit log', least: 'manager' },
 ];
 

@@ -32,6 +32,7 @@ const EXPECTED = {
     ['Users', '/console/users'],
     ['Admin settings', '/console/settings'],
     ['API keys', '/console/keys'],
+    ['Webhooks', '/console/webhooks'],
     ['Audit log', '/console/audit'],
   ],
 } as const;

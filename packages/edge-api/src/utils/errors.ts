@@ -27,6 +27,7 @@ export const ERROR_STATUS = {
   contacts_exhausted: 409,
   campaign_archived: 409,
   key_inactive: 409,
+  webhook_not_configured: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

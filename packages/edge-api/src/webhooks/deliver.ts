@@ -5,8 +5,9 @@
 // PER_ORG_PER_RUN events per organisation, taken round-robin across organisations, CONCURRENCY at
 // a time with a TIMEOUT_MS timeout each, so a slow receiver delays only its own events. A failed attempt is
 // retried with growing pauses by later runs (the 10-minute cron, or the next request that
-// delivers), up to MAX_ATTEMPTS, then marked `failed`. The clock and `fetch` are injected, so
-// tests run every path without sleeping or a network.
+// delivers), up to MAX_ATTEMPTS, then marked `failed`. One event can also be posted at once on
+// request (`deliverClaimed`: a test event, a redelivery from the console or API). The clock and
+// `fetch` are injected, so tests run every path without sleeping or a network.
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, webhookDeliveries } from '../db/schema.js';
@@ -131,8 +132,6 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
 
 export async function deliverDue(db: Db, options: DeliveryOptions): Promise<DeliveryOutcome> {
   const { now } = options;
-  const send = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const w = webhookDeliveries;
   const due = await dueRows(db, now, options.orgId);
   const outcome: DeliveryOutcome = { delivered: 0, retrying: 0, failed: 0 };
@@ -144,62 +143,132 @@ export async function deliverDue(db: Db, options: DeliveryOptions): Promise<Deli
       .where(and(eq(w.id, row.id), eq(w.nextAttemptAt, row.nextAttemptAt), eq(w.status, 'pending')))
       .returning({ id: w.id });
     if (claimed.length === 0) return;
-    const attempts = row.attempts + 1;
-    let error: string | null;
-    const signing = await signingSecrets(
-      options.secrets,
-      {
-        orgId: row.orgId,
-        current: row.secret,
-        previous: row.previousSecret,
-        previousUntil: row.previousUntil,
-      },
-      now,
-    );
-    if (!row.url || !row.secret) error = 'the organisation has no webhook URL any more';
-    else if (!signing) {
-      error = "the webhook secret does not open with this server's key: rotate it in the settings";
-    } else {
-      try {
-        const response = await send(row.url, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            'User-Agent': 'cxm-webhooks/1',
-            'cxm-delivery': row.id,
-            'cxm-signature': await signatureHeader(signing, row.payload, Math.floor(now / 1000)),
-          },
-          body: row.payload,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        // The body is not needed; release the connection.
-        await response.body?.cancel();
-        error = response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
-      } catch (thrown) {
-        error = thrown instanceof Error ? thrown.message.slice(0, 200) : 'request failed';
-      }
-    }
-    if (error === null) {
-      outcome.delivered += 1;
-      await db
-        .update(w)
-        .set({ status: 'delivered', attempts, deliveredAt: now, lastError: null })
-        .where(eq(w.id, row.id));
-    } else if (attempts >= MAX_ATTEMPTS || !row.url) {
-      outcome.failed += 1;
-      await db
-        .update(w)
-        .set({ status: 'failed', attempts, lastError: error })
-        .where(eq(w.id, row.id));
-    } else {
-      outcome.retrying += 1;
-      const pause = BACKOFF_MINUTES[attempts - 1]! * 60_000;
-      await db
-        .update(w)
-        .set({ attempts, nextAttemptAt: now + pause, lastError: error })
-        .where(eq(w.id, row.id));
-    }
+    outcome[await attempt(db, row, options)] += 1;
   });
   return outcome;
+}
+
+/** Posts one signed event; null when the receiver took it (2xx), else why not. */
+async function post(row: DueRow, options: DeliveryOptions): Promise<string | null> {
+  const { now } = options;
+  const signing = await signingSecrets(
+    options.secrets,
+    {
+      orgId: row.orgId,
+      current: row.secret,
+      previous: row.previousSecret,
+      previousUntil: row.previousUntil,
+    },
+    now,
+  );
+  if (!row.url || !row.secret) return 'the organisation has no webhook URL any more';
+  if (!signing) {
+    return "the webhook secret does not open with this server's key: rotate it in the settings";
+  }
+  try {
+    const response = await (options.fetch ?? fetch)(row.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'cxm-webhooks/1',
+        'cxm-delivery': row.id,
+        'cxm-signature': await signatureHeader(signing, row.payload, Math.floor(now / 1000)),
+      },
+      body: row.payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS),
+    });
+    // The body is not needed; release the connection.
+    await response.body?.cancel();
+    return response.status >= 200 && response.status < 300 ? null : `HTTP ${response.status}`;
+  } catch (thrown) {
+    return thrown instanceof Error ? thrown.message.slice(0, 200) : 'request failed';
+  }
+}
+
+/** One claimed event's attempt: posted, then recorded as delivered, retrying (backoff) or failed. */
+async function attempt(
+  db: Db,
+  row: DueRow,
+  options: DeliveryOptions & { once?: boolean },
+): Promise<keyof DeliveryOutcome> {
+  const { now } = options;
+  const w = webhookDeliveries;
+  const attempts = row.attempts + 1;
+  const error = await post(row, options);
+  if (error === null) {
+    await db
+      .update(w)
+      .set({ status: 'delivered', attempts, deliveredAt: now, lastError: null })
+      .where(eq(w.id, row.id));
+    return 'delivered';
+  }
+  if (attempts >= MAX_ATTEMPTS || !row.url || options.once) {
+    await db
+      .update(w)
+      .set({ status: 'failed', attempts, lastError: error })
+      .where(eq(w.id, row.id));
+    return 'failed';
+  }
+  const pause = BACKOFF_MINUTES[attempts - 1]! * 60_000;
+  await db
+    .update(w)
+    .set({ attempts, nextAttemptAt: now + pause, lastError: error })
+    .where(eq(w.id, row.id));
+  return 'retrying';
+}
+
+/**
+ * An event of `orgId` made pending again with no attempts (so its backoff starts over), leased to
+ * the caller, who posts it now with `deliverClaimed`; same id and body, so a receiver that has
+ * it already sees a duplicate to drop. A statement, to join the batch that audits it.
+ */
+export function claimForRedelivery(db: Db, orgId: string, id: string, now: number) {
+  const w = webhookDeliveries;
+  return db
+    .update(w)
+    .set({
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now + LEASE_MS,
+      deliveredAt: null,
+      lastError: null,
+    })
+    .where(and(eq(w.id, id), eq(w.orgId, orgId)));
+}
+
+/** When a new event's row is first tried: now, by its writer (`deliverClaimed`), not a cron. */
+export function leasedFrom(now: number): number {
+  return now + LEASE_MS;
+}
+
+/**
+ * Posts one event the caller has claimed (`claimForRedelivery`, or a row it inserted with
+ * `nextAttemptAt: leasedFrom(now)`) and records the outcome. `once`: a failure is final rather
+ * than retried (a test event is a probe, not news the receiver must get). Null when there is no
+ * such event of `orgId`.
+ */
+export async function deliverClaimed(
+  db: Db,
+  id: string,
+  options: DeliveryOptions & { orgId: string; once?: boolean },
+): Promise<keyof DeliveryOutcome | null> {
+  const w = webhookDeliveries;
+  const o = organisations;
+  const [row] = await db
+    .select({
+      id: w.id,
+      payload: w.payload,
+      attempts: w.attempts,
+      nextAttemptAt: w.nextAttemptAt,
+      orgId: w.orgId,
+      url: o.webhookUrl,
+      secret: o.webhookSecret,
+      previousSecret: o.webhookSecretPrevious,
+      previousUntil: o.webhookSecretPreviousUntil,
+    })
+    .from(w)
+    .innerJoin(o, eq(o.id, w.orgId))
+    .where(and(eq(w.id, id), eq(w.orgId, options.orgId)));
+  return row ? attempt(db, row, options) : null;
 }

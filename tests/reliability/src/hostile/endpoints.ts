@@ -481,6 +481,28 @@ export const AUDIT: Endpoint = {
   role: 'manager',
 };
 
+export const WEBHOOK_DELIVERIES: Endpoint = {
+  operation: 'GET /v1/webhook-deliveries',
+  method: 'GET',
+  url: () => '/v1/webhook-deliveries?status=failed&type=candidate.tier_changed&limit=10',
+  role: 'manager',
+};
+
+/** Posts a test event: only ever sent refused here (no key, a low key, a wrong method). */
+export const SEND_TEST_WEBHOOK: Endpoint = {
+  operation: 'POST /v1/webhook-deliveries/test',
+  method: 'POST',
+  url: () => '/v1/webhook-deliveries/test',
+  role: 'manager',
+};
+
+export const REDELIVER_WEBHOOK: Endpoint = {
+  operation: 'POST /v1/webhook-deliveries/{id}/redeliver',
+  method: 'POST',
+  url: (_f, param = 'whd_nonexistent') => `/v1/webhook-deliveries/${enc(param)}/redeliver`,
+  role: 'manager',
+};
+
 export const LIST_CAMPAIGNS: Endpoint = {
   operation: 'GET /v1/campaigns',
   method: 'GET',
@@ -703,6 +725,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   PUT_MESSAGING_SETTINGS,
   USAGE,
   AUDIT,
+  WEBHOOK_DELIVERIES,
+  SEND_TEST_WEBHOOK,
+  REDELIVER_WEBHOOK,
   LIST_CAMPAIGNS,
   CREATE_CAMPAIGN,
   GET_CAMPAIGN,

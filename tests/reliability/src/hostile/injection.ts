@@ -19,6 +19,7 @@ import {
   OPEN,
   PURGE,
   PUT_SETTINGS,
+  REDELIVER_WEBHOOK,
   REPORTS,
   REVOKE_KEY,
   refusal,
@@ -193,6 +194,9 @@ export function injection(fixture: Fixture): Case[] {
     ]),
     ...badUrls(REVOKE_KEY, f, [
       ['injection as the key id', 'not_found', (r) => REVOKE_KEY.url(f, pickAny(r))],
+    ]),
+    ...badUrls(REDELIVER_WEBHOOK, f, [
+      ['injection as the delivery id', 'not_found', (r) => REDELIVER_WEBHOOK.url(f, pickAny(r))],
     ]),
     ...badUrls(AUDIENCES, f, [
       ['injection as the tier', 'invalid_request', q('/v1/audiences?', 'tier')],

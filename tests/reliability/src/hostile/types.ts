@@ -39,6 +39,7 @@ import {
   PUT_MESSAGING_SETTINGS,
   PUT_SETTINGS,
   PUT_SIGN_IN,
+  REDELIVER_WEBHOOK,
   REPORTS,
   REVOKE_KEY,
   refusal,
@@ -56,6 +57,7 @@ import {
   UPDATE_USER,
   USAGE,
   VALID_AT,
+  WEBHOOK_DELIVERIES,
 } from './endpoints.js';
 import type { Case } from './rng.js';
 import { type Body, badUrls, long, MISSING, type Spoil, spoiled } from './spoil.js';
@@ -885,6 +887,16 @@ export function wrongTypes(fixture: Fixture): Case[] {
       ['from after to', 'invalid_request', '/v1/audit?from=2026-03-02&to=2026-03-01'],
       ['a cursor not made here', 'invalid_request', '/v1/audit?cursor=bm9wZQ'],
       ['limit 0', 'invalid_request', '/v1/audit?limit=0'],
+    ]),
+    ...badUrls(WEBHOOK_DELIVERIES, f, [
+      ['status unknown', 'invalid_request', '/v1/webhook-deliveries?status=lost'],
+      ['type unknown', 'unknown_type', '/v1/webhook-deliveries?type=candidate.hired'],
+      ['limit 0', 'invalid_request', '/v1/webhook-deliveries?limit=0'],
+      ['limit over 200', 'invalid_request', '/v1/webhook-deliveries?limit=201'],
+      ['a cursor not made here', 'invalid_request', '/v1/webhook-deliveries?cursor=bm9wZQ'],
+    ]),
+    ...badUrls(REDELIVER_WEBHOOK, f, [
+      ['delivery id over 100 characters', 'invalid_request', REDELIVER_WEBHOOK.url(f, long(101))],
     ]),
     ...badUrls(USAGE, f, [
       ['period not zero-padded', 'invalid_request', '/v1/usage?period=2025-6'],

@@ -56,6 +56,14 @@ function victimCandidateNames(t: Tools): string[] {
   return [...t.victim.candidates, ...t.victim.internalCandidateIds.slice(0, 2)];
 }
 
+/** The ids of the victim's webhook events (its tier changes), read from its rows. */
+function victimDeliveryIds(t: Tools): string[] {
+  return read<{ id: string }>(
+    t.persist,
+    `SELECT id FROM webhook_deliveries WHERE org_id = '${t.victim.spec.orgId}' ORDER BY id`,
+  ).map((row) => row.id);
+}
+
 function path(id: string): string {
   return encodeURIComponent(id);
 }
@@ -537,6 +545,37 @@ export const CASES: IsolationCase[] = [
         t.check(
           list(theirs.json, 'entries').length === 0,
           `the audit log shows entries of the victim's person ${id}`,
+        );
+      }
+    },
+  },
+  {
+    op: 'GET /v1/webhook-deliveries',
+    run: async (t) => {
+      // The attacker's own deliveries, every one: none of the victim's, whatever the filter.
+      const org = t.attacker.spec.orgId;
+      const theirIds = victimDeliveryIds(t);
+      for (const query of ['', '?status=delivered', '?type=candidate.tier_changed']) {
+        const answer = await t.send({
+          method: 'GET',
+          path: `/v1/webhook-deliveries${query}${query ? '&' : '?'}limit=200`,
+          key: key(t),
+        });
+        if (!status(t, answer, [200], `the delivery log${query}`)) continue;
+        const ids = list(answer.json, 'deliveries').map((d) => String(field(d, 'id')));
+        const theirs = ids.filter((id) => theirIds.includes(id));
+        t.check(
+          theirs.length === 0,
+          `the delivery log${query} lists the victim's ${theirs.join(', ')}`,
+        );
+        if (query) continue;
+        const [own] = read<{ n: number }>(
+          t.persist,
+          `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE org_id = '${org}'`,
+        );
+        t.check(
+          ids.length === Math.min(200, own?.n ?? 0),
+          `the delivery log lists ${ids.length} deliveries; the attacker has ${own?.n}`,
         );
       }
     },
@@ -1051,6 +1090,38 @@ export const CASES: IsolationCase[] = [
       for (const id of t.victim.keyIds) {
         const answer = await t.send({ method: 'DELETE', path: `/v1/keys/${id}`, key: key(t) });
         status(t, answer, [404], `revoking the victim's key ${id}`);
+      }
+    },
+  },
+  {
+    op: 'POST /v1/webhook-deliveries/test',
+    run: async (t) => {
+      // A test event is the attacker's own: it names the attacker and goes to its receiver.
+      const answer = await t.send({
+        method: 'POST',
+        path: '/v1/webhook-deliveries/test',
+        key: key(t),
+      });
+      if (!status(t, answer, [201], 'a test event')) return;
+      const orgId = field(answer.json, 'payload', 'orgId');
+      t.check(
+        orgId === t.attacker.spec.orgId,
+        `the test event names organisation ${String(orgId)}`,
+      );
+    },
+  },
+  {
+    op: 'POST /v1/webhook-deliveries/{id}/redeliver',
+    run: async (t) => {
+      const ids = victimDeliveryIds(t);
+      t.check(ids.length > 0, 'the victim has no webhook delivery to aim at');
+      for (const id of ids.slice(0, 3)) {
+        const answer = await t.send({
+          method: 'POST',
+          path: `/v1/webhook-deliveries/${path(id)}/redeliver`,
+          key: key(t),
+        });
+        status(t, answer, [404], `redelivering the victim's event ${id}`);
       }
     },
   },

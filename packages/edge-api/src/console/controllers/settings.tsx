@@ -5,7 +5,8 @@
 // Messaging tab is in `messaging-settings.tsx`; its Sign-in tab (`?tab=sign-in`,
 // `GET /v1/settings/sign-in`) one, sent on to `PUT /v1/settings/sign-in`. On success the browser
 // goes back to the page (post/redirect/get); on a refusal the page is shown again with each
-// problem beside its field in plain words and what was typed kept (never the client secret).
+// problem beside its field in plain words and what was typed kept (never the client secret). The
+// webhook form also serves the Webhooks page, and answers with that page when sent from it.
 import type { Context, Hono } from 'hono';
 import type { SignInSettingsInput } from '../../client/index.js';
 import type { AppEnv } from '../../env.js';
@@ -23,6 +24,7 @@ import {
 import type { SignInDraft, SignInFailure } from '../pages/sign-in-settings.js';
 import { modelOf, type SettingsSection, sectionBody } from '../settings-fields.js';
 import { messagingPage, registerMessagingSettings } from './messaging-settings.js';
+import { webhooksPage } from './webhooks.js';
 
 type Ctx = Context<AppEnv>;
 type Form = Record<string, string>;
@@ -177,6 +179,21 @@ function render(
  */
 async function saveSettings(c: Ctx, signed: Session, section: SettingsSection, form: Form) {
   const result = await settle(signed.client.updateSettings(sectionBody(section, form)));
+  // The webhook form of the Webhooks page says so with one fixed value: back there, never to a
+  // URL the form could name.
+  if (section === 'webhook' && form.returnTo === 'webhooks') {
+    if (!result.ok) {
+      return webhooksPage(
+        c,
+        signed,
+        { failure: { problem: result.problem, form } },
+        result.problem.status,
+      );
+    }
+    if (result.data.webhookSecret)
+      return webhooksPage(c, signed, { secret: result.data.webhookSecret });
+    return c.redirect('/console/webhooks?saved=webhook', 303);
+  }
   if (!result.ok) {
     return settingsPage(c, signed, undefined, {
       failure: { section, problem: result.problem, form },

@@ -302,7 +302,12 @@ export function LinksSection({ view }: { view: SectionView }) {
   );
 }
 
-export function WebhookSection({ view }: { view: SectionView }) {
+/**
+ * The webhook URL and secret rotation, on the settings page and on the Webhooks page. Both post
+ * to `/console/settings/webhook`; from the Webhooks page the form says so (`returnTo`, one fixed
+ * value, never a URL), and the reply is that page again.
+ */
+export function WebhookSection({ view, returnTo }: { view: SectionView; returnTo?: 'webhooks' }) {
   const { settings } = view;
   return (
     <Section
@@ -313,6 +318,7 @@ export function WebhookSection({ view }: { view: SectionView }) {
       action="/console/settings/webhook"
       submit="Save webhook"
     >
+      {returnTo ? <input type="hidden" name="returnTo" value={returnTo} /> : null}
       <Input
         name="webhookUrl"
         type="url"

@@ -86,6 +86,9 @@ describe('GET /v1/openapi.json', () => {
       '/v1/users',
       '/v1/users/{id}',
       '/v1/visitors/{visitorId}/link',
+      '/v1/webhook-deliveries',
+      '/v1/webhook-deliveries/test',
+      '/v1/webhook-deliveries/{id}/redeliver',
       '/v1/whoami',
     ]);
   });
