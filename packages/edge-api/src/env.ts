@@ -11,7 +11,7 @@ export interface Bindings {
    */
   ENVIRONMENT?: string;
   /**
-   * HMAC secret for signed tokens (`cxm_t`, tracked links): a required secret
+   * Signs and encrypts tokens (`cxm_t`, tracked links): a required secret
    * (`wrangler secret put TOKEN_SECRET`); the development value is in .dev.vars.
    */
   TOKEN_SECRET: string;

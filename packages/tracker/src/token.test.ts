@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validToken, withoutToken } from './token.js';
 
 // Shaped as packages/edge-api/src/auth/tokens.ts mints them:
-// base64url(payload).base64url(HMAC-SHA256).
+// base64url(body).base64url(HMAC-SHA256) (a legacy plain-JSON body here: the shape is what counts).
 const TOKEN =
   'eyJrIjoiaWRlbnRpdHkiLCJvIjoib3JnX2RlbW8iLCJjIjoiQ0FORC0yMDI0LTAwMDEyMyIsIngiOjE4OTM0NTYwMDB9.2OlK5a649a3bUz5pi4PXl0DxH_ZcucDvtKaHR8SmzDM';
 

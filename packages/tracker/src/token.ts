@@ -1,9 +1,11 @@
-// Signed identity tokens (`cxm_t`): taken from the landing URL, then removed from the address bar
-// so they are not bookmarked, shared or sent to other analytics.
+// Identity tokens and codes (`cxm_t`): taken from the landing URL, then removed from the address
+// bar so they are not bookmarked, shared or sent to other analytics. A tracked click's `cxm_t` is
+// an identity code: the API honours it for the first browser that sends it, so the copy a log
+// keeps is of no use (packages/edge-api/src/auth/click-identity.ts).
 import { IDENTITY_PARAM } from './wire.js';
 
 /**
- * Tokens as the API mints them (packages/edge-api/src/auth/tokens.ts): `base64url(payload)`, a dot
+ * Tokens as the API mints them (packages/edge-api/src/auth/tokens.ts): `base64url(body)`, a dot
  * and the 43-character base64url HMAC-SHA256 signature, 2048 characters at most. The API verifies
  * the signature; this only refuses what cannot be a token, such as a raw candidate id (a UUID,
  * `CAND-2024-000123`), so that it is never sent.

@@ -10,7 +10,7 @@ export const MAX_BEACON_EVENTS = 20;
 export const MAX_URL_LENGTH = 2048;
 /** Longest form name (its id or name attribute). */
 export const MAX_FORM_NAME_LENGTH = 200;
-/** The query parameter that carries a signed identity token on landing pages. */
+/** The query parameter that carries an identity code (or token) on landing pages. */
 export const IDENTITY_PARAM = 'cxm_t';
 /** The hidden form input that carries the visitor id when `data-form-visitor-field` is on. */
 export const VISITOR_FIELD = 'cxm_vid';
@@ -74,7 +74,7 @@ export interface BeaconPayload {
   /** The site's public key, e.g. `pk_demo`. */
   site: string;
   visitor: BeaconVisitor;
-  /** A signed identity token (`cxm_t`) from a tracked email link or `cxm('identify', token)`. */
+  /** An identity code (`cxm_t`) from a tracked click, or a token from `cxm('identify', token)`. */
   identity?: string;
   /** Set when the tracker ran under automation anyway (test switch); the API drops such beacons. */
   automation?: boolean;

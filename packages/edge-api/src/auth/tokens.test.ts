@@ -44,6 +44,50 @@ describe('signed tokens', () => {
     });
   });
 
+  it('are opaque: nothing of the payload is readable, and each minting differs', async () => {
+    const input = { orgId: 'org-visible', candidateId: 'CAND-2024-000123', now };
+    const token = await mintIdentityToken(SECRET, input);
+    const readable = token
+      .split('.')
+      .map((part) => atob(part.replaceAll('-', '+').replaceAll('_', '/')))
+      .join('');
+    expect(readable).not.toMatch(/org-visible|CAND-2024-000123|identity/);
+    expect(await mintIdentityToken(SECRET, input)).not.toBe(token);
+  });
+
+  it('honour a signed token minted before encryption (a plain JSON body), and refuse it re-signed', async () => {
+    const encode = (text: string) =>
+      btoa(text).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_');
+    const body = encode(
+      JSON.stringify({ k: 'open', o: 'demo', c: 'c-9', x: now / 1000 + 60, l: 'l1' }),
+    );
+    const { hmacSha256, base64url } = await import('../utils/encoding.js');
+    const legacy = `${body}.${base64url(await hmacSha256(SECRET, body))}`;
+    expect(await verifyToken(SECRET, legacy, { kind: 'open', now })).toMatchObject({
+      ok: true,
+      payload: { c: 'c-9', l: 'l1' },
+    });
+    const other = `${body}.${base64url(await hmacSha256('other', body))}`;
+    expect(await verifyToken(SECRET, other, { kind: 'open', now })).toMatchObject({ ok: false });
+  });
+
+  it('accept any of the kinds a place lists', async () => {
+    const code = await mintIdentityToken(SECRET, {
+      orgId: 'demo',
+      candidateId: 'c-1',
+      now,
+      kind: 'code',
+    });
+    expect(await verifyToken(SECRET, code, { kind: ['identity', 'code'], now })).toMatchObject({
+      ok: true,
+      payload: { k: 'code' },
+    });
+    expect(await verifyToken(SECRET, code, { kind: 'identity', now })).toEqual({
+      ok: false,
+      reason: 'wrong_kind',
+    });
+  });
+
   it('never throw on garbage', async () => {
     for (const garbage of ['', '.', 'a.b.c', '!!!.???', 'e30.e30', 'x'.repeat(5000)]) {
       const result = await verifyToken(SECRET, garbage, { kind: 'identity', now });

@@ -478,6 +478,30 @@ export const trackedLinks = sqliteTable(
   (t) => [index('tracked_links_org_candidate').on(t.orgId, t.candidateId)],
 );
 
+/**
+ * Identity codes (the `cxm_t` a tracked click appends to a landing URL, src/auth/click-identity.ts)
+ * that a browser has used: the first device to present a code owns it, so a copy read from a log
+ * links nobody else. A row lives as long as its code (an hour; the daily cron prunes it), and a
+ * purge removes the candidate's.
+ */
+export const identityCodeClaims = sqliteTable(
+  'identity_code_claims',
+  {
+    /** SHA-256 of the code, hex: the code itself is never stored. */
+    codeHash: text('code_hash').primaryKey(),
+    orgId: text('org_id').notNull(),
+    /** The candidate's external id, as the code names it. */
+    externalId: text('external_id').notNull(),
+    /** The tracker's first-party device id that presented the code first. */
+    deviceId: text('device_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    index('identity_code_claims_expiry').on(t.expiresAt),
+    index('identity_code_claims_candidate').on(t.orgId, t.externalId),
+  ],
+);
+
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 
 /**

@@ -7,6 +7,8 @@
 // due and resumes stalled ones (`campaigns/start-runs.ts`), so a run starts at most ten minutes
 // after its send time. The daily run also deletes audit entries past their retention. The clock
 // and `fetch` are injectable so tests drive a run at any `now`.
+
+import { pruneIdentityCodes } from '../auth/click-identity.js';
 import { sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
 import { pruneAudit } from '../endpoints/audit/prune.js';
@@ -36,7 +38,10 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
     secrets: sealingSecrets(env),
     ...(run.fetch ? { fetch: run.fetch } : {}),
   });
-  const expired = await sweepExpired(db, run.now);
+  const expired = {
+    ...(await sweepExpired(db, run.now)),
+    identityCodes: await pruneIdentityCodes(db, run.now),
+  };
   const stuckTexts = await sweepStuckSending(env.DB, run.now);
   const campaigns = await startCampaignRuns(env, run.now);
   const auditPruned = run.cron === RETRY_CRON ? 0 : await pruneAudit(db, run.now);

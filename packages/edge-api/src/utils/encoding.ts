@@ -1,6 +1,6 @@
 // The byte encodings and hashes the API uses, written once: base64 (CSP hashes), base64url
-// (tokens, cursors, random ids), lowercase hex (stored hashes, webhook signatures), SHA-256 and HMAC-SHA256 with
-// each secret's key imported once per isolate.
+// (tokens, cursors, random ids), lowercase hex (stored hashes, webhook signatures), SHA-256,
+// HMAC-SHA256 and AES-256-GCM keys derived with HKDF, each key imported once per isolate.
 
 const encoder = new TextEncoder();
 
@@ -79,4 +79,31 @@ export async function hmacVerify(
   signature: Uint8Array,
 ): Promise<boolean> {
   return crypto.subtle.verify('HMAC', await hmacKey(secret), signature, utf8(message));
+}
+
+const aesKeyCache = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * The AES-256-GCM key HKDF-SHA256 derives from `secret` for `purpose` (its `info`): one Worker
+ * secret serves several purposes with unrelated keys. Derived once per isolate and purpose.
+ */
+export function aesKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const cacheKey = `${purpose}\u0000${secret}`;
+  let key = aesKeyCache.get(cacheKey);
+  if (!key) {
+    key = crypto.subtle
+      .importKey('raw', utf8(secret), 'HKDF', false, ['deriveKey'])
+      .then((material) =>
+        crypto.subtle.deriveKey(
+          { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8(purpose) },
+          material,
+          { name: 'AES-GCM', length: 256 },
+          false,
+          ['encrypt', 'decrypt'],
+        ),
+      );
+    key.catch(() => aesKeyCache.delete(cacheKey));
+    aesKeyCache.set(cacheKey, key);
+  }
+  return key;
 }

@@ -1,5 +1,5 @@
 // Page URLs from the browser: which ones a site may report, and the form they are stored in.
-// Stored details must not carry tracking tokens (the signed `cxm_t` identity token above all:
+// Stored details must not carry tracking tokens (the `cxm_t` identity code or token above all:
 // it names a candidate), campaign parameters that would make one page look like many, or what a
 // visitor typed into a GET form or a search box (names, emails, queries).
 import { IDENTITY_PARAM } from '@cxm/tracker/wire';

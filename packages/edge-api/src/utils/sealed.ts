@@ -3,7 +3,7 @@
 // `v1.<key id>.<iv>.<ciphertext>`: it names the key that sealed it, so the key can rotate (the
 // current key seals; the current or `SECRETS_KEY_PREVIOUS` opens). The row it belongs to is the
 // additional data, so a sealed value copied into another organisation's row does not open.
-import { base64url, fromBase64url, hex, sha256, utf8 } from './encoding.js';
+import { aesKey, base64url, fromBase64url, hex, sha256, utf8 } from './encoding.js';
 
 export interface SealingSecrets {
   current: string;
@@ -29,16 +29,7 @@ function sealingKey(secret: string): Promise<SealingKey> {
   let key = keys.get(secret);
   if (!key) {
     key = (async () => {
-      const material = await crypto.subtle.importKey('raw', utf8(secret), 'HKDF', false, [
-        'deriveKey',
-      ]);
-      const derived = await crypto.subtle.deriveKey(
-        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8('cxm sealed v1') },
-        material,
-        { name: 'AES-GCM', length: 256 },
-        false,
-        ['encrypt', 'decrypt'],
-      );
+      const derived = await aesKey(secret, 'cxm sealed v1');
       // The id names the key without revealing it: 8 hex characters of a hash of the secret.
       return { id: hex(await sha256(`cxm key id:${secret}`)).slice(0, 8), key: derived };
     })();

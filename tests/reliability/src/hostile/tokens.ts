@@ -1,36 +1,36 @@
-// Link tokens and cursors as the worker makes them (packages/edge-api/src/auth/tokens.ts and
-// src/utils/cursor.ts): `base64url(JSON payload).base64url(HMAC-SHA256(payload part))` and
-// `base64url(JSON)`. The suite signs with the dev TOKEN_SECRET (the worker under test runs with the
-// development settings: tests/support/src/worker.ts) so it can make tokens that are authentic but
-// wrong in one way (expired, of another kind, to a script URL), and forges the rest.
-import { createHmac } from 'node:crypto';
+// Link tokens as the worker makes them (packages/edge-api/src/auth/tokens.ts: opaque, an
+// encrypted payload then an HMAC-SHA256 signature; the format is @cxm/test-support/tokens). The
+// suite mints with the dev TOKEN_SECRET (the worker under test runs with the development
+// settings: tests/support/src/worker.ts) so it can make tokens that are authentic but wrong in one
+// way (expired, of another kind, to a script URL), and forges the rest.
+import {
+  mintToken,
+  openToken,
+  type Payload,
+  withPayload as tampered,
+} from '@cxm/test-support/tokens';
 import { DEV_VARS } from '@cxm/test-support/worker';
 
-export type Payload = Record<string, unknown>;
+export type { Payload };
 
 export function base64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 export function sign(secret: string, payload: Payload): string {
-  const body = base64urlJson(payload);
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+  return mintToken(secret, payload);
 }
 
-/** The payload of a token (or a cursor), read without checking anything. */
+/** The payload of a token the worker minted, decrypted with the dev secret. */
 export function payloadOf(token: string): Payload {
-  const value: unknown = JSON.parse(
-    Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'),
-  );
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`not a token: ${token}`);
-  }
-  return value as Payload;
+  const payload = openToken(devTokenSecret(), token);
+  if (!payload) throw new Error(`not a token: ${token}`);
+  return payload;
 }
 
 /** `token`'s signature under another payload: what a tamperer sends. */
 export function withPayload(token: string, payload: Payload): string {
-  return `${base64urlJson(payload)}.${token.split('.')[1] ?? ''}`;
+  return tampered(devTokenSecret(), token, payload);
 }
 
 /** The development TOKEN_SECRET (packages/edge-api/scripts/dev-vars.mjs): the worker under test's. */

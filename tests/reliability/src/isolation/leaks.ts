@@ -1,6 +1,6 @@
 // Whether a reply carries another organisation's data: its status line, headers (a redirect's
-// Location) and body are searched, with every base64url JSON segment in them (cursors, tokens,
-// `cxm_t`) decoded, for each of the victim's values. A value the request itself named (the
+// Location) and body are searched, with every token in them (link tokens, `cxm_t`) opened and
+// every base64url JSON segment decoded, for each of the victim's values. A value the request itself named (the
 // victim's candidate id in the path, say) may come back as an echo and is not searched for;
 // the cases then check the reply's shape instead.
 import { type Answer, type Call, requestText } from './http.js';

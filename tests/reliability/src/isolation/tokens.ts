@@ -1,6 +1,11 @@
-// Signed tokens and cursors as a caller sees them: `base64url(JSON)` (plus `.signature` for
-// tokens). Their payloads are readable, so replies are searched with them decoded, and a caller
-// can rewrite its own token's payload (keeping its signature) to aim it at another organisation.
+// Tokens and cursors as a caller sees them. Tokens are opaque (an encrypted payload, then a
+// signature: @cxm/test-support/tokens); the suite knows the development TOKEN_SECRET the worker
+// under test runs with, so it reads what each token names as the worker would, searches replies
+// with them opened, and rewrites its own token's payload (keeping its signature) to aim it at
+// another organisation. A base64url JSON segment (a plain cursor, a token from before
+// encryption) is decoded as well.
+import { openToken, tokensIn, withPayload } from '@cxm/test-support/tokens';
+import { DEV_VARS } from '@cxm/test-support/worker';
 
 export function decodeBase64urlJson(part: string): Record<string, unknown> | null {
   try {
@@ -13,16 +18,14 @@ export function decodeBase64urlJson(part: string): Record<string, unknown> | nul
   }
 }
 
-/** The payload of a signed token (`<payload>.<signature>`), or of a cursor. */
+/** What a token names, opened with the development secret (null when it is no token). */
 export function payloadOf(token: string): Record<string, unknown> | null {
-  return decodeBase64urlJson(token.split('.')[0] ?? '');
+  return openToken(DEV_VARS.TOKEN_SECRET, token);
 }
 
 /** The same token with `changes` in its payload and its original signature: a forgery. */
 export function rewritten(token: string, changes: Record<string, unknown>): string {
-  const [, signature = ''] = token.split('.');
-  const payload = { ...payloadOf(token), ...changes };
-  return `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${signature}`;
+  return withPayload(DEV_VARS.TOKEN_SECRET, token, { ...payloadOf(token), ...changes });
 }
 
 /** The token at the end of a `/v1/o/<token>` or `/v1/c/<token>` URL. */
@@ -31,11 +34,15 @@ export function tokenOfUrl(url: string): string {
 }
 
 /**
- * Every base64url JSON segment in `text` (tokens, cursors, `cxm_t` in a redirect), decoded: what
- * they name is searched like the rest of the reply.
+ * Every token in `text` (link tokens, `cxm_t` in a redirect) opened, and every base64url JSON
+ * segment decoded: what they name is searched like the rest of the reply.
  */
 export function decodedSegments(text: string): string[] {
   const found: string[] = [];
+  for (const token of tokensIn(text)) {
+    const payload = payloadOf(token);
+    if (payload) found.push(JSON.stringify(payload));
+  }
   for (const match of text.matchAll(/eyJ[A-Za-z0-9_-]{8,}/g)) {
     const payload = decodeBase64urlJson(match[0]);
     if (payload) found.push(JSON.stringify(payload));

@@ -1,6 +1,10 @@
+import { env } from 'cloudflare:workers';
 // The candidate endpoints against a real D1: the Engagement tab, tags and the purge (scores:
 // ../scores/scores.test.ts).
 import { describe, expect, it } from 'vitest';
+import { claimIdentityCode } from '../../auth/click-identity.js';
+import { verifyToken } from '../../auth/tokens.js';
+import { database } from '../../db/client.js';
 import {
   api,
   createOrg,
@@ -187,6 +191,16 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
     );
     const visitor = rid('v');
     await api('POST', `/v1/visitors/${visitor}/link`, org.keys.user, { candidateId: cand });
+    // A link's click gave an identity code, and a browser used it (auth/click-identity.ts).
+    const click = await api('GET', new URL(Object.values(links.clickUrls)[0]!).pathname);
+    const code = new URL(click.headers.get('location')!).searchParams.get('cxm_t')!;
+    const verified = await verifyToken(env.TOKEN_SECRET, code, { kind: 'code', now: Date.now() });
+    if (!verified.ok) throw new Error('the click gave no identity code');
+    await claimIdentityCode(database(env.DB), {
+      code,
+      payload: verified.payload,
+      deviceId: visitor,
+    });
 
     const purge = await api('DELETE', `/v1/candidates/${cand}`, org.keys.admin);
     expect(purge.status).toBe(200);
@@ -194,7 +208,7 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
       candidateId: cand,
       purged: true,
       removed: {
-        engagements: 2,
+        engagements: 3, // the two sent and the click
         trackedLinks: 1,
         tags: 2,
         scores: 1,
@@ -224,6 +238,7 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
       'candidate_tags',
       'scores',
       'visitors',
+      'identity_code_claims',
       'audit_log',
     ]) {
       const dump = await rows(`SELECT * FROM ${table} WHERE org_id = ?`, org.orgId);
@@ -238,9 +253,9 @@ describe('DELETE /v1/candidates/{id}: purge', () => {
     expect(audit[0]!.subject).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
 
     // The old email link still takes the reader to its destination, but tracks nothing.
-    const click = await api('GET', new URL(Object.values(links.clickUrls)[0]!).pathname);
-    expect(click.status).toBe(302);
-    expect(click.headers.get('location')).toBe(`${org.origin}/jobs/1`);
+    const later = await api('GET', new URL(Object.values(links.clickUrls)[0]!).pathname);
+    expect(later.status).toBe(302);
+    expect(later.headers.get('location')).toBe(`${org.origin}/jobs/1`);
     const left = await rows(
       'SELECT * FROM candidates WHERE org_id = ? AND external_id = ?',
       org.orgId,

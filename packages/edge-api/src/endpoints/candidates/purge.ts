@@ -19,6 +19,7 @@ import {
   contactUsage,
   engagements,
   fingerprints,
+  identityCodeClaims,
   messages,
   scores,
   trackedLinks,
@@ -102,7 +103,8 @@ function unlinkRelinkedDevices(db: Db, linked: SQL | undefined): Statement {
 type CandidateRows = Record<keyof PurgeReport, Selection[]>;
 
 /** The batch deletes in this order: engagements before the devices they point at. */
-function candidateRows(db: Db, orgId: string, id: string): CandidateRows {
+function candidateRows(db: Db, orgId: string, candidate: CandidateRef): CandidateRows {
+  const { id, externalId } = candidate;
   const ofCandidate = (table: { orgId: SQLiteColumn; candidateId: SQLiteColumn }) =>
     and(eq(table.orgId, orgId), eq(table.candidateId, id));
   const linked = ofCandidate(visitors);
@@ -134,7 +136,22 @@ function candidateRows(db: Db, orgId: string, id: string): CandidateRows {
       },
       { table: visitors, where: linked, before: (db) => unlinkRelinkedDevices(db, linked) },
     ],
-    trackedLinks: [{ table: trackedLinks, where: ofCandidate(trackedLinks) }],
+    trackedLinks: [
+      {
+        table: trackedLinks,
+        where: ofCandidate(trackedLinks),
+        // The identity codes its links' clicks gave that a device has used (an hour's worth).
+        before: (db) =>
+          db
+            .delete(identityCodeClaims)
+            .where(
+              and(
+                eq(identityCodeClaims.orgId, orgId),
+                eq(identityCodeClaims.externalId, externalId),
+              ),
+            ),
+      },
+    ],
     tags: [{ table: candidateTags, where: ofCandidate(candidateTags) }],
     webhookDeliveries: [{ table: webhookDeliveries, where: ofCandidate(webhookDeliveries) }],
     contacts: [{ table: contacts, where: ofCandidate(contacts) }],
@@ -225,7 +242,7 @@ function auditStatements(
 /** Counts, then deletes everything and writes the audit in one batch (all or nothing). */
 async function attempt(db: Db, input: PurgeInput): Promise<PurgeReport> {
   const { orgId, candidate } = input;
-  const selected = candidateRows(db, orgId, candidate.id);
+  const selected = candidateRows(db, orgId, candidate);
   const [report, subject] = await Promise.all([
     countAll(db, selected),
     purgedSubject(input.auditKey, orgId, candidate.externalId),

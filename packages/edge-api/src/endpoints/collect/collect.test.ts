@@ -443,6 +443,83 @@ describe('POST /v1/collect: identity tokens', () => {
   });
 });
 
+describe("POST /v1/collect: identity codes (a tracked click's cxm_t)", () => {
+  const code = (candidateId: string, orgId = 'demo') =>
+    mintIdentityToken(env.TOKEN_SECRET, { orgId, candidateId, kind: 'code', ttlSeconds: 3600 });
+
+  it('links the first device that presents it, that device again, and no other', async () => {
+    const candidate = rid('cand');
+    const sent = await code(candidate);
+    const first = beacon({ identity: sent });
+    expect(await (await sendBeacon(first)).json()).toMatchObject({ accepted: 1 });
+    const [linked] = await engagementsOf(first.visitor.id);
+    expect(linked?.candidate_id).not.toBeNull();
+    const before = await rows<{ n: number }>(
+      "SELECT COALESCE(SUM(ignored_tokens), 0) AS n FROM collect_stats WHERE site_id = 'site_demo'",
+    );
+    // The same browser's next page (or a retried beacon) still carries it: still its own.
+    const again = beacon({ visitor: first.visitor, identity: sent });
+    expect((await sendBeacon(again)).status).toBe(202);
+    // The URL read from a log and replayed by another browser links nobody, and is counted.
+    const replayed = beacon({ identity: sent });
+    expect(await (await sendBeacon(replayed)).json()).toMatchObject({ accepted: 1 });
+    const [anonymous] = await engagementsOf(replayed.visitor.id);
+    expect(anonymous?.candidate_id).toBeNull();
+    const after = await rows<{ n: number }>(
+      "SELECT SUM(ignored_tokens) AS n FROM collect_stats WHERE site_id = 'site_demo'",
+    );
+    expect(after[0]!.n - before[0]!.n).toBe(1);
+    // The code itself is not stored, only its hash and its owner.
+    const claims = await rows<{ code_hash: string; device_id: string }>(
+      'SELECT code_hash, device_id FROM identity_code_claims WHERE external_id = ?',
+      candidate,
+    );
+    expect(claims).toEqual([
+      { code_hash: expect.stringMatching(/^[0-9a-f]{64}$/), device_id: first.visitor.id },
+    ]);
+  });
+
+  it('two devices presenting one code at once: one owner', async () => {
+    const sent = await code(rid('cand'));
+    const bodies = [
+      beacon({ identity: sent }),
+      beacon({ identity: sent }),
+      beacon({ identity: sent }),
+    ];
+    await Promise.all(bodies.map((body) => sendBeacon(body)));
+    const linked = await Promise.all(
+      bodies.map(async (b) => (await engagementsOf(b.visitor.id))[0]),
+    );
+    expect(linked.filter((row) => row?.candidate_id != null)).toHaveLength(1);
+  });
+
+  it("refuses another organisation's code and an expired one, and the daily cron forgets claims", async () => {
+    const foreign = beacon({ identity: await code(rid('cand'), 'other') });
+    await sendBeacon(foreign);
+    expect((await engagementsOf(foreign.visitor.id))[0]?.candidate_id).toBeNull();
+    const expired = await mintIdentityToken(env.TOKEN_SECRET, {
+      orgId: 'demo',
+      candidateId: rid('cand'),
+      kind: 'code',
+      now: Date.now() - 2 * 3600_000,
+      ttlSeconds: 3600,
+    });
+    const late = beacon({ identity: expired });
+    await sendBeacon(late);
+    expect((await engagementsOf(late.visitor.id))[0]?.candidate_id).toBeNull();
+    const candidate = rid('cand');
+    await sendBeacon(beacon({ identity: await code(candidate) }));
+    const { pruneIdentityCodes } = await import('../../auth/click-identity.js');
+    const { database } = await import('../../db/client.js');
+    expect(await pruneIdentityCodes(database(env.DB), Date.now())).toBeGreaterThanOrEqual(0);
+    const count = async () =>
+      (await rows('SELECT 1 FROM identity_code_claims WHERE external_id = ?', candidate)).length;
+    expect(await count()).toBe(1);
+    await pruneIdentityCodes(database(env.DB), Date.now() + 3601_000);
+    expect(await count()).toBe(0);
+  });
+});
+
 describe('POST /v1/collect: organisations', () => {
   it("keeps another organisation's site and visitors apart", async () => {
     const visitor = { id: rid('v'), kind: 'stored' as const };

@@ -6,9 +6,11 @@
 import type { CollectReply } from '@cxm/tracker/wire';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { claimIdentityCode } from '../../auth/click-identity.js';
 import { verifyToken } from '../../auth/tokens.js';
 import { OPTIONS } from '../../config.js';
 import { type Db, database } from '../../db/client.js';
+import { withRetries } from '../../db/retry.js';
 import type { AppEnv } from '../../env.js';
 import { client, overLimit } from '../../limits/rate-limit.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
@@ -191,20 +193,31 @@ function isBot(c: Context<AppEnv>, beacon: Beacon): boolean {
   return beacon.automation === true || isBotUserAgent(c.req.header('user-agent'));
 }
 
-/** The candidate named by the beacon's identity token, and whether a token was ignored. */
+/**
+ * The candidate named by the beacon's identity token or code, and whether one was ignored. A code
+ * (a tracked click's `cxm_t`) names them only for the first device that presents it
+ * (auth/click-identity.ts); a token or code for another organisation is as good as none.
+ */
 async function identityOf(
-  secret: string,
-  beacon: Beacon,
-  site: SiteContext,
-  receivedAt: number,
+  c: Context<AppEnv>,
+  db: Db,
+  input: { beacon: Beacon; site: SiteContext; receivedAt: number },
 ): Promise<Pick<BeaconJob, 'identityCandidate' | 'ignoredTokens'>> {
+  const { beacon, site, receivedAt } = input;
   if (beacon.identity === undefined) return { identityCandidate: null, ignoredTokens: 0 };
-  const token = await verifyToken(secret, beacon.identity, { kind: 'identity', now: receivedAt });
-  // A token for another organisation is as good as no token: it is ignored and counted.
-  if (token.ok && token.payload.o === site.orgId) {
-    return { identityCandidate: token.payload.c, ignoredTokens: 0 };
+  const token = await verifyToken(c.env.TOKEN_SECRET, beacon.identity, {
+    kind: ['identity', 'code'],
+    now: receivedAt,
+  });
+  const ignored = { identityCandidate: null, ignoredTokens: 1 };
+  if (!token.ok || token.payload.o !== site.orgId) return ignored;
+  if (token.payload.k === 'code') {
+    const claim = { code: beacon.identity, payload: token.payload, deviceId: beacon.visitor.id };
+    if (!(await withRetries(() => claimIdentityCode(db, claim), OPTIONS.writeAttempts))) {
+      return ignored;
+    }
   }
-  return { identityCandidate: null, ignoredTokens: 1 };
+  return { identityCandidate: token.payload.c, ignoredTokens: 0 };
 }
 
 /** What the writer (here or in the queue consumer) needs: the site's settings and the events. */
@@ -300,7 +313,7 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
     await countDropped(db, { orgId: site.orgId, siteId: site.id, receivedAt, droppedBots: events });
     return c.json(nothingStored(events, true), 202, cors);
   }
-  const identity = await identityOf(c.env.TOKEN_SECRET, beacon, site, receivedAt);
+  const identity = await identityOf(c, db, { beacon, site, receivedAt });
   const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));
   return c.json({ ...outcome, dropped: 0, tracking: true }, 202, cors);
 }

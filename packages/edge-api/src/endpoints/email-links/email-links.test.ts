@@ -24,6 +24,18 @@ const path = (url: string) => {
   return `${parsed.pathname}${parsed.search}`;
 };
 
+/** Everything readable in a token: its parts decoded as base64url (as text) and as they are. */
+function revealed(token: string): string {
+  const decoded = token.split('.').map((part) => {
+    try {
+      return atob(part.replaceAll('-', '+').replaceAll('_', '/'));
+    } catch {
+      return '';
+    }
+  });
+  return [token, ...decoded].join('\n');
+}
+
 /** Links for a fresh candidate, minted a minute ago (so opens are not "just sent"). */
 async function minted(destinations?: string[]) {
   const org = await createOrg();
@@ -63,6 +75,39 @@ describe('POST /v1/links', () => {
     ]);
     for (const url of Object.values(links.clickUrls))
       expect(url).toMatch(/^http:\/\/api\.test\/v1\/c\//);
+  });
+
+  it('mints opaque tokens: a mail client or proxy reads no organisation, candidate, link or destination', async () => {
+    const { org, candidateId, links } = await minted([
+      'https://careers.example.com/jobs/secret-role-42',
+    ]);
+    for (const url of [links.openUrl, ...Object.values(links.clickUrls)]) {
+      const token = new URL(url).pathname.split('/').pop()!;
+      expect(revealed(token)).not.toMatch(
+        new RegExp(`${org.orgId}|${candidateId}|${links.linkId}|secret-role-42|jobs`),
+      );
+    }
+  });
+
+  it('refuses a token with any byte changed, and one signed with another secret', async () => {
+    const { links } = await minted();
+    const token = new URL(links.clickUrls[Object.keys(links.clickUrls)[0]!]!).pathname
+      .split('/')
+      .pop()!;
+    const [body, sig] = token.split('.') as [string, string];
+    const flip = (text: string, at: number) =>
+      `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+    for (const tampered of [`${flip(body, 20)}.${sig}`, `${body}.${flip(sig, 5)}`]) {
+      expect((await request(`/v1/c/${tampered}`)).status).toBe(404);
+    }
+    const foreign = await mintToken('another-secret', {
+      k: 'click',
+      o: 'demo',
+      c: 'c-1',
+      x: Date.now() / 1000 + 60,
+      u: 'https://evil.example.net/',
+    });
+    expect((await request(`/v1/c/${foreign}`)).status).toBe(404);
   });
 
   it('refuses destinations off the allowed origins and the link allowlist', async () => {
@@ -165,7 +210,7 @@ describe('GET /v1/o/{token}: open pixel', () => {
 });
 
 describe('GET /v1/c/{token}: click redirect', () => {
-  it('records click_email and redirects to the signed destination with a cxm_t identity token', async () => {
+  it('records click_email and redirects to the signed destination with an opaque cxm_t code', async () => {
     const { org, candidateId, links } = await minted();
     const destination = `${org.origin}/jobs/42?ref=mail#apply`;
     const reply = await request(path(links.clickUrls[destination]!), {
@@ -177,11 +222,19 @@ describe('GET /v1/c/{token}: click redirect', () => {
     expect(location.searchParams.get('ref')).toBe('mail');
     expect(location.hash).toBe('#apply');
     const identity = location.searchParams.get('cxm_t')!;
+    // A single-use code the tracker there sends (auth/click-identity.ts), not an identity token.
     const verified = await verifyToken(env.TOKEN_SECRET, identity, {
-      kind: 'identity',
+      kind: 'code',
       now: Date.now(),
     });
     expect(verified).toMatchObject({ ok: true, payload: { o: org.orgId, c: candidateId } });
+    expect(
+      await verifyToken(env.TOKEN_SECRET, identity, { kind: 'identity', now: Date.now() }),
+    ).toEqual({ ok: false, reason: 'wrong_kind' });
+    // Nothing a log keeping the landing URL could read: no organisation, candidate or link.
+    expect(revealed(identity)).not.toMatch(
+      new RegExp(`${org.orgId}|${candidateId}|${links.linkId}`),
+    );
     expect(await engagementsOf(org.orgId, candidateId)).toEqual([
       {
         type: 'click_email',

@@ -38,8 +38,9 @@ export const linksRoute = createRoute({
   description:
     "Destinations must be http(s) URLs on one of the organisation's sites' allowed origins or " +
     'on its link allowlist (settings). Returns the open pixel URL and one redirect per ' +
-    "destination. A redirect to one of the organisation's own sites appends a short-lived " +
-    '`cxm_t` identity token (for its tracker); one to a link-allowlist origin does not.',
+    'destination. Tokens are opaque (encrypted and signed). A redirect to one of the ' +
+    "organisation's own sites appends an identity code as `cxm_t` (for its tracker: valid an " +
+    'hour, for the first browser that sends it); one to a link-allowlist origin does not.',
   tags: ['Email tracking'],
   security: [{ apiKey: ['user'] }],
   middleware: [
@@ -82,7 +83,8 @@ export const clickRoute = createRoute({
   path: '/v1/c/{token}',
   summary: 'Click redirect: records `click_email`',
   description:
-    'Redirects (302) to the destination signed in the token, with `cxm_t` appended when the ' +
+    'Redirects (302) to the destination signed in the token, with a single-use identity code as ' +
+    '`cxm_t` appended when the ' +
     "destination is on one of the organisation's own sites (never on link-allowlist origins). " +
     'A token that fails its signature is a 404 and redirects nowhere. An expired token, or one whose ' +
     'candidate was purged, redirects to its destination without tracking. 429: the link was ' +
@@ -100,8 +102,9 @@ export const identityTokenRoute = createRoute({
   path: '/v1/identity-tokens',
   summary: 'Mint a short-lived identity token (`cxm_t`) for a candidate',
   description:
-    'For portals where the candidate is logged in: add `cxm_t=<token>` to a career-site URL ' +
-    'and the tracker there links that device to the candidate.',
+    "For portals where the candidate is logged in: pass the token to the page's " +
+    "`cxm('identify', token)` (preferred: it never sits in a URL), or add `cxm_t=<token>` to a " +
+    'career-site URL, and the tracker there links that device to the candidate. Opaque.',
   tags: ['Email tracking'],
   security: [{ apiKey: ['user'] }],
   middleware: [

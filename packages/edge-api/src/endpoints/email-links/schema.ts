@@ -50,5 +50,5 @@ export const tokenParams = z.object({
   token: z
     .string()
     .max(4096)
-    .openapi({ param: { name: 'token', in: 'path' }, description: 'A signed link token.' }),
+    .openapi({ param: { name: 'token', in: 'path' }, description: 'An opaque link token.' }),
 });

@@ -1,5 +1,6 @@
 // Tracked email links: minting (`POST /v1/links`), what the open pixel and click redirect
-// record, and where a click goes. Each token is signed with TOKEN_SECRET, names the organisation, the candidate and the
+// record, and where a click goes. Each token is opaque (auth/tokens.ts: encrypted, then signed
+// with TOKEN_SECRET) and names the organisation, the candidate and the
 // link row, and a click token carries its destination, so the redirect can only go where the
 // organisation signed; a tampered or foreign token fails the signature and is refused. A click
 // token also says (`t`: 1 or 0, decided when minting) whether the redirect appends `cxm_t`: only
@@ -37,9 +38,9 @@ export async function mintLinks(
     subject: string;
     destinations: string[];
     /**
-     * Origins of the organisation's own sites: only a click to one of them carries the `cxm_t`
-     * identity token (its tracker reads it). Link-allowlist destinations (third parties) get a
-     * clean redirect, since the token names the candidate in readable form.
+     * Origins of the organisation's own sites: only a click to one of them carries a `cxm_t`
+     * identity code (its tracker reads it). Link-allowlist destinations (third parties) get a
+     * clean redirect: the code is of no use there, and none of their business.
      */
     siteOrigins: ReadonlySet<string>;
     origin: string;
@@ -215,7 +216,7 @@ export interface TrackedHit {
   now: number;
 }
 
-/** Appends the short-lived `cxm_t` of a tracked click's candidate, if its destination gets one. */
+/** Appends an identity code for a tracked click's candidate, if its destination gets one. */
 export async function appendIdentity(secret: string, hit: TrackedHit, target: URL): Promise<void> {
   const { db, payload } = hit;
   if (!(await carriesIdentity(db, payload, target.origin))) return;

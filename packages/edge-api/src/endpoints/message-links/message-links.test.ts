@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:workers';
 import { IDENTITY_PARAM } from '@cxm/tracker/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyToken } from '../../auth/tokens.js';
 import { api, BROWSER_UA, errorOf, json, request, rows } from '../../test/client.js';
 import {
   addCandidate,
@@ -150,7 +151,17 @@ describe('GET /v1/m/{code}', () => {
     expect(response.status).toBe(302);
     const target = new URL(response.headers.get('location')!);
     expect(`${target.origin}${target.pathname}`).toBe(JOB);
-    expect(target.searchParams.get(IDENTITY_PARAM)).toBeTruthy();
+    // An opaque single-use code for the tracker there (auth/click-identity.ts), naming nobody.
+    const code = target.searchParams.get(IDENTITY_PARAM)!;
+    expect(
+      await verifyToken(env.TOKEN_SECRET, code, { kind: 'code', now: Date.now() }),
+    ).toMatchObject({
+      ok: true,
+      payload: { c: candidate.externalId },
+    });
+    expect(atob(code.split('.')[0]!.replaceAll('-', '+').replaceAll('_', '/'))).not.toContain(
+      candidate,
+    );
     expect(response.headers.get('cache-control')).toMatch(/no-store/);
     expect(await clickEngagements(candidate)).toEqual([
       { type: 'click_message', detail: JOB, source: 'message_link', machine: 0 },

@@ -1,6 +1,6 @@
 // Tracked links in text messages. A send with a `url` gets one link of its own: an opaque random
 // code (`/v1/m/{code}`) stored on the message with its destination, short enough for an SMS
-// (a signed token naming the candidate would be ~200 characters and readable). Following it
+// (a link token would be ~200 characters). Following it
 // records a `click_message` engagement for the candidate, counts a person's click on the message,
 // and redirects only to the destination stored with it, so the redirect is never open.
 
@@ -121,9 +121,9 @@ export async function followMessageLink(
 }
 
 /**
- * Appends a short-lived `cxm_t` naming the candidate when the destination is one of the
+ * Appends an identity code (`cxm_t`, auth/click-identity.ts) when the destination is one of the
  * organisation's own sites (its tracker links the phone's browser to the candidate); never for
- * link-allowlist (third-party) origins, where it would hand a readable candidate id to others.
+ * link-allowlist (third-party) origins, where it is of no use and none of their business.
  */
 export async function appendIdentityForSites(
   db: Db,

@@ -26,7 +26,8 @@ export const messageLinkRoute = createRoute({
   summary: 'Text message link: records `click_message`',
   description:
     'The tracked link a message sent with a `url` carries. Redirects (302) to that URL only, ' +
-    "with `cxm_t` appended when it is on one of the organisation's own sites, and counts the " +
+    "with a single-use identity code as `cxm_t` appended when it is on one of the organisation's " +
+    'own sites, and counts the ' +
     'click on the message. Link previews fetched by messaging apps (and fetches within 5 s of ' +
     'sending) are stored as `machine` and not counted. An unknown code, or one whose candidate ' +
     'was purged, is a 404 and redirects nowhere.',
