@@ -14,6 +14,7 @@ import {
   uniqueIssuer,
 } from '../../test/fake-idp.js';
 import { messagingOrg, personToken, US_PHONE } from '../../test/messaging.js';
+import { fakeReceiver, setWebhook } from '../../test/webhook-receiver.js';
 
 interface Entry {
   id: string;
@@ -465,7 +466,45 @@ const SIGN_INS = [
   }),
 ];
 
-const ACTIONS = [...KEYS, ...USERS, ...SETTINGS, ...CAMPAIGNS, ...PURGES, ...SIGN_INS];
+const WEBHOOKS = [
+  audited({
+    action: 'webhook.test_sent',
+    how: 'POST /v1/webhook-deliveries/test',
+    prepare: (org) => {
+      fakeReceiver(); // restored with every mock after the row
+      return setWebhook(org);
+    },
+    async act(org, webhook: { secret: string }) {
+      const body = await expectStatus<{ id: string }>(
+        api('POST', '/v1/webhook-deliveries/test', org.keys.manager),
+        201,
+      );
+      return { actor: keyActor(org, 'manager'), subject: body.id, hidden: [webhook.secret] };
+    },
+  }),
+  audited({
+    action: 'webhook.redelivered',
+    how: 'POST /v1/webhook-deliveries/{id}/redeliver',
+    async prepare(org) {
+      fakeReceiver(); // restored with every mock after the row
+      const webhook = await setWebhook(org);
+      const sent = await expectStatus<{ id: string }>(
+        api('POST', '/v1/webhook-deliveries/test', org.keys.manager),
+        201,
+      );
+      return { ...webhook, id: sent.id };
+    },
+    async act(org, sent: { id: string; secret: string }) {
+      await expectStatus(
+        api('POST', `/v1/webhook-deliveries/${sent.id}/redeliver`, org.keys.manager),
+        200,
+      );
+      return { actor: keyActor(org, 'manager'), subject: sent.id, hidden: [sent.secret] };
+    },
+  }),
+];
+
+const ACTIONS = [...KEYS, ...USERS, ...SETTINGS, ...WEBHOOKS, ...CAMPAIGNS, ...PURGES, ...SIGN_INS];
 
 /** Requests that change nothing: `ready` prepares what they need, then the request is sent. */
 const REFUSALS: {

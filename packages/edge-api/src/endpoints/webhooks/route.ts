@@ -7,8 +7,9 @@ import { createRoute, type OpenAPIHono, type RouteHandler } from '@hono/zod-open
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { requireRole } from '../../auth/require-role.js';
+import { auditInsert } from '../../db/audit.js';
 import { type Db, database, newId, runBatch } from '../../db/client.js';
-import { auditLog, organisations, webhookDeliveries } from '../../db/schema.js';
+import { organisations, webhookDeliveries } from '../../db/schema.js';
 import type { ApiCaller, AppEnv } from '../../env.js';
 import { isoOrNull } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
@@ -186,22 +187,23 @@ const NOT_CONFIGURED = apiError(
   'The organisation has no webhook URL: set one in the settings first.',
 );
 
-function auditEntry(
+/** The entry a manager's test or redelivery writes, in the batch that queues the post. */
+function audited(
+  db: Db,
   caller: ApiCaller,
   at: number,
   action: string,
   subject: string,
   details: unknown,
 ) {
-  return {
-    id: newId(),
+  return auditInsert(db, {
     orgId: caller.orgId,
     actor: caller.actor,
     at,
     action,
     subject,
-    details: details === null ? null : JSON.stringify(details),
-  };
+    details,
+  });
 }
 
 /** Posts the claimed event `id` now and reads it back as the reply's item. */
@@ -221,7 +223,7 @@ const sendTest: RouteHandler<typeof sendTestRoute, AppEnv> = async (c) => {
   const id = newId();
   await runBatch(db, [
     db.insert(webhookDeliveries).values(testEventRow(id, caller.orgId, now)),
-    db.insert(auditLog).values(auditEntry(caller, now, 'webhook.test_sent', id, null)),
+    audited(db, caller, now, 'webhook.test_sent', id, null),
   ]);
   return c.json(await deliverNow(c, db, id, true), 201);
 };
@@ -250,7 +252,7 @@ const redeliver: RouteHandler<typeof redeliverRoute, AppEnv> = async (c) => {
   };
   await runBatch(db, [
     claimForRedelivery(db, caller.orgId, id, now),
-    db.insert(auditLog).values(auditEntry(caller, now, 'webhook.redelivered', id, details)),
+    audited(db, caller, now, 'webhook.redelivered', id, details),
   ]);
   return c.json(await deliverNow(c, db, id, false), 200);
 };
