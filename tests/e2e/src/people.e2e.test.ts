@@ -31,9 +31,19 @@ const SEES = {
     'Users',
     'Admin settings',
     'API keys',
+    'Webhooks',
     'Audit log',
   ],
-  admin: ['Candidates', 'Campaigns', 'Reports', 'Users', 'Admin settings', 'API keys', 'Audit log'],
+  admin: [
+    'Candidates',
+    'Campaigns',
+    'Reports',
+    'Users',
+    'Admin settings',
+    'API keys',
+    'Webhooks',
+    'Audit log',
+  ],
 } as const;
 
 describe('signing in as a person', () => {
