@@ -5,7 +5,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../../env.js';
 import { settle, statusOf } from '../api.js';
-import type { SignedIn } from '../auth.js';
+import type { Session, SignedIn } from '../auth.js';
 import { apiQuery, viewHref, viewOf } from '../candidate-list-view.js';
 import { canUse, Layout, Problem } from '../layout.js';
 import { CandidatesPage } from '../pages/candidates.js';
@@ -21,9 +21,9 @@ function view(c: Context<AppEnv>) {
   return viewOf((name) => c.req.query(name), c.req.queries('tier') ?? []);
 }
 
-export function registerCandidates(routes: Hono<AppEnv>, signedIn: SignedIn): void {
-  registerCandidatesBulk(routes, signedIn);
-  routes.get('/candidates', async (c) => {
+/** The list in the URL's view; the "open by id" form's redirect. */
+function candidateList(signedIn: SignedIn) {
+  return async (c: Context<AppEnv>) => {
     // Before the session check: a signed-out browser goes to sign in via the profile's URL.
     const id = c.req.query('id')?.trim();
     if (id) return c.redirect(`/console/candidates/${encodeURIComponent(id)}`, 303);
@@ -54,53 +54,57 @@ export function registerCandidates(routes: Hono<AppEnv>, signedIn: SignedIn): vo
       />,
       statusOf(result),
     );
-  });
+  };
+}
 
-  routes.get(
-    '/candidates/export',
-    whenSignedIn(signedIn, async (c, signed) => {
-      // Ticked rows come as one `ids` each; a link may also carry `ids=a,b` as the API takes it.
-      const ids = (c.req.queries('ids') ?? []).flatMap((value) => value.split(',')).filter(Boolean);
-      const format = c.req.query('format') === 'json' ? 'json' : 'csv';
-      if (c.req.query('selection') && ids.length === 0) {
-        return c.html(
-          <Layout title="Export" who={signed.who} section="candidates">
-            <h1>Export</h1>
-            <div class="message error" role="alert">
-              <strong>No rows were selected.</strong> Tick the candidates to export on{' '}
-              <a href={viewHref('/console/candidates', view(c))}>the list</a>, or use its Export all
-              for every match.
-            </div>
-          </Layout>,
-          400,
-        );
-      }
-      const reply = await settle(
-        signed.client.audienceExport({
-          ...apiQuery(view(c)),
-          format,
-          ...(ids.length ? { ids } : {}),
-        }),
-      );
-      if (!reply.ok) {
-        return c.html(
-          <Layout title="Export" who={signed.who} section="candidates">
-            <h1>Export</h1>
-            <Problem
-              problem={reply.problem}
-              hint={<a href="/console/candidates">Back to the candidates</a>}
-            />
-          </Layout>,
-          statusOf(reply),
-        );
-      }
-      // The body is the API's stream, handed on as it comes: nothing is read or held here.
-      const headers = new Headers();
-      for (const name of FILE_HEADERS) {
-        const value = reply.data.headers.get(name);
-        if (value !== null) headers.set(name, value);
-      }
-      return new Response(reply.data.body, { status: 200, headers });
+/** The view's matches, or the ticked rows, as the API streams them (CSV or JSON). */
+async function exportCandidates(c: Context<AppEnv>, signed: Session) {
+  // Ticked rows come as one `ids` each; a link may also carry `ids=a,b` as the API takes it.
+  const ids = (c.req.queries('ids') ?? []).flatMap((value) => value.split(',')).filter(Boolean);
+  const format = c.req.query('format') === 'json' ? 'json' : 'csv';
+  if (c.req.query('selection') && ids.length === 0) {
+    return c.html(
+      <Layout title="Export" who={signed.who} section="candidates">
+        <h1>Export</h1>
+        <div class="message error" role="alert">
+          <strong>No rows were selected.</strong> Tick the candidates to export on{' '}
+          <a href={viewHref('/console/candidates', view(c))}>the list</a>, or use its Export all for
+          every match.
+        </div>
+      </Layout>,
+      400,
+    );
+  }
+  const reply = await settle(
+    signed.client.audienceExport({
+      ...apiQuery(view(c)),
+      format,
+      ...(ids.length ? { ids } : {}),
     }),
   );
+  if (!reply.ok) {
+    return c.html(
+      <Layout title="Export" who={signed.who} section="candidates">
+        <h1>Export</h1>
+        <Problem
+          problem={reply.problem}
+          hint={<a href="/console/candidates">Back to the candidates</a>}
+        />
+      </Layout>,
+      statusOf(reply),
+    );
+  }
+  // The body is the API's stream, handed on as it comes: nothing is read or held here.
+  const headers = new Headers();
+  for (const name of FILE_HEADERS) {
+    const value = reply.data.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  return new Response(reply.data.body, { status: 200, headers });
+}
+
+export function registerCandidates(routes: Hono<AppEnv>, signedIn: SignedIn): void {
+  registerCandidatesBulk(routes, signedIn);
+  routes.get('/candidates', candidateList(signedIn));
+  routes.get('/candidates/export', whenSignedIn(signedIn, exportCandidates));
 }
