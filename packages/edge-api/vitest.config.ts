@@ -34,6 +34,9 @@ export default defineConfig(async () => {
                   // The dev flags (tests post webhooks to 127.0.0.1, the console names the demo).
                   ALLOW_LOCAL_WEBHOOKS: 'true',
                   LOCAL_DEMO: 'true',
+                  // Collect writes each beacon itself, as in local development; the queue tests
+                  // pass COLLECT_MODE "queue" with the test-only queue below.
+                  COLLECT_MODE: 'direct',
                   SECRETS_KEY: 'test-secrets-key',
                   // Unset (empty) unless a test sets it: wrangler also reads your .dev.vars here,
                   // whose PUBLIC_ORIGIN (npm start's) must not reach the tests.
@@ -43,8 +46,9 @@ export default defineConfig(async () => {
                   TWILIO_AUTH_TOKEN: 'test-twilio-auth-token',
                   TWILIO_API_BASE: 'https://twilio.test',
                 },
-                // Bound under a test-only name so the default path (no queue) stays the
-                // default; the queue test passes it to the worker as INGEST_QUEUE.
+                // A test-only ingest queue with a quick consumer: the queue tests pass it to the
+                // worker as INGEST_QUEUE with COLLECT_MODE "queue" (wrangler.jsonc's own, bound
+                // too, waits 2 s per batch and is left unused).
                 // Texts go to a queue nobody consumes: tests deliver with a fake provider
                 // (src/endpoints/messages), never by a consumer racing them in the background.
                 queueProducers: {

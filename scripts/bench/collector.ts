@@ -1,12 +1,14 @@
 // The ingestion endpoints under load: `wrangler dev` (the Worker in workerd over a local D1) driven
 // by autocannon at fixed concurrency, each scenario beside `GET /healthz` of the same worker in the
-// same run. Every request has a body of its own and every reply is checked; afterwards the D1 must
+// same run: first collect writing each beacon itself (COLLECT_MODE "direct", local development's),
+// then on a second worker collect through the queue (production's, collector-queued.ts). Every request has a body of its own and every reply is checked; afterwards the D1 must
 // hold exactly what the replies said was stored.
 import type { EngagementsReply } from '@cxm/edge-api/client';
 import { query } from '@cxm/test-support/d1';
 import { startWorker, type Worker } from '@cxm/test-support/worker';
 import type { CollectReply } from '@cxm/tracker/wire';
 import { assertClean, type Load, type LoadOutcome, load } from './collector-load.js';
+import { type DirectWriter, queuedBench } from './collector-queued.js';
 import {
   applyPage,
   BEACON_HEADERS,
@@ -83,14 +85,25 @@ export async function run(): Promise<BenchResult> {
     sql: SITE_SQL,
     args: ['--log-level', 'warn'],
   });
+  let direct: { result: BenchResult; writer: DirectWriter };
   try {
-    return await bench(worker, started);
+    direct = await bench(worker, started);
   } finally {
     await worker.stop();
   }
+  // Then the queued collector (production's), on a worker of its own, after this one stopped.
+  const queued = await queuedBench(direct.writer);
+  return {
+    ...direct.result,
+    tables: [...direct.result.tables, ...queued.tables],
+    notes: [...direct.result.notes, ...queued.notes],
+  };
 }
 
-async function bench(worker: Worker, started: number): Promise<BenchResult> {
+async function bench(
+  worker: Worker,
+  started: number,
+): Promise<{ result: BenchResult; writer: DirectWriter }> {
   const origin = worker.origin;
   const replies: Replies = { trackerStored: 0, trackerDuplicates: 0, engagements: new Map() };
 
@@ -236,13 +249,18 @@ async function bench(worker: Worker, started: number): Promise<BenchResult> {
 
   const checks = verify(worker, replies);
 
-  return report({
+  const result = report({
     health,
     beacons: [newVisitors, reloads, forms, mix],
     ingested,
     checks,
     seconds: (Date.now() - started) / 1000,
   });
+  const writer = {
+    beaconsPerSecond: (mix.stored + mix.duplicates) / mix.outcome.seconds,
+    eventsPerSecond: mix.stored / mix.outcome.seconds,
+  };
+  return { result, writer };
 }
 
 /**

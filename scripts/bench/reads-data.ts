@@ -185,6 +185,11 @@ function load(file: string, now: number, log: (line: string) => void): void {
   const indexed = Date.now();
   for (const index of indexes) db.exec(index.sql);
   log(`${indexes.length} indexes built in ${((Date.now() - indexed) / 1000).toFixed(0)} s`);
+  // The tier report's daily counts, as the writers keep them: the backfill of migration
+  // 0017_engagement_days (which ran on the empty tables before the load).
+  db.exec(`INSERT INTO engagement_days (org_id, day, type, count)
+    SELECT org_id, occurred_at / 86400000, type, COUNT(*) FROM engagements WHERE true
+    GROUP BY org_id, occurred_at / 86400000, type`);
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   db.close();
 }

@@ -9,6 +9,7 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import {
   audienceCountSql,
   audiencePageSql,
+  engagementDaysSql,
   engagementsPerDaySql,
   tierFilter,
 } from '@cxm/edge-api/tools';
@@ -90,9 +91,16 @@ function sqlTables(persist: string, now: number): { tables: Table[]; notes: stri
       );
       const today = Math.floor(now / DAY) * DAY;
       const perDay = engagementsPerDaySql(org.id, today - 29 * DAY, today + DAY);
+      const rolledUp = engagementDaysSql(org.id, today - 29 * DAY, today + DAY);
       const counts = median(timed(() => runAll(db, tiers), 10, 10_000));
       const days = median(timed(() => runAll(db, [perDay]), 10, 10_000));
-      report.push([`${fmt(org.candidates)} candidates`, `${ms(counts)} ms`, `${ms(days)} ms`]);
+      const kept = median(timed(() => runAll(db, [rolledUp]), 30, 5_000));
+      report.push([
+        `${fmt(org.candidates)} candidates`,
+        `${ms(counts)} ms`,
+        `${ms(kept)} ms`,
+        `${ms(days)} ms`,
+      ]);
     }
     const [page] = audienceQueries(ORGS.at(-1) as BenchOrg, 'highly_engaged', now);
     return {
@@ -110,8 +118,13 @@ function sqlTables(persist: string, now: number): { tables: Table[]; notes: stri
         },
         {
           title:
-            'Tier report SQL: three tier counts (index ranges) and 30 days of engagements per type and day',
-          columns: ['organisation', 'tier counts', 'engagements per day'],
+            'Tier report SQL: three tier counts (index ranges) and 30 days of engagements per type and day, read from engagement_days (what the report runs) and counted from the engagements',
+          columns: [
+            'organisation',
+            'tier counts',
+            'engagements per day (engagement_days)',
+            'counted from engagements',
+          ],
           rows: report,
         },
       ],
@@ -213,7 +226,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       `One local D1 (${fmt(total)} candidates, ${fmt(total * 10)} engagements; the largest organisation ${fmt(ORGS.at(-1)?.candidates ?? 0)} candidates and ${fmt((ORGS.at(-1)?.candidates ?? 0) * 10)} engagements), built by scripts/bench/reads-data.ts into .bench-data/reads and reused for 6 hours.`,
       'The Highly Engaged audience holds the same 1,000 candidates in every organisation; Engaged holds about 30% of each, so its total (a count over the answer) grows with the organisation.',
-      'The tier report counts every candidate of the organisation (one index range per tier) and reads 30 days of engagements: its cost grows with the organisation by design.',
+      'The tier report counts every candidate of the organisation (one index range per tier), which grows with the organisation, and reads 30 days of engagements per type from engagement_days (a row per day and type, whatever the organisation size).',
       ...sql.notes,
     ],
   };

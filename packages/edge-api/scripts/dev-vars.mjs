@@ -38,6 +38,9 @@ export const DEV_VARS = Object.freeze({
   // The demo organisation's identity provider may be the local one on http://127.0.0.1:8790, and
   // the sign-in page names the demo people.
   LOCAL_DEMO: 'true',
+  // `POST /v1/collect` writes each beacon before answering, so the demo and the end-to-end tests
+  // see a page view at once (production queues it: wrangler.jsonc COLLECT_MODE).
+  COLLECT_MODE: 'direct',
 });
 
 /** `wrangler dev` arguments that set `vars` (each `--var NAME:value`), which win over .dev.vars. */

@@ -35,9 +35,15 @@ export interface Bindings {
    */
   LOCAL_DEMO?: string;
   /**
-   * Optional queue between `/v1/collect` and the writer. Unbound by default: collect then
-   * writes to D1 itself. See README "Scale". Its messages are `IngestMessage`s
-   * (endpoints/collect/write-beacon.ts), typed where they are sent and consumed.
+   * `"queue"` (wrangler.jsonc): `/v1/collect` enqueues each beacon on INGEST_QUEUE and answers
+   * 202; `"direct"` (local development, .dev.vars): it writes the beacon before answering. Unset:
+   * queued when INGEST_QUEUE is bound.
+   */
+  COLLECT_MODE?: string;
+  /**
+   * The queue between `/v1/collect` and the writer (`src/jobs/ingest-queue.ts`, up to 100 beacons
+   * per D1 batch). Its messages are `IngestMessage`s (endpoints/collect/write-beacon.ts), typed
+   * where they are sent and consumed.
    */
   INGEST_QUEUE?: Queue;
   /**

@@ -5,6 +5,7 @@
 export {
   audienceCountSql,
   audiencePageSql,
+  engagementDaysSql,
   engagementsPerDaySql,
   tierFilter,
 } from './endpoints/audiences/audience-sql.js';

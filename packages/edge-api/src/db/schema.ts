@@ -362,6 +362,25 @@ export const engagements = sqliteTable(
 );
 
 /**
+ * The tier report's engagements per organisation, UTC day and type (issue 20), so the report
+ * reads a few hundred rows at any size instead of counting the engagements themselves. `day` is
+ * `occurred_at / 86400000` (whole days since 1970-01-01 UTC), `count` every stored engagement
+ * of that day and type, anonymous and machine ones too, exactly what a GROUP BY over
+ * `engagements` would give. Written in the same D1 batch as the engagements
+ * (`db/engagement-days.ts`) and decremented by a purge in the batch that deletes them.
+ */
+export const engagementDays = sqliteTable(
+  'engagement_days',
+  {
+    orgId: text('org_id').notNull(),
+    day: integer('day').notNull(),
+    type: text('type').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.type] })],
+);
+
+/**
  * The materialized score of a candidate: its stored engagements up to `scored_through` folded
  * in. Writers store engagements first, then settle the score (`src/scoring/settle.ts`) before
  * they answer. `state` is `@cxm/scoring`'s `ScoreState` as JSON; `sort_key` its time-invariant

@@ -11,10 +11,10 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
   }
 }
 
-describe('the ingest queue (INGEST_QUEUE bound)', () => {
+describe('the ingest queue (COLLECT_MODE "queue", as in production)', () => {
   it('answers at once and the consumer writes the beacon, deduped, through a real miniflare queue', async () => {
     const body = beacon({ events: [visit(), visit('http://localhost:8080/b')] });
-    const bindings = { INGEST_QUEUE: env.TEST_INGEST_QUEUE };
+    const bindings = { COLLECT_MODE: 'queue', INGEST_QUEUE: env.TEST_INGEST_QUEUE };
     const duplicatesCounted = () =>
       rows<{ n: number }>('SELECT COALESCE(SUM(duplicates), 0) AS n FROM collect_stats').then(
         (result) => result[0]!.n,
@@ -49,7 +49,9 @@ describe('the ingest queue (INGEST_QUEUE bound)', () => {
   it('says the fingerprint is not known yet, and the consumer keeps it with the visitor', async () => {
     const fp = rid('fp');
     const body = beacon({ visitor: { id: rid('v'), kind: 'stored', fp } });
-    const reply = await sendBeacon(body, { bindings: { INGEST_QUEUE: env.TEST_INGEST_QUEUE } });
+    const reply = await sendBeacon(body, {
+      bindings: { COLLECT_MODE: 'queue', INGEST_QUEUE: env.TEST_INGEST_QUEUE },
+    });
     expect(await reply.json()).toMatchObject({ accepted: 1, fingerprint: 'queued' });
     const stored = () =>
       rows<{ fp: string | null; owner: string | null }>(
@@ -60,5 +62,51 @@ describe('the ingest queue (INGEST_QUEUE bound)', () => {
     const [row] = await eventually(stored, (found) => found[0]?.fp === fp);
     expect(row?.fp).toBe(fp);
     expect(row?.owner).toEqual(expect.any(String));
+  });
+});
+
+describe('COLLECT_MODE', () => {
+  /** A queue that only keeps what it is sent: no consumer can write behind the test's back. */
+  function keptQueue() {
+    const sent: unknown[] = [];
+    const queue = {
+      send: async (message: unknown) => {
+        sent.push(message);
+      },
+    } as unknown as Queue;
+    return { sent, queue };
+  }
+  const stored = (deviceId: string) =>
+    rows('SELECT id FROM visitors WHERE device_id = ?', deviceId).then((found) => found.length);
+
+  it('"queue" answers 202 having only enqueued the beacon: nothing is written before the reply', async () => {
+    const { sent, queue } = keptQueue();
+    const body = beacon();
+    const reply = await sendBeacon(body, {
+      bindings: { COLLECT_MODE: 'queue', INGEST_QUEUE: queue },
+    });
+    expect(reply.status).toBe(202);
+    expect(await reply.json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      dropped: 0,
+      tracking: true,
+      fingerprint: 'none',
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ kind: 'beacon', job: expect.objectContaining({ orgId: 'demo' }) }),
+    ]);
+    expect(await stored(body.visitor.id)).toBe(0);
+  });
+
+  it('"direct" writes before answering even with the queue bound (local development)', async () => {
+    const { sent, queue } = keptQueue();
+    const body = beacon();
+    const reply = await sendBeacon(body, {
+      bindings: { COLLECT_MODE: 'direct', INGEST_QUEUE: queue },
+    });
+    expect(await reply.json()).toMatchObject({ accepted: 1, duplicates: 0, fingerprint: 'none' });
+    expect(sent).toEqual([]);
+    expect(await stored(body.visitor.id)).toBe(1);
   });
 });

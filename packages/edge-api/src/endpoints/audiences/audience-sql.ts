@@ -251,9 +251,11 @@ export function audienceCountSql(filter: AudienceFilter) {
 }
 
 /**
- * The tier report's engagements per UTC day and type in `[from, to)` (epoch ms). Read from the
- * `(org_id, occurred_at, type)` index alone, grouped by the integer day, and each group's date
- * formatted once (formatting every row cost a third of the time at 1.5 million rows).
+ * The engagements per UTC day and type in `[from, to)` (epoch ms), counted from the engagements:
+ * the definition `engagement_days` keeps (the report reads `engagementDaysSql`; its test checks
+ * the two agree). From the `(org_id, occurred_at, type)` index alone, grouped by the integer day,
+ * and each group's date formatted once (formatting every row cost a third of the time at 1.5
+ * million rows); still one index entry per engagement, 0.74 s at 1 million candidates.
  */
 export function engagementsPerDaySql(orgId: string, from: number, to: number) {
   return {
@@ -263,6 +265,20 @@ export function engagementsPerDaySql(orgId: string, from: number, to: number) {
                 GROUP BY day, type)
           ORDER BY date, type`,
     params: [orgId, from, to],
+  };
+}
+
+/**
+ * The tier report's engagements per UTC day and type in `[from, to)` (epoch ms of midnights): the
+ * `engagement_days` rows of those days, one per day and type that had any (issue 20), walked in
+ * primary-key order, so the cost is the range's days whatever the organisation's size.
+ */
+export function engagementDaysSql(orgId: string, from: number, to: number) {
+  return {
+    sql: `SELECT strftime('%Y-%m-%d', day * 86400, 'unixepoch') AS date, type, count
+          FROM engagement_days WHERE org_id = ? AND day >= ? AND day < ? AND count > 0
+          ORDER BY day, type`,
+    params: [orgId, Math.floor(from / 86_400_000), Math.floor(to / 86_400_000)],
   };
 }
 

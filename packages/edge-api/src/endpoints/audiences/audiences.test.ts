@@ -6,6 +6,7 @@ import {
   type AudienceFilter,
   audienceCountSql,
   audiencePageSql,
+  engagementDaysSql,
   engagementsPerDaySql,
 } from './audience-sql.js';
 
@@ -465,6 +466,18 @@ describe('GET /v1/reports/tiers', () => {
       org.keys.reporter,
     );
     expect(ok.status).toBe(200);
+  });
+
+  it("reads the report's engagements per day from the daily counts' primary key, never the engagements", async () => {
+    const query = engagementDaysSql('demo', Date.now() - 30 * DAY_MS, Date.now());
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .bind(...query.params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((row) => row.detail).join('\n');
+    expect(details).toMatch(
+      /SEARCH engagement_days USING INDEX sqlite_autoindex_engagement_days_1 \(org_id=\? AND day>\? AND day<\?\)/,
+    );
+    expect(details).not.toMatch(/engagements|TEMP B-TREE/);
   });
 
   it("counts the report's engagements per day from the index alone, never the table rows", async () => {

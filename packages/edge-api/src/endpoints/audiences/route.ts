@@ -20,7 +20,7 @@ import {
   membersOf,
   tagList,
 } from './audience-query.js';
-import { engagementsPerDaySql, tierKeyCounts } from './audience-sql.js';
+import { engagementDaysSql, tierKeyCounts } from './audience-sql.js';
 import { registerAudienceExport } from './export.js';
 import { DAY_MS, MAX_REPORT_DAYS, reportRange } from './report-range.js';
 import { audienceSchema, tierReportSchema } from './schema.js';
@@ -109,7 +109,7 @@ const getTierReport: RouteHandler<typeof tierReportRoute, AppEnv> = async (c) =>
   if (issues.length > 0) return errorResponse(c, invalidRequest(issues));
   const db = database(c.env.DB);
   const org = await callerOrg(db, orgId);
-  const perDay = engagementsPerDaySql(orgId, from, to + DAY_MS);
+  const perDay = engagementDaysSql(orgId, from, to + DAY_MS);
   const [tiers, days] = await Promise.all([
     tierKeyCounts(c.env.DB, orgId, now, org.model),
     c.env.DB.prepare(perDay.sql)

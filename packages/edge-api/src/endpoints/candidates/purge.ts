@@ -9,6 +9,7 @@ import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { OPTIONS } from '../../config.js';
 import type { CandidateRef } from '../../db/candidates.js';
 import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
+import { dropEmptyDays, uncount } from '../../db/engagement-days.js';
 import { withRetries } from '../../db/retry.js';
 import {
   auditLog,
@@ -113,18 +114,19 @@ function candidateRows(db: Db, orgId: string, candidate: CandidateRef): Candidat
     candidateId: id,
     devices: sql`(SELECT ${visitors.id} FROM ${visitors} WHERE ${linked})`,
   });
+  // The tier report's per-day counts go down by what each delete takes (`db/engagement-days.ts`).
+  const counted = (where: SQL | undefined): Selection => ({
+    table: engagements,
+    where,
+    before: (db) => uncount(db, where),
+  });
   return {
     engagements: [
-      { table: engagements, where: ofCandidate(engagements) },
+      counted(ofCandidate(engagements)),
       // The linked devices' own anonymous rows (normally none: a link moves them to the candidate).
-      {
-        table: engagements,
-        where: and(
-          eq(engagements.orgId, orgId),
-          linkedDevice(orgId, id),
-          isNull(engagements.candidateId),
-        ),
-      },
+      counted(
+        and(eq(engagements.orgId, orgId), linkedDevice(orgId, id), isNull(engagements.candidateId)),
+      ),
     ],
     visitors: [
       // Fingerprints linked to the candidate, or last seen with one of its devices: device hints
@@ -249,6 +251,7 @@ async function attempt(db: Db, input: PurgeInput): Promise<PurgeReport> {
   ]);
   await runBatch(db, [
     ...deleteAll(db, selected),
+    dropEmptyDays(db, orgId),
     db.delete(candidates).where(and(eq(candidates.orgId, orgId), eq(candidates.id, candidate.id))),
     ...auditStatements(db, input, subject, report),
   ]);

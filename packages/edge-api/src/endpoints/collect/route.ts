@@ -1,8 +1,9 @@
 // `POST /v1/collect`: beacons from the browser tracker. The body is read here (text/plain or
 // JSON, at most 16 KB), then: the site by its public key, the request's Origin against the
 // site's allowed origins, every page URL likewise, bots dropped, an identity token verified,
-// and the events written (or queued) deduped. Beacons per site key and client are limited
-// (limits/rate-limit.ts), counted before the site is looked up so a flood costs no read.
+// and the events queued for the writer (production, COLLECT_MODE "queue") or written deduped.
+// Beacons per site key and client are limited (limits/rate-limit.ts), counted before the site is
+// looked up so a flood costs no read.
 import type { CollectReply } from '@cxm/tracker/wire';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -83,7 +84,10 @@ export const collectRoute = createRoute({
     202: {
       description:
         'Accepted: how many events were stored, deduplicated or dropped. `tracking: false` ' +
-        'means the site has career-site tracking off and nothing was stored.',
+        'means the site has career-site tracking off and nothing was stored. Where beacons ' +
+        'are queued for the writer (production), deduplication happens after the reply: ' +
+        '`accepted` counts every valid event, `duplicates` is 0 and `fingerprint` is `queued` ' +
+        'when the beacon carries one.',
       content: { 'application/json': { schema: collectReplySchema } },
     },
     ...errorResponses([400, 403, 404, 413, 415, 429]),
@@ -262,12 +266,23 @@ function nothingStored(events: number, tracking: boolean): CollectReply {
   return { accepted: 0, duplicates: 0, dropped: events, tracking, fingerprint: 'unused' };
 }
 
-/** Writes the job now, or queues it when an ingest queue is bound. */
+/**
+ * The queue beacons go through: INGEST_QUEUE unless COLLECT_MODE is "direct" (local development;
+ * production's wrangler.jsonc says "queue"). With no queue bound, collect writes itself.
+ */
+function ingestQueue(env: AppEnv['Bindings']): Queue | null {
+  return env.COLLECT_MODE === 'direct' ? null : (env.INGEST_QUEUE ?? null);
+}
+
+/** Writes the job now, or queues it for the consumer (jobs/ingest-queue.ts). */
 async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promise<BeaconOutcome> {
-  if (c.env.INGEST_QUEUE) {
+  const queue = ingestQueue(c.env);
+  if (queue) {
     const message: IngestMessage = { kind: 'beacon', job };
-    await c.env.INGEST_QUEUE.send(message, { contentType: 'json' });
-    // Deduplication happens in the consumer; here every valid event counts as accepted.
+    await queue.send(message, { contentType: 'json' });
+    // Deduplication happens in the consumer, so a queued reply cannot know it: every valid event
+    // counts as accepted, none as a duplicate, and the fingerprint's use is `queued` (the site's
+    // collect_stats count what was stored and repeated, once written).
     const fingerprint = job.visitor.fp ? 'queued' : 'none';
     return { accepted: job.events.length, duplicates: 0, fingerprint };
   }

@@ -6,8 +6,9 @@
 //    `kind` and `fingerprint_version` commutes, without a version bump), its events, each
 //    inserted unless stored or a window repeat in the same statement (`dedupe.ts`), for the
 //    visitor's current candidate as the batch sees it (and attributed from that same row: to the
-//    visitor's link, or to the beacon's identity token when it names that candidate), the
-//    backlog mark of that candidate's score and the site's counters. While the visitor is not
+//    visitor's link, or to the beacon's identity token when it names that candidate), the tier
+//    report's per-day counts of the events stored (`db/engagement-days.ts`), the backlog mark of
+//    that candidate's score and the site's counters. While the visitor is not
 //    identified (anonymous, or recognised by its fingerprint only) the batch also bumps its
 //    version: a concurrent relink (which moves the past it read) must then read again, so no
 //    event it did not read is moved. A valid identity token that links the visitor to a new
@@ -35,6 +36,7 @@ import {
   storedKeyQueries,
   utcDay,
 } from '../../db/client.js';
+import { countInserted } from '../../db/engagement-days.js';
 import { withRetries } from '../../db/retry.js';
 import { candidates, engagements, visitors } from '../../db/schema.js';
 import { storedScore } from '../../db/score-rows.js';
@@ -125,14 +127,38 @@ export async function writeBeacon(db: Db, job: BeaconJob): Promise<BeaconOutcome
   };
 }
 
-interface Stored extends BeaconOutcome {
+export interface Stored extends BeaconOutcome {
   /** The candidates whose scores the beacon may have moved (internal ids). */
   candidateIds: string[];
 }
 
 /** Step 1: one batch storing what is new (or, for a pure retry, counting it). */
 async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
-  const read = await readBeacon(db, job);
+  const write = await beaconWrite(db, job, await readBeacon(db, job));
+  return write.outcome(await runBatchResults(db, write.statements));
+}
+
+// --- For the ingest queue's consumer (jobs/ingest-queue.ts), which writes many beacons in one
+// D1 batch: a beacon's read and write as statements, produced exactly as `storeBeacon` runs them.
+
+type BatchResult = D1Result<Record<string, unknown>>;
+
+/** A beacon's write batch, and what it stored, told from that batch's own results. */
+export interface BeaconWrite {
+  statements: (Statement | SQL)[];
+  outcome(results: readonly BatchResult[]): Stored;
+}
+
+/**
+ * The beacon links its visitor to a candidate (a token's or a recognised fingerprint's): the
+ * version-guarded relink, which can lose a race, so the consumer writes it on its own.
+ */
+export function linksVisitor(job: BeaconJob, read: BeaconRead): boolean {
+  return targetOf(job, read).relink;
+}
+
+/** The statements of step 1, from what `readBeacon` read. */
+export async function beaconWrite(db: Db, job: BeaconJob, read: BeaconRead): Promise<BeaconWrite> {
   // Keys known stored and repeats within the beacon; the inserts decide the rest.
   const { fresh, repeats } = splitFresh(job.events, read.storedKeys, [], job.windows);
   const target = targetOf(job, read);
@@ -143,15 +169,14 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
     // a beacon whose reply was lost finishes its work.
     const counted = repeats + job.droppedBots + job.ignoredTokens > 0;
     const state = fp === null ? [] : [fingerprintState(db, job.orgId, job.visitor.deviceId)];
-    const results = await runBatchResults(db, [
-      ...(counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []),
-      ...state,
-    ]);
     return {
-      accepted: 0,
-      duplicates: repeats,
-      candidateIds: linked,
-      fingerprint: fingerprintUse(fp, results.at(-1)),
+      statements: [...(counted ? [bumpCollectStats(db, statsOf(job, 0, repeats))] : []), ...state],
+      outcome: (results) => ({
+        accepted: 0,
+        duplicates: repeats,
+        candidateIds: linked,
+        fingerprint: fingerprintUse(fp, results.at(-1)),
+      }),
     };
   }
   const rows = fresh.map((event) => eventRow(job, event, target));
@@ -168,13 +193,28 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
           settled: !target.relink && isSettled(read, fp),
         })),
   ];
-  const results = await runBatchResults(db, [
+  const statements = [
     ...before,
     ...rows.map((row) => insertUnlessRepeat(row, job.windows)),
+    ...countInserted(
+      db,
+      job.orgId,
+      rows.map((row) => row.id),
+    ),
     markBacklog(db, { orgId: job.orgId, candidateIds: visitorCandidate(job), now: job.receivedAt }),
     bumpCollectStats(db, statsOf(job, ...countsOf(job, rows))),
     fingerprintState(db, job.orgId, job.visitor.deviceId),
-  ]);
+  ];
+  return { statements, outcome: (results) => storedBy(job, results, { before, rows, linked }) };
+}
+
+/** What the batch stored, from its results: each event insert returns its row if it stored one. */
+function storedBy(
+  job: BeaconJob,
+  results: readonly BatchResult[],
+  wrote: { before: readonly unknown[]; rows: readonly TrackerEventRow[]; linked: string[] },
+): Stored {
+  const { before, rows, linked } = wrote;
   // Each event insert returns its row if it stored one (RETURNING), with the candidate it went to.
   const inserted = results
     .slice(before.length, before.length + rows.length)
@@ -187,7 +227,7 @@ async function storeBeacon(db: Db, job: BeaconJob): Promise<Stored> {
     accepted: inserted.length,
     duplicates: job.events.length - inserted.length,
     candidateIds: [...candidateIds],
-    fingerprint: fingerprintUse(fp, results.at(-1)),
+    fingerprint: fingerprintUse(job.visitor.fp ?? null, results.at(-1)),
   };
 }
 
@@ -216,6 +256,11 @@ function fingerprintUse(
 /** What a beacon's write depends on: the visitor, the token's candidate, what is stored already. */
 /** All in one D1 batch: one round trip, one snapshot. */
 async function readBeacon(db: Db, job: BeaconJob): Promise<BeaconRead> {
+  return beaconRead(job, await runQueries(db, beaconReadQueries(db, job)));
+}
+
+/** `readBeacon`'s queries, which the consumer runs in one batch for many beacons. */
+export function beaconReadQueries(db: Db, job: BeaconJob): Statement[] {
   const { orgId } = job;
   const fp = job.visitor.fp ?? null;
   const keys = storedKeyQueries(
@@ -223,13 +268,19 @@ async function readBeacon(db: Db, job: BeaconJob): Promise<BeaconRead> {
     orgId,
     job.events.map((event) => event.eventKey),
   );
-  const [visitor, identity, fingerprint, ...stored] = await runQueries(db, [
+  return [
     visitorQuery(db, orgId, job.visitor.deviceId),
     // Reads nothing when there is nothing to read, so the results keep their places.
     candidateQuery(db, orgId, job.identityCandidate ?? ''),
     fingerprintQuery(db, orgId, fp ?? ''),
     ...keys,
-  ]);
+  ];
+}
+
+/** What `beaconReadQueries` read, in their order. */
+export function beaconRead(job: BeaconJob, results: readonly unknown[]): BeaconRead {
+  const fp = job.visitor.fp ?? null;
+  const [visitor, identity, fingerprint, ...stored] = results;
   const first = <T>(rows: unknown): T | null => (rows as T[])[0] ?? null;
   return {
     visitor: first<StoredVisitor>(visitor),
@@ -239,7 +290,7 @@ async function readBeacon(db: Db, job: BeaconJob): Promise<BeaconRead> {
   };
 }
 
-interface BeaconRead {
+export interface BeaconRead {
   visitor: StoredVisitor | null;
   /** The candidate the beacon's identity token names, if stored. */
   identity: CandidateRef | null;

@@ -7,8 +7,10 @@
 // 1. Store, in one D1 batch (all or nothing): every named candidate and its score row, created
 //    where missing (INSERT … ON CONFLICT DO NOTHING: one a concurrent request created is simply
 //    used), the engagements (INSERT … SELECT joining each to its candidate by external id, ON
-//    CONFLICT DO NOTHING on the event key, RETURNING what was really inserted), the backlog mark
-//    of candidates left with engagements past their score's watermark, and the candidates' ids.
+//    CONFLICT DO NOTHING on the event key, RETURNING what was really inserted), their per-day
+//    counts for the tier report (`db/engagement-days.ts`: only the rows really inserted), the
+//    backlog mark of candidates left with engagements past their score's watermark, and the
+//    candidates' ids.
 //    No version guard: no other writer can make this batch fail. `accepted` counts the rows the
 //    inserts returned, `duplicates` the rest (stored before, by a concurrent request, or twice in
 //    the body).
@@ -31,6 +33,7 @@ import {
   runQueries,
   type Statement,
 } from '../../db/client.js';
+import { countInserted } from '../../db/engagement-days.js';
 import { candidates, type EngagementSource, engagements, scores } from '../../db/schema.js';
 import { modelFrom } from '../../scoring/score-row.js';
 import { settleScores } from '../../scoring/settle.js';
@@ -148,17 +151,23 @@ async function store(db: Db, job: EngagementsJob, fresh: readonly ApiEngagement[
   const { orgId } = job;
   const externalIds = [...new Set(fresh.map((item) => item.candidateId))];
   const parts = inChunks(externalIds);
-  const inserts = insertStatements(job, fresh);
+  const rows = fresh.map((item) => ({ ...item, rowId: newId() }));
+  const inserts = insertStatements(job, rows);
+  const created = candidateStatements(db, job, externalIds);
   const results = await runBatchResults(db, [
-    ...candidateStatements(db, job, externalIds),
+    ...created,
     ...inserts,
+    ...countInserted(
+      db,
+      orgId,
+      rows.map((row) => row.rowId),
+    ),
     ...parts.map((part) =>
       markBacklog(db, { orgId, candidateIds: candidatesNamed(orgId, part), now: job.receivedAt }),
     ),
     ...parts.map((part) => sql`SELECT id FROM ${candidatesNamed(orgId, part)}`),
   ]);
-  const first = results.length - parts.length - inserts.length - parts.length;
-  const inserted = results.slice(first, first + inserts.length);
+  const inserted = results.slice(created.length, created.length + inserts.length);
   return {
     // One row per engagement really inserted (RETURNING).
     accepted: inserted.reduce((sum, result) => sum + (result.results?.length ?? 0), 0),
@@ -218,13 +227,16 @@ const PER_ROW = 8;
  * created any missing one before) and attributed as its source says (`api`, `email_link`),
  * skipping event keys stored already, returning the rows inserted. Raw SQL: a VALUES list joined in an INSERT … SELECT is beyond the query builder.
  */
-function insertStatements(job: EngagementsJob, fresh: readonly ApiEngagement[]): SQL[] {
+function insertStatements(
+  job: EngagementsJob,
+  fresh: readonly (ApiEngagement & { rowId: string })[],
+): SQL[] {
   const perStatement = Math.floor((OPTIONS.maxBoundParameters - 2) / PER_ROW);
   return chunks(fresh, perStatement).map((part) => {
     const values = sql.join(
       part.map(
         (item) =>
-          sql`(${newId()}, ${item.candidateId}, ${item.type}, ${item.detail}, ${item.occurredAt}, ${item.source ?? 'api'}, ${item.machine ? 1 : 0}, ${eventKeyOf(item)})`,
+          sql`(${item.rowId}, ${item.candidateId}, ${item.type}, ${item.detail}, ${item.occurredAt}, ${item.source ?? 'api'}, ${item.machine ? 1 : 0}, ${eventKeyOf(item)})`,
       ),
       sql`, `,
     );
