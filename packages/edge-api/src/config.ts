@@ -30,6 +30,11 @@ export const OPTIONS = {
    * or the cron (`src/scoring/settle.ts`). Concurrent settles need at most three reads each.
    */
   settleAttempts: 12,
+  /**
+   * Candidates one page of a rescore rebuilds (`src/scoring/rescore.ts`): one queue job and one
+   * guarded D1 batch each, so a page stays well inside an invocation's limits at any size.
+   */
+  rescorePageSize: 500,
   /** D1 allows 100 bound parameters per statement; multi-row inserts are chunked below it. */
   maxBoundParameters: 100,
 } as const;

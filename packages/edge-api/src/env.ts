@@ -58,6 +58,12 @@ export interface Bindings {
    */
   CAMPAIGN_QUEUE?: Queue;
   /**
+   * A rescore's pages after a scoring model change, a job each (`src/jobs/rescore-queue.ts`;
+   * messages are `RescorePageJob`s). Unbound (an older local setup), the settings `PUT`
+   * rescores every page itself before answering.
+   */
+  RESCORE_QUEUE?: Queue;
+  /**
    * The texting provider (Twilio's Messages API or the local stand-in): optional secrets, never
    * vars. `npm start` passes the stand-in's to `wrangler dev` as `--var`s (wrangler takes from
    * .dev.vars only the required secrets and the names in `vars`).

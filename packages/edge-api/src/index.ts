@@ -1,5 +1,5 @@
 // The Worker: HTTP through the Hono app, the queue consumers (the optional ingest queue, the
-// texting queue and its dead letters, the campaign pages), and the cron triggers (daily decay run, webhook retries).
+// texting queue and its dead letters, the campaign pages, the rescore pages), and the cron triggers (daily decay run, webhook retries).
 // A misconfigured deployment (middleware/configuration.ts) serves a 503 and runs neither.
 import { createApp } from './app.js';
 import type { CampaignPageJob } from './endpoints/campaigns/run-page.js';
@@ -15,7 +15,9 @@ import {
   MESSAGE_DLQ_NAME,
   MESSAGE_QUEUE_NAME,
 } from './jobs/message-queue.js';
+import { consumeRescorePages, RESCORE_QUEUE_NAME } from './jobs/rescore-queue.js';
 import { misconfiguredMessage, problemsOf } from './middleware/configuration.js';
+import type { RescorePageJob } from './scoring/rescore.js';
 
 const app = createApp();
 
@@ -42,6 +44,9 @@ export default {
     }
     if (batch.queue === CAMPAIGN_QUEUE_NAME) {
       return consumeCampaignPages(batch as MessageBatch<CampaignPageJob>, env);
+    }
+    if (batch.queue === RESCORE_QUEUE_NAME) {
+      return consumeRescorePages(batch as MessageBatch<RescorePageJob>, env);
     }
     return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
   },

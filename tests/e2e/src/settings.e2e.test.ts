@@ -36,6 +36,8 @@ interface EngagementSettings {
   scoringModelIsDefault: boolean;
   webhookUrl: string | null;
   linkAllowlist: string[];
+  /** The rescore after the latest model change (null: none yet). */
+  rescore: { state: 'queued' | 'running' | 'done' | 'failed'; done: number; total: number } | null;
 }
 
 interface MessagingSettings {
@@ -521,6 +523,9 @@ describe('Admin settings, Engagement tab: the scoring model form', () => {
       engaged: raised,
       highlyEngaged,
     });
+    // Saving answers before the rescore's pages run (the rescore queue): the counts follow as
+    // soon as it is done (a threshold change counts from the stored sort keys at once anyway).
+    await expect.poll(async () => (await engagement()).rescore?.state).toBe('done');
     expect(await tiers()).toEqual(preview);
     // The page's panel now counts the saved model: what the report says.
     expect(countsOf(await panel.textContent())).toEqual({ before: preview, after: preview });
@@ -541,6 +546,7 @@ describe('Admin settings, Engagement tab: the scoring model form', () => {
       await call('PUT', '/v1/settings/engagement', { scoringModel: model });
       expect((await engagement()).scoringModel).toEqual(model);
     }
+    await expect.poll(async () => (await engagement()).rescore?.state).toBe('done');
     expect(await tiers()).toEqual(now);
   });
 });

@@ -3,6 +3,7 @@
 // in plain words beside its field (no status, no API codes), what was typed kept and nothing
 // stored; the scoring model is a form whose preview gives the tier counts the report shows once
 // it is saved; roles below manager change nothing.
+import { env } from 'cloudflare:workers';
 import { DEFAULT_MODEL, ENGAGEMENT_TYPES, type ScoringModel } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   type TestOrg,
 } from '../test/client.js';
 import { page, post, signedInAs } from '../test/console.js';
+import { rescoreDone } from '../test/rescore.js';
 import { modelForm } from './settings-fields.js';
 
 interface Settings {
@@ -330,6 +332,7 @@ describe('Admin settings, Engagement tab: the scoring model preview', () => {
       modelPost(DEFAULT_MODEL, 'save', { ...changes, 'scoringModel.halfLifeDays': '3' }),
     );
     expect(save.status).toBe(303);
+    await rescoreDone(org);
     expect(await tiersOf(org)).toEqual({
       inactive: Number(counts?.[1]),
       engaged: Number(counts?.[2]),
@@ -408,5 +411,33 @@ describe('Admin settings, Engagement tab: roles', () => {
       'dedupe.formMinutes': '10',
     });
     expect(saved.status).toBe(303);
+  });
+});
+
+describe('Admin settings, Engagement tab: a rescore in progress', () => {
+  it('says how many candidates of how many are rescored while a saved model rescores', async () => {
+    const org = await createOrg();
+    const cookie = await manager(org);
+    expect(textOf(await (await page('/console/settings', cookie)).text())).not.toContain(
+      'Rescoring',
+    );
+    // A run part-way through, as the rescore queue's pages leave it.
+    await env.DB.prepare(
+      `INSERT INTO rescore_runs (org_id, run_id, state, cursor, done, total, started_at, updated_at)
+       VALUES (?1, 'rsc_test', 'running', 'c', 1200, 3400, ?2, ?2)`,
+    )
+      .bind(org.orgId, Date.now())
+      .run();
+    expect(textOf(await (await page('/console/settings', cookie)).text())).toContain(
+      'Rescoring 1,200 of 3,400 candidates…',
+    );
+    await env.DB.prepare(
+      `UPDATE rescore_runs SET state = 'done', done = 3400, version = version + 1 WHERE org_id = ?1`,
+    )
+      .bind(org.orgId)
+      .run();
+    expect(textOf(await (await page('/console/settings', cookie)).text())).not.toContain(
+      'Rescoring',
+    );
   });
 });

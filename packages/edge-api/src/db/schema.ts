@@ -785,3 +785,36 @@ export const campaignRuns = sqliteTable(
     index('campaign_runs_state').on(t.state, t.updatedAt),
   ],
 );
+
+export const RESCORE_STATES = ['queued', 'running', 'done', 'failed'] as const;
+
+/**
+ * An organisation's latest rescore after a scoring model change (src/scoring/rescore.ts): one row
+ * per organisation, replaced by each change (a new `run_id`, which supersedes the pages of the
+ * one before). Each page moves `cursor` (the last candidate id rescored) and `done` in the same
+ * guarded batch as its scores: `version` works like the score rows' (0018's trigger aborts a
+ * batch that read an older row), so a page delivered twice, or one of a superseded run, writes
+ * nothing.
+ */
+export const rescoreRuns = sqliteTable(
+  'rescore_runs',
+  {
+    orgId: text('org_id')
+      .primaryKey()
+      .references(() => organisations.id),
+    runId: text('run_id').notNull(),
+    state: text('state', { enum: RESCORE_STATES }).notNull(),
+    /** The external id of the last candidate rescored ('' before the first page). */
+    cursor: text('cursor').notNull().default(''),
+    done: integer('done').notNull().default(0),
+    /** Candidates with a score row when the run started: an estimate (new ones may join). */
+    total: integer('total').notNull().default(0),
+    /** How many times the cron queued a stalled run's page again. */
+    resumes: integer('resumes').notNull().default(0),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    finishedAt: integer('finished_at'),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [index('rescore_runs_state').on(t.state, t.updatedAt)],
+);

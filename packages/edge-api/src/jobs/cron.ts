@@ -5,7 +5,7 @@
 // minutes behind. Every run also deletes ended console sessions and abandoned sign-ins, and fails
 // texts whose sending never finished (`messages/sweep.ts`), and starts the campaign runs that are
 // due and resumes stalled ones (`campaigns/start-runs.ts`), so a run starts at most ten minutes
-// after its send time. The daily run also deletes audit entries past their retention. The clock
+// after its send time, and queues again the page of a rescore that stalled (`rescore-queue.ts`). The daily run also deletes audit entries past their retention. The clock
 // and `fetch` are injectable so tests drive a run at any `now`.
 
 import { pruneIdentityCodes } from '../auth/click-identity.js';
@@ -19,6 +19,7 @@ import { settleDecay } from '../scoring/decay.js';
 import { settleBacklog } from '../scoring/settle.js';
 import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from '../webhooks/deliver.js';
+import { resumeRescores } from './rescore-queue.js';
 
 export const DAILY_CRON = '0 3 * * *';
 export const RETRY_CRON = '*/10 * * * *';
@@ -44,6 +45,7 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
   };
   const stuckTexts = await sweepStuckSending(env.DB, run.now);
   const campaigns = await startCampaignRuns(env, run.now);
+  const rescores = await resumeRescores(env, run.now);
   const auditPruned = run.cron === RETRY_CRON ? 0 : await pruneAudit(db, run.now);
   console.log(
     JSON.stringify({
@@ -54,8 +56,9 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
       expired,
       stuckTexts,
       campaigns,
+      rescores,
       auditPruned,
     }),
   );
-  return { backlog, decay, deliveries, expired, stuckTexts, campaigns, auditPruned };
+  return { backlog, decay, deliveries, expired, stuckTexts, campaigns, rescores, auditPruned };
 }

@@ -28,7 +28,7 @@ import {
   visit,
 } from '../test/client.js';
 import { settleDecay } from './decay.js';
-import { rescoreOrganisation } from './rescore.js';
+import { rescoreInline, startRescore } from './rescore.js';
 import { settleScores } from './settle.js';
 
 const db = database(env.DB);
@@ -261,7 +261,9 @@ describe('the watermark through links, rescoring and decay', () => {
     await settle(org.orgId, id);
     // Stored, not settled yet when the rescore runs: the rebuild folds them from the history.
     await store(org.orgId, id, [Date.now() - 2 * DAY_MS, Date.now() - 5 * DAY_MS]);
-    await rescoreOrganisation(db, { orgId: org.orgId, model: DEFAULT_MODEL, now: Date.now() });
+    const rescore = startRescore(db, org.orgId, Date.now());
+    await runBatch(db, [rescore.statement]);
+    await rescoreInline(db, rescore.job, { now: Date.now() });
     // The writer's settle comes late: nothing is left past the watermark, nothing is added twice.
     const late = await settle(org.orgId, id);
     expect(late.written).toBe(0);

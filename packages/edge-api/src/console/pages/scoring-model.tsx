@@ -137,6 +137,27 @@ function NumberInput(props: {
   );
 }
 
+/** While a saved model's rescore runs (in the background, page by page): how far it is. */
+function RescoreStatus({ rescore }: { rescore: SectionView['settings']['rescore'] }) {
+  if (rescore?.state === 'queued' || rescore?.state === 'running') {
+    return (
+      <p class="hint" role="status">
+        Rescoring {rescore.done.toLocaleString('en')} of {rescore.total.toLocaleString('en')}{' '}
+        candidates… Tiers and reports follow the new model as each candidate is rescored.
+      </p>
+    );
+  }
+  if (rescore?.state === 'failed') {
+    return (
+      <p class="hint" role="status">
+        Rescoring stopped after {rescore.done.toLocaleString('en')} of{' '}
+        {rescore.total.toLocaleString('en')} candidates. Save the model again to rescore everyone.
+      </p>
+    );
+  }
+  return null;
+}
+
 export function ModelSection(props: {
   view: SectionView;
   preview: ApiResult<ModelPreview> | null;
@@ -153,6 +174,7 @@ export function ModelSection(props: {
         An engagement is worth its points when it happens and half as much after each half-life; a
         candidate's points decide their tier. Saving rescores every candidate.
       </p>
+      <RescoreStatus rescore={view.settings.rescore} />
       {refused ? (
         <SectionRefusal
           section="model"

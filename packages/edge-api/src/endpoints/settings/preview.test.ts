@@ -15,6 +15,7 @@ import {
   sendEngagements,
   type TestOrg,
 } from '../../test/client.js';
+import { rescoreDone } from '../../test/rescore.js';
 
 type Counts = { inactive: number; engaged: number; highly_engaged: number };
 interface Preview {
@@ -95,6 +96,8 @@ async function previewThenSave(org: TestOrg, next: ScoringModel | null, method: 
     scoringModel: next,
   });
   expect(saved.status).toBe(200);
+  // The rescore runs in the background, through the local rescore queue.
+  await rescoreDone(org);
   expect(await reportTiers(org)).toEqual(seen.preview);
   return seen;
 }

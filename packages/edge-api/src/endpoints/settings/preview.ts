@@ -20,11 +20,9 @@ import {
   type Tier,
   thresholdKey,
 } from '@cxm/scoring';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { OPTIONS } from '../../config.js';
 import type { Db } from '../../db/client.js';
-import { engagements, scores } from '../../db/schema.js';
-import { scoredEngagementColumns } from '../../db/score-rows.js';
-import type { ScoredEngagement } from '../../db/stored-score.js';
+import { candidatePage } from '../../scoring/rescore.js';
 import { rebuild } from '../../scoring/score-row.js';
 import { type Queries, tierKeyCounts } from '../audiences/audience-sql.js';
 
@@ -37,8 +35,8 @@ export interface ModelPreview {
   preview: TierCounts;
 }
 
-/** Candidates rebuilt per read in the rebuild method (D1 binds at most 100 parameters). */
-const PAGE = 50;
+/** Candidates rebuilt per read in the rebuild method. */
+const PAGE = OPTIONS.rescorePageSize;
 
 const sameCaps = (a: ScoringModel, b: ScoringModel) =>
   ENGAGEMENT_TYPES.every((type) => a.window.caps[type] === b.window.caps[type]);
@@ -109,30 +107,15 @@ async function rebuiltCounts(
   input: { orgId: string; now: number; next: ScoringModel },
 ): Promise<TierCounts> {
   const counts: TierCounts = { inactive: 0, engaged: 0, highly_engaged: 0 };
-  let after = '';
-  for (;;) {
-    const ids = await db
-      .select({ id: scores.candidateId })
-      .from(scores)
-      .where(and(eq(scores.orgId, input.orgId), gt(scores.candidateId, after)))
-      .orderBy(asc(scores.candidateId))
-      .limit(PAGE);
-    if (ids.length === 0) return counts;
-    const page = ids.map((row) => row.id);
-    const history = await db
-      .select({ candidateId: engagements.candidateId, ...scoredEngagementColumns })
-      .from(engagements)
-      .where(and(eq(engagements.orgId, input.orgId), inArray(engagements.candidateId, page)));
-    const byCandidate = new Map<string, ScoredEngagement[]>();
-    for (const row of history) {
-      if (row.candidateId === null) continue;
-      byCandidate.set(row.candidateId, [...(byCandidate.get(row.candidateId) ?? []), row]);
-    }
-    for (const id of page) {
-      const state = rebuild(byCandidate.get(id) ?? [], 'inactive', input.next);
+  // The rescore's own paging read (a save's pages), counted instead of written.
+  for (let after = ''; ; ) {
+    const page = await candidatePage(db, input.orgId, after, PAGE);
+    for (const id of page.ids) {
+      const state = rebuild(page.history.get(id) ?? [], 'inactive', input.next);
       counts[tierOfKey(stateKey(state, input.next), input.now, input.next)] += 1;
     }
-    after = page.at(-1)!;
+    if (page.last === undefined || page.ids.length < PAGE) return counts;
+    after = page.last;
   }
 }
 

@@ -11,6 +11,7 @@ import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { errorResponses } from '../../schemas/error.js';
 import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
+import { rescoreProgress } from '../../scoring/rescore.js';
 import { apiError, errorResponse, type Issue, invalidRequest } from '../../utils/errors.js';
 import { flagOn } from '../../utils/outbound-url.js';
 import { sealingSecrets } from '../../utils/sealed.js';
@@ -51,7 +52,9 @@ export const putSettingsRoute = createRoute({
   summary: 'Change engagement settings',
   description:
     'Any subset of the writable fields; returns the whole settings. A new scoring model is ' +
-    'checked with `validateModel` (every problem listed) and every candidate is rescored. ' +
+    'checked with `validateModel` (every problem listed) and every candidate is rescored in ' +
+    'the background, page by page: the reply shows the run as `rescore` (`queued`), and ' +
+    '`GET` its progress until `done`. ' +
     'Setting a webhook URL for the first time (or `rotateWebhookSecret: true`) returns ' +
     '`webhookSecret` once; it is stored encrypted and no read returns it. After a rotation ' +
     'deliveries carry signatures by the new and the previous secret for 24 hours ' +
@@ -125,8 +128,9 @@ export const previewModelRoute = createRoute({
 });
 
 const getSettings: RouteHandler<typeof getSettingsRoute, AppEnv> = async (c) => {
-  const org = await callerOrg(database(c.env.DB), c.get('caller').orgId);
-  return c.json(settingsReply(org), 200);
+  const db = database(c.env.DB);
+  const org = await callerOrg(db, c.get('caller').orgId);
+  return c.json(settingsReply(org, await rescoreProgress(db, org.id)), 200);
 };
 
 const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => {
@@ -145,10 +149,12 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
     actor: caller.actor,
     now: Date.now(),
     secrets: sealingSecrets(c.env),
+    rescoreQueue: c.env.RESCORE_QUEUE,
   });
   const after = await callerOrg(db, caller.orgId);
+  const rescore = await rescoreProgress(db, caller.orgId);
   // It may carry a new webhook secret.
-  return c.json({ ...settingsReply(after), ...updated }, 200, NO_STORE);
+  return c.json({ ...settingsReply(after, rescore), ...updated }, 200, NO_STORE);
 };
 
 const getTrackingCode: RouteHandler<typeof trackingCodeRoute, AppEnv> = async (c) => {

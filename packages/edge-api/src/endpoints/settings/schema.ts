@@ -23,6 +23,23 @@ export const scoringModelSchema = z
   })
   .openapi('ScoringModel');
 
+/** The latest rescore after a scoring model change (`src/scoring/rescore.ts`). */
+export const rescoreProgressSchema = z
+  .object({
+    state: z.enum(['queued', 'running', 'done', 'failed']).openapi({
+      description:
+        '`queued` until its first page runs, `running`, then `done`; `failed` when its pages ' +
+        'could not be written after several resumes (saving the model again starts afresh).',
+    }),
+    done: z.number().int().openapi({ description: 'Candidates rescored so far.' }),
+    total: z.number().int().openapi({
+      description: 'Candidates with a score when it started (at least `done`).',
+    }),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('RescoreProgress');
+
 const origin = z.string().max(300).openapi({ example: 'https://careers.example.com' });
 
 export const settingsSchema = z
@@ -47,6 +64,11 @@ export const settingsSchema = z
           'secret (a second `v1=` in `cxm-signature`, 24 hours); null otherwise.',
       }),
     linkAllowlist: z.array(z.string()),
+    rescore: rescoreProgressSchema.nullable().openapi({
+      description:
+        'The rescore after the latest scoring model change: the `PUT` that changes the model ' +
+        'answers before it finishes, its pages run in the background. Null: no change recorded.',
+    }),
     siteKey: z.string().nullable().openapi({ description: "The first site's public key." }),
     sites: z.array(
       z.object({
@@ -67,7 +89,11 @@ export const settingsUpdateReplySchema = settingsSchema
       .number()
       .int()
       .optional()
-      .openapi({ description: 'Candidates rescored after a scoring model change.' }),
+      .openapi({
+        description:
+          'Only where the rescore queue is not configured: the candidates rescored before ' +
+          'the reply. Otherwise `rescore` shows the run (queued) and its progress.',
+      }),
   })
   .openapi('EngagementSettingsUpdated');
 

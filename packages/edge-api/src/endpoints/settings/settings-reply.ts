@@ -3,6 +3,7 @@
 
 import type { OrgContext } from '../../orgs/context.js';
 import { isoOrNull } from '../../schemas/common.js';
+import type { RescoreProgress } from '../../scoring/rescore.js';
 import type { CONSENT_MODES } from './schema.js';
 
 export type ConsentMode = (typeof CONSENT_MODES)[number];
@@ -13,7 +14,7 @@ export function consentOf(stored: string): ConsentMode {
   return 'manual';
 }
 
-export function settingsReply(org: OrgContext) {
+export function settingsReply(org: OrgContext, rescore: RescoreProgress | null) {
   const first = org.sites[0];
   return {
     trackingEnabled: org.sites.length > 0 && org.sites.every((site) => site.trackingEnabled),
@@ -27,6 +28,7 @@ export function settingsReply(org: OrgContext) {
     webhookSecretSet: org.webhookSecret !== null,
     webhookPreviousSecretValidUntil: isoOrNull(org.webhookSecretPreviousUntil),
     linkAllowlist: [...org.linkAllowlist],
+    rescore,
     siteKey: first?.publicKey ?? null,
     sites: org.sites.map((site) => ({
       siteKey: site.publicKey,

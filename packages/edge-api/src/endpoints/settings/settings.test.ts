@@ -17,6 +17,7 @@ import {
   sendEngagements,
   visit,
 } from '../../test/client.js';
+import { rescoreDone } from '../../test/rescore.js';
 
 interface Settings {
   trackingEnabled: boolean;
@@ -30,6 +31,7 @@ interface Settings {
   linkAllowlist: string[];
   siteKey: string | null;
   rescored?: number;
+  rescore: { state: string; done: number; total: number } | null;
 }
 
 describe('GET/PUT /v1/settings/engagement', () => {
@@ -45,6 +47,8 @@ describe('GET/PUT /v1/settings/engagement', () => {
       scoringModel: DEFAULT_MODEL,
       webhookUrl: null,
       linkAllowlist: [],
+      // No model change yet, so no rescore to show.
+      rescore: null,
       siteKey: org.siteKey,
     });
     const changed = await json<Settings>(
@@ -212,7 +216,7 @@ describe('GET/PUT /v1/settings/engagement', () => {
     }
   });
 
-  it('rescores every candidate with a new scoring model', async () => {
+  it('rescores every candidate with a new scoring model, in the background', async () => {
     const org = await createOrg();
     const cand = rid('cand');
     await sendEngagements(org.keys.user, cand, [{ type: 'open_email', ago: DAY_MS }]);
@@ -224,8 +228,11 @@ describe('GET/PUT /v1/settings/engagement', () => {
     const reply = await json<Settings>(
       api('PUT', '/v1/settings/engagement', org.keys.manager, { scoringModel: model }),
     );
-    expect(reply.rescored).toBe(1);
+    // The reply does not wait for the rescore: its pages go through the rescore queue.
+    expect(reply.rescored).toBeUndefined();
+    expect(reply.rescore).toMatchObject({ total: 1 });
     expect(reply.scoringModel.weights.open_email).toBe(20);
+    expect(await rescoreDone(org)).toMatchObject({ state: 'done', done: 1, total: 1 });
     const after = await json<{ tier: string; points: number; storedTier: string }>(
       api('GET', `/v1/candidates/${cand}/score`, org.keys.user),
     );
@@ -240,6 +247,7 @@ describe('GET/PUT /v1/settings/engagement', () => {
       api('PUT', '/v1/settings/engagement', org.keys.manager, { scoringModel: null }),
     );
     expect(reset.scoringModel).toEqual(DEFAULT_MODEL);
+    await rescoreDone(org);
     expect(
       (await json<{ tier: string }>(api('GET', `/v1/candidates/${cand}/score`, org.keys.user)))
         .tier,

@@ -1,12 +1,13 @@
 // Writes a checked settings change: the organisation's row (minting a webhook secret when one is
-// due), its sites (creating the first one if needed) and the audit entry, in one batch; then, if
-// the scoring model changed, rescores every candidate before replying.
-import { DEFAULT_MODEL } from '@cxm/scoring';
+// due), its sites (creating the first one if needed) and the audit entry, in one batch; a scoring
+// model change also starts a rescore run in that batch, then queues its first page (the reply
+// does not wait: `GET /v1/settings/engagement` shows its progress), or, without the rescore
+// queue, rescores every page before replying.
 import { eq } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { auditLog, organisations, sites } from '../../db/schema.js';
 import type { OrgContext } from '../../orgs/context.js';
-import { rescoreOrganisation } from '../../scoring/rescore.js';
+import { type RescorePageJob, rescoreInline, startRescore } from '../../scoring/rescore.js';
 import { randomBase64url } from '../../utils/encoding.js';
 import type { SealingSecrets } from '../../utils/sealed.js';
 import { mintWebhookSecret, ROTATION_GRACE_MS, sealWebhookSecret } from '../../webhooks/secret.js';
@@ -19,7 +20,7 @@ interface SettingsChange {
   checked: CheckedSettings;
 }
 
-/** What the reply adds to the settings: a new secret (shown once) and the rescored count. */
+/** What the reply adds to the settings: a new secret (shown once), the count rescored inline. */
 export interface SettingsUpdated {
   webhookSecret?: string;
   rescored?: number;
@@ -114,28 +115,51 @@ function auditStatements(
 
 export async function updateSettings(
   db: Db,
-  change: SettingsChange & { actor: string; now: number; secrets: SealingSecrets },
+  change: SettingsChange & {
+    actor: string;
+    now: number;
+    secrets: SealingSecrets;
+    /** The rescore queue; without it the model change is rescored before this returns. */
+    rescoreQueue?: Queue | undefined;
+  },
 ): Promise<SettingsUpdated> {
-  const { org, checked, now } = change;
+  const { org, now } = change;
   const minted = await webhookSecretChanges(change, change.secrets, now);
   const { webhookSecret } = minted;
   const changes = { ...orgChanges(change), ...minted.changes };
+  // Stored scores belong to the model that built them: a new model rebuilds them all, page by
+  // page, in a run the same batch starts (so its pages see the model it stored).
+  const modelChanged =
+    changes.scoringModel !== undefined && changes.scoringModel !== org.scoringModelJson;
+  const rescore = modelChanged ? startRescore(db, org.id, now) : null;
   await runBatch(db, [
     ...(Object.keys(changes).length > 0
       ? [db.update(organisations).set(changes).where(eq(organisations.id, org.id))]
       : []),
     ...siteStatements(db, change),
     ...auditStatements(db, change, { actor: change.actor, webhookSecret, now }),
+    ...(rescore ? [rescore.statement] : []),
   ]);
-  // Stored scores belong to the model that built them: a new model rebuilds them all now, so
-  // the reply (and every read after it) already shows the new tiers.
-  const modelChanged =
-    changes.scoringModel !== undefined && changes.scoringModel !== org.scoringModelJson;
-  const rescored = modelChanged
-    ? await rescoreOrganisation(db, { orgId: org.id, model: checked.model ?? DEFAULT_MODEL, now })
-    : undefined;
+  const rescored = rescore ? await queueRescore(db, rescore.job, change) : undefined;
   return {
     ...(webhookSecret ? { webhookSecret } : {}),
     ...(rescored === undefined ? {} : { rescored }),
   };
+}
+
+/** Queues the run's first page (undefined), or rescores it all now (how many it rescored). */
+async function queueRescore(
+  db: Db,
+  job: RescorePageJob,
+  input: { now: number; rescoreQueue?: Queue | undefined },
+): Promise<number | undefined> {
+  if (!input.rescoreQueue) return rescoreInline(db, job, { now: input.now });
+  try {
+    await input.rescoreQueue.send(job);
+  } catch (error) {
+    // The model and its run are stored: the cron queues a run that has not moved again
+    // (jobs/rescore-queue.ts), so the change stands and the reply says the rescore is queued.
+    console.error('rescore: could not queue the first page; the cron will', job, error);
+  }
+  return undefined;
 }
