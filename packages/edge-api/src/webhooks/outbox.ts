@@ -8,8 +8,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { type Db, newId, type Statement } from '../db/client.js';
 import { candidates, organisations, type ScoreInsertRow, webhookDeliveries } from '../db/schema.js';
 import { parseState } from '../db/stored-score.js';
-
-export const TIER_CHANGED = 'candidate.tier_changed';
+import { TIER_CHANGED } from './event-types.js';
 
 /** Why a stored tier moved: decay (daily cron), an engagement or link, or a new scoring model. */
 export type TierChangeReason = 'decay' | 'engagement' | 'model_change';

@@ -3,12 +3,7 @@
 // has them) and about no candidate, so a receiver's verification and dedupe code runs on it as is.
 import type { webhookDeliveries } from '../db/schema.js';
 import { leasedFrom } from './deliver.js';
-import { TIER_CHANGED } from './outbox.js';
-
-export const WEBHOOK_TEST = 'webhook.test';
-
-/** Every `type` an event can have, for the delivery log's filter. */
-export const WEBHOOK_EVENT_TYPES = [TIER_CHANGED, WEBHOOK_TEST] as const;
+import { WEBHOOK_TEST } from './event-types.js';
 
 /** The outbox row of a test event, leased to its sender, who posts it at once (`deliverClaimed`). */
 export function testEventRow(id: string, orgId: string, now: number) {

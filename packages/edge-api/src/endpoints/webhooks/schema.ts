@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { DELIVERY_STATUSES } from '../../db/schema.js';
 import { cursorQuery, limitQuery } from '../../schemas/common.js';
-import { WEBHOOK_EVENT_TYPES } from '../../webhooks/test-event.js';
+import { WEBHOOK_EVENT_TYPES } from '../../webhooks/event-types.js';
 
 export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES).openapi('WebhookDeliveryStatus');
 
