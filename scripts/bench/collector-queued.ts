@@ -12,34 +12,27 @@ import {
   applyPage,
   BEACON_HEADERS,
   beacon,
+  CONNECTIONS,
+  type Expect,
   formSubmit,
+  type Kind,
   landingPage,
+  MEASURE_S,
+  MIX,
   newVisitor,
+  POOL,
   type PoolVisitor,
   SITE_ID,
   SITE_SQL,
   unseenPage,
   visit,
   visitorPool,
+  WARM_UP_S,
 } from './collector-traffic.js';
 import { fmt, ms, ratio, type Table } from './report.js';
 
-const CONNECTIONS = 8;
-const MEASURE_S = 8;
-const WARM_UP_S = 2;
-const POOL = 200;
 /** How long the consumer may take to write what is queued once the senders stop. */
 const DRAIN_TIMEOUT_MS = 60_000;
-
-type Expect = 'stored' | 'duplicate';
-type Kind = 'new' | 'returning' | 'reload' | 'form';
-/** The direct writer's mix (collector.ts): 45% new, 25% returning, 25% reloads, 5% forms. */
-const MIX: readonly Kind[] = [
-  ...Array<Kind>(9).fill('new'),
-  ...Array<Kind>(5).fill('returning'),
-  ...Array<Kind>(5).fill('reload'),
-  'form',
-];
 
 /** The direct writer's figures for the same mix, from the same bench run. */
 export interface DirectWriter {

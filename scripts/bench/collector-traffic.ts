@@ -208,3 +208,31 @@ export function engagementBatch(tag: string, seq: number, size: number): Engagem
     }),
   };
 }
+
+/**
+ * The load both collector benches put on the worker (collector.ts direct, collector-queued.ts
+ * through the queue), so their figures compare: enough to keep the single-threaded local worker
+ * busy. Not more: latency past saturation is only queueing, and 32 batches of 500 (16,000
+ * engagements in flight) would each wait longer than a whole measuring window on a loaded 2-core
+ * machine.
+ */
+export const CONNECTIONS = 8;
+export const MEASURE_S = 8;
+export const WARM_UP_S = 2;
+/** Returning visitors; far more than the requests in flight, so none races with itself. */
+export const POOL = 200;
+
+export type Expect = 'stored' | 'duplicate';
+export type Kind = 'new' | 'returning' | 'reload' | 'form';
+
+/**
+ * Per 20 beacons, roughly a career site's traffic: most are a first page view, a quarter a
+ * returning visitor's new page, a quarter reloads or back-navigation within the visit window,
+ * one a form.
+ */
+export const MIX: readonly Kind[] = [
+  ...Array<Kind>(9).fill('new'),
+  ...Array<Kind>(5).fill('returning'),
+  ...Array<Kind>(5).fill('reload'),
+  'form',
+];

@@ -15,46 +15,28 @@ import {
   beacon,
   CANDIDATE_SLICES,
   CANDIDATES_PER_SLICE,
+  CONNECTIONS,
+  type Expect,
   engagementBatch,
   engagementTag,
   formSubmit,
+  type Kind,
   landingPage,
+  MEASURE_S,
+  MIX,
   newVisitor,
+  POOL,
   type PoolVisitor,
   SITE_ID,
   SITE_SQL,
   unseenPage,
   visit,
   visitorPool,
+  WARM_UP_S,
 } from './collector-traffic.js';
 import { type BenchResult, fmt, ms, ratio, type Table } from './report.js';
 
-/**
- * The same for every scenario: enough to keep the single-threaded local worker busy. Not more:
- * latency past saturation is only queueing, and 32 batches of 500 (16,000 engagements in flight)
- * would each wait longer than a whole measuring window on a loaded 2-core machine.
- */
-const CONNECTIONS = 8;
-const MEASURE_S = 8;
-const WARM_UP_S = 2;
-/** Returning visitors; far more than the requests in flight, so none races with itself. */
-const POOL = 200;
 const BATCH_SIZES = [1, 50, 500] as const;
-
-type Expect = 'stored' | 'duplicate';
-type Kind = 'new' | 'returning' | 'reload' | 'form';
-
-/**
- * Per 20 beacons, roughly a career site's traffic: most are a first page view, a quarter a
- * returning visitor's new page, a quarter reloads or back-navigation within the visit window,
- * one a form.
- */
-const MIX: readonly Kind[] = [
-  ...Array<Kind>(9).fill('new'),
-  ...Array<Kind>(5).fill('returning'),
-  ...Array<Kind>(5).fill('reload'),
-  'form',
-];
 
 /** What the replies said was stored, counted over every run (warm-ups and first visits too). */
 interface Replies {
