@@ -8,7 +8,7 @@
 // the exit code says otherwise.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builds, suites } from './suites.mjs';
 
@@ -28,6 +28,8 @@ const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 const failures = [];
+/** Each failed test as `suite: file > name`, printed again at the end where CI's tail shows it. */
+const failedTests = [];
 
 heading('build');
 for (const args of builds) {
@@ -91,6 +93,19 @@ for (const suite of suites) {
       (file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0,
     ).length;
     suiteFailed += brokenFiles;
+    for (const file of json.testResults ?? []) {
+      const name = relative(cwd, file.name ?? '');
+      const failedHere = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+      if (failedHere.length === 0 && file.status === 'failed')
+        failedTests.push(`${suite.name}: ${name} (did not load)`);
+      for (const test of failedHere) {
+        // The first line of the first failure: enough to tell a timeout from a wrong value.
+        const why = String(test.failureMessages?.[0] ?? '')
+          .split('\n')[0]
+          .slice(0, 300);
+        failedTests.push(`${suite.name}: ${name} > ${test.fullName}\n      ${why}`);
+      }
+    }
   }
   if (!ok && suiteFailed === 0) suiteFailed = 1;
   if (suiteFailed > 0) failures.push(suite.name);
@@ -100,5 +115,6 @@ for (const suite of suites) {
 
 heading('summary');
 if (failures.length > 0) process.stdout.write(`failing: ${failures.join(', ')}\n`);
+for (const test of failedTests) process.stdout.write(`  failed: ${test}\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 ? 1 : 0);
