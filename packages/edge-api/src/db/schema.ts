@@ -381,6 +381,24 @@ export const engagementDays = sqliteTable(
 );
 
 /**
+ * How many of an organisation's score rows have their sort key in each bucket of a quarter of a
+ * half-life (`bucket = floor(sort_key * 4)`; a null key is bucket -2147483648), so "candidates
+ * in each tier now" sums a few hundred rows plus one bucket's index range at any size (issue 20;
+ * `tierCountsSql`). Kept by triggers on `scores` (migration 0019), so every writer, rescore and
+ * purge keeps it without knowing; rows reaching 0 are deleted. Four is a power of two: bucket
+ * edges are exact in floating point, in SQL and in JavaScript alike.
+ */
+export const scoreKeyCounts = sqliteTable(
+  'score_key_counts',
+  {
+    orgId: text('org_id').notNull(),
+    bucket: integer('bucket').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.bucket] })],
+);
+
+/**
  * The materialized score of a candidate: its stored engagements up to `scored_through` folded
  * in. Writers store engagements first, then settle the score (`src/scoring/settle.ts`) before
  * they answer. `state` is `@cxm/scoring`'s `ScoreState` as JSON; `sort_key` its time-invariant

@@ -1,6 +1,6 @@
 // What `GET /v1/audiences` and its export share: the query (filters and sort), its checks, the
 // filter it becomes, and reading a page of members with their tags.
-import { type ScoringModel, scoreState } from '@cxm/scoring';
+import { type ScoringModel, scoreState, TIERS } from '@cxm/scoring';
 import { z } from '@hono/zod-openapi';
 import { and, eq, inArray } from 'drizzle-orm';
 import { type Db, inChunks } from '../../db/client.js';
@@ -25,7 +25,9 @@ import {
   audiencePageSql,
   type EngagedCursor,
   type ScoreCursor,
+  tierKeyCounts,
   tierOfKey,
+  tiersOnly,
 } from './audience-sql.js';
 
 /** The filters and the sort, without paging: what a view of the list is, and what is exported. */
@@ -199,6 +201,13 @@ export async function audiencePage(
 }
 
 export async function audienceTotal(d1: D1Database, filter: AudienceFilter): Promise<number> {
+  if (tiersOnly(filter)) {
+    // A whole tier (the campaign-less audience most asked for): from the key buckets, not a
+    // count of its members.
+    const counts = await tierKeyCounts(d1, filter.orgId, filter.now, filter.model);
+    const tiers = filter.tiers.length === 0 ? TIERS : filter.tiers;
+    return [...new Set(tiers)].reduce((sum, tier) => sum + counts[tier], 0);
+  }
   const count = audienceCountSql(filter);
   const row = await d1
     .prepare(count.sql)

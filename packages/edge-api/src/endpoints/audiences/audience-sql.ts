@@ -5,7 +5,14 @@
 // `neverContacted`, an equality on NULL) of `scores(org_id, last_contacted_at)`, and a
 // last-engaged one of `scores(org_id, last_engaged_at)`. The SQL is built here as text so a test
 // can EXPLAIN exactly what runs.
-import { type KeyRange, type ScoringModel, TIERS, type Tier, tierKeyRange } from '@cxm/scoring';
+import {
+  type KeyRange,
+  type ScoringModel,
+  TIERS,
+  type Tier,
+  thresholdKey,
+  tierKeyRange,
+} from '@cxm/scoring';
 
 export interface AudienceFilter {
   orgId: string;
@@ -309,22 +316,70 @@ export interface Queries {
   prepare(sql: string): { bind(...values: unknown[]): { first<T>(): Promise<T | null> } };
 }
 
-/** How many of the organisation's candidates are in each tier at `now`: one index range each. */
+/** Sort-key buckets per half-life in `score_key_counts` (migration 0019): a power of two. */
+export const KEY_BUCKETS_PER_HALF_LIFE = 4;
+
+/**
+ * Score rows with a sort key of at least `key`: the buckets wholly above it from
+ * `score_key_counts`, plus the rows of its own bucket at or above it (a range of
+ * `scores_org_sort_key` one bucket wide). `key * 4` and `(bucket + 1) / 4` are exact in floating
+ * point, so the range holds exactly the bucket's rows the triggers counted there.
+ */
+function atLeastKeySql(orgId: string, key: number) {
+  const bucket = Math.floor(key * KEY_BUCKETS_PER_HALF_LIFE);
+  return {
+    sql: `((SELECT COALESCE(SUM(n), 0) FROM score_key_counts WHERE org_id = ? AND bucket > ?)
+           + (SELECT COUNT(*) FROM scores WHERE org_id = ? AND sort_key >= ? AND sort_key < ?))`,
+    params: [orgId, bucket, orgId, key, (bucket + 1) / KEY_BUCKETS_PER_HALF_LIFE],
+  };
+}
+
+/**
+ * The organisation's score rows in all (`total`), at or above Engaged and at Highly Engaged at
+ * `now`, in one statement that reads a few hundred bucket rows and two one-bucket index ranges
+ * whatever the organisation's size (issue 20; it counted every candidate before).
+ */
+export function tierCountsSql(orgId: string, now: number, model: ScoringModel) {
+  const engaged = atLeastKeySql(orgId, thresholdKey(model.thresholds.engaged, now, model));
+  const highly = atLeastKeySql(orgId, thresholdKey(model.thresholds.highlyEngaged, now, model));
+  return {
+    sql: `SELECT (SELECT COALESCE(SUM(n), 0) FROM score_key_counts WHERE org_id = ?) AS total,
+                 ${engaged.sql} AS engagedOrMore, ${highly.sql} AS highly`,
+    params: [orgId, ...engaged.params, ...highly.params],
+  };
+}
+
+/** How many of the organisation's candidates are in each tier at `now` (see `tierCountsSql`). */
 export async function tierKeyCounts(
   d1: Queries,
   orgId: string,
   now: number,
   model: ScoringModel,
 ): Promise<Record<Tier, number>> {
-  const counts = await Promise.all(
-    TIERS.map((tier) => {
-      const { sql, params } = audienceCountSql(tierFilter(orgId, tier, now, model));
-      return d1
-        .prepare(sql)
-        .bind(...params)
-        .first<{ n: number }>()
-        .then((row) => row?.n ?? 0);
-    }),
+  const { sql, params } = tierCountsSql(orgId, now, model);
+  const row = await d1
+    .prepare(sql)
+    .bind(...params)
+    .first<{ total: number; engagedOrMore: number; highly: number }>();
+  const total = row?.total ?? 0;
+  const engagedOrMore = row?.engagedOrMore ?? 0;
+  const highly = row?.highly ?? 0;
+  return {
+    inactive: total - engagedOrMore,
+    engaged: engagedOrMore - highly,
+    highly_engaged: highly,
+  };
+}
+
+/** A filter of tiers alone, whose total the tier counts give (see `tierKeyCounts`). */
+export function tiersOnly(filter: AudienceFilter): boolean {
+  return (
+    filter.lastEngagedBefore === null &&
+    filter.lastEngagedAfter === null &&
+    filter.lastContactedBefore === null &&
+    filter.lastContactedAfter === null &&
+    !filter.neverContacted &&
+    filter.tags.length === 0 &&
+    (filter.ids === undefined || filter.ids.length === 0)
   );
-  return { inactive: counts[0]!, engaged: counts[1]!, highly_engaged: counts[2]! };
 }

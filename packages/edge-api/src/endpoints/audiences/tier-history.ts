@@ -117,7 +117,7 @@ export async function tierHistory(
 
   const [total, engagedDrops, highlyDrops, active] = await Promise.all([
     d1
-      .prepare('SELECT COUNT(*) AS n FROM scores WHERE org_id = ?')
+      .prepare('SELECT COALESCE(SUM(n), 0) AS n FROM score_key_counts WHERE org_id = ?')
       .bind(orgId)
       .first<{ n: number }>(),
     dropCounts(
