@@ -7,6 +7,7 @@ export {
   audiencePageSql,
   engagementDaysSql,
   engagementsPerDaySql,
+  tierCountsSql,
   tierFilter,
 } from './endpoints/audiences/audience-sql.js';
 export { nextScoreRow } from './scoring/score-row.js';

@@ -381,11 +381,11 @@ export const engagementDays = sqliteTable(
 );
 
 /**
- * How many of an organisation's score rows have their sort key in each bucket of a quarter of a
- * half-life (`bucket = floor(sort_key * 4)`; a null key is bucket -2147483648), so "candidates
+ * How many of an organisation's score rows have their sort key in each sixteenth of a half-life
+ * (two days at the default 30; `bucket = floor(sort_key * 16)`; a null key is bucket -2147483648), so "candidates
  * in each tier now" sums a few hundred rows plus one bucket's index range at any size (issue 20;
  * `tierCountsSql`). Kept by triggers on `scores` (migration 0019), so every writer, rescore and
- * purge keeps it without knowing; rows reaching 0 are deleted. Four is a power of two: bucket
+ * purge keeps it without knowing; rows reaching 0 are deleted. Sixteen is a power of two: bucket
  * edges are exact in floating point, in SQL and in JavaScript alike.
  */
 export const scoreKeyCounts = sqliteTable(

@@ -317,12 +317,12 @@ export interface Queries {
 }
 
 /** Sort-key buckets per half-life in `score_key_counts` (migration 0019): a power of two. */
-export const KEY_BUCKETS_PER_HALF_LIFE = 4;
+export const KEY_BUCKETS_PER_HALF_LIFE = 16;
 
 /**
  * Score rows with a sort key of at least `key`: the buckets wholly above it from
  * `score_key_counts`, plus the rows of its own bucket at or above it (a range of
- * `scores_org_sort_key` one bucket wide). `key * 4` and `(bucket + 1) / 4` are exact in floating
+ * `scores_org_sort_key` one bucket wide). `key * 16` and `(bucket + 1) / 16` are exact in floating
  * point, so the range holds exactly the bucket's rows the triggers counted there.
  */
 function atLeastKeySql(orgId: string, key: number) {
