@@ -54,13 +54,15 @@ export interface Bindings {
   MESSAGE_QUEUE?: Queue;
   /**
    * A campaign run's pages, a job each (`src/jobs/campaign-queue.ts`): kept off MESSAGE_QUEUE so
-   * a page never waits behind the texts the page before it queued.
+   * a page never waits behind the texts the page before it queued. Also the cron's pages of
+   * campaigns to start after its first (`campaign-starts` jobs, campaigns/start-runs.ts).
    */
   CAMPAIGN_QUEUE?: Queue;
   /**
-   * A rescore's pages after a scoring model change, a job each (`src/jobs/rescore-queue.ts`;
-   * messages are `RescorePageJob`s). Unbound (an older local setup), the settings `PUT`
-   * rescores every page itself before answering.
+   * Score maintenance pages, a job each (`src/jobs/rescore-queue.ts`; messages are
+   * `ScoringJob`s): a rescore's after a scoring model change, and the daily decay's
+   * (`decay-queue.ts`). Unbound (an older local setup), the settings `PUT` rescores every page
+   * itself before answering and the daily cron settles the decay itself.
    */
   RESCORE_QUEUE?: Queue;
   /**

@@ -1,12 +1,16 @@
 // The Worker: HTTP through the Hono app, the queue consumers (the optional ingest queue, the
-// texting queue and its dead letters, the campaign pages, the rescore pages), and the cron triggers (daily decay run, webhook retries).
+// texting queue and its dead letters, the campaign pages, the rescore and decay pages), and the
+// cron triggers (daily decay run, webhook retries).
 // A misconfigured deployment (middleware/configuration.ts) serves a 503 and runs neither.
 import { createApp } from './app.js';
-import type { CampaignPageJob } from './endpoints/campaigns/run-page.js';
 import type { IngestMessage } from './endpoints/collect/write-beacon.js';
 import type { OutboundJob } from './endpoints/messages/queue-message.js';
 import type { Bindings } from './env.js';
-import { CAMPAIGN_QUEUE_NAME, consumeCampaignPages } from './jobs/campaign-queue.js';
+import {
+  CAMPAIGN_QUEUE_NAME,
+  type CampaignJob,
+  consumeCampaignPages,
+} from './jobs/campaign-queue.js';
 import { runScheduled } from './jobs/cron.js';
 import { consumeIngestBatch } from './jobs/ingest-queue.js';
 import {
@@ -15,9 +19,8 @@ import {
   MESSAGE_DLQ_NAME,
   MESSAGE_QUEUE_NAME,
 } from './jobs/message-queue.js';
-import { consumeRescorePages, RESCORE_QUEUE_NAME } from './jobs/rescore-queue.js';
+import { consumeRescorePages, RESCORE_QUEUE_NAME, type ScoringJob } from './jobs/rescore-queue.js';
 import { misconfiguredMessage, problemsOf } from './middleware/configuration.js';
-import type { RescorePageJob } from './scoring/rescore.js';
 
 const app = createApp();
 
@@ -43,10 +46,10 @@ export default {
       return consumeDeadLetters(batch as MessageBatch<OutboundJob>, env);
     }
     if (batch.queue === CAMPAIGN_QUEUE_NAME) {
-      return consumeCampaignPages(batch as MessageBatch<CampaignPageJob>, env);
+      return consumeCampaignPages(batch as MessageBatch<CampaignJob>, env);
     }
     if (batch.queue === RESCORE_QUEUE_NAME) {
-      return consumeRescorePages(batch as MessageBatch<RescorePageJob>, env);
+      return consumeRescorePages(batch as MessageBatch<ScoringJob>, env);
     }
     return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
   },

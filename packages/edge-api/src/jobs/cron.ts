@@ -1,5 +1,6 @@
-// The cron triggers (wrangler.jsonc `triggers.crons`): daily, settle tiers that decay moved and
-// post the changes; every 10 minutes, retry webhook deliveries that are due. Both first settle
+// The cron triggers (wrangler.jsonc `triggers.crons`): daily, settle tiers that decay moved (in
+// pages through the rescore queue, `decay-queue.ts`; their webhook events go out with the next
+// run's deliveries); every 10 minutes, retry webhook deliveries that are due. Both first settle
 // the scores left in `score_backlog` (a write's settle gave up under extreme contention, or the
 // worker stopped between storing engagements and settling them), so such a score is at most ten
 // minutes behind. Every run also deletes ended console sessions and abandoned sign-ins, and fails
@@ -15,10 +16,10 @@ import { pruneAudit } from '../endpoints/audit/prune.js';
 import { startCampaignRuns } from '../endpoints/campaigns/start-runs.js';
 import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
-import { settleDecay } from '../scoring/decay.js';
 import { settleBacklog } from '../scoring/settle.js';
 import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from '../webhooks/deliver.js';
+import { startDecay } from './decay-queue.js';
 import { resumeRescores } from './rescore-queue.js';
 
 export const DAILY_CRON = '0 3 * * *';
@@ -33,7 +34,7 @@ export interface ScheduledRun {
 export async function runScheduled(env: Bindings, run: ScheduledRun) {
   const db = database(env.DB);
   const backlog = await settleBacklog(db, { now: run.now });
-  const decay = run.cron === RETRY_CRON ? null : await settleDecay(db, { now: run.now });
+  const decay = run.cron === RETRY_CRON ? null : await startDecay(env, run.now);
   const deliveries = await deliverDue(db, {
     now: run.now,
     secrets: sealingSecrets(env),

@@ -1,11 +1,14 @@
-// The rescore queue (wrangler.jsonc `queues`, `cxm-rescore`): after a scoring model change, each
+// The rescore queue (wrangler.jsonc `queues`, `cxm-rescore`), which also carries the daily decay's
+// pages (`decay-queue.ts`): after a scoring model change, each
 // job rescores one page of the organisation's candidates (`scoring/rescore.ts`) and queues the
 // next page, so no invocation does work proportional to the organisation. A page that throws is
 // retried with backoff; one the queue gives up on is dropped, and the cron queues the run's page
 // again once it has not moved for RESCORE_STALL_MS (`resumeRescores`), so no dead-letter queue.
 import { database } from '../db/client.js';
 import type { Bindings } from '../env.js';
+import type { DecayJob } from '../scoring/decay.js';
 import { type RescorePageJob, rescoreInline, rescorePage } from '../scoring/rescore.js';
+import { runQueuedDecayJob } from './decay-queue.js';
 
 export const RESCORE_QUEUE_NAME = 'cxm-rescore';
 export const RESCORE_STALL_MS = 15 * 60 * 1000;
@@ -32,17 +35,22 @@ export async function runRescoreJob(
   return outcome.kind === 'written' ? outcome.rescored : 0;
 }
 
+/** What the rescore queue carries: score maintenance pages, a rescore's or the daily decay's. */
+export type ScoringJob = RescorePageJob | DecayJob;
+
 export async function consumeRescorePages(
-  batch: MessageBatch<RescorePageJob>,
+  batch: MessageBatch<ScoringJob>,
   env: Bindings,
   now: () => number = Date.now,
 ): Promise<void> {
   for (const message of batch.messages) {
+    const job = message.body;
     try {
-      await runRescoreJob(env, message.body, now());
+      if (job.kind === 'rescore-page') await runRescoreJob(env, job, now());
+      else await runQueuedDecayJob(env, job);
       message.ack();
     } catch (error) {
-      console.error('rescore: page failed, will retry', message.body, error);
+      console.error(`${job.kind}: page failed, will retry`, job, error);
       message.retry({ delaySeconds: Math.min(600, 30 * 2 ** message.attempts) });
     }
   }

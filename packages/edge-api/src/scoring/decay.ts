@@ -4,6 +4,11 @@
 // X's drop level (threshold × (1 − hysteresis)) at `now`. Each page is one guarded batch with
 // the new rows and the webhook events (`reason: 'decay'`); nothing else is read. Decay folds no
 // engagement, so each row keeps its watermark (the cron settles the backlog first).
+//
+// In a deployment the run fans out through the rescore queue (`jobs/decay-queue.ts`): a job
+// lists a page of organisations and queues a job per organisation and tier, each of which settles
+// one page of candidates and queues the next, so no invocation's work grows with the fleet or an
+// organisation. `settleDecay` runs the same pages in turn where no queue is bound.
 import {
   type ScoringModel,
   settleTier,
@@ -23,6 +28,18 @@ import { type ScoreUpdate, scoreStatements } from './pipeline.js';
 import { modelFrom } from './score-row.js';
 
 const PAGE = 100;
+/** Organisations one `decay-orgs` job lists: two page jobs each, one `sendBatch` of 100. */
+export const DECAY_ORG_PAGE = 50;
+const DECAYING = ['highly_engaged', 'engaged'] as const;
+export type DecayingTier = (typeof DECAYING)[number];
+
+/**
+ * The decay run's jobs, all for one `now` (the cron's): a page of organisations after `after`
+ * (ids in order), or a page of one organisation's candidates stored in `tier`.
+ */
+export type DecayJob =
+  | { kind: 'decay-orgs'; now: number; after: string }
+  | { kind: 'decay-page'; now: number; orgId: string; tier: DecayingTier; after: string };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface DecayOutcome {
@@ -53,21 +70,66 @@ export async function settleDecay(db: Db, input: { now: number }): Promise<Decay
   let changed = 0;
   for (const org of orgs) {
     const model = modelFrom(org.scoringModel);
-    for (const tier of ['highly_engaged', 'engaged'] as const) {
-      const below = dropKey(tier, input.now, model);
-      let after = '';
-      for (;;) {
-        const page = await withRetries(
-          () => settlePage(db, { orgId: org.id, tier, below, after, model, now: input.now }),
-          OPTIONS.writeAttempts,
-        );
+    for (const tier of DECAYING) {
+      let after: string | null = '';
+      while (after !== null) {
+        const page = await decayPage(db, { orgId: org.id, tier, after, model, now: input.now });
         changed += page.changed;
-        if (page.last === null) break;
         after = page.last;
       }
     }
   }
   return { organisations: orgs.length, changed };
+}
+
+/**
+ * One job: a page of organisations becomes a job per organisation and tier (and the next page of
+ * organisations); a page of candidates is settled and leads to the next. What it changed, and the
+ * jobs to queue. Idempotent: a page run again finds its candidates settled already.
+ */
+export async function runDecayJob(
+  db: Db,
+  job: DecayJob,
+): Promise<{ changed: number; next: DecayJob[] }> {
+  const { now } = job;
+  if (job.kind === 'decay-orgs') {
+    const orgs = await db
+      .select({ id: organisations.id })
+      .from(organisations)
+      .where(gt(organisations.id, job.after))
+      .orderBy(asc(organisations.id))
+      .limit(DECAY_ORG_PAGE);
+    const next: DecayJob[] = orgs.flatMap((org) =>
+      DECAYING.map((tier) => ({
+        kind: 'decay-page' as const,
+        now,
+        orgId: org.id,
+        tier,
+        after: '',
+      })),
+    );
+    const last = orgs.at(-1);
+    if (last && orgs.length === DECAY_ORG_PAGE)
+      next.push({ kind: 'decay-orgs', now, after: last.id });
+    return { changed: 0, next };
+  }
+  const [org] = await db
+    .select({ scoringModel: organisations.scoringModel })
+    .from(organisations)
+    .where(eq(organisations.id, job.orgId));
+  // Purged since the job was queued: nothing left to settle.
+  if (!org) return { changed: 0, next: [] };
+  const page = await decayPage(db, { ...job, model: modelFrom(org.scoringModel) });
+  return { changed: page.changed, next: page.last === null ? [] : [{ ...job, after: page.last }] };
+}
+
+/** Settles one page (retried on a conflicting write); `last` is null when it was the last. */
+function decayPage(
+  db: Db,
+  input: { orgId: string; tier: DecayingTier; after: string; model: ScoringModel; now: number },
+) {
+  const below = dropKey(input.tier, input.now, input.model);
+  return withRetries(() => settlePage(db, { ...input, below }), OPTIONS.writeAttempts);
 }
 
 async function settlePage(
@@ -108,5 +170,6 @@ async function settlePage(
   }
   const score = await scoreStatements(db, { orgId, model, now, reason: 'decay' }, updates);
   await runBatch(db, score.statements);
-  return { changed: updates.length, last: rows.at(-1)!.candidateId };
+  // A short page was the last: no job (or loop turn) only to find nothing.
+  return { changed: updates.length, last: rows.length < PAGE ? null : rows.at(-1)!.candidateId };
 }

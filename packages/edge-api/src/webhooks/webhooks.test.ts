@@ -155,16 +155,23 @@ describe('tier-change webhooks', () => {
       orgId: org.orgId,
     });
 
+    // The decay in turn (no rescore queue), so this run's deliveries carry what it changed; through
+    // the queue they go with the next run's (jobs/decay-queue.test.ts).
+    const inTurn = { ...env, RESCORE_QUEUE: undefined };
     // 3 days on: hot (16 → 14.6 points) is below 15 but not 10 % below it: hysteresis keeps
     // its stored tier, nothing is posted.
     const soon = receiver();
-    await runScheduled(env, { cron: DAILY_CRON, now: Date.now() + 3 * DAY_MS, fetch: soon.fetch });
+    await runScheduled(inTurn, {
+      cron: DAILY_CRON,
+      now: Date.now() + 3 * DAY_MS,
+      fetch: soon.fetch,
+    });
     expect(soon.posted.filter((p) => p.body.includes(org.orgId))).toEqual([]);
 
     // 40 days on: hot has 6.3 points (engaged), warm 3.9 (inactive).
     const later = Date.now() + 40 * DAY_MS;
     const run = receiver();
-    await runScheduled(env, { cron: DAILY_CRON, now: later, fetch: run.fetch });
+    await runScheduled(inTurn, { cron: DAILY_CRON, now: later, fetch: run.fetch });
     const mine = run.posted.filter((p) => p.body.includes(`"orgId":"${org.orgId}"`));
     expect(mine).toHaveLength(2);
     for (const sent of mine) expect(await verify(secret, sent.signature, sent.body)).toBe(true);
@@ -186,7 +193,7 @@ describe('tier-change webhooks', () => {
 
     // The next day's run finds nothing new for these candidates.
     const next = receiver();
-    await runScheduled(env, { cron: DAILY_CRON, now: later + DAY_MS, fetch: next.fetch });
+    await runScheduled(inTurn, { cron: DAILY_CRON, now: later + DAY_MS, fetch: next.fetch });
     expect(next.posted.filter((p) => p.body.includes(`"orgId":"${org.orgId}"`))).toEqual([]);
   });
 

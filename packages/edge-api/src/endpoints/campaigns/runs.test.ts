@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { database } from '../../db/client.js';
+import type { CampaignJob } from '../../jobs/campaign-queue.js';
 import { campaign, estimate, messaged, NONE, scored } from '../../test/campaigns.js';
 import { api, BROWSER_UA, errorOf, request, rows, type TestOrg } from '../../test/client.js';
 import {
@@ -28,7 +29,13 @@ import { deliver } from '../messages/deliver.js';
 import type { OutboundJob } from '../messages/queue-message.js';
 import { type CampaignPageJob, RUN_PAGE_SIZE, type RunEnv, runPage } from './run-page.js';
 import type { RunJson } from './runs.js';
-import { STALL_MS, startCampaignRuns } from './start-runs.js';
+import {
+  type CampaignStartJob,
+  runStartJob,
+  STALL_MS,
+  START_PAGE,
+  startCampaignRuns,
+} from './start-runs.js';
 
 beforeEach(() => freezeClock(NOON));
 // The cron's step reads every organisation's campaigns: each test leaves none enabled or running
@@ -275,6 +282,46 @@ describe('a run happens once per campaign and local date', () => {
       '2026-03-29',
       '2026-03-28',
     ]);
+  });
+
+  it('reads the campaigns a page at a time: the cron the first, the campaign queue the rest', async () => {
+    const { org, sender } = await setup();
+    const id = await campaign(org, sender.id);
+    // More enabled campaigns than one page: copies of this one under new ids.
+    const columns = (
+      await rows<{ name: string }>('SELECT name FROM pragma_table_info(?)', 'campaigns')
+    )
+      .map((column) => column.name)
+      .filter((name) => name !== 'id');
+    const list = columns.map((name) => `"${name}"`).join(', ');
+    await env.DB.prepare(
+      `INSERT INTO campaigns (id, ${list})
+       SELECT c.id || '_' || n.value, ${columns.map((name) => `c."${name}"`).join(', ')}
+       FROM campaigns c, json_each(?2) n WHERE c.id = ?1`,
+    )
+      .bind(id, JSON.stringify(Array.from({ length: START_PAGE + 4 }, (_, i) => i)))
+      .run();
+    const h = harness();
+    const first = await startCampaignRuns(h.env, NOON);
+    expect(first.started).toBe(START_PAGE);
+    const jobs = h.pages.splice(0).map((job) => job.body as CampaignJob);
+    expect(jobs.filter((job) => job.kind === 'campaign-page')).toHaveLength(START_PAGE);
+    const next = jobs.filter((job) => job.kind === 'campaign-starts');
+    expect(next).toHaveLength(1);
+    expect(next[0]).toMatchObject({ now: NOON });
+
+    // The queued job starts the rest (its own page, the last) and queues no further start job.
+    expect(await runStartJob(h.env, next[0] as CampaignStartJob)).toBe(5);
+    const after = h.pages.splice(0).map((job) => job.body as CampaignJob);
+    expect(after.map((job) => job.kind)).toEqual(Array(5).fill('campaign-page'));
+    // Delivered twice, or the cron again: every campaign has its one run of the day.
+    expect(await runStartJob(h.env, next[0] as CampaignStartJob)).toBe(0);
+    expect((await startCampaignRuns(h.env, NOON + HOUR_MS)).started).toBe(0);
+    const [runs] = await rows<{ n: number; campaigns: number }>(
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT campaign_id) AS campaigns FROM campaign_runs WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(runs).toEqual({ n: START_PAGE + 5, campaigns: START_PAGE + 5 });
   });
 });
 

@@ -8,11 +8,28 @@
 // (the queue gave up on it, or the Worker died between writing a page and queueing the next) has
 // not moved for STALL_MS: the cron queues its page again, and the page's own claim makes that
 // harmless if the old job was only slow. After MAX_RESUMES the run is failed, not retried forever.
+//
+// The enabled campaigns are read a page of START_PAGE at a time, in id order: the cron does the
+// first page and, when there are more, queues a `campaign-starts` job for the next on the
+// campaign queue, which does its page and queues the one after; so no invocation's work grows
+// with the number of campaigns in the fleet. The job carries the cron's `now`, so every page
+// decides "due" for the same instant; a page done twice starts nothing twice (the unique index),
+// and a job the queue gives up on costs ten minutes: a run is due until its local day ends, so the
+// next cron run starts what that job would have.
 import { queuePage, type RunEnv } from './run-page.js';
 import { runDue } from './schedule.js';
 
 export const STALL_MS = 15 * 60 * 1000;
 export const MAX_RESUMES = 5;
+/** Enabled campaigns one invocation reads and may start. */
+export const START_PAGE = 100;
+
+/** A queue job: start the due runs of the enabled campaigns after `after` (ids in order). */
+export interface CampaignStartJob {
+  kind: 'campaign-starts';
+  now: number;
+  after: string;
+}
 
 interface DueRow {
   id: string;
@@ -28,16 +45,25 @@ export interface StartedRuns {
   failed: number;
 }
 
-/** Starts every enabled campaign's run that is due at `now`. */
-async function startDue(env: RunEnv, now: number): Promise<number> {
-  // Enabled campaigns are few next to candidates (a handful per organisation), so all of them are
-  // read each time; each with the date of its latest run (the unique index's range).
+/**
+ * Starts the due runs of one page of enabled campaigns after `after`; how many it started, and
+ * the last campaign id when a page may follow.
+ */
+export async function startDuePage(
+  env: RunEnv,
+  now: number,
+  after: string,
+): Promise<{ started: number; last: string | null }> {
+  // Each with the date of its latest run (the unique index's range).
   const { results } = await env.DB.prepare(
     `SELECT c.id, c.org_id, c.send_time, o.time_zone,
        (SELECT max(r.local_date) FROM campaign_runs r WHERE r.campaign_id = c.id) AS last_date
      FROM campaigns c JOIN organisations o ON o.id = c.org_id
-     WHERE c.state = 'enabled' AND c.reengagement = 1`,
-  ).all<DueRow>();
+     WHERE c.state = 'enabled' AND c.reengagement = 1 AND c.id > ?1
+     ORDER BY c.id LIMIT ?2`,
+  )
+    .bind(after, START_PAGE)
+    .all<DueRow>();
   let started = 0;
   for (const row of results) {
     const due = runDue(now, row.time_zone, row.send_time, row.last_date);
@@ -57,7 +83,34 @@ async function startDue(env: RunEnv, now: number): Promise<number> {
     started += 1;
     await queuePage(env, id, 0);
   }
+  const last = results.length === START_PAGE ? results.at(-1)!.id : null;
+  return { started, last };
+}
+
+/** The cron's part: the first page now, the rest through the campaign queue (or in turn). */
+async function startDue(env: RunEnv, now: number): Promise<number> {
+  let page = await startDuePage(env, now, '');
+  let started = page.started;
+  while (page.last !== null) {
+    if (env.CAMPAIGN_QUEUE) {
+      const job: CampaignStartJob = { kind: 'campaign-starts', now, after: page.last };
+      await env.CAMPAIGN_QUEUE.send(job);
+      break;
+    }
+    page = await startDuePage(env, now, page.last);
+    started += page.started;
+  }
   return started;
+}
+
+/** A queued `campaign-starts` job: its page, then the next page's job when there may be one. */
+export async function runStartJob(env: RunEnv, job: CampaignStartJob): Promise<number> {
+  const page = await startDuePage(env, job.now, job.after);
+  if (page.last !== null && env.CAMPAIGN_QUEUE) {
+    const next: CampaignStartJob = { ...job, after: page.last };
+    await env.CAMPAIGN_QUEUE.send(next);
+  }
+  return page.started;
 }
 
 /** Queues again the page of each run that has not moved for STALL_MS; fails hopeless ones. */
