@@ -1,8 +1,11 @@
 // Sites and their organisations as the collect endpoint needs them: looked up by public key,
-// with the settings the writer uses.
+// with the settings the writer uses. Every beacon, preflight and tracker script needs its site,
+// so the lookups are kept per isolate for SITE_CACHE_TTL_MS (`siteByKey`): a settings change
+// applies at once in the isolate that saved it (`forgetSites`) and within the TTL elsewhere.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, sites } from '../db/schema.js';
+import { IsolateCache } from '../utils/isolate-cache.js';
 import { normaliseOrigin } from '../utils/page-urls.js';
 
 export interface SiteContext {
@@ -47,6 +50,28 @@ export async function findSite(db: Db, publicKey: string): Promise<SiteContext |
     .where(eq(sites.publicKey, publicKey));
   const row = rows[0];
   return row ? { ...row, allowedOrigins: parseOrigins(row.allowedOrigins) } : null;
+}
+
+/** How long an isolate keeps a site it looked up: the most a settings change waits elsewhere. */
+export const SITE_CACHE_TTL_MS = 10_000;
+const siteCache = new IsolateCache<string, SiteContext>(SITE_CACHE_TTL_MS, 1_000);
+
+/**
+ * The site with this public key, from this isolate's cache when it looked it up within the TTL.
+ * Unknown keys are not kept (anyone can make them up; each costs the one indexed read it costs
+ * now).
+ */
+export async function siteByKey(db: Db, publicKey: string): Promise<SiteContext | null> {
+  const cached = siteCache.get(publicKey);
+  if (cached) return cached;
+  const site = await findSite(db, publicKey);
+  if (site) siteCache.set(publicKey, site);
+  return site;
+}
+
+/** After a change to an organisation's sites or settings: this isolate reads them afresh. */
+export function forgetSites(orgId: string): void {
+  siteCache.deleteWhere((site) => site.orgId === orgId);
 }
 
 export interface OrgSettings {

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { mintIdentityToken } from '../../auth/tokens.js';
 import {
+  api,
   BROWSER_UA,
   beacon,
   createOrg,
@@ -279,6 +280,35 @@ describe('POST /v1/collect: sites, bots and CORS', () => {
       fingerprint: 'unused',
     });
     expect(await rows('SELECT id FROM visitors WHERE device_id = ?', body.visitor.id)).toEqual([]);
+  });
+
+  it('applies a settings change to the very next beacon, though this isolate keeps the site', async () => {
+    const org = await createOrg();
+    const send = async () => {
+      const body = beacon({ site: org.siteKey, events: [visit(`${org.origin}/jobs`)] });
+      const response = await sendBeacon(body, { origin: org.origin });
+      expect(response.status).toBe(202);
+      return (await response.json()) as { accepted: number; tracking: boolean };
+    };
+    // The first beacon puts the site in the isolate's cache.
+    expect(await send()).toMatchObject({ accepted: 1, tracking: true });
+    const off = await api('PUT', '/v1/settings/engagement', org.keys.manager, {
+      trackingEnabled: false,
+    });
+    expect(off.status).toBe(200);
+    expect(await send()).toMatchObject({ accepted: 0, tracking: false });
+    const [stored] = await rows<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM engagements WHERE org_id = ?',
+      org.orgId,
+    );
+    expect(stored?.n).toBe(1);
+    // Origins too: dropping the site's origin refuses its beacons at once.
+    await api('PUT', '/v1/settings/engagement', org.keys.manager, {
+      trackingEnabled: true,
+      allowedOrigins: ['https://elsewhere.example.com'],
+    });
+    const refused = await sendBeacon(beacon({ site: org.siteKey }), { origin: org.origin });
+    expect(refused.status).toBe(403);
   });
 
   it('drops and counts beacons from crawlers and automation, storing no events', async () => {

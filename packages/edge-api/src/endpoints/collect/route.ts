@@ -15,7 +15,7 @@ import { withRetries } from '../../db/retry.js';
 import type { AppEnv } from '../../env.js';
 import { client, overLimit } from '../../limits/rate-limit.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
-import { findSite, type SiteContext } from '../../orgs/sites.js';
+import { type SiteContext, siteByKey } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
 import { isBotUserAgent } from '../../utils/bots.js';
@@ -113,7 +113,7 @@ function eventDetail(event: Beacon['events'][number]): string {
 async function preflight(c: Context<AppEnv>): Promise<Response> {
   const origin = normaliseOrigin(c.req.header('origin') ?? '');
   const key = c.req.query('site');
-  const site = origin && key && key.length <= 100 ? await findSite(database(c.env.DB), key) : null;
+  const site = origin && key && key.length <= 100 ? await siteByKey(database(c.env.DB), key) : null;
   if (origin === null || !site?.allowedOrigins.has(origin)) {
     return errorResponse(
       c,
@@ -158,7 +158,7 @@ async function siteAndOrigin(
   db: Db,
   beacon: Beacon,
 ): Promise<Step<{ site: SiteContext; origin: string }>> {
-  const site = await findSite(db, beacon.site);
+  const site = await siteByKey(db, beacon.site);
   if (!site) {
     return { ok: false, error: apiError('unknown_site', `No site has the key ${beacon.site}.`) };
   }

@@ -15,7 +15,7 @@ import type { Context } from 'hono';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { overLimit } from '../../limits/rate-limit.js';
-import { findSite } from '../../orgs/sites.js';
+import { siteByKey } from '../../orgs/sites.js';
 import { errorResponses } from '../../schemas/error.js';
 import { apiError, errorResponse } from '../../utils/errors.js';
 
@@ -86,7 +86,7 @@ export function registerTrackerScript(app: OpenAPIHono<AppEnv>): void {
     if (key !== undefined) {
       const limited = await overLimit(c, 'SCRIPT_LIMITER', key);
       if (limited) return limited;
-      const site = await findSite(database(c.env.DB), key);
+      const site = await siteByKey(database(c.env.DB), key);
       if (!site?.trackingEnabled) {
         return c.body(INERT_SCRIPT, 200, {
           'Content-Type': JS,

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { auditLog, organisations, sites } from '../../db/schema.js';
 import type { OrgContext } from '../../orgs/context.js';
+import { forgetSites } from '../../orgs/sites.js';
 import { type RescorePageJob, rescoreInline, startRescore } from '../../scoring/rescore.js';
 import { randomBase64url } from '../../utils/encoding.js';
 import type { SealingSecrets } from '../../utils/sealed.js';
@@ -140,6 +141,8 @@ export async function updateSettings(
     ...auditStatements(db, change, { actor: change.actor, webhookSecret, now }),
     ...(rescore ? [rescore.statement] : []),
   ]);
+  // The collector's cached copy of the sites (tracking, origins, model, windows) is stale now.
+  forgetSites(org.id);
   const rescored = rescore ? await queueRescore(db, rescore.job, change) : undefined;
   return {
     ...(webhookSecret ? { webhookSecret } : {}),
