@@ -565,6 +565,9 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     index('webhook_deliveries_due').on(t.status, t.nextAttemptAt),
     index('webhook_deliveries_org_candidate').on(t.orgId, t.candidateId),
+    // The delivery log, newest first (`GET /v1/webhook-deliveries`): a page walks the index
+    // instead of sorting all of the organisation's deliveries (one per tier change) first.
+    index('webhook_deliveries_org_created').on(t.orgId, t.createdAt, t.id),
   ],
 );
 

@@ -125,7 +125,7 @@ function deliveryItem(row: DeliveryRow) {
   };
 }
 
-interface DeliveryCursor {
+export interface DeliveryCursor {
   at: number;
   id: string;
 }
@@ -133,6 +133,38 @@ interface DeliveryCursor {
 function isDeliveryCursor(value: unknown): value is DeliveryCursor {
   const v = value as DeliveryCursor | null;
   return typeof v?.at === 'number' && typeof v.id === 'string';
+}
+
+/** A page of the delivery log, newest first, on `webhook_deliveries_org_created`. */
+export function deliveriesPage(
+  db: Db,
+  input: {
+    orgId: string;
+    status?: (typeof webhookDeliveries.$inferSelect)['status'] | undefined;
+    type?: string | undefined;
+    cursor: DeliveryCursor | null;
+    limit: number;
+  },
+) {
+  const w = webhookDeliveries;
+  const { cursor } = input;
+  return db
+    .select()
+    .from(w)
+    .where(
+      and(
+        eq(w.orgId, input.orgId),
+        input.status === undefined ? undefined : eq(w.status, input.status),
+        input.type === undefined
+          ? undefined
+          : sql`json_extract(${w.payload}, '$.type') = ${input.type}`,
+        cursor === null
+          ? undefined
+          : or(lt(w.createdAt, cursor.at), and(eq(w.createdAt, cursor.at), lt(w.id, cursor.id))),
+      ),
+    )
+    .orderBy(desc(w.createdAt), desc(w.id))
+    .limit(input.limit);
 }
 
 const listDeliveries: RouteHandler<typeof listDeliveriesRoute, AppEnv> = async (c) => {
@@ -143,24 +175,13 @@ const listDeliveries: RouteHandler<typeof listDeliveriesRoute, AppEnv> = async (
     return errorResponse(c, invalidRequest([BAD_CURSOR]));
   }
   const limit = Number(query.limit ?? 50);
-  const w = webhookDeliveries;
-  const rows = await database(c.env.DB)
-    .select()
-    .from(w)
-    .where(
-      and(
-        eq(w.orgId, c.get('caller').orgId),
-        query.status === undefined ? undefined : eq(w.status, query.status),
-        query.type === undefined
-          ? undefined
-          : sql`json_extract(${w.payload}, '$.type') = ${query.type}`,
-        cursor === null
-          ? undefined
-          : or(lt(w.createdAt, cursor.at), and(eq(w.createdAt, cursor.at), lt(w.id, cursor.id))),
-      ),
-    )
-    .orderBy(desc(w.createdAt), desc(w.id))
-    .limit(limit + 1);
+  const rows = await deliveriesPage(database(c.env.DB), {
+    orgId: c.get('caller').orgId,
+    status: query.status,
+    type: query.type,
+    cursor,
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return c.json(

@@ -3,9 +3,11 @@
 // an event redelivered with the same id and body and its retries started over; each send audited.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { database } from '../../db/client.js';
 import { api, createOrg, errorOf, json, rows, type TestOrg } from '../../test/client.js';
 import { fakeReceiver, setWebhook } from '../../test/webhook-receiver.js';
 import { signatureHeader } from '../../webhooks/deliver.js';
+import { deliveriesPage } from './route.js';
 
 interface Item {
   id: string;
@@ -152,6 +154,25 @@ describe('GET /v1/webhook-deliveries', () => {
       expect(test.status, role).toBe(403);
     }
     expect(receiver.posted).toEqual([]);
+  });
+});
+
+describe('the delivery log query', () => {
+  it('walks (org_id, created_at, id) newest first: no sort of all the organisation’s deliveries', async () => {
+    const pages = [
+      { cursor: null },
+      { cursor: { at: Date.now(), id: 'whd_x' } },
+      { cursor: null, status: 'failed' as const },
+    ];
+    for (const page of pages) {
+      const query = deliveriesPage(database(env.DB), { orgId: 'demo', limit: 51, ...page }).toSQL();
+      const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+        .bind(...query.params)
+        .all<{ detail: string }>();
+      const details = plan.results.map((row) => row.detail).join('\n');
+      expect(details).toMatch(/USING INDEX webhook_deliveries_org_created/);
+      expect(details).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });
 

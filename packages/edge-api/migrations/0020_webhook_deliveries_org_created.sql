@@ -1,0 +1,2 @@
+-- The webhook delivery log (GET /v1/webhook-deliveries) newest first: a page walks this index instead of sorting all of the organisation's deliveries.
+CREATE INDEX `webhook_deliveries_org_created` ON `webhook_deliveries` (`org_id`,`created_at`,`id`);
