@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { visitorContext } from '@cxm/test-support/chromium';
 import { query } from '@cxm/test-support/d1';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export const env = inject('e2e');
 
@@ -72,6 +72,30 @@ export async function recruiter(browser: Browser, email: string): Promise<Page> 
   await signInThroughProvider(page, email);
   await page.waitForURL(`${env.api}/console/candidates`);
   return page;
+}
+
+/**
+ * What a person whose role does not reach a console page sees: no link to it in the navigation,
+ * and a 403 page saying why when they open its address anyway.
+ */
+export async function expectRefusedPage(
+  browser: Browser,
+  email: string,
+  page: { path: string; link: string; says: string },
+): Promise<void> {
+  const tab = await recruiter(browser, email);
+  try {
+    const links = await tab
+      .getByRole('navigation', { name: 'Console' })
+      .getByRole('link')
+      .allTextContents();
+    expect(links).not.toContain(page.link);
+    const response = await tab.goto(`${env.api}${page.path}`);
+    expect(response?.status()).toBe(403);
+    expect(await tab.locator('main').textContent()).toContain(page.says);
+  } finally {
+    await tab.context().close();
+  }
 }
 
 /** From the console's sign-in page through the identity provider; leaves the page where it lands. */

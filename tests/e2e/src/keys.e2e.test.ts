@@ -6,7 +6,7 @@ import { launch } from '@cxm/test-support/chromium';
 import { until } from '@cxm/test-support/poll';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PEOPLE, env, recruiter, screenshot } from './harness.js';
+import { DEMO_PEOPLE, env, expectRefusedPage, recruiter, screenshot } from './harness.js';
 
 let browser: Browser;
 
@@ -97,18 +97,10 @@ describe('API keys', () => {
   });
 
   it('answers a reporter with a refusal and no link to it', async () => {
-    const page = await recruiter(browser, DEMO_PEOPLE.reporter);
-    try {
-      const links = await page
-        .getByRole('navigation', { name: 'Console' })
-        .getByRole('link')
-        .allTextContents();
-      expect(links).not.toContain('API keys');
-      const response = await page.goto(`${env.api}/console/keys`);
-      expect(response?.status()).toBe(403);
-      expect(await page.locator('main').textContent()).toContain('cannot manage API keys');
-    } finally {
-      await page.context().close();
-    }
+    await expectRefusedPage(browser, DEMO_PEOPLE.reporter, {
+      path: '/console/keys',
+      link: 'API keys',
+      says: 'cannot manage API keys',
+    });
   });
 });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { launch } from '@cxm/test-support/chromium';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PEOPLE, env, recruiter, screenshot } from './harness.js';
+import { DEMO_PEOPLE, env, expectRefusedPage, recruiter, screenshot } from './harness.js';
 
 const MANAGER_KEY = 'sk_demo_manager';
 
@@ -156,18 +156,10 @@ describe('Webhooks', () => {
   });
 
   it('answers a reporter with a refusal and no link to it', async () => {
-    const page = await recruiter(browser, DEMO_PEOPLE.reporter);
-    try {
-      const links = await page
-        .getByRole('navigation', { name: 'Console' })
-        .getByRole('link')
-        .allTextContents();
-      expect(links).not.toContain('Webhooks');
-      const response = await page.goto(`${env.api}/console/webhooks`);
-      expect(response?.status()).toBe(403);
-      expect(await page.locator('main').textContent()).toContain('cannot manage webhooks');
-    } finally {
-      await page.context().close();
-    }
+    await expectRefusedPage(browser, DEMO_PEOPLE.reporter, {
+      path: '/console/webhooks',
+      link: 'Webhooks',
+      says: 'cannot manage webhooks',
+    });
   });
 });

@@ -189,73 +189,8 @@ export function ModelSection(props: {
         action="/console/settings/scoring-model"
         data-preview="/console/settings/scoring-model/preview"
       >
-        <fieldset class="choices">
-          <legend>Points per engagement</legend>
-          <div class="row">
-            {ENGAGEMENT_TYPES.map((type) => (
-              <NumberInput
-                view={view}
-                name={`scoringModel.weights.${type}`}
-                label={TYPE_LABELS[type]}
-                size={5}
-              />
-            ))}
-          </div>
-        </fieldset>
-        <div class="row">
-          <NumberInput
-            view={view}
-            name="scoringModel.halfLifeDays"
-            label="Half-life (days)"
-            hint="An engagement is worth half after this many days."
-          />
-          <NumberInput
-            view={view}
-            name="scoringModel.thresholds.engaged"
-            label={`${TIER_LABELS.engaged} from (points)`}
-          />
-          <NumberInput
-            view={view}
-            name="scoringModel.thresholds.highlyEngaged"
-            label={`${TIER_LABELS.highly_engaged} from (points)`}
-          />
-        </div>
-        <details open={refused !== undefined && guardsRefused(view) ? true : undefined}>
-          <summary>More: guards against one behaviour dominating, and hysteresis</summary>
-          <NumberInput
-            view={view}
-            name="scoringModel.window.hours"
-            label="Window length (hours)"
-            hint="Within one window the same email, page, form or event counts once, and at most the number below of each type count."
-          />
-          <fieldset class="choices">
-            <legend>Counted per window, at most</legend>
-            <div class="row">
-              {ENGAGEMENT_TYPES.map((type) => (
-                <NumberInput
-                  view={view}
-                  name={`scoringModel.window.caps.${type}`}
-                  label={TYPE_LABELS[type]}
-                  size={4}
-                />
-              ))}
-            </div>
-          </fieldset>
-          <div class="row">
-            <NumberInput
-              view={view}
-              name="scoringModel.machineFactor"
-              label="Machine engagements count (0 to 1)"
-              hint="Share of the points of an open or click a mail privacy proxy made: 0 for none."
-            />
-            <NumberInput
-              view={view}
-              name="scoringModel.hysteresis"
-              label="Hysteresis (0 to 1)"
-              hint="A stored tier drops only this share below its threshold: 0.1 is 10 %."
-            />
-          </div>
-        </details>
+        <PointsAndTiers view={view} />
+        <Guards view={view} open={refused !== undefined && guardsRefused(view)} />
         <ModelPreviewPanel preview={props.preview} form={view.form} />
         <div class="row">
           <button type="submit" name="action" value="save">
@@ -270,6 +205,88 @@ export function ModelSection(props: {
         </div>
       </form>
     </section>
+  );
+}
+
+/** The points per engagement type, the half-life and the two thresholds. */
+function PointsAndTiers({ view }: { view: SectionView }) {
+  return (
+    <>
+      <fieldset class="choices">
+        <legend>Points per engagement</legend>
+        <div class="row">
+          {ENGAGEMENT_TYPES.map((type) => (
+            <NumberInput
+              view={view}
+              name={`scoringModel.weights.${type}`}
+              label={TYPE_LABELS[type]}
+              size={5}
+            />
+          ))}
+        </div>
+      </fieldset>
+      <div class="row">
+        <NumberInput
+          view={view}
+          name="scoringModel.halfLifeDays"
+          label="Half-life (days)"
+          hint="An engagement is worth half after this many days."
+        />
+        <NumberInput
+          view={view}
+          name="scoringModel.thresholds.engaged"
+          label={`${TIER_LABELS.engaged} from (points)`}
+        />
+        <NumberInput
+          view={view}
+          name="scoringModel.thresholds.highlyEngaged"
+          label={`${TIER_LABELS.highly_engaged} from (points)`}
+        />
+      </div>
+    </>
+  );
+}
+
+/** Under "More": the window and its caps, the machine share and hysteresis. */
+function Guards(props: { view: SectionView; open: boolean }) {
+  const { view } = props;
+  return (
+    <details open={props.open ? true : undefined}>
+      <summary>More: guards against one behaviour dominating, and hysteresis</summary>
+      <NumberInput
+        view={view}
+        name="scoringModel.window.hours"
+        label="Window length (hours)"
+        hint="Within one window the same email, page, form or event counts once, and at most the number below of each type count."
+      />
+      <fieldset class="choices">
+        <legend>Counted per window, at most</legend>
+        <div class="row">
+          {ENGAGEMENT_TYPES.map((type) => (
+            <NumberInput
+              view={view}
+              name={`scoringModel.window.caps.${type}`}
+              label={TYPE_LABELS[type]}
+              size={4}
+            />
+          ))}
+        </div>
+      </fieldset>
+      <div class="row">
+        <NumberInput
+          view={view}
+          name="scoringModel.machineFactor"
+          label="Machine engagements count (0 to 1)"
+          hint="Share of the points of an open or click a mail privacy proxy made: 0 for none."
+        />
+        <NumberInput
+          view={view}
+          name="scoringModel.hysteresis"
+          label="Hysteresis (0 to 1)"
+          hint="A stored tier drops only this share below its threshold: 0.1 is 10 %."
+        />
+      </div>
+    </details>
   );
 }
 
