@@ -1,6 +1,7 @@
 // The ingest consumer's combined writes: many beacons in one D1 batch store what writing them one
 // by one stores, a redelivery stores nothing again, and a poison beacon holds back no other.
 import { env } from 'cloudflare:workers';
+import { DEFAULT_MODEL } from '@cxm/scoring';
 import { describe, expect, it } from 'vitest';
 import { database } from '../db/client.js';
 import type { BeaconJob, IngestMessage } from '../endpoints/collect/write-beacon.js';
@@ -210,6 +211,29 @@ describe('the ingest consumer, many beacons per D1 batch', () => {
       sites[1]!.orgId,
     );
     expect(stored?.n).toBe(100);
+  });
+
+  it('scores a beacon under its organisation’s model as stored when written, not as queued', async () => {
+    const [site] = await organisations();
+    // Queued under the default model (a landing-page visit is worth 1 point); saved since: 20.
+    const changed = {
+      ...DEFAULT_MODEL,
+      weights: { ...DEFAULT_MODEL.weights, visit_landing_page: 20 },
+    };
+    await env.DB.prepare('UPDATE organisations SET scoring_model = ? WHERE id = ?')
+      .bind(JSON.stringify(changed), site!.orgId)
+      .run();
+    const queued = job(site!, { device: 'm1', at: 0, identity: 'cand-m', events: [['m']] });
+    expect(queued.scoringModel).toBeNull();
+    const { batch, acked } = delivery([queued]);
+    await consumeIngestBatch(batch, env);
+    expect(acked).toEqual(['m0']);
+    const [score] = await rows<{ tier: string }>(
+      `SELECT s.tier FROM scores s JOIN candidates c ON c.id = s.candidate_id
+       WHERE c.org_id = ? AND c.external_id = 'cand-m'`,
+      site!.orgId,
+    );
+    expect(score?.tier).toBe('highly_engaged');
   });
 
   it('changes nothing stored when the same delivery comes again, only counting the repeats', async () => {

@@ -17,7 +17,9 @@
 // Should a combined batch fail, its beacons are written one by one, each acked or retried on
 // its own, so one poison message cannot hold back the others; it is retried with backoff and,
 // after the consumer's `max_retries`, goes to the dead-letter queue (wrangler.jsonc).
-import { type Db, database, runBatchResults, runQueries } from '../db/client.js';
+import { inArray } from 'drizzle-orm';
+import { type Db, database, inChunks, runBatchResults, runQueries } from '../db/client.js';
+import { organisations } from '../db/schema.js';
 import {
   type BeaconJob,
   beaconRead,
@@ -39,6 +41,7 @@ export async function consumeIngestBatch(
   env: Bindings,
 ): Promise<void> {
   const db = database(env.DB);
+  await withCurrentModels(db, batch.messages);
   for (const round of rounds(batch.messages)) {
     let alone: IngestDelivery[];
     try {
@@ -51,6 +54,28 @@ export async function consumeIngestBatch(
     }
     for (const message of round) if (!alone.includes(message)) message.ack();
     await writeEach(db, alone);
+  }
+}
+
+/**
+ * Sets each job's scoring model to its organisation's as stored now, one read for the delivery:
+ * a beacon queued before a model change (or from an isolate whose cached site still had the old
+ * model) is scored under the model the rescore is rebuilding everyone with.
+ */
+async function withCurrentModels(db: Db, messages: readonly IngestDelivery[]): Promise<void> {
+  const orgIds = [...new Set(messages.map((message) => message.body.job.orgId))];
+  const current = new Map<string, string | null>();
+  for (const part of inChunks(orgIds)) {
+    const rows = await db
+      .select({ id: organisations.id, scoringModel: organisations.scoringModel })
+      .from(organisations)
+      .where(inArray(organisations.id, part));
+    for (const row of rows) current.set(row.id, row.scoringModel);
+  }
+  for (const message of messages) {
+    const { job } = message.body;
+    const model = current.get(job.orgId);
+    if (model !== undefined) job.scoringModel = model;
   }
 }
 

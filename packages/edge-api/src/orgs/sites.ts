@@ -1,7 +1,9 @@
 // Sites and their organisations as the collect endpoint needs them: looked up by public key,
 // with the settings the writer uses. Every beacon, preflight and tracker script needs its site,
 // so the lookups are kept per isolate for SITE_CACHE_TTL_MS (`siteByKey`): a settings change
-// applies at once in the isolate that saved it (`forgetSites`) and within the TTL elsewhere.
+// applies at once in the isolate that saved it (`forgetSites`) and within the TTL elsewhere. The
+// scoring model a beacon is scored with is read when it is written, not from this copy
+// (write-beacon.ts, `BeaconJob.scoringModel`).
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, sites } from '../db/schema.js';
@@ -65,7 +67,8 @@ export async function siteByKey(db: Db, publicKey: string): Promise<SiteContext 
   const cached = siteCache.get(publicKey);
   if (cached) return cached;
   const site = await findSite(db, publicKey);
-  if (site) siteCache.set(publicKey, site);
+  // Frozen: every request of the isolate shares the one object.
+  if (site) siteCache.set(publicKey, Object.freeze(site));
   return site;
 }
 

@@ -15,7 +15,7 @@ import { withRetries } from '../../db/retry.js';
 import type { AppEnv } from '../../env.js';
 import { client, overLimit } from '../../limits/rate-limit.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
-import { type SiteContext, siteByKey } from '../../orgs/sites.js';
+import { orgSettings, type SiteContext, siteByKey } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
 import { isBotUserAgent } from '../../utils/bots.js';
@@ -286,7 +286,9 @@ async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promi
     const fingerprint = job.visitor.fp ? 'queued' : 'none';
     return { accepted: job.events.length, duplicates: 0, fingerprint };
   }
-  return writeBeacon(db, job);
+  // The model as stored now, not the cached site's (see BeaconJob.scoringModel).
+  const { scoringModel } = await orgSettings(db, job.orgId);
+  return writeBeacon(db, { ...job, scoringModel });
 }
 
 /**

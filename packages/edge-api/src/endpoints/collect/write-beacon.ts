@@ -71,7 +71,11 @@ export interface BeaconEventJob {
 export interface BeaconJob {
   orgId: string;
   siteId: string;
-  /** The organisation's scoring model JSON (null: default). */
+  /**
+   * The organisation's scoring model JSON (null: default) the beacon is scored with: read when
+   * it is written (collect's direct path, and the queue consumer for each delivery), never the
+   * copy in an isolate's site cache, so no score is folded under a model a rescore replaced.
+   */
   scoringModel: string | null;
   windows: Windows;
   visitor: {
