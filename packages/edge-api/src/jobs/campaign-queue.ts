@@ -23,7 +23,7 @@ export async function consumeCampaignPages(
   for (const message of batch.messages) {
     const job = message.body;
     try {
-      if (job.kind === 'campaign-starts') await runStartJob(env, job);
+      if (job.kind === 'campaign-starts') await runStartJob(env, job, now());
       else await runPage(env, job, now());
       message.ack();
     } catch (error) {

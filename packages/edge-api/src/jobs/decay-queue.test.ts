@@ -6,7 +6,29 @@ import { describe, expect, it } from 'vitest';
 import { database } from '../db/client.js';
 import { DECAY_ORG_PAGE, type DecayJob, runDecayJob } from '../scoring/decay.js';
 import { createOrg, DAY_MS, postJson, rid, rows, type TestOrg } from '../test/client.js';
-import { DAILY_CRON, runScheduled } from './cron.js';
+import { fakeQueue } from '../test/messaging.js';
+import { startDecay } from './decay-queue.js';
+import { consumeRescorePages, type ScoringJob } from './rescore-queue.js';
+
+/** One message as the queue delivers it, its ack recorded. */
+function batchOf(body: ScoringJob, ack: () => void): MessageBatch<ScoringJob> {
+  const message = {
+    id: 'm1',
+    timestamp: new Date(),
+    attempts: 1,
+    body,
+    ack,
+    retry: () => {
+      throw new Error(`${body.kind} was handed back for a retry`);
+    },
+  };
+  return {
+    queue: 'cxm-rescore',
+    messages: [message],
+    ackAll: () => {},
+    retryAll: () => {},
+  } as unknown as MessageBatch<ScoringJob>;
+}
 
 /** `count` candidates who attended an event a day ago: Engaged now, Inactive 40 days on. */
 async function attendees(org: TestOrg, count: number): Promise<void> {
@@ -54,7 +76,8 @@ describe('the daily decay in pages', () => {
       done.push(job);
       // No job does more than a page of organisations or of candidates.
       expect(outcome.changed).toBeLessThanOrEqual(100);
-      expect(outcome.next.length).toBeLessThanOrEqual(2 * DECAY_ORG_PAGE + 1);
+      // What a job queues fits one sendBatch (100 messages): all of it is queued, or none.
+      expect(outcome.next.length).toBeLessThanOrEqual(100);
     }
     expect(await storedTiers(big.orgId)).toEqual({ inactive: 150 });
     expect(await storedTiers(orgs[1]!.orgId)).toEqual({ inactive: 2 });
@@ -87,28 +110,38 @@ describe('the daily decay in pages', () => {
     expect(again).toEqual({ changed: 0, next: [] });
   });
 
-  it('runs from the daily cron through the rescore queue', async () => {
+  it('goes from the cron through the rescore queue’s consumer until nothing is left', async () => {
     const org = await createOrg();
     await attendees(org, 120);
-    const run = await runScheduled(env, { cron: DAILY_CRON, now: Date.now() + 40 * DAY_MS });
-    expect(run.decay).toEqual({ queued: true });
-    const deadline = Date.now() + 10_000;
-    let tiers = await storedTiers(org.orgId);
-    while (tiers.inactive !== 120 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      tiers = await storedTiers(org.orgId);
+    // The queue captured, and its jobs handed to the consumer as the queue would, one a batch.
+    const { queue, jobs } = fakeQueue();
+    const bound = { ...env, RESCORE_QUEUE: queue };
+    const now = Date.now() + 40 * DAY_MS;
+    expect(await startDecay(bound, now)).toEqual({ queued: true });
+    let delivered = 0;
+    while (jobs.length > 0) {
+      const body = jobs.shift()!.body as unknown as ScoringJob;
+      expect(body).toMatchObject({ now });
+      const acked: number[] = [];
+      await consumeRescorePages(
+        batchOf(body, () => acked.push(1)),
+        bound,
+      );
+      expect(acked).toEqual([1]);
+      delivered += 1;
     }
-    expect(tiers).toEqual({ inactive: 120 });
+    expect(delivered).toBeGreaterThan(2);
+    expect(await storedTiers(org.orgId)).toEqual({ inactive: 120 });
   });
 
   it('settles in turn where no queue is bound', async () => {
     const org = await createOrg();
     await attendees(org, 3);
-    const run = await runScheduled(
-      { ...env, RESCORE_QUEUE: undefined },
-      { cron: DAILY_CRON, now: Date.now() + 40 * DAY_MS },
+    const outcome = await startDecay(
+      { DB: env.DB, RESCORE_QUEUE: undefined },
+      Date.now() + 40 * DAY_MS,
     );
-    expect(run.decay).toMatchObject({ changed: expect.any(Number) });
+    expect(outcome).toMatchObject({ changed: expect.any(Number) });
     expect(await storedTiers(org.orgId)).toEqual({ inactive: 3 });
   });
 });

@@ -1,10 +1,11 @@
 // The daily decay run through the rescore queue (`cxm-rescore`, which carries score maintenance
 // pages: a rescore's and the decay's). The cron queues one `decay-orgs` job; each job does one
-// page (`scoring/decay.ts`, `runDecayJob`) and queues what follows it, up to 100 jobs in one
-// `sendBatch`. A job that throws is retried by the queue; one it gives up on leaves its
-// candidates for the next day's run, which settles them from their state at that day's `now`
-// (decay needs no history), so nothing is lost, only a day late. Without the queue binding the
-// cron settles every page itself (`settleDecay`).
+// page (`scoring/decay.ts`, `runDecayJob`) and queues what follows it in one `sendBatch`. A job
+// that throws is retried by the queue. One it gives up on leaves what it would have reached for
+// the next day's run (its page and the pages after it; for a lost listing, every organisation
+// after it), which settles them from their state at that day's `now` (decay needs no history):
+// nothing is lost, only a day late. Without the queue binding the cron settles every page itself
+// (`settleDecay`).
 import { database } from '../db/client.js';
 import type { Bindings } from '../env.js';
 import { type DecayJob, type DecayOutcome, runDecayJob, settleDecay } from '../scoring/decay.js';

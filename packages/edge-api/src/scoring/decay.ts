@@ -28,8 +28,11 @@ import { type ScoreUpdate, scoreStatements } from './pipeline.js';
 import { modelFrom } from './score-row.js';
 
 const PAGE = 100;
-/** Organisations one `decay-orgs` job lists: two page jobs each, one `sendBatch` of 100. */
-export const DECAY_ORG_PAGE = 50;
+/**
+ * Organisations one `decay-orgs` job lists: two page jobs each plus the next listing, 99
+ * messages, so one `sendBatch` (at most 100) queues them all or none.
+ */
+export const DECAY_ORG_PAGE = 49;
 const DECAYING = ['highly_engaged', 'engaged'] as const;
 export type DecayingTier = (typeof DECAYING)[number];
 

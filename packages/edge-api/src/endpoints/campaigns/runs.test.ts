@@ -310,13 +310,25 @@ describe('a run happens once per campaign and local date', () => {
     expect(next).toHaveLength(1);
     expect(next[0]).toMatchObject({ now: NOON });
 
-    // The queued job starts the rest (its own page, the last) and queues no further start job.
-    expect(await runStartJob(h.env, next[0] as CampaignStartJob)).toBe(5);
+    // The queued job, delivered 20 minutes late, starts the rest (its own page, the last) and
+    // queues no further start job.
+    const late = NOON + 20 * MINUTE_MS;
+    expect(await runStartJob(h.env, next[0] as CampaignStartJob, late)).toBe(5);
     const after = h.pages.splice(0).map((job) => job.body as CampaignJob);
     expect(after.map((job) => job.kind)).toEqual(Array(5).fill('campaign-page'));
-    // Delivered twice, or the cron again: every campaign has its one run of the day.
-    expect(await runStartJob(h.env, next[0] as CampaignStartJob)).toBe(0);
-    expect((await startCampaignRuns(h.env, NOON + HOUR_MS)).started).toBe(0);
+    // Delivered twice: nothing more.
+    expect(await runStartJob(h.env, next[0] as CampaignStartJob, late)).toBe(0);
+    // Due at the cron's instant, dated when started: ten minutes on, the cron finds the first
+    // page's runs (whose page jobs never ran here) stalled, and not the five it just started.
+    const again = await startCampaignRuns(h.env, late + 10 * MINUTE_MS);
+    expect(again).toMatchObject({ started: 0, resumed: START_PAGE });
+    const lateRuns = await rows<{ as_of: number; updated_at: number }>(
+      'SELECT as_of, updated_at FROM campaign_runs WHERE org_id = ? AND created_at = ?',
+      org.orgId,
+      late,
+    );
+    expect(lateRuns).toHaveLength(5);
+    expect(lateRuns.every((run) => run.as_of === NOON)).toBe(true);
     const [runs] = await rows<{ n: number; campaigns: number }>(
       'SELECT COUNT(*) AS n, COUNT(DISTINCT campaign_id) AS campaigns FROM campaign_runs WHERE org_id = ?',
       org.orgId,

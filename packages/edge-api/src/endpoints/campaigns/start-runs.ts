@@ -53,6 +53,8 @@ export async function startDuePage(
   env: RunEnv,
   now: number,
   after: string,
+  /** When the page really runs (a queued page may be late): the runs' created and updated time. */
+  writtenAt = now,
 ): Promise<{ started: number; last: string | null }> {
   // Each with the date of its latest run (the unique index's range).
   const { results } = await env.DB.prepare(
@@ -72,12 +74,12 @@ export async function startDuePage(
     const inserted = await env.DB.prepare(
       `INSERT INTO campaign_runs (id, org_id, campaign_id, local_date, state, as_of, created_at,
          updated_at)
-       SELECT ?1, ?2, ?3, ?4, 'running', ?5, ?5, ?5
+       SELECT ?1, ?2, ?3, ?4, 'running', ?5, ?6, ?6
        WHERE EXISTS (SELECT 1 FROM campaigns WHERE id = ?3 AND state = 'enabled')
        ON CONFLICT (campaign_id, local_date) DO NOTHING
        RETURNING id`,
     )
-      .bind(id, row.org_id, row.id, due.date, now)
+      .bind(id, row.org_id, row.id, due.date, now, writtenAt)
       .first<{ id: string }>();
     if (!inserted) continue;
     started += 1;
@@ -103,9 +105,17 @@ async function startDue(env: RunEnv, now: number): Promise<number> {
   return started;
 }
 
-/** A queued `campaign-starts` job: its page, then the next page's job when there may be one. */
-export async function runStartJob(env: RunEnv, job: CampaignStartJob): Promise<number> {
-  const page = await startDuePage(env, job.now, job.after);
+/**
+ * A queued `campaign-starts` job: its page, then the next page's job when there may be one. Due
+ * is decided at the cron's `now`; the runs it starts are dated `at`, when it runs, so a job the
+ * queue delivered late does not make them look stalled to the next cron.
+ */
+export async function runStartJob(
+  env: RunEnv,
+  job: CampaignStartJob,
+  at = Date.now(),
+): Promise<number> {
+  const page = await startDuePage(env, job.now, job.after, Math.max(at, job.now));
   if (page.last !== null && env.CAMPAIGN_QUEUE) {
     const next: CampaignStartJob = { ...job, after: page.last };
     await env.CAMPAIGN_QUEUE.send(next);
