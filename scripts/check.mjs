@@ -97,7 +97,9 @@ for (const suite of suites) {
       const name = relative(cwd, file.name ?? '');
       const failedHere = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
       if (failedHere.length === 0 && file.status === 'failed')
-        failedTests.push(`${suite.name}: ${name} (did not load)`);
+        failedTests.push(
+          `${suite.name}: ${name} (failed outside its tests: loading, or a before/after hook)`,
+        );
       for (const test of failedHere) {
         // The first line of the first failure: enough to tell a timeout from a wrong value.
         const why = String(test.failureMessages?.[0] ?? '')

@@ -5,7 +5,9 @@
 -- `scores_org_sort_key`. The triggers below keep it through every insert, update and delete of
 -- a score row (writers, rescores, purges), and drop a bucket when it reaches 0; the INSERT at the
 -- end fills it from the stored scores. The bucket expression is a floor (CAST truncates towards
--- 0) and must stay the same in all three triggers and the backfill.
+-- 0) and must stay the same in all three triggers and the backfill. Never write scores with
+-- INSERT OR REPLACE: its implicit delete fires no DELETE trigger (recursive_triggers is off), so
+-- the replaced row's bucket would keep its count; an upsert (ON CONFLICT DO UPDATE) is counted.
 CREATE TABLE `score_key_counts` (
 	`org_id` text NOT NULL,
 	`bucket` integer NOT NULL,

@@ -386,7 +386,8 @@ export const engagementDays = sqliteTable(
  * in each tier now" sums a few hundred rows plus one bucket's index range at any size (issue 20;
  * `tierCountsSql`). Kept by triggers on `scores` (migration 0019), so every writer, rescore and
  * purge keeps it without knowing; rows reaching 0 are deleted. Sixteen is a power of two: bucket
- * edges are exact in floating point, in SQL and in JavaScript alike.
+ * edges are exact in floating point, in SQL and in JavaScript alike. Never write `scores` with
+ * INSERT OR REPLACE: its implicit delete fires no trigger, and the old bucket would keep its count.
  */
 export const scoreKeyCounts = sqliteTable(
   'score_key_counts',
