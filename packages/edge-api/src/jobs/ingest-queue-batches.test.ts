@@ -236,6 +236,27 @@ describe('the ingest consumer, many beacons per D1 batch', () => {
     expect(score?.tier).toBe('highly_engaged');
   });
 
+  it('drops, storing nothing, a beacon whose site turned tracking off after it was queued', async () => {
+    const [off, on] = await organisations();
+    await env.DB.prepare('UPDATE sites SET tracking_enabled = 0 WHERE id = ?')
+      .bind(off!.siteId)
+      .run();
+    const { batch, acked, retried } = delivery([
+      job(off!, { device: 'q1', at: 0, events: [['q1']] }),
+      job(on!, { device: 'q2', at: 1, events: [['q2']] }),
+    ]);
+    await consumeIngestBatch(batch, env);
+    expect(acked.sort()).toEqual(['m0', 'm1']);
+    expect(retried).toEqual([]);
+    const stored = await rows<{ org_id: string }>(
+      'SELECT org_id FROM engagements WHERE org_id IN (?, ?)',
+      off!.orgId,
+      on!.orgId,
+    );
+    expect(stored).toEqual([{ org_id: on!.orgId }]);
+    expect(await rows('SELECT id FROM visitors WHERE org_id = ?', off!.orgId)).toEqual([]);
+  });
+
   it('changes nothing stored when the same delivery comes again, only counting the repeats', async () => {
     const sites = await organisations();
     const jobs = sites.flatMap((site) => burst(site));
@@ -265,9 +286,10 @@ describe('the ingest consumer, many beacons per D1 batch', () => {
     const jobs = Array.from({ length: 20 }, (_, i) =>
       job(sites[i % 2]!, { device: `p${i}`, at: i, events: [[`e${i}`]] }),
     );
-    // Its organisation does not exist: the visitor's foreign key fails the batch it is in.
+    // Its site is there but its organisation is not: the visitor's foreign key fails the batch
+    // it is in. (A beacon whose site is gone is dropped before writing, like tracking off.)
     jobs[7] = job(
-      { orgId: rid('gone'), siteId: 'gone-site' },
+      { orgId: rid('gone'), siteId: sites[0]!.siteId },
       { device: 'p7', at: 7, events: [['x']] },
     );
     const { batch, acked, retried } = delivery(jobs);

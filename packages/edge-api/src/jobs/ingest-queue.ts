@@ -17,9 +17,7 @@
 // Should a combined batch fail, its beacons are written one by one, each acked or retried on
 // its own, so one poison message cannot hold back the others; it is retried with backoff and,
 // after the consumer's `max_retries`, goes to the dead-letter queue (wrangler.jsonc).
-import { inArray } from 'drizzle-orm';
-import { type Db, database, inChunks, runBatchResults, runQueries } from '../db/client.js';
-import { organisations } from '../db/schema.js';
+import { type Db, database, runBatchResults, runQueries } from '../db/client.js';
 import {
   type BeaconJob,
   beaconRead,
@@ -31,6 +29,7 @@ import {
   writeBeacon,
 } from '../endpoints/collect/write-beacon.js';
 import type { Bindings } from '../env.js';
+import { sitesNow } from '../orgs/sites.js';
 import { modelFrom } from '../scoring/score-row.js';
 import { settleScores } from '../scoring/settle.js';
 
@@ -41,8 +40,8 @@ export async function consumeIngestBatch(
   env: Bindings,
 ): Promise<void> {
   const db = database(env.DB);
-  await withCurrentModels(db, batch.messages);
-  for (const round of rounds(batch.messages)) {
+  const messages = await asStoredNow(db, batch.messages);
+  for (const round of rounds(messages)) {
     let alone: IngestDelivery[];
     try {
       alone = await writeRound(db, round);
@@ -58,25 +57,30 @@ export async function consumeIngestBatch(
 }
 
 /**
- * Sets each job's scoring model to its organisation's as stored now, one read for the delivery:
- * a beacon queued before a model change (or from an isolate whose cached site still had the old
- * model) is scored under the model the rescore is rebuilding everyone with.
+ * The beacons to write, as their sites are stored now (one read for the delivery): a beacon of a
+ * site whose tracking was turned off since it was queued (or that an isolate's cached site still
+ * showed on) is acked and dropped, storing nothing; the rest take their organisation's scoring
+ * model as stored now, the one a rescore is rebuilding everyone with.
  */
-async function withCurrentModels(db: Db, messages: readonly IngestDelivery[]): Promise<void> {
-  const orgIds = [...new Set(messages.map((message) => message.body.job.orgId))];
-  const current = new Map<string, string | null>();
-  for (const part of inChunks(orgIds)) {
-    const rows = await db
-      .select({ id: organisations.id, scoringModel: organisations.scoringModel })
-      .from(organisations)
-      .where(inArray(organisations.id, part));
-    for (const row of rows) current.set(row.id, row.scoringModel);
-  }
+async function asStoredNow(db: Db, messages: readonly IngestDelivery[]): Promise<IngestDelivery[]> {
+  const current = await sitesNow(
+    db,
+    messages.map((message) => message.body.job.siteId),
+  );
+  const kept: IngestDelivery[] = [];
   for (const message of messages) {
     const { job } = message.body;
-    const model = current.get(job.orgId);
-    if (model !== undefined) job.scoringModel = model;
+    const site = current.get(job.siteId);
+    if (!site?.trackingEnabled) {
+      message.ack();
+      continue;
+    }
+    job.scoringModel = site.scoringModel;
+    kept.push(message);
   }
+  const dropped = messages.length - kept.length;
+  if (dropped > 0) console.log(`ingest: ${dropped} beacons of sites with tracking off, dropped`);
+  return kept;
 }
 
 /**

@@ -15,7 +15,7 @@ import { withRetries } from '../../db/retry.js';
 import type { AppEnv } from '../../env.js';
 import { client, overLimit } from '../../limits/rate-limit.js';
 import { mediaType, readJson } from '../../middleware/json-body.js';
-import { orgSettings, type SiteContext, siteByKey } from '../../orgs/sites.js';
+import { type SiteContext, siteByKey, sitesNow } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
 import { isBotUserAgent } from '../../utils/bots.js';
@@ -274,8 +274,15 @@ function ingestQueue(env: AppEnv['Bindings']): Queue | null {
   return env.COLLECT_MODE === 'direct' ? null : (env.INGEST_QUEUE ?? null);
 }
 
-/** Writes the job now, or queues it for the consumer (jobs/ingest-queue.ts). */
-async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promise<BeaconOutcome> {
+/**
+ * Writes the job now, or queues it for the consumer (jobs/ingest-queue.ts); null when, written
+ * now, its site turns out to have tracking off as stored (the cached site was older).
+ */
+async function writeOrEnqueue(
+  c: Context<AppEnv>,
+  db: Db,
+  job: BeaconJob,
+): Promise<BeaconOutcome | null> {
   const queue = ingestQueue(c.env);
   if (queue) {
     const message: IngestMessage = { kind: 'beacon', job };
@@ -286,9 +293,10 @@ async function writeOrEnqueue(c: Context<AppEnv>, db: Db, job: BeaconJob): Promi
     const fingerprint = job.visitor.fp ? 'queued' : 'none';
     return { accepted: job.events.length, duplicates: 0, fingerprint };
   }
-  // The model as stored now, not the cached site's (see BeaconJob.scoringModel).
-  const { scoringModel } = await orgSettings(db, job.orgId);
-  return writeBeacon(db, { ...job, scoringModel });
+  // Tracking and the model as stored now, not as the cached site had them (orgs/sites.ts).
+  const site = (await sitesNow(db, [job.siteId])).get(job.siteId);
+  if (!site?.trackingEnabled) return null;
+  return writeBeacon(db, { ...job, scoringModel: site.scoringModel });
 }
 
 /**
@@ -332,6 +340,7 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   }
   const identity = await identityOf(c, db, { beacon, site, receivedAt });
   const outcome = await writeOrEnqueue(c, db, beaconJob(site, beacon, receivedAt, identity));
+  if (outcome === null) return c.json(nothingStored(events, false), 202, cors);
   return c.json({ ...outcome, dropped: 0, tracking: true }, 202, cors);
 }
 
