@@ -8,27 +8,23 @@
 import { type CampaignPageJob, runPage } from '../endpoints/campaigns/run-page.js';
 import { type CampaignStartJob, runStartJob } from '../endpoints/campaigns/start-runs.js';
 import type { Bindings } from '../env.js';
+import { eachInTurn } from './in-turn.js';
 
 export const CAMPAIGN_QUEUE_NAME = 'cxm-campaign-pages';
 
 /** What the campaign queue carries: a run's page, or a page of campaigns to start. */
 export type CampaignJob = CampaignPageJob | CampaignStartJob;
 
-export async function consumeCampaignPages(
+export function consumeCampaignPages(
   batch: MessageBatch<CampaignJob>,
   env: Bindings,
   now: () => number = Date.now,
 ): Promise<void> {
   // In turn: a run has one page in flight at a time, and each page is one D1 batch.
-  for (const message of batch.messages) {
-    const job = message.body;
-    try {
-      if (job.kind === 'campaign-starts') await runStartJob(env, job, now());
-      else await runPage(env, job, now());
-      message.ack();
-    } catch (error) {
-      console.error('campaigns: page failed, will retry', message.body, error);
-      message.retry({ delaySeconds: Math.min(600, 30 * 2 ** message.attempts) });
-    }
-  }
+  return eachInTurn(
+    batch,
+    () => 'campaigns',
+    (job) =>
+      job.kind === 'campaign-starts' ? runStartJob(env, job, now()) : runPage(env, job, now()),
+  );
 }

@@ -8,6 +8,7 @@ import { deliver, giveUp } from '../endpoints/messages/deliver.js';
 import type { OutboundJob } from '../endpoints/messages/queue-message.js';
 import type { Bindings } from '../env.js';
 import { type MessagingProvider, providerFromEnv } from '../messaging/provider/index.js';
+import { retryDelaySeconds } from './in-turn.js';
 
 export const MESSAGE_QUEUE_NAME = 'cxm-messages';
 export const MESSAGE_DLQ_NAME = 'cxm-messages-dlq';
@@ -36,7 +37,7 @@ export async function consumeMessageBatch(
         else message.retry({ delaySeconds: outcome.retryInSeconds });
       } catch (error) {
         console.error('messages: delivery failed, will retry', error);
-        message.retry({ delaySeconds: Math.min(600, 30 * 2 ** message.attempts) });
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }),
   );

@@ -9,6 +9,7 @@ import type { Bindings } from '../env.js';
 import type { DecayJob } from '../scoring/decay.js';
 import { type RescorePageJob, rescoreInline, rescorePage } from '../scoring/rescore.js';
 import { runQueuedDecayJob } from './decay-queue.js';
+import { eachInTurn } from './in-turn.js';
 
 export const RESCORE_QUEUE_NAME = 'cxm-rescore';
 export const RESCORE_STALL_MS = 15 * 60 * 1000;
@@ -38,22 +39,17 @@ export async function runRescoreJob(
 /** What the rescore queue carries: score maintenance pages, a rescore's or the daily decay's. */
 export type ScoringJob = RescorePageJob | DecayJob;
 
-export async function consumeRescorePages(
+export function consumeRescorePages(
   batch: MessageBatch<ScoringJob>,
   env: Bindings,
   now: () => number = Date.now,
 ): Promise<void> {
-  for (const message of batch.messages) {
-    const job = message.body;
-    try {
-      if (job.kind === 'rescore-page') await runRescoreJob(env, job, now());
-      else await runQueuedDecayJob(env, job);
-      message.ack();
-    } catch (error) {
-      console.error(`${job.kind}: page failed, will retry`, job, error);
-      message.retry({ delaySeconds: Math.min(600, 30 * 2 ** message.attempts) });
-    }
-  }
+  return eachInTurn(
+    batch,
+    (job) => job.kind,
+    (job) =>
+      job.kind === 'rescore-page' ? runRescoreJob(env, job, now()) : runQueuedDecayJob(env, job),
+  );
 }
 
 /**
