@@ -56,6 +56,9 @@ export default defineConfig(async () => {
                   MESSAGE_QUEUE: { queueName: 'cxm-messages-test' },
                 },
                 queueConsumers: { 'cxm-ingest-test': { maxBatchTimeout: 0.05 } },
+                // Two more databases for the shard tests (src/shards): they pass
+                // SHARDS "DB,SHARD_2,SHARD_3"; every other test runs on DB alone, the default.
+                d1Databases: { SHARD_2: 'cxm-shard-2', SHARD_3: 'cxm-shard-3' },
                 // A limiter that refuses the third request of a key in a minute: the rate-limit
                 // tests bind it in place of a real one (wrangler.jsonc's limits are in the
                 // hundreds), sending `CF-Connecting-IP` so the request counts as from outside.

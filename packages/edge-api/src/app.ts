@@ -2,6 +2,7 @@
 // JSON error body; an unknown path or method gets JSON 404/405, never HTML; anything
 // unexpected becomes a JSON 500 with code `internal` and no stack. Every reply says `nosniff`; a
 // path or query value that is not UTF-8 is a 400 before any route looks at it.
+
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -38,6 +39,7 @@ import { documentRateLimits } from './limits/rate-limit.js';
 import { requireSafeConfiguration } from './middleware/configuration.js';
 import { noSniff } from './middleware/security-headers.js';
 import { wellFormedUrl } from './middleware/well-formed-url.js';
+import { registerOps } from './shards/ops-route.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
 
 /** The OpenAPI document's header; the paths come from the routes' own zod schemas. */
@@ -109,6 +111,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCampaigns(app);
   registerTrackerScript(app);
   registerConsole(app);
+  registerOps(app);
   documentRateLimits(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

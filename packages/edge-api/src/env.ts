@@ -3,7 +3,27 @@
 import type { Role } from './db/schema.js';
 
 export interface Bindings {
+  /**
+   * The directory (src/shards: organisations' shards, site keys, key hashes, sessions) and the
+   * first shard. Inside a request or job of one organisation (`shardEnv`) it is that
+   * organisation's shard, and DIRECTORY the directory.
+   */
   DB: D1Database;
+  /**
+   * The D1 bindings holding organisations' data, comma-separated, `DB` first (the shard of every
+   * organisation without a directory entry). Unset: `DB` alone, directory and only shard at once
+   * (the local default). Each name listed is a `d1_databases` binding of wrangler.jsonc.
+   */
+  SHARDS?: string;
+  /** Set by `shardEnv` only: the directory, while DB is an organisation's shard. */
+  DIRECTORY?: D1Database;
+  /** Set by `shardEnv` only: the binding name of the shard DB is. */
+  SHARD?: string;
+  /**
+   * Authorises the operator commands (`pnpm org:create`, `pnpm org:move`; src/shards/route.ts):
+   * an optional secret. Unset, `/ops/*` answers 404.
+   */
+  OPERATOR_TOKEN?: string;
   /**
    * `"development"` in local development only (.dev.vars, `wrangler dev --var`); wrangler.jsonc
    * says `"production"`. Anything else is a deployment, which refuses to serve while a required

@@ -11,7 +11,7 @@ import {
   type CampaignJob,
   consumeCampaignPages,
 } from './jobs/campaign-queue.js';
-import { runScheduled } from './jobs/cron.js';
+import { runCron } from './jobs/cron.js';
 import { consumeIngestBatch } from './jobs/ingest-queue.js';
 import {
   consumeDeadLetters,
@@ -20,6 +20,7 @@ import {
   MESSAGE_QUEUE_NAME,
 } from './jobs/message-queue.js';
 import { consumeRescorePages, RESCORE_QUEUE_NAME, type ScoringJob } from './jobs/rescore-queue.js';
+import { consumeByShard } from './jobs/shard-batch.js';
 import { misconfiguredMessage, problemsOf } from './middleware/configuration.js';
 
 const app = createApp();
@@ -38,20 +39,29 @@ export default {
       batch.retryAll({ delaySeconds: MISCONFIGURED_RETRY_SECONDS });
       return;
     }
-    // Each queue's messages have their own shape; the queue's name says which.
+    // Each queue's messages have their own shape; the queue's name says which. Each message
+    // names its organisation (or shard), and is consumed on that shard (jobs/shard-batch.ts).
     if (batch.queue === MESSAGE_QUEUE_NAME) {
-      return consumeMessageBatch(batch as MessageBatch<OutboundJob>, env);
+      const route = { homeOf: (job: OutboundJob) => job, requeue: env.MESSAGE_QUEUE };
+      return consumeByShard(batch as MessageBatch<OutboundJob>, env, route, consumeMessageBatch);
     }
     if (batch.queue === MESSAGE_DLQ_NAME) {
-      return consumeDeadLetters(batch as MessageBatch<OutboundJob>, env);
+      const route = { homeOf: (job: OutboundJob) => job, requeue: undefined };
+      return consumeByShard(batch as MessageBatch<OutboundJob>, env, route, consumeDeadLetters);
     }
     if (batch.queue === CAMPAIGN_QUEUE_NAME) {
-      return consumeCampaignPages(batch as MessageBatch<CampaignJob>, env);
+      const route = { homeOf: (job: CampaignJob) => job, requeue: env.CAMPAIGN_QUEUE };
+      return consumeByShard(batch as MessageBatch<CampaignJob>, env, route, consumeCampaignPages);
     }
     if (batch.queue === RESCORE_QUEUE_NAME) {
-      return consumeRescorePages(batch as MessageBatch<ScoringJob>, env);
+      const route = { homeOf: (job: ScoringJob) => job, requeue: env.RESCORE_QUEUE };
+      return consumeByShard(batch as MessageBatch<ScoringJob>, env, route, consumeRescorePages);
     }
-    return consumeIngestBatch(batch as MessageBatch<IngestMessage>, env);
+    const route = {
+      homeOf: (message: IngestMessage) => ({ orgId: message.job.orgId }),
+      requeue: env.INGEST_QUEUE,
+    };
+    return consumeByShard(batch as MessageBatch<IngestMessage>, env, route, consumeIngestBatch);
   },
   scheduled: (controller, env, ctx) => {
     const problems = problemsOf(env);
@@ -59,6 +69,6 @@ export default {
       console.error(`cron ${controller.cron}: ${misconfiguredMessage(problems)}`);
       return;
     }
-    ctx.waitUntil(runScheduled(env, { cron: controller.cron, now: controller.scheduledTime }));
+    ctx.waitUntil(runCron(env, { cron: controller.cron, now: controller.scheduledTime }));
   },
 } satisfies ExportedHandler<Bindings, unknown>;

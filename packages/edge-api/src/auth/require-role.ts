@@ -9,6 +9,8 @@ import { type Db, database } from '../db/client.js';
 import { apiKeys, ROLES, type Role } from '../db/schema.js';
 import type { ApiCaller, AppEnv } from '../env.js';
 import { client, overLimit } from '../limits/rate-limit.js';
+import { movingResponse, routeHint } from '../shards/route.js';
+import { sha256Hex } from '../utils/encoding.js';
 import { apiError, errorResponse } from '../utils/errors.js';
 import { hashApiKey } from './api-keys.js';
 import { isSessionToken, resolveSession } from './sessions.js';
@@ -109,8 +111,15 @@ export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
         )
       );
     }
-    const db = database(c.env.DB);
     const session = isSessionToken(credential);
+    // The credential's organisation's shard (one directory read at most): from here on, c.env.DB
+    // is that shard for the handlers too.
+    const route = session
+      ? await routeHint(c.env, 'session', await sha256Hex(credential))
+      : await routeHint(c.env, 'apiKey', await hashApiKey(credential));
+    if (route.kind === 'moving') return movingResponse(c);
+    c.env = route.env;
+    const db = database(c.env.DB);
     const caller = session
       ? await sessionCaller(db, credential)
       : await keyCaller(c, db, credential);

@@ -3,8 +3,11 @@
 // first, and at once when the person signs out, is deactivated or has their role changed (those
 // delete the rows). `last_seen_at` is written at most once a minute, not on every request.
 import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
-import type { Db, Statement } from '../db/client.js';
+import { type Db, database, type Statement } from '../db/client.js';
 import { type Role, sessions, signInAttempts, users } from '../db/schema.js';
+import type { Bindings } from '../env.js';
+import { dropSessionHint, writeHints } from '../shards/directory.js';
+import { routeHint } from '../shards/route.js';
 import { randomBase64url, sha256Hex } from '../utils/encoding.js';
 
 /** Session tokens start with this, so the API tells them from API keys at a glance. */
@@ -28,16 +31,23 @@ export function isSessionToken(credential: string): boolean {
   return credential.startsWith(SESSION_TOKEN_PREFIX);
 }
 
-/** Starts a session for an active user; the token goes into the cookie and nowhere else. */
+/**
+ * Starts a session for an active user; the token goes into the cookie and nowhere else. With
+ * `directory` (the sign-in's environment), the token's hash is first recorded in the directory,
+ * so requests find the organisation's shard (src/shards).
+ */
 export async function createSession(
   db: Db,
   user: { id: string; orgId: string },
   now: number,
+  directory?: Pick<Bindings, 'DB' | 'DIRECTORY'>,
 ): Promise<string> {
   const token = `${SESSION_TOKEN_PREFIX}${randomBase64url(32)}`;
+  const tokenHash = await sha256Hex(token);
+  if (directory) await writeHints(directory, 'session', user.orgId, [tokenHash], now);
   await db.batch([
     db.insert(sessions).values({
-      tokenHash: await sha256Hex(token),
+      tokenHash,
       orgId: user.orgId,
       userId: user.id,
       createdAt: now,
@@ -93,9 +103,17 @@ export async function resolveSession(
   return { userId: row.userId, orgId: row.orgId, role: row.role, licence: row.licence };
 }
 
-/** Ends one session (sign-out); unknown tokens are ignored. */
-export async function endSession(db: Db, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)));
+/**
+ * Ends one session (sign-out), and its directory hint; unknown tokens are ignored. False while
+ * the organisation moves (its row is being copied): nothing is deleted, the caller asks again.
+ */
+export async function endSession(env: Bindings, token: string): Promise<boolean> {
+  const tokenHash = await sha256Hex(token);
+  const route = await routeHint(env, 'session', tokenHash);
+  if (route.kind === 'moving') return false;
+  await database(route.env.DB).delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+  await dropSessionHint(env, tokenHash);
+  return true;
 }
 
 /** Ends every session of a user, in the batch of the change that requires it. */

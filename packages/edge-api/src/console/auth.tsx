@@ -10,6 +10,7 @@ import { database } from '../db/client.js';
 import { callbackUrl } from '../endpoints/sign-in-settings/route.js';
 import type { AppEnv } from '../env.js';
 import { client, LIMITS, overLimit } from '../limits/rate-limit.js';
+import { routeOrg } from '../shards/route.js';
 import { flagOn } from '../utils/outbound-url.js';
 import { type AppFetch, consoleClient, settle } from './api.js';
 import { readForm } from './forms.js';
@@ -77,7 +78,7 @@ function signedIn(appFetch: AppFetch): SignedIn {
   };
 }
 
-type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 429 | 502;
+type PageStatus = 200 | 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503;
 
 /**
  * The sign-in page saying to wait, when this client has tried too often (a 429 with
@@ -97,6 +98,10 @@ async function tooManySignIns(c: Context<AppEnv>, next: string | null): Promise<
     429,
   );
 }
+
+/** While a move holds the organisation's writes (src/shards/move.ts). */
+const MOVING =
+  'Your organisation’s data is moving to another database for a few seconds. Try again in a moment.';
 
 /** The sign-in page, with the one CSP that lets its form go on to an identity provider. */
 function page(
@@ -147,7 +152,9 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
     if (!orgId || orgId.length > 100) {
       return page(c, { error: 'Enter your organisation’s name.', next }, 400);
     }
-    const started = await startSignIn(database(c.env.DB), c.env, {
+    const route = await routeOrg(c.env, orgId);
+    if (route.kind === 'moving') return page(c, { error: MOVING, next }, 503);
+    const started = await startSignIn(database(route.env.DB), route.env, {
       orgId,
       returnTo: next,
       redirectUri: callbackUrl(c.req.url),
@@ -161,7 +168,12 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
   routes.get('/oidc/callback', async (c) => {
     const limited = await tooManySignIns(c, null);
     if (limited) return limited;
-    const finished = await finishSignIn(database(c.env.DB), c.env, {
+    // The organisation the sign-in started for: its shard holds the attempt (a cookie set with
+    // the state; without it the attempt is looked for on the first shard, and a wrong one is
+    // simply not found there).
+    const route = await routeOrg(c.env, lastOrg(c) ?? '');
+    if (route.kind === 'moving') return page(c, { error: MOVING }, 503);
+    const finished = await finishSignIn(database(route.env.DB), route.env, {
       callback: new URL(c.req.url),
       browserState: signInState(c),
       redirectUri: callbackUrl(c.req.url),
@@ -175,7 +187,7 @@ export function registerSignIn(routes: Hono<AppEnv>, appFetch: AppFetch): Signed
 
   routes.post('/sign-out', async (c) => {
     const token = sessionToken(c);
-    if (token) await endSession(database(c.env.DB), token);
+    if (token && !(await endSession(c.env, token))) return page(c, { error: MOVING }, 503);
     clearSession(c);
     return c.redirect('/console?signed-out', 303);
   });

@@ -124,7 +124,7 @@ export async function finishSignIn(
     });
     return user;
   }
-  const token = await createSession(db, { id: user.id, orgId: org.orgId }, input.now);
+  const token = await createSession(db, { id: user.id, orgId: org.orgId }, input.now, env);
   await auditInsert(db, {
     orgId: org.orgId,
     at: input.now,

@@ -840,3 +840,72 @@ export const rescoreRuns = sqliteTable(
   },
   (t) => [index('rescore_runs_state').on(t.state, t.updatedAt)],
 );
+
+// The directory (issue 20; src/shards): what must be found before the organisation is known, and
+// where each organisation's data lives. Every database has these tables (one set of migrations
+// for all), but only the directory (binding `DB`) fills them; with one database configured the
+// directory and the only shard are the same database. Rows are routing hints: the shard's own
+// rows decide (a key revoked, a session ended), so a stale hint can only end in a 401 or 404.
+
+export const SHARD_ORG_STATES = ['active', 'moving'] as const;
+
+/**
+ * Each organisation's shard (a D1 binding named in `SHARDS`). `moving` while `shards/move.ts`
+ * copies it: its requests answer 503 with Retry-After and its queue jobs wait, so nothing is
+ * written on either shard until the entry names the new one. An organisation without an entry
+ * (created by SQL, e.g. the dev seed) lives on the first shard.
+ */
+export const dirOrgs = sqliteTable(
+  'dir_orgs',
+  {
+    orgId: text('org_id').primaryKey(),
+    shard: text('shard').notNull(),
+    state: text('state', { enum: SHARD_ORG_STATES }).notNull().default('active'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('dir_orgs_shard').on(t.shard)],
+);
+
+/** Each shard's size as last measured (D1's `size_after`): where a new organisation goes. */
+export const dirShards = sqliteTable('dir_shards', {
+  name: text('name').primaryKey(),
+  sizeBytes: integer('size_bytes').notNull(),
+  measuredAt: integer('measured_at').notNull(),
+});
+
+/** A site's public key (`pk_…`, in career sites' pages): its organisation. */
+export const dirSiteKeys = sqliteTable('dir_site_keys', {
+  publicKey: text('public_key').primaryKey(),
+  orgId: text('org_id').notNull(),
+});
+
+/** An API key's SHA-256: its organisation. */
+export const dirApiKeys = sqliteTable('dir_api_keys', {
+  keyHash: text('key_hash').primaryKey(),
+  orgId: text('org_id').notNull(),
+});
+
+/** A console session token's SHA-256: its organisation; swept 12 hours after sign-in. */
+export const dirSessions = sqliteTable(
+  'dir_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    orgId: text('org_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('dir_sessions_created').on(t.createdAt)],
+);
+
+/**
+ * During a move, on the new shard: each copied engagement's rowid on the old shard and the new,
+ * so `scores.scored_through` (a rowid watermark) is carried over; deleted when the move ends.
+ */
+export const moveRowids = sqliteTable(
+  'move_rowids',
+  {
+    orgId: text('org_id').notNull(),
+    oldRowid: integer('old_rowid').notNull(),
+    newRowid: integer('new_rowid').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.oldRowid] })],
+);

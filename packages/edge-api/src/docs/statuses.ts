@@ -4,7 +4,9 @@
 // - 400 on every operation that takes a path or query parameter: a value that is not UTF-8 once
 //   percent-decoded (middleware/well-formed-url.ts, before the route's own checks);
 // - 503 on every write (POST, PUT, PATCH, DELETE): a guarded write that kept losing races to
-//   concurrent ones (`WriteContention`, db/retry.ts), with `Retry-After`.
+//   concurrent ones (`WriteContention`, db/retry.ts), with `Retry-After`;
+// - 503 on every operation: the organisation's data is moving to another database
+//   (`organisation_moving`, src/shards/move.ts), with `Retry-After`.
 // An operation that lists the status already keeps its own entry.
 
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);
@@ -16,12 +18,22 @@ const BAD_PARAMETER = {
   content: ERROR_CONTENT,
 };
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+};
+
+const MOVING =
+  "the organisation's data is moving to another database (`organisation_moving`, a few seconds)";
+
 const CONTENDED = {
-  description:
-    'Too many concurrent writes to the same records (`unavailable`): nothing was written; retry after `Retry-After` seconds.',
-  headers: {
-    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
-  },
+  description: `Too many concurrent writes to the same records (\`unavailable\`), or ${MOVING}: nothing was written; retry after \`Retry-After\` seconds.`,
+  headers: RETRY_AFTER,
+  content: ERROR_CONTENT,
+};
+
+const MOVED = {
+  description: `Unavailable for a moment: ${MOVING}; retry after \`Retry-After\` seconds.`,
+  headers: RETRY_AFTER,
   content: ERROR_CONTENT,
 };
 
@@ -38,7 +50,7 @@ export function withAppStatuses<Doc extends { paths?: object }>(doc: Doc): Doc {
       // A new object: the generated one is not the route's own, but nothing here relies on it.
       const responses = { ...operation.responses };
       if ((operation.parameters?.length ?? 0) > 0) responses['400'] ??= BAD_PARAMETER;
-      if (WRITES.has(method)) responses['503'] ??= CONTENDED;
+      responses['503'] ??= WRITES.has(method) ? CONTENDED : MOVED;
       operation.responses = responses;
     }
   }

@@ -10,13 +10,16 @@
 // and `fetch` are injectable so tests drive a run at any `now`.
 
 import { pruneIdentityCodes } from '../auth/click-identity.js';
-import { sweepExpired } from '../auth/sessions.js';
+import { SESSION_LIMITS, sweepExpired } from '../auth/sessions.js';
 import { database } from '../db/client.js';
 import { pruneAudit } from '../endpoints/audit/prune.js';
 import { startCampaignRuns } from '../endpoints/campaigns/start-runs.js';
 import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import type { Bindings } from '../env.js';
 import { settleBacklog } from '../scoring/settle.js';
+import { sweepSessionHints } from '../shards/directory.js';
+import { measureShards } from '../shards/place.js';
+import { FIRST_SHARD, isSharded, shardEnv, shardNames, shardOf } from '../shards/shards.js';
 import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from '../webhooks/deliver.js';
 import { startDecay } from './decay-queue.js';
@@ -31,6 +34,21 @@ export interface ScheduledRun {
   fetch?: typeof fetch;
 }
 
+/**
+ * A cron run over every shard in turn (src/shards), then the directory's own sweep: session
+ * hints past the longest session, and, daily, each shard's size (where new organisations go).
+ */
+export async function runCron(env: Bindings, run: ScheduledRun) {
+  if (!isSharded(env)) return { [FIRST_SHARD]: await runScheduled(env, run) };
+  const shards: Record<string, Awaited<ReturnType<typeof runScheduled>>> = {};
+  for (const name of shardNames(env)) shards[name] = await runScheduled(shardEnv(env, name), run);
+  const hints = await sweepSessionHints(env, run.now - SESSION_LIMITS.absoluteMs);
+  const sizes = run.cron === RETRY_CRON ? null : await measureShards(env, run.now);
+  console.log(JSON.stringify({ cron: run.cron, directory: { sessionHints: hints, sizes } }));
+  return shards;
+}
+
+/** One shard's cron run (all of it when one database is configured). */
 export async function runScheduled(env: Bindings, run: ScheduledRun) {
   const db = database(env.DB);
   const backlog = await settleBacklog(db, { now: run.now });
@@ -51,6 +69,7 @@ export async function runScheduled(env: Bindings, run: ScheduledRun) {
   console.log(
     JSON.stringify({
       cron: run.cron,
+      shard: shardOf(env),
       backlog,
       decay,
       deliveries,

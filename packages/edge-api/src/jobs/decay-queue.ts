@@ -9,8 +9,9 @@
 import { database } from '../db/client.js';
 import type { Bindings } from '../env.js';
 import { type DecayJob, type DecayOutcome, runDecayJob, settleDecay } from '../scoring/decay.js';
+import { shardOf } from '../shards/shards.js';
 
-type DecayEnv = Pick<Bindings, 'DB' | 'RESCORE_QUEUE'>;
+type DecayEnv = Pick<Bindings, 'DB' | 'RESCORE_QUEUE' | 'SHARD'>;
 
 /** Queue's `sendBatch` limit. */
 const SEND_BATCH = 100;
@@ -21,7 +22,7 @@ export async function startDecay(
   now: number,
 ): Promise<DecayOutcome | { queued: true }> {
   if (!env.RESCORE_QUEUE) return settleDecay(database(env.DB), { now });
-  const first: DecayJob = { kind: 'decay-orgs', now, after: '' };
+  const first: DecayJob = { kind: 'decay-orgs', now, after: '', shard: shardOf(env) };
   await env.RESCORE_QUEUE.send(first);
   return { queued: true };
 }

@@ -6,8 +6,10 @@
 // a beacon of a site whose tracking was turned off meanwhile is dropped, and the scoring model is
 // the one stored now (write-beacon.ts, `BeaconJob.scoringModel`).
 import { eq, inArray } from 'drizzle-orm';
-import { type Db, inChunks } from '../db/client.js';
+import { type Db, database, inChunks } from '../db/client.js';
 import { organisations, sites } from '../db/schema.js';
+import type { Bindings } from '../env.js';
+import { type Route, routeHint, routeOrg } from '../shards/route.js';
 import { IsolateCache } from '../utils/isolate-cache.js';
 import { normaliseOrigin } from '../utils/page-urls.js';
 
@@ -60,17 +62,23 @@ export const SITE_CACHE_TTL_MS = 10_000;
 const siteCache = new IsolateCache<string, SiteContext>(SITE_CACHE_TTL_MS, 1_000);
 
 /**
- * The site with this public key, from this isolate's cache when it looked it up within the TTL.
- * Unknown keys are not kept (anyone can make them up; each costs the one indexed read it costs
- * now).
+ * The site with this public key and its organisation's route (src/shards), from this isolate's
+ * cache when it looked the site up within the TTL. The route is not kept with the site: it comes
+ * from the directory's own cache, which a move outwaits. Unknown keys are not kept (anyone can
+ * make them up; each costs the one indexed read it costs now).
  */
-export async function siteByKey(db: Db, publicKey: string): Promise<SiteContext | null> {
+export async function siteByKey(
+  env: Bindings,
+  publicKey: string,
+): Promise<{ site: SiteContext; route: Route } | null> {
   const cached = siteCache.get(publicKey);
-  if (cached) return cached;
-  const site = await findSite(db, publicKey);
+  if (cached) return { site: cached, route: await routeOrg(env, cached.orgId) };
+  const route = await routeHint(env, 'site', publicKey);
+  const site = await findSite(database(route.env.DB), publicKey);
+  if (!site) return null;
   // Frozen: every request of the isolate shares the one object.
-  if (site) siteCache.set(publicKey, Object.freeze(site));
-  return site;
+  siteCache.set(publicKey, Object.freeze(site));
+  return { site, route };
 }
 
 /** After a change to an organisation's sites or settings: this isolate reads them afresh. */

@@ -41,7 +41,7 @@ export type DecayingTier = (typeof DECAYING)[number];
  * (ids in order), or a page of one organisation's candidates stored in `tier`.
  */
 export type DecayJob =
-  | { kind: 'decay-orgs'; now: number; after: string }
+  | { kind: 'decay-orgs'; now: number; after: string; shard?: string }
   | { kind: 'decay-page'; now: number; orgId: string; tier: DecayingTier; after: string };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -112,8 +112,7 @@ export async function runDecayJob(
       })),
     );
     const last = orgs.at(-1);
-    if (last && orgs.length === DECAY_ORG_PAGE)
-      next.push({ kind: 'decay-orgs', now, after: last.id });
+    if (last && orgs.length === DECAY_ORG_PAGE) next.push({ ...job, after: last.id });
     return { changed: 0, next };
   }
   const [org] = await db

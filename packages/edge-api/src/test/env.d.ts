@@ -12,6 +12,9 @@ declare global {
       TEST_INGEST_QUEUE: Queue<IngestMessage>;
       /** Allows 2 requests per key a minute (vitest.config.ts): stands in for a real limiter. */
       TEST_TIGHT_LIMITER: RateLimit;
+      /** The shard tests' two other databases (vitest.config.ts). */
+      SHARD_2: D1Database;
+      SHARD_3: D1Database;
     }
   }
 }

@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   campaign_archived: 409,
   key_inactive: 409,
   webhook_not_configured: 409,
+  org_exists: 409,
+  already_on_shard: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -41,6 +43,7 @@ export const ERROR_STATUS = {
   unavailable: 503,
   messaging_unavailable: 503,
   misconfigured: 503,
+  organisation_moving: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

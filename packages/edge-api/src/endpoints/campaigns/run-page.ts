@@ -35,11 +35,15 @@ export const RUN_PAGE_SIZE = 100;
 /** A chunk's items as JSON stay well under D1's 100 KB a statement. */
 const CHUNK_CHARS = 40_000;
 
-/** A queue job: write page `page` of run `runId`. */
+/**
+ * A queue job: write page `page` of run `runId` of organisation `orgId` (its shard's; jobs
+ * queued before shards had none, and are the first shard's).
+ */
 export interface CampaignPageJob {
   kind: 'campaign-page';
   runId: string;
   page: number;
+  orgId?: string;
 }
 
 export interface RunRow {
@@ -56,6 +60,8 @@ export interface RunRow {
 
 export interface RunEnv {
   DB: D1Database;
+  /** The shard DB is (src/shards); the first when absent. */
+  SHARD?: string;
   MESSAGE_QUEUE?: Queue;
   CAMPAIGN_QUEUE?: Queue;
   PUBLIC_ORIGIN?: string;
@@ -341,10 +347,14 @@ async function waitingTexts(db: D1Database, runId: string): Promise<string[]> {
  * texting queue each page waited behind the previous page's 100 sends, so selecting a run took as
  * long as texting it (the campaigns benchmark: 4 s a page, 100,000 candidates in over an hour).
  */
-export async function queuePage(env: RunEnv, runId: string, page: number): Promise<void> {
+export async function queuePage(
+  env: RunEnv,
+  run: { id: string; org_id: string },
+  page: number,
+): Promise<void> {
   const queue = env.CAMPAIGN_QUEUE;
   if (!queue) throw new Error('campaign run: no CAMPAIGN_QUEUE binding');
-  const job: CampaignPageJob = { kind: 'campaign-page', runId, page };
+  const job: CampaignPageJob = { kind: 'campaign-page', runId: run.id, page, orgId: run.org_id };
   await queue.send(job);
 }
 
@@ -362,8 +372,7 @@ export async function runPage(
   if (job.page < run.page) {
     // Written already: queue what may not have been, and the page after if nobody has.
     if (base) await queueRest(env, run, base, await waitingTexts(db, run.id));
-    if (run.state === 'running' && job.page === run.page - 1)
-      await queuePage(env, run.id, run.page);
+    if (run.state === 'running' && job.page === run.page - 1) await queuePage(env, run, run.page);
     return { kind: 'already' };
   }
   if (run.state !== 'running' || job.page > run.page) return { kind: 'already' };
@@ -413,7 +422,7 @@ export async function runPage(
   if (results[0]?.meta.changes !== 1) return { kind: 'already' };
   const written = await writtenTexts(db, items);
   await queueRest(env, run, base, written);
-  if (!claim.last) await queuePage(env, run.id, run.page + 1);
+  if (!claim.last) await queuePage(env, run, run.page + 1);
   return { kind: 'written', texts: written.length, last: claim.last };
 }
 

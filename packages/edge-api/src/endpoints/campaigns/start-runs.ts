@@ -16,6 +16,7 @@
 // decides "due" for the same instant; a page done twice starts nothing twice (the unique index),
 // and a job the queue gives up on costs ten minutes: a run is due until its local day ends, so the
 // next cron run starts what that job would have.
+import { shardOf } from '../../shards/shards.js';
 import { queuePage, type RunEnv } from './run-page.js';
 import { runDue } from './schedule.js';
 
@@ -29,6 +30,8 @@ export interface CampaignStartJob {
   kind: 'campaign-starts';
   now: number;
   after: string;
+  /** The shard whose campaigns these are (the first when absent: jobs queued before shards). */
+  shard?: string;
 }
 
 interface DueRow {
@@ -83,7 +86,7 @@ export async function startDuePage(
       .first<{ id: string }>();
     if (!inserted) continue;
     started += 1;
-    await queuePage(env, id, 0);
+    await queuePage(env, { id, org_id: row.org_id }, 0);
   }
   const last = results.length === START_PAGE ? results.at(-1)!.id : null;
   return { started, last };
@@ -95,7 +98,12 @@ async function startDue(env: RunEnv, now: number): Promise<number> {
   let started = page.started;
   while (page.last !== null) {
     if (env.CAMPAIGN_QUEUE) {
-      const job: CampaignStartJob = { kind: 'campaign-starts', now, after: page.last };
+      const job: CampaignStartJob = {
+        kind: 'campaign-starts',
+        now,
+        after: page.last,
+        shard: shardOf(env),
+      };
       await env.CAMPAIGN_QUEUE.send(job);
       break;
     }
@@ -132,16 +140,16 @@ async function resumeStalled(env: RunEnv, now: number) {
                     ELSE error END,
        finished_at = CASE WHEN resumes + 1 > ?3 THEN ?1 ELSE finished_at END
      WHERE state = 'running' AND updated_at < ?2
-     RETURNING id, page, state`,
+     RETURNING id, org_id, page, state`,
   )
     .bind(now, now - STALL_MS, MAX_RESUMES)
-    .all<{ id: string; page: number; state: string }>();
+    .all<{ id: string; org_id: string; page: number; state: string }>();
   let resumed = 0;
   for (const run of results) {
     if (run.state !== 'running') continue;
     // The page before, when there is one: its job queues what it wrote that may never have been
     // queued, then this page (run-page.ts).
-    await queuePage(env, run.id, Math.max(0, run.page - 1));
+    await queuePage(env, run, Math.max(0, run.page - 1));
     resumed += 1;
   }
   return { resumed, failed: results.length - resumed };

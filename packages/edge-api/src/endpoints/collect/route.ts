@@ -18,6 +18,7 @@ import { mediaType, readJson } from '../../middleware/json-body.js';
 import { type SiteContext, siteByKey, sitesNow } from '../../orgs/sites.js';
 import { clampToNow } from '../../schemas/dates.js';
 import { errorResponses } from '../../schemas/error.js';
+import { movingResponse, type Route } from '../../shards/route.js';
 import { isBotUserAgent } from '../../utils/bots.js';
 import {
   type ApiError,
@@ -113,7 +114,8 @@ function eventDetail(event: Beacon['events'][number]): string {
 async function preflight(c: Context<AppEnv>): Promise<Response> {
   const origin = normaliseOrigin(c.req.header('origin') ?? '');
   const key = c.req.query('site');
-  const site = origin && key && key.length <= 100 ? await siteByKey(database(c.env.DB), key) : null;
+  const found = origin && key && key.length <= 100 ? await siteByKey(c.env, key) : null;
+  const site = found?.site;
   if (origin === null || !site?.allowedOrigins.has(origin)) {
     return errorResponse(
       c,
@@ -152,16 +154,16 @@ async function readBeacon(c: Context<AppEnv>): Promise<Step<Beacon>> {
   return { ok: true, value: parsed.data };
 }
 
-/** The beacon's site, if the request's Origin is one the site allows. */
+/** The beacon's site and its organisation's route, if the request's Origin is one the site allows. */
 async function siteAndOrigin(
   c: Context<AppEnv>,
-  db: Db,
   beacon: Beacon,
-): Promise<Step<{ site: SiteContext; origin: string }>> {
-  const site = await siteByKey(db, beacon.site);
-  if (!site) {
+): Promise<Step<{ site: SiteContext; route: Route; origin: string }>> {
+  const found = await siteByKey(c.env, beacon.site);
+  if (!found) {
     return { ok: false, error: apiError('unknown_site', `No site has the key ${beacon.site}.`) };
   }
+  const { site, route } = found;
   const origin = normaliseOrigin(c.req.header('origin') ?? '');
   if (origin === null || !site.allowedOrigins.has(origin)) {
     const message =
@@ -170,7 +172,7 @@ async function siteAndOrigin(
         : `The site does not allow beacons from ${origin}.`;
     return { ok: false, error: apiError('origin_not_allowed', message) };
   }
-  return { ok: true, value: { site, origin } };
+  return { ok: true, value: { site, route, origin } };
 }
 
 /** Every event's page must be on one of the site's allowed origins. */
@@ -320,10 +322,13 @@ async function handleCollect(c: Context<AppEnv>): Promise<Response> {
   const beacon = read.value;
   const limited = await overLimit(c, 'COLLECT_LIMITER', beacon.site, client(c));
   if (limited) return tellTracker(c, limited);
-  const db = database(c.env.DB);
-  const found = await siteAndOrigin(c, db, beacon);
+  const found = await siteAndOrigin(c, beacon);
   if (!found.ok) return errorResponse(c, found.error);
-  const { site, origin } = found.value;
+  const { site, route, origin } = found.value;
+  // The tracker keeps the events and sends them again after Retry-After (5xx are retried).
+  if (route.kind === 'moving') return tellTracker(c, movingResponse(c));
+  c.env = route.env;
+  const db = database(c.env.DB);
   // From here on the origin is allowed: every reply, errors included, carries CORS headers.
   const cors = corsHeaders(origin);
   const issues = pageUrlIssues(beacon, site.allowedOrigins);

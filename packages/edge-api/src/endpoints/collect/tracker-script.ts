@@ -12,7 +12,6 @@
 // `site` the script is the static build, and nothing is counted.
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { overLimit } from '../../limits/rate-limit.js';
 import { siteByKey } from '../../orgs/sites.js';
@@ -86,7 +85,7 @@ export function registerTrackerScript(app: OpenAPIHono<AppEnv>): void {
     if (key !== undefined) {
       const limited = await overLimit(c, 'SCRIPT_LIMITER', key);
       if (limited) return limited;
-      const site = await siteByKey(database(c.env.DB), key);
+      const site = (await siteByKey(c.env, key))?.site;
       if (!site?.trackingEnabled) {
         return c.body(INERT_SCRIPT, 200, {
           'Content-Type': JS,

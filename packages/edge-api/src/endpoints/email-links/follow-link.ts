@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { type TokenPayload, verifyToken } from '../../auth/tokens.js';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
+import { routeOrgWaiting } from '../../shards/route.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
 import { findLink, type LinkKind, recordLinkEvent, type TrackedHit } from './tracked-links.js';
 
@@ -24,9 +25,17 @@ export async function followLink<Reply>(
   if (reply === null) return null;
   if (!verified.ok) return { reply, tracked: null };
   const { payload } = verified;
+  // Nobody sends a click again: while the organisation moves, wait for the move (seconds); past
+  // the wait the reader still lands, from the shard being copied, and the event is not stored.
+  const route = await routeOrgWaiting(c.env, payload.o);
+  c.env = route.env;
   const db = database(c.env.DB);
   const row = await findLink(db, payload);
   if (!row) return { reply, tracked: null };
+  if (route.kind === 'moving') {
+    console.warn(`link ${link.kind} of ${payload.o} not stored: the organisation is moving`);
+    return { reply, tracked: { db, payload, now } };
+  }
   await recordLinkEvent(db, {
     kind: link.kind,
     payload,

@@ -6,14 +6,15 @@ import { and, asc, eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
 import { requireRole, roleAtLeast } from '../../auth/require-role.js';
 import { auditInsert } from '../../db/audit.js';
-import { type Db, database, newId, runBatch } from '../../db/client.js';
+import { database, newId, runBatch } from '../../db/client.js';
 import { apiKeys, type Role, users } from '../../db/schema.js';
-import type { ApiCaller, AppEnv } from '../../env.js';
+import type { ApiCaller, AppEnv, Bindings } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { callerOrg } from '../../orgs/context.js';
 import { isoOrNull, parseInstant } from '../../schemas/common.js';
 import { errorResponses } from '../../schemas/error.js';
 import { NO_STORE, noStoreHeaders } from '../../schemas/headers.js';
+import { writeHints } from '../../shards/directory.js';
 import { randomBase64url } from '../../utils/encoding.js';
 import { apiError, errorResponse, invalidRequest } from '../../utils/errors.js';
 import {
@@ -183,18 +184,39 @@ interface NewKey {
   replaces?: string;
 }
 
+interface MintedKey {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  secret: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  replaces?: string;
+}
+
 /** Inserts a key and its audit entry in one batch; the reply with the secret (shown once). */
-async function mintKey(db: Db, caller: ApiCaller, key: NewKey, now: number) {
+async function mintKey(
+  env: Bindings,
+  caller: ApiCaller,
+  key: NewKey,
+  now: number,
+): Promise<MintedKey> {
+  const db = database(env.DB);
   const secret = `sk_${randomBase64url(32)}`;
   const id = `key_${newId()}`;
   const prefix = keyPrefix(secret);
+  const keyHash = await hashApiKey(secret);
+  // The directory first: a request with the key finds its organisation's shard (src/shards).
+  await writeHints(env, 'apiKey', caller.orgId, [keyHash], now);
   await runBatch(db, [
     db.insert(apiKeys).values({
       id,
       orgId: caller.orgId,
       name: key.name,
       prefix,
-      keyHash: await hashApiKey(secret),
+      keyHash,
       role: key.role,
       messaging: key.messaging,
       createdAt: now,
@@ -249,9 +271,8 @@ const createKey: RouteHandler<typeof createKeyRoute, AppEnv> = async (c) => {
     };
     return errorResponse(c, invalidRequest([issue]));
   }
-  const db = database(c.env.DB);
   const created = await mintKey(
-    db,
+    c.env,
     caller,
     { name, role, messaging: false, expiresAt: expiry },
     now,
@@ -285,7 +306,7 @@ const rotateKey: RouteHandler<typeof rotateKeyRoute, AppEnv> = async (c) => {
     );
   }
   const created = await mintKey(
-    db,
+    c.env,
     caller,
     {
       name: key.name,

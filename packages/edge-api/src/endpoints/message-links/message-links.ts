@@ -68,6 +68,24 @@ export interface FollowedLink {
   machine: boolean;
 }
 
+/** The organisation whose text has this link code, on this shard; null when none has. */
+export async function linkOwner(d1: D1Database, code: string): Promise<string | null> {
+  const row = await d1
+    .prepare('SELECT org_id FROM messages WHERE link_id = ?1')
+    .bind(code)
+    .first<{ org_id: string }>();
+  return row?.org_id ?? null;
+}
+
+/** Where a link code leads, read only (while its organisation moves). */
+export async function linkTarget(d1: D1Database, code: string): Promise<string | null> {
+  const row = await d1
+    .prepare('SELECT link_url FROM messages WHERE link_id = ?1 AND link_url IS NOT NULL')
+    .bind(code)
+    .first<{ link_url: string }>();
+  return row?.link_url ?? null;
+}
+
 /**
  * Follows a message link: null when no message has this code (never sent, or purged). Records
  * the click under the organisation's scoring model: repeats within the hour, per message and

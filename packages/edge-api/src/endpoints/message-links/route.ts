@@ -6,9 +6,15 @@ import type { Context } from 'hono';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { errorResponses } from '../../schemas/error.js';
+import { findOnShards, routeOrgWaiting } from '../../shards/route.js';
 import { apiError, type ErrorReply, errorResponse } from '../../utils/errors.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
-import { appendIdentityForSites, followMessageLink } from './message-links.js';
+import {
+  appendIdentityForSites,
+  followMessageLink,
+  linkOwner,
+  linkTarget,
+} from './message-links.js';
 
 const codeParams = z.object({
   code: z
@@ -49,6 +55,19 @@ const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | und
 const follow: RouteHandler<typeof messageLinkRoute, AppEnv> = async (c) => {
   const { code } = c.req.valid('param');
   const now = Date.now();
+  // The code names no organisation: each shard is asked whose text it is (one point read each).
+  const orgId = await findOnShards(c.env, (shard) => linkOwner(shard.DB, code));
+  if (orgId === null) return errorResponse(c, invalidLink);
+  // Nobody clicks twice on purpose: while the organisation moves, wait for the move (seconds);
+  // past the wait the reader still lands, read from the shard being copied, and nothing is stored.
+  const route = await routeOrgWaiting(c.env, orgId);
+  c.env = route.env;
+  if (route.kind === 'moving') {
+    const target = await linkTarget(c.env.DB, code);
+    if (!target) return errorResponse(c, invalidLink);
+    console.warn(`text link of ${orgId} not stored: the organisation is moving`);
+    return c.body(null, 302, { Location: target, ...NO_STORE });
+  }
   const db = database(c.env.DB);
   const followed = await followMessageLink(db, c.env.DB, {
     code,

@@ -51,7 +51,12 @@ interface Match {
   candidateId: string;
 }
 
-async function match(db: D1Database, from: string, to: string): Promise<Match | InboundOutcome> {
+/** The organisation and candidate a text to `to` from `from` is for, on this database. */
+export async function match(
+  db: D1Database,
+  from: string,
+  to: string,
+): Promise<Match | InboundOutcome> {
   const sender = channelOf(from);
   if (sender.channel === 'messenger' || sender.channel === 'wechat') {
     const known = await db

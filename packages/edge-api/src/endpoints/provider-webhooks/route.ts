@@ -10,10 +10,11 @@ import type { AppEnv } from '../../env.js';
 import { providerFromEnv } from '../../messaging/provider/index.js';
 import { readCappedText } from '../../middleware/capped-body.js';
 import { errorResponses } from '../../schemas/error.js';
+import { findOnShards, movingResponse, routeOrgWaiting } from '../../shards/route.js';
 import { type ApiError, apiError, errorResponse } from '../../utils/errors.js';
 import { callbackBase } from '../messages/route.js';
-import { receive } from './inbound.js';
-import { applyStatus } from './status.js';
+import { match, receive } from './inbound.js';
+import { applyStatus, statusOwner } from './status.js';
 
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 const MAX_BYTES = 16 * 1024;
@@ -86,16 +87,17 @@ const status: RouteHandler<typeof statusCallbackRoute, AppEnv> = async (c) => {
   if (!sid || !reported) {
     return errorResponse(c, apiError('invalid_request', 'Missing MessageSid or MessageStatus.'));
   }
-  await applyStatus(
-    c.env.DB,
-    {
-      sid,
-      status: reported,
-      errorCode: form.params.get('ErrorCode') || null,
-      messageId: new URL(c.req.url).searchParams.get('message'),
-    },
-    Date.now(),
-  );
+  const report = {
+    sid,
+    status: reported,
+    errorCode: form.params.get('ErrorCode') || null,
+    messageId: new URL(c.req.url).searchParams.get('message'),
+  };
+  const orgId = await findOnShards(c.env, (shard) => statusOwner(shard.DB, report));
+  if (orgId === null) return c.body(TWIML, 200, XML);
+  const route = await routeOrgWaiting(c.env, orgId);
+  if (route.kind === 'moving') return movingResponse(c);
+  await applyStatus(route.env.DB, report, Date.now());
   return c.body(TWIML, 200, XML);
 };
 
@@ -108,8 +110,15 @@ const inbound: RouteHandler<typeof inboundRoute, AppEnv> = async (c) => {
   if (!sid || !from || !to) {
     return errorResponse(c, apiError('invalid_request', 'Missing MessageSid, From or To.'));
   }
+  // The organisation with that number and a candidate at the sender's, asked of each shard.
+  const orgId = await findOnShards(c.env, async (shard) => {
+    const found = await match(shard.DB, from, to);
+    return 'orgId' in found ? found.orgId : null;
+  });
+  const route = orgId === null ? null : await routeOrgWaiting(c.env, orgId);
+  if (route?.kind === 'moving') return movingResponse(c);
   const outcome = await receive(
-    c.env.DB,
+    route?.env.DB ?? c.env.DB,
     c.env.MESSAGE_QUEUE,
     { sid, from, to, body: form.params.get('Body') ?? '' },
     { now: Date.now(), callbackBase: callbackBase(c) },

@@ -76,6 +76,21 @@ async function recordLateContact(d1: D1Database, message: Before, now: number): 
   );
 }
 
+/** The organisation whose outgoing text a status report is about, on this database; or null. */
+export async function statusOwner(
+  db: D1Database,
+  report: Pick<StatusReport, 'sid' | 'messageId'>,
+): Promise<string | null> {
+  const row = await db
+    .prepare(
+      `SELECT org_id FROM messages
+       WHERE provider_sid = ?1 OR (provider_sid IS NULL AND id = ?2 AND direction = 'outbound')`,
+    )
+    .bind(report.sid, report.messageId)
+    .first<{ org_id: string }>();
+  return row?.org_id ?? null;
+}
+
 export async function applyStatus(
   db: D1Database,
   report: StatusReport,

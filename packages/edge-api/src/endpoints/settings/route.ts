@@ -143,6 +143,7 @@ const putSettings: RouteHandler<typeof putSettingsRoute, AppEnv> = async (c) => 
   const db = database(c.env.DB);
   const before = await callerOrg(db, caller.orgId);
   const updated = await updateSettings(db, {
+    directory: c.env,
     org: before,
     body,
     checked: check.settings,

@@ -6,9 +6,11 @@
 import { eq } from 'drizzle-orm';
 import { type Db, newId, runBatch, type Statement } from '../../db/client.js';
 import { auditLog, organisations, sites } from '../../db/schema.js';
+import type { Bindings } from '../../env.js';
 import type { OrgContext } from '../../orgs/context.js';
 import { forgetSites } from '../../orgs/sites.js';
 import { type RescorePageJob, rescoreInline, startRescore } from '../../scoring/rescore.js';
+import { writeHints } from '../../shards/directory.js';
 import { randomBase64url } from '../../utils/encoding.js';
 import type { SealingSecrets } from '../../utils/sealed.js';
 import { mintWebhookSecret, ROTATION_GRACE_MS, sealWebhookSecret } from '../../webhooks/secret.js';
@@ -72,17 +74,24 @@ async function webhookSecretChanges(
   return { changes, webhookSecret };
 }
 
-/** The sites' new values; an organisation without a site gets one on its first site setting. */
-function siteStatements(db: Db, { org, body, checked }: SettingsChange): Statement[] {
+/**
+ * The sites' new values; an organisation without a site gets one on its first site setting (its
+ * new public key is returned too, for the directory).
+ */
+function siteStatements(
+  db: Db,
+  { org, body, checked }: SettingsChange,
+): { statements: Statement[]; newKey?: string } {
   const changes: Partial<typeof sites.$inferInsert> = {};
   if (body.trackingEnabled !== undefined) changes.trackingEnabled = body.trackingEnabled;
   if (checked.allowedOrigins) changes.allowedOrigins = JSON.stringify(checked.allowedOrigins);
-  if (Object.keys(changes).length === 0) return [];
-  if (org.sites.length > 0) return [db.update(sites).set(changes).where(eq(sites.orgId, org.id))];
+  if (Object.keys(changes).length === 0) return { statements: [] };
+  if (org.sites.length > 0) {
+    return { statements: [db.update(sites).set(changes).where(eq(sites.orgId, org.id))] };
+  }
   const publicKey = `pk_${randomBase64url(12)}`;
-  return [
-    db.insert(sites).values({ id: newId(), orgId: org.id, publicKey, name: org.name, ...changes }),
-  ];
+  const site = { id: newId(), orgId: org.id, publicKey, name: org.name, ...changes };
+  return { statements: [db.insert(sites).values(site)], newKey: publicKey };
 }
 
 /** Which settings changed, and the values that are not secrets; nothing for an empty change. */
@@ -122,6 +131,8 @@ export async function updateSettings(
     secrets: SealingSecrets;
     /** The rescore queue; without it the model change is rescored before this returns. */
     rescoreQueue?: Queue | undefined;
+    /** Where a new site's key is recorded (src/shards): the request's environment. */
+    directory: Pick<Bindings, 'DB' | 'DIRECTORY'>;
   },
 ): Promise<SettingsUpdated> {
   const { org, now } = change;
@@ -133,11 +144,13 @@ export async function updateSettings(
   const modelChanged =
     changes.scoringModel !== undefined && changes.scoringModel !== org.scoringModelJson;
   const rescore = modelChanged ? startRescore(db, org.id, now) : null;
+  const site = siteStatements(db, change);
+  if (site.newKey) await writeHints(change.directory, 'site', org.id, [site.newKey]);
   await runBatch(db, [
     ...(Object.keys(changes).length > 0
       ? [db.update(organisations).set(changes).where(eq(organisations.id, org.id))]
       : []),
-    ...siteStatements(db, change),
+    ...site.statements,
     ...auditStatements(db, change, { actor: change.actor, webhookSecret, now }),
     ...(rescore ? [rescore.statement] : []),
   ]);

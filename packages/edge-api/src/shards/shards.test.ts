@@ -1,0 +1,264 @@
+// A database per organisation: three shards configured (DB, SHARD_2, SHARD_3), organisations
+// created on the least full, requests routed by the directory, moves that lose and double nothing.
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { engagement, request, rid } from '../test/client.js';
+import { forgetAllPlaces } from './directory.js';
+import { MOVED_TABLES, moveOrganisation, NOT_MOVED } from './move.js';
+import { shardEnv } from './shards.js';
+
+const SHARDED = { SHARDS: 'DB,SHARD_2,SHARD_3', OPERATOR_TOKEN: 'test-operator-token' };
+const OPERATOR = { authorization: 'Bearer test-operator-token' };
+const sharded = { ...env, ...SHARDED };
+
+function call(path: string, init: RequestInit & { key?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.key) headers.set('authorization', `Bearer ${init.key}`);
+  if (init.body) headers.set('content-type', 'application/json');
+  return request(path, { ...init, headers }, SHARDED);
+}
+
+async function createOrg(name = 'Acme') {
+  const id = `t-${crypto.randomUUID().slice(0, 8)}`;
+  const reply = await call('/ops/organisations', {
+    method: 'POST',
+    headers: OPERATOR,
+    body: JSON.stringify({ id, name }),
+  });
+  expect(reply.status).toBe(201);
+  return (await reply.json()) as { id: string; shard: string; apiKey: string };
+}
+
+function shardDb(name: string): D1Database {
+  return shardEnv(sharded, name).DB;
+}
+
+async function orgRows(db: D1Database, table: string, column: string, orgId: string) {
+  const row = await db
+    .prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?1`)
+    .bind(orgId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+async function ingest(key: string, items: ReturnType<typeof engagement>[]) {
+  return call('/v1/engagements', {
+    method: 'POST',
+    key,
+    body: JSON.stringify({ engagements: items }),
+  });
+}
+
+/** A candidate's score as the API shows it, without what moves with the clock (points, asOf). */
+async function scoreOf(key: string, candidateId: string) {
+  const reply = await call(`/v1/candidates/${candidateId}/score`, { key });
+  expect(reply.status).toBe(200);
+  const score = (await reply.json()) as {
+    engagementCount: number;
+    tier: string;
+    storedTier: string;
+    lastEngagedAt: string;
+    breakdown: { type: string; count: number }[];
+  };
+  return {
+    engagementCount: score.engagementCount,
+    tier: score.tier,
+    storedTier: score.storedTier,
+    lastEngagedAt: score.lastEngagedAt,
+    counts: score.breakdown.map((part) => [part.type, part.count]),
+  };
+}
+
+beforeEach(() => forgetAllPlaces());
+
+describe('the operator endpoints', () => {
+  it('answer 404 without an operator token configured and 401 to a wrong one', async () => {
+    const body = JSON.stringify({ id: 'nope', name: 'Nope' });
+    const headers = { ...OPERATOR, 'content-type': 'application/json' };
+    const unset = await request('/ops/organisations', { method: 'POST', headers, body }, {});
+    expect(unset.status).toBe(404);
+    const wrong = await call('/ops/organisations', {
+      method: 'POST',
+      headers: { authorization: 'Bearer guess' },
+      body,
+    });
+    expect(wrong.status).toBe(401);
+    expect(await orgRows(env.DB, 'dir_orgs', 'org_id', 'nope')).toBe(0);
+  });
+
+  it('refuse a bad id with 400 and a taken one with 409, writing nothing', async () => {
+    const bad = await call('/ops/organisations', {
+      method: 'POST',
+      headers: OPERATOR,
+      body: JSON.stringify({ id: 'Not An Id', name: 'X' }),
+    });
+    expect(bad.status).toBe(400);
+    const taken = await call('/ops/organisations', {
+      method: 'POST',
+      headers: OPERATOR,
+      body: JSON.stringify({ id: 'demo', name: 'Demo again' }),
+    });
+    expect(taken.status).toBe(409);
+    expect(await orgRows(env.DB, 'dir_orgs', 'org_id', 'demo')).toBe(0);
+  });
+});
+
+describe('organisations on shards', () => {
+  it('puts a new organisation on the least full shard and keeps its data there', async () => {
+    const listed = await call('/ops/shards', { headers: OPERATOR });
+    const { shards } = (await listed.json()) as {
+      shards: { name: string; sizeBytes: number; organisations: number }[];
+    };
+    const least = [...shards].sort(
+      (a, b) => a.sizeBytes - b.sizeBytes || a.organisations - b.organisations,
+    )[0];
+    const org = await createOrg();
+    expect(org.shard).toBe(least?.name);
+    const candidateId = rid('cand');
+    const stored = await ingest(org.apiKey, [engagement({ candidateId })]);
+    expect(stored.status).toBe(202);
+    expect(await orgRows(shardDb(org.shard), 'engagements', 'org_id', org.id)).toBe(1);
+    for (const other of ['DB', 'SHARD_2', 'SHARD_3'].filter((name) => name !== org.shard)) {
+      expect(await orgRows(shardDb(other), 'engagements', 'org_id', org.id)).toBe(0);
+      expect(await orgRows(shardDb(other), 'organisations', 'id', org.id)).toBe(0);
+    }
+    expect((await scoreOf(org.apiKey, candidateId)).engagementCount).toBe(1);
+  });
+
+  it('spreads organisations over the shards as they are created', async () => {
+    const shards = new Set<string>();
+    for (let i = 0; i < 3; i++) shards.add((await createOrg()).shard);
+    expect(shards.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps organisations apart across shards: a key sees only its own', async () => {
+    const mine = await createOrg('Mine');
+    const candidateId = rid('cand');
+    await ingest('sk_demo_user', [engagement({ candidateId })]);
+    // The demo organisation's candidate is on DB; the new organisation's key cannot find it.
+    const foreign = await call(`/v1/candidates/${candidateId}/score`, { key: mine.apiKey });
+    expect(foreign.status).toBe(404);
+    const own = await call(`/v1/candidates/${candidateId}/score`, { key: 'sk_demo_user' });
+    expect(own.status).toBe(200);
+  });
+
+  it('lists the shards with their sizes and organisations', async () => {
+    await createOrg();
+    const reply = await call('/ops/shards', { headers: OPERATOR });
+    const { shards } = (await reply.json()) as {
+      shards: { name: string; sizeBytes: number; organisations: number }[];
+    };
+    expect(shards.map((shard) => shard.name)).toEqual(['DB', 'SHARD_2', 'SHARD_3']);
+    expect(shards.every((shard) => shard.sizeBytes > 0)).toBe(true);
+    expect(shards.reduce((sum, shard) => sum + shard.organisations, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('a moving organisation', () => {
+  it('answers 503 with Retry-After while moving, and writes nothing anywhere', async () => {
+    const org = await createOrg();
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'moving' WHERE org_id = ?1")
+      .bind(org.id)
+      .run();
+    forgetAllPlaces();
+    const reply = await ingest(org.apiKey, [engagement()]);
+    expect(reply.status).toBe(503);
+    expect(reply.headers.get('retry-after')).toBe('5');
+    expect(((await reply.json()) as { error: { code: string } }).error.code).toBe(
+      'organisation_moving',
+    );
+    expect(await orgRows(shardDb(org.shard), 'engagements', 'org_id', org.id)).toBe(0);
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'active' WHERE org_id = ?1")
+      .bind(org.id)
+      .run();
+    forgetAllPlaces();
+    expect((await ingest(org.apiKey, [engagement()])).status).toBe(202);
+  });
+});
+
+describe('moving an organisation', () => {
+  it('copies every table, verifies it, switches and deletes the old copy', async () => {
+    const org = await createOrg();
+    const candidates = [rid('cand'), rid('cand'), rid('cand')];
+    for (const candidateId of candidates) {
+      await ingest(org.apiKey, [engagement({ candidateId }), engagement({ candidateId })]);
+    }
+    const before = await Promise.all(candidates.map((id) => scoreOf(org.apiKey, id)));
+    const to = org.shard === 'SHARD_2' ? 'SHARD_3' : 'SHARD_2';
+    const reply = await call(`/ops/organisations/${org.id}/move`, {
+      method: 'POST',
+      headers: OPERATOR,
+      body: JSON.stringify({ to, settleMs: 0 }),
+    });
+    expect(reply.status).toBe(200);
+    const report = (await reply.json()) as {
+      from: string;
+      to: string;
+      tables: { table: string; rows: number }[];
+    };
+    expect(report.from).toBe(org.shard);
+    expect(report.tables.find((t) => t.table === 'engagements')?.rows).toBe(6);
+    expect(report.tables.find((t) => t.table === 'scores')?.rows).toBe(3);
+    for (const { table, org: column } of MOVED_TABLES) {
+      expect(await orgRows(shardDb(org.shard), table, column, org.id)).toBe(0);
+    }
+    expect(await orgRows(shardDb(to), 'engagements', 'org_id', org.id)).toBe(6);
+    expect(await orgRows(shardDb(to), 'move_rowids', 'org_id', org.id)).toBe(0);
+    // Same key, same scores, on the new shard.
+    const after = await Promise.all(candidates.map((id) => scoreOf(org.apiKey, id)));
+    expect(after).toEqual(before);
+    // The watermark came along: one more engagement counts once, not the history again.
+    await ingest(org.apiKey, [engagement({ candidateId: candidates[0] })]);
+    expect((await scoreOf(org.apiKey, candidates[0] ?? '')).engagementCount).toBe(3);
+  });
+
+  it('loses and doubles nothing written while it moves (senders retry the 503)', async () => {
+    const org = await createOrg();
+    const to = org.shard === 'SHARD_2' ? 'SHARD_3' : 'SHARD_2';
+    const candidateId = rid('cand');
+    const sent = Array.from({ length: 40 }, () => engagement({ candidateId }));
+    let refused = 0;
+    const writer = (async () => {
+      for (const item of sent) {
+        for (;;) {
+          const reply = await ingest(org.apiKey, [item]);
+          if (reply.status === 202) break;
+          expect(reply.status).toBe(503);
+          refused += 1;
+          await new Promise((done) => setTimeout(done, 20));
+        }
+      }
+    })();
+    const moved = await moveOrganisation(sharded, org.id, to, { settleMs: 200 });
+    await writer;
+    expect(moved.ok).toBe(true);
+    expect(refused).toBeGreaterThan(0);
+    expect(await orgRows(shardDb(to), 'engagements', 'org_id', org.id)).toBe(sent.length);
+    expect(await orgRows(shardDb(org.shard), 'engagements', 'org_id', org.id)).toBe(0);
+    expect((await scoreOf(org.apiKey, candidateId)).engagementCount).toBe(sent.length);
+  });
+
+  it('refuses an unknown shard, an unknown organisation and a move to where it is', async () => {
+    const org = await createOrg();
+    expect(await moveOrganisation(sharded, org.id, 'SHARD_9', { settleMs: 0 })).toMatchObject({
+      ok: false,
+      reason: 'unknown_shard',
+    });
+    expect(
+      await moveOrganisation(sharded, 'no-such-org', 'SHARD_2', { settleMs: 0 }),
+    ).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await moveOrganisation(sharded, org.id, org.shard, { settleMs: 0 })).toMatchObject({
+      ok: false,
+      reason: 'already_there',
+    });
+  });
+
+  it('covers every table of the schema', async () => {
+    const { results } = await env.DB.prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'`,
+    ).all<{ name: string }>();
+    const known = new Set<string>([...MOVED_TABLES.map((t) => t.table), ...NOT_MOVED]);
+    expect(results.map((row) => row.name).filter((name) => !known.has(name))).toEqual([]);
+  });
+});
