@@ -25,6 +25,7 @@ import { registerKeys } from './endpoints/keys/route.js';
 import { registerMessageLinks } from './endpoints/message-links/route.js';
 import { registerMessages } from './endpoints/messages/route.js';
 import { registerMessagingSettings } from './endpoints/messaging-settings/route.js';
+import { registerOps } from './endpoints/ops/route.js';
 import { registerProviderWebhooks } from './endpoints/provider-webhooks/route.js';
 import { registerScores } from './endpoints/scores/route.js';
 import { registerSettings } from './endpoints/settings/route.js';
@@ -39,7 +40,6 @@ import { documentRateLimits } from './limits/rate-limit.js';
 import { requireSafeConfiguration } from './middleware/configuration.js';
 import { noSniff } from './middleware/security-headers.js';
 import { wellFormedUrl } from './middleware/well-formed-url.js';
-import { registerOps } from './shards/ops-route.js';
 import { apiError, errorResponse, invalidRequest, issuesFromZod } from './utils/errors.js';
 
 /** The OpenAPI document's header; the paths come from the routes' own zod schemas. */

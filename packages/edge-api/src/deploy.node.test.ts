@@ -148,6 +148,7 @@ describe('pnpm run deploy -- --dry-run', () => {
     expect(configurationProblems(copied).map((p) => p.setting)).toEqual([
       'TOKEN_SECRET',
       'SECRETS_KEY',
+      'OPERATOR_TOKEN',
       'ALLOW_LOCAL_WEBHOOKS',
       'LOCAL_DEMO',
     ]);

@@ -20,7 +20,7 @@ export interface Bindings {
   /** Set by `shardEnv` only: the binding name of the shard DB is. */
   SHARD?: string;
   /**
-   * Authorises the operator commands (`pnpm org:create`, `pnpm org:move`; src/shards/route.ts):
+   * Authorises the operator commands (`pnpm org:create`, `pnpm org:move`; src/endpoints/ops/route.ts):
    * an optional secret. Unset, `/ops/*` answers 404.
    */
   OPERATOR_TOKEN?: string;

@@ -16,6 +16,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['utils', 'config.ts'], // mechanisms with no knowledge of the product: errors, cursors, encodings, URLs
   ['db', 'schemas'], // D1 schema, client, retries, row helpers; shared zod building blocks
   ['env.ts'], // the Worker's bindings and request variables
+  ['shards'], // which database holds an organisation: the directory, routing (moves: endpoints/ops)
   ['webhooks'], // the tier-change outbox and its delivery
   ['scoring', 'identity', 'messaging'], // score pipeline (apply, rescore, decay); relinks; texting
   ['limits'], // rate limits: keys, bindings, the 429 (auth counts refused and per-key requests)

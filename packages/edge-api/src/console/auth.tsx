@@ -99,7 +99,7 @@ async function tooManySignIns(c: Context<AppEnv>, next: string | null): Promise<
   );
 }
 
-/** While a move holds the organisation's writes (src/shards/move.ts). */
+/** While a move holds the organisation's writes (src/endpoints/ops/move.ts). */
 const MOVING =
   'Your organisation’s data is moving to another database for a few seconds. Try again in a moment.';
 

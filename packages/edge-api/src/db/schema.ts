@@ -850,7 +850,7 @@ export const rescoreRuns = sqliteTable(
 export const SHARD_ORG_STATES = ['active', 'moving'] as const;
 
 /**
- * Each organisation's shard (a D1 binding named in `SHARDS`). `moving` while `shards/move.ts`
+ * Each organisation's shard (a D1 binding named in `SHARDS`). `moving` while `endpoints/ops/move.ts`
  * copies it: its requests answer 503 with Retry-After and its queue jobs wait, so nothing is
  * written on either shard until the entry names the new one. An organisation without an entry
  * (created by SQL, e.g. the dev seed) lives on the first shard.

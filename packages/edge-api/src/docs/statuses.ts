@@ -6,7 +6,7 @@
 // - 503 on every write (POST, PUT, PATCH, DELETE): a guarded write that kept losing races to
 //   concurrent ones (`WriteContention`, db/retry.ts), with `Retry-After`;
 // - 503 on every operation: the organisation's data is moving to another database
-//   (`organisation_moving`, src/shards/move.ts), with `Retry-After`.
+//   (`organisation_moving`, src/endpoints/ops/move.ts), with `Retry-After`.
 // An operation that lists the status already keeps its own entry.
 
 const WRITES = new Set(['post', 'put', 'patch', 'delete']);

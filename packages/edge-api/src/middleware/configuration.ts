@@ -9,6 +9,7 @@
 // request (its Host, its origin, its headers) can make a deployment count as local.
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, Bindings } from '../env.js';
+import { FIRST_SHARD, shardNames } from '../shards/shards.js';
 import { apiError, errorResponse, type Issue } from '../utils/errors.js';
 import { flagOn, outboundUrlProblem } from '../utils/outbound-url.js';
 
@@ -22,6 +23,10 @@ export const DEVELOPMENT_MARKER = 'do-not-use-in-production';
 export const REQUIRED_SECRETS = ['TOKEN_SECRET', 'SECRETS_KEY', 'PUBLIC_ORIGIN'] as const;
 
 export type Settings = Partial<Record<keyof Bindings, unknown>>;
+
+function isD1Binding(value: unknown): boolean {
+  return typeof (value as { prepare?: unknown } | null)?.prepare === 'function';
+}
 
 export interface ConfigurationProblem {
   /** The binding to fix, e.g. `TOKEN_SECRET`. */
@@ -60,8 +65,25 @@ export function configurationProblems(env: Settings): ConfigurationProblem[] {
       );
     }
   }
+  const unbound = shardNames({ SHARDS: text(env.SHARDS) }).filter(
+    (name) => name !== FIRST_SHARD && !isD1Binding(env[name as keyof Bindings]),
+  );
+  if (unbound.length > 0) {
+    add(
+      'SHARDS',
+      'invalid',
+      `SHARDS names ${unbound.join(', ')}, which ${unbound.length === 1 ? 'is not a D1 binding' : 'are not D1 bindings'} of this Worker (wrangler.jsonc \`d1_databases\`)`,
+    );
+  }
   if (local) return problems;
 
+  if (text(env.OPERATOR_TOKEN)?.includes(DEVELOPMENT_MARKER)) {
+    add(
+      'OPERATOR_TOKEN',
+      'development_value',
+      'OPERATOR_TOKEN is the published development value: set a long random one (`wrangler secret put OPERATOR_TOKEN`) or delete it',
+    );
+  }
   if (text(env.SECRETS_KEY_PREVIOUS)?.includes(DEVELOPMENT_MARKER)) {
     add(
       'SECRETS_KEY_PREVIOUS',

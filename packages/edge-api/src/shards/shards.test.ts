@@ -2,9 +2,11 @@
 // created on the least full, requests routed by the directory, moves that lose and double nothing.
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MOVED_TABLES, moveOrganisation, NOT_MOVED } from '../endpoints/ops/move.js';
+import { consumeByShard, MOVING_DELAY_SECONDS } from '../jobs/shard-batch.js';
+import { configurationProblems } from '../middleware/configuration.js';
 import { engagement, request, rid } from '../test/client.js';
 import { forgetAllPlaces } from './directory.js';
-import { MOVED_TABLES, moveOrganisation, NOT_MOVED } from './move.js';
 import { shardEnv } from './shards.js';
 
 const SHARDED = { SHARDS: 'DB,SHARD_2,SHARD_3', OPERATOR_TOKEN: 'test-operator-token' };
@@ -260,5 +262,68 @@ describe('moving an organisation', () => {
     ).all<{ name: string }>();
     const known = new Set<string>([...MOVED_TABLES.map((t) => t.table), ...NOT_MOVED]);
     expect(results.map((row) => row.name).filter((name) => !known.has(name))).toEqual([]);
+  });
+});
+
+describe('queue jobs on shards', () => {
+  function fakeMessage<T>(body: T) {
+    const seen = { acked: false, retried: false };
+    const message = {
+      id: crypto.randomUUID(),
+      timestamp: new Date(),
+      attempts: 1,
+      body,
+      ack: () => {
+        seen.acked = true;
+      },
+      retry: () => {
+        seen.retried = true;
+      },
+    } as Message<T>;
+    return { message, seen };
+  }
+
+  it('consumes each job on its organisation’s shard, and sends a moving one again later', async () => {
+    const [a, b, moving] = [await createOrg(), await createOrg(), await createOrg()];
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'moving' WHERE org_id = ?1")
+      .bind(moving.id)
+      .run();
+    forgetAllPlaces();
+    const jobs = [a, b, moving].map((org) => fakeMessage({ orgId: org.id }));
+    const batch = {
+      queue: 'test',
+      metadata: {},
+      messages: jobs.map((job) => job.message),
+      ackAll: () => {},
+      retryAll: () => {},
+    } as unknown as MessageBatch<{ orgId: string }>;
+    const sentAgain: unknown[] = [];
+    const requeue = {
+      sendBatch: async (items: { body: unknown; delaySeconds?: number }[]) => {
+        sentAgain.push(...items);
+      },
+    } as unknown as Queue;
+    const consumed: { shard: string | undefined; orgs: string[] }[] = [];
+    await consumeByShard(batch, sharded, { homeOf: (job) => job, requeue }, async (part, on) => {
+      consumed.push({ shard: on.SHARD, orgs: part.messages.map((m) => m.body.orgId) });
+    });
+    const shardOfOrg = (org: { id: string; shard: string }) =>
+      consumed.find((part) => part.orgs.includes(org.id))?.shard;
+    expect(shardOfOrg(a)).toBe(a.shard);
+    expect(shardOfOrg(b)).toBe(b.shard);
+    expect(shardOfOrg(moving)).toBeUndefined();
+    expect(sentAgain).toEqual([{ body: { orgId: moving.id }, delaySeconds: MOVING_DELAY_SECONDS }]);
+    expect(jobs[2]?.seen.acked).toBe(true);
+    expect(jobs[2]?.seen.retried).toBe(false);
+  });
+});
+
+describe('the configuration', () => {
+  it('refuses to serve while SHARDS names a binding the Worker lacks', () => {
+    const problems = configurationProblems({ ...env, SHARDS: 'DB,SHARD_2,SHARD_9' });
+    expect(problems.map((problem) => `${problem.setting} ${problem.problem}`)).toEqual([
+      'SHARDS invalid',
+    ]);
+    expect(configurationProblems(sharded)).toEqual([]);
   });
 });

@@ -605,6 +605,7 @@ describe('contact details: roles, organisations, audit', () => {
       '403',
       '404',
       '429',
+      '503',
     ]);
     expect(Object.keys(item?.put?.responses ?? {}).sort()).toEqual(
       ['200', '400', '401', '403', '413', '415', '429', '503'].sort(),

@@ -1,14 +1,16 @@
 // The operator's endpoints (`pnpm org:create`, `pnpm org:move`, `pnpm org:shards`; README
 // "Scale"): create an organisation on the least full shard, move one to another shard, list the
 // shards. Authorised by `Authorization: Bearer <OPERATOR_TOKEN>`, a secret of the deployment;
-// without it set, every /ops route answers 404, as if it did not exist.
+// without it set, every /ops route answers 404, as if it did not exist. Validated by the same zod
+// schemas as the API, but left out of its OpenAPI document (`hide`): they are the service
+// operator's, not a customer's; the README ("Scale") documents them.
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env.js';
-import { jsonBody } from '../middleware/json-body.js';
-import { errorResponses } from '../schemas/error.js';
-import { sha256Hex } from '../utils/encoding.js';
-import { apiError, errorResponse } from '../utils/errors.js';
+import type { AppEnv } from '../../env.js';
+import { jsonBody } from '../../middleware/json-body.js';
+import { errorResponses } from '../../schemas/error.js';
+import { sha256Hex } from '../../utils/encoding.js';
+import { apiError, errorResponse } from '../../utils/errors.js';
 import { moveOrganisation } from './move.js';
 import { createOrganisation, measureShards, ORG_ID } from './place.js';
 
@@ -51,6 +53,8 @@ export const listShardsRoute = createRoute({
   path: '/ops/shards',
   summary: 'The shards, their sizes now and organisations (operator)',
   tags: ['Operations'],
+  // Not in the API reference: the service's operator uses these, not a customer's backend.
+  hide: true,
   middleware: [requireOperator()] as const,
   responses: {
     200: {
@@ -68,6 +72,8 @@ export const createOrgRoute = createRoute({
   description:
     'Also creates a manager API key for its backend, whose secret is in this reply only. 409 when the id is taken.',
   tags: ['Operations'],
+  // Not in the API reference: the service's operator uses these, not a customer's backend.
+  hide: true,
   middleware: [
     requireOperator(),
     jsonBody({ maxBytes: 4096, mediaTypes: ['application/json'] }),
@@ -95,6 +101,8 @@ export const moveOrgRoute = createRoute({
   description:
     'Freezes its writes (its requests answer 503 with Retry-After meanwhile), copies it in pages, verifies every table by count and checksum, switches the directory and deletes the old copy. Answers when done.',
   tags: ['Operations'],
+  // Not in the API reference: the service's operator uses these, not a customer's backend.
+  hide: true,
   middleware: [
     requireOperator(),
     jsonBody({ maxBytes: 1024, mediaTypes: ['application/json'] }),

@@ -2,13 +2,13 @@
 // `dir_shards` by the daily cron and before each placement, and a new organisation created on
 // the least full (fewest organisations breaks a tie, then the order of `SHARDS`).
 import { count, eq } from 'drizzle-orm';
-import { hashApiKey, keyPrefix } from '../auth/api-keys.js';
-import { database } from '../db/client.js';
-import { apiKeys, dirOrgs, dirShards, organisations } from '../db/schema.js';
-import type { Bindings } from '../env.js';
-import { randomBase64url } from '../utils/encoding.js';
-import { directory, forgetPlace, writeHints } from './directory.js';
-import { shardBinding, shardNames } from './shards.js';
+import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
+import { database } from '../../db/client.js';
+import { apiKeys, dirOrgs, dirShards, organisations } from '../../db/schema.js';
+import type { Bindings } from '../../env.js';
+import { directory, forgetPlace, writeHints } from '../../shards/directory.js';
+import { shardBinding, shardNames } from '../../shards/shards.js';
+import { randomBase64url } from '../../utils/encoding.js';
 
 export interface ShardSize {
   name: string;

@@ -16,16 +16,16 @@
 //      children first, in pages.
 // A move that stops half way (the Worker restarted) leaves the organisation `moving`: running it
 // again deletes the partial copy first and starts over.
-import { dirOrgs } from '../db/schema.js';
-import type { Bindings } from '../env.js';
+import { dirOrgs } from '../../db/schema.js';
+import type { Bindings } from '../../env.js';
 import {
   DIRECTORY_CACHE_TTL_MS,
   directory,
   forgetPlace,
   orgPlace,
   writeHints,
-} from './directory.js';
-import { shardBinding, shardNames } from './shards.js';
+} from '../../shards/directory.js';
+import { shardBinding, shardNames } from '../../shards/shards.js';
 
 /**
  * Every table holding an organisation's rows, parents first, and the column naming it. A test
