@@ -14,7 +14,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEV_VARS_FILE, ensureDevVars, varArgs } from '../packages/edge-api/scripts/dev-vars.mjs';
+import {
+  DEV_VARS,
+  DEV_VARS_FILE,
+  ensureDevVars,
+  varArgs,
+} from '../packages/edge-api/scripts/dev-vars.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const API = 'http://127.0.0.1:8787';
@@ -29,6 +34,12 @@ const SMS_ACCOUNT = {
   TWILIO_AUTH_TOKEN: 'cafef00dcafef00dcafef00dcafef00d',
   TWILIO_API_BASE: SMS,
 };
+/**
+ * Given to `wrangler dev` as `--var`s: wrangler takes from .dev.vars only the required secrets
+ * and the names wrangler.jsonc `vars` declares, and these are neither (the operator token is an
+ * optional secret: `pnpm org:create`, `pnpm org:move`).
+ */
+const DEV_SETTINGS = { ...SMS_ACCOUNT, OPERATOR_TOKEN: DEV_VARS.OPERATOR_TOKEN };
 
 /**
  * The worker's local settings live in packages/edge-api/.dev.vars (git-ignored; wrangler dev reads
@@ -114,7 +125,7 @@ ensureDevVarsFile();
 const children = [
   // The stand-in's account and origin as `--var`s: wrangler takes from .dev.vars only the
   // required secrets and the names wrangler.jsonc `vars` declares, and these are neither.
-  spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev', ...varArgs(SMS_ACCOUNT)], {
+  spawn('pnpm', ['--filter', '@cxm/edge-api', 'dev', ...varArgs(DEV_SETTINGS)], {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

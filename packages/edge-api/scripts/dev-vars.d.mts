@@ -8,6 +8,8 @@ export declare const DEV_VARS: Readonly<{
   SECRETS_KEY: string;
   ALLOW_LOCAL_WEBHOOKS: 'true';
   LOCAL_DEMO: 'true';
+  COLLECT_MODE: 'direct';
+  OPERATOR_TOKEN: string;
 }>;
 export declare function varArgs(vars: Record<string, string>): string[];
 export declare function ensureDevVars(extra?: Record<string, string>): string[];

@@ -41,6 +41,8 @@ export const DEV_VARS = Object.freeze({
   // `POST /v1/collect` writes each beacon before answering, so the demo and the end-to-end tests
   // see a page view at once (production queues it: wrangler.jsonc COLLECT_MODE).
   COLLECT_MODE: 'direct',
+  // Authorises the operator commands (`pnpm org:create`, `pnpm org:move`, `pnpm org:shards`).
+  OPERATOR_TOKEN: 'dev-only-operator-token-do-not-use-in-production',
 });
 
 /** `wrangler dev` arguments that set `vars` (each `--var NAME:value`), which win over .dev.vars. */
