@@ -55,3 +55,17 @@ UPDATE organisations SET
 WHERE id = 'demo' AND monthly_contact_allowance = 0;
 
 UPDATE api_keys SET messaging = 1 WHERE org_id = 'demo' AND messaging = 0;
+
+-- The directory (src/shards): the seed's organisations are on DB, and their site keys, API keys and
+-- sender numbers are found there before the organisation is known (as the migrations fill them for
+-- organisations stored before the directory). Harmless to repeat.
+INSERT OR IGNORE INTO dir_orgs (org_id, shard, state, updated_at)
+  SELECT id, 'DB', 'active', 0 FROM organisations;
+INSERT OR IGNORE INTO dir_site_keys (public_key, org_id) SELECT public_key, org_id FROM sites;
+INSERT OR IGNORE INTO dir_api_keys (key_hash, org_id) SELECT key_hash, org_id FROM api_keys;
+INSERT OR IGNORE INTO dir_sender_numbers (number, org_id, claimed_at)
+  SELECT n.value, o.id, 0 FROM organisations o, json_each(o.sender_numbers) AS c, json_each(c.value) AS n;
+INSERT OR IGNORE INTO dir_sender_numbers (number, org_id, claimed_at)
+  SELECT whatsapp_sender, id, 0 FROM organisations WHERE whatsapp_sender IS NOT NULL;
+INSERT OR IGNORE INTO dir_sender_numbers (number, org_id, claimed_at)
+  SELECT sender_phone, org_id, 0 FROM users WHERE sender_phone IS NOT NULL;

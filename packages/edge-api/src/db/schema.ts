@@ -909,3 +909,15 @@ export const moveRowids = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.oldRowid] })],
 );
+
+/**
+ * A sender number (E.164: an SMS sender, a WhatsApp sender, a person's own) and the organisation
+ * that claimed it: a number belongs to one organisation, across shards (orgs/sender-numbers.ts).
+ * Claimed before the shard's write; a claim whose organisation no longer holds the number on its
+ * shard (and older than a minute) is taken over by the next organisation that asks.
+ */
+export const dirSenderNumbers = sqliteTable('dir_sender_numbers', {
+  number: text('number').primaryKey(),
+  orgId: text('org_id').notNull(),
+  claimedAt: integer('claimed_at').notNull(),
+});

@@ -4,6 +4,13 @@
 // is written once, for both writers that add sender numbers (the organisation's messaging
 // settings and a user's own number): checked before the write to refuse in words, and repeated
 // inside the write's statement so two organisations racing for one number cannot both get it.
+// With shards (src/shards) the other organisation may be on another database: each number new to
+// an organisation is also claimed in the directory (`dir_sender_numbers`, first come), and a
+// claim another organisation holds refuses it, unless that organisation's shard says it no longer
+// sends from the number (then the claim passes on).
+import type { Bindings } from '../env.js';
+import { routeOrg } from '../shards/route.js';
+import { directoryDb } from '../shards/shards.js';
 import type { ErrorCode } from '../utils/errors.js';
 
 /** SQL true when `number` is another organisation's than `org` (both SQL expressions). */
@@ -23,13 +30,27 @@ export function heldElsewhere(org: string, numbers: string): string {
   return `EXISTS (SELECT 1 FROM json_each(${numbers}) AS mine WHERE ${numberElsewhere(org, 'mine.value')})`;
 }
 
-/** The first of `numbers` (E.164) that another organisation sends from, or null. */
+/**
+ * The first of `numbers` (E.164) that another organisation sends from, or null: on this
+ * database, then, when `env` is given, by the directory's claims (which it makes for `orgId`).
+ */
 export async function takenNumber(
   db: D1Database,
   orgId: string,
   numbers: readonly string[],
+  env?: Bindings,
 ): Promise<string | null> {
   if (numbers.length === 0) return null;
+  const here = await takenHere(db, orgId, numbers);
+  if (here !== null || !env) return here;
+  return claimNumbers(env, orgId, numbers);
+}
+
+async function takenHere(
+  db: D1Database,
+  orgId: string,
+  numbers: readonly string[],
+): Promise<string | null> {
   const taken = await db
     .prepare(
       `SELECT mine.value AS number FROM json_each(?2) AS mine
@@ -38,6 +59,70 @@ export async function takenNumber(
     .bind(orgId, JSON.stringify(numbers))
     .first<{ number: string }>();
   return taken?.number ?? null;
+}
+
+/** A claim younger than this is held even if its write has not landed on its shard yet. */
+const CLAIM_SETTLE_MS = 60_000;
+
+/** Whether `orgId` sends from `number`, on its own shard. */
+async function holds(db: D1Database, orgId: string, number: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT 1 FROM organisations o WHERE o.id = ?1 AND (o.whatsapp_sender = ?2
+         OR EXISTS (SELECT 1 FROM json_each(o.sender_numbers) AS c, json_each(c.value) AS n
+                    WHERE n.value = ?2))
+       UNION ALL SELECT 1 FROM users u WHERE u.org_id = ?1 AND u.sender_phone = ?2 LIMIT 1`,
+    )
+    .bind(orgId, number)
+    .first();
+  return row !== null;
+}
+
+/**
+ * Claims `numbers` for `orgId` in the directory; the first one another organisation holds, or
+ * null when all are this organisation's now.
+ */
+export async function claimNumbers(
+  env: Bindings,
+  orgId: string,
+  numbers: readonly string[],
+  now = Date.now(),
+): Promise<string | null> {
+  const dir = directoryDb(env);
+  await dir.batch(
+    numbers.map((number) =>
+      dir
+        .prepare(
+          `INSERT INTO dir_sender_numbers (number, org_id, claimed_at) VALUES (?1, ?2, ?3)
+           ON CONFLICT (number) DO NOTHING`,
+        )
+        .bind(number, orgId, now),
+    ),
+  );
+  const { results } = await dir
+    .prepare(
+      `SELECT number, org_id, claimed_at FROM dir_sender_numbers
+       WHERE number IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(numbers))
+    .all<{ number: string; org_id: string; claimed_at: number }>();
+  for (const claim of results) {
+    if (claim.org_id === orgId) continue;
+    if (now - claim.claimed_at < CLAIM_SETTLE_MS) return claim.number;
+    const holder = await routeOrg(env, claim.org_id);
+    if (holder.kind === 'moving' || (await holds(holder.env.DB, claim.org_id, claim.number))) {
+      return claim.number;
+    }
+    // Given up by its organisation since: the claim passes on (unless another took it first).
+    const passed = await dir
+      .prepare(
+        'UPDATE dir_sender_numbers SET org_id = ?2, claimed_at = ?4 WHERE number = ?1 AND org_id = ?3',
+      )
+      .bind(claim.number, orgId, claim.org_id, now)
+      .run();
+    if ((passed.meta.changes ?? 0) === 0) return claim.number;
+  }
+  return null;
 }
 
 export function takenRefusal(number: string): { code: ErrorCode; message: string } {

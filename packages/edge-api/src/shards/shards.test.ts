@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MOVED_TABLES, moveOrganisation, NOT_MOVED } from '../endpoints/ops/move.js';
 import { consumeByShard, MOVING_DELAY_SECONDS } from '../jobs/shard-batch.js';
 import { configurationProblems } from '../middleware/configuration.js';
+import { claimNumbers } from '../orgs/sender-numbers.js';
 import { engagement, request, rid } from '../test/client.js';
 import { forgetAllPlaces } from './directory.js';
 import { shardEnv } from './shards.js';
@@ -95,13 +96,15 @@ describe('the operator endpoints', () => {
       body: JSON.stringify({ id: 'Not An Id', name: 'X' }),
     });
     expect(bad.status).toBe(400);
+    const listed = await orgRows(env.DB, 'dir_orgs', 'org_id', 'demo');
     const taken = await call('/ops/organisations', {
       method: 'POST',
       headers: OPERATOR,
       body: JSON.stringify({ id: 'demo', name: 'Demo again' }),
     });
     expect(taken.status).toBe(409);
-    expect(await orgRows(env.DB, 'dir_orgs', 'org_id', 'demo')).toBe(0);
+    expect(await orgRows(env.DB, 'dir_orgs', 'org_id', 'demo')).toBe(listed);
+    expect(await orgRows(env.DB, 'organisations', 'id', 'demo')).toBe(1);
   });
 });
 
@@ -325,5 +328,40 @@ describe('the configuration', () => {
       'SHARDS invalid',
     ]);
     expect(configurationProblems(sharded)).toEqual([]);
+  });
+});
+
+describe('sender numbers across shards', () => {
+  async function setWhatsApp(key: string, number: string) {
+    return call('/v1/settings/messaging', {
+      method: 'PUT',
+      key,
+      body: JSON.stringify({ whatsappSender: number }),
+    });
+  }
+
+  it('refuses another shard’s organisation a number claimed, and passes on a number given up', async () => {
+    // Two organisations, on two shards (placement spreads them; a claim refuses either way).
+    const [a, b] = [await createOrg(), await createOrg()];
+    expect(a.shard).not.toBe(b.shard);
+    const number = '+14155550177';
+    expect((await setWhatsApp(a.apiKey, number)).status).toBe(200);
+    const refused = await setWhatsApp(b.apiKey, number);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      'sender_number_taken',
+    );
+    // a gives it up; after the claim's minute, b may take it (the claim passes on).
+    expect((await setWhatsApp(a.apiKey, '+14155550178')).status).toBe(200);
+    expect(await claimNumbers(sharded, b.id, [number], Date.now() + 61_000)).toBeNull();
+    expect(
+      await env.DB.prepare('SELECT org_id FROM dir_sender_numbers WHERE number = ?1')
+        .bind(number)
+        .first<{ org_id: string }>(),
+    ).toEqual({ org_id: b.id });
+    // …and a, which holds +14155550178, keeps it against b.
+    expect(await claimNumbers(sharded, b.id, ['+14155550178'], Date.now() + 61_000)).toBe(
+      '+14155550178',
+    );
   });
 });

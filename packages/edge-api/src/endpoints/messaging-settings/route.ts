@@ -68,7 +68,7 @@ const getSettings: RouteHandler<typeof getMessagingSettingsRoute, AppEnv> = asyn
 
 const putSettings: RouteHandler<typeof putMessagingSettingsRoute, AppEnv> = async (c) => {
   const result = await updateMessagingSettings(
-    c.env.DB,
+    c.env,
     c.get('caller'),
     c.req.valid('json'),
     Date.now(),

@@ -5,7 +5,7 @@
 // writes nothing, not even an audit entry.
 import { auditAfterChange } from '../../db/audit.js';
 import { WriteContention } from '../../db/retry.js';
-import type { ApiCaller } from '../../env.js';
+import type { ApiCaller, Bindings } from '../../env.js';
 import { heldElsewhere, takenNumber, takenRefusal } from '../../orgs/sender-numbers.js';
 import type { ErrorCode } from '../../utils/errors.js';
 import { parseSenders } from '../messages/load-send.js';
@@ -104,11 +104,12 @@ export type WriteResult =
   | { ok: false; refusal: { code: ErrorCode; message: string } };
 
 export async function updateMessagingSettings(
-  db: D1Database,
+  env: Bindings,
   caller: ApiCaller,
   body: MessagingSettingsBody,
   now: number,
 ): Promise<WriteResult> {
+  const db = env.DB;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const row = await readRow(db, caller.orgId);
     if (!row) throw new Error(`organisation ${caller.orgId} has no row`);
@@ -120,7 +121,7 @@ export async function updateMessagingSettings(
     // Only numbers new to the organisation are checked: one it already sends from stays its own.
     const held = numbersOf(row);
     const added = [...numbersOf(next)].filter((number) => !held.has(number));
-    const taken = await takenNumber(db, caller.orgId, added);
+    const taken = await takenNumber(db, caller.orgId, added, env);
     if (taken) return { ok: false, refusal: takenRefusal(taken) };
     const [updated] = await db.batch<OrgRow>([
       db

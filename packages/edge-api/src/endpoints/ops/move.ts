@@ -11,8 +11,8 @@
 //      `score_key_counts` is not copied: the triggers on `scores` build it as the scores land.
 //   4. Verify each table: the same number of rows and the same checksum on both sides (and the
 //      same tier buckets). A mismatch deletes the copy and leaves the organisation where it was.
-//   5. Record the hints of its site and API keys (ones written by SQL had none: the first shard
-//      was their default), switch the entry to the new shard, `active`; then delete the old rows,
+//   5. Record the hints of its site and API keys and claim its sender numbers (ones written by SQL
+//      had none: the first shard was their default), switch the entry to the new shard, `active`; then delete the old rows,
 //      children first, in pages.
 // A move that stops half way (the Worker restarted) leaves the organisation `moving`: running it
 // again deletes the partial copy first and starts over.
@@ -25,7 +25,7 @@ import {
   orgPlace,
   writeHints,
 } from '../../shards/directory.js';
-import { shardBinding, shardNames } from '../../shards/shards.js';
+import { directoryDb, shardBinding, shardNames } from '../../shards/shards.js';
 
 /**
  * Every table holding an organisation's rows, parents first, and the column naming it. A test
@@ -69,6 +69,7 @@ export const NOT_MOVED = [
   'dir_site_keys',
   'dir_api_keys',
   'dir_sessions',
+  'dir_sender_numbers',
   'move_rowids',
   'score_key_counts',
 ] as const;
@@ -135,6 +136,7 @@ export async function moveOrganisation(
   }
   await writeHints(env, 'site', orgId, await column(source, 'sites', 'public_key', orgId));
   await writeHints(env, 'apiKey', orgId, await column(source, 'api_keys', 'key_hash', orgId));
+  await claimHeldNumbers(env, source, orgId);
   await setPlace(env, orgId, to, 'active', now());
   await deleteOrg(source, orgId);
   await target.prepare('DELETE FROM move_rowids WHERE org_id = ?1').bind(orgId).run();
@@ -176,6 +178,33 @@ async function column(
     .bind(orgId)
     .all<{ value: string }>();
   return results.map((row) => row.value);
+}
+
+/**
+ * Claims in the directory the sender numbers the organisation sends from (ones written by SQL
+ * had no claim), so no organisation on another shard can take them (orgs/sender-numbers.ts).
+ */
+async function claimHeldNumbers(env: Bindings, source: D1Database, orgId: string): Promise<void> {
+  await directoryDb(env)
+    .prepare(
+      `INSERT OR IGNORE INTO dir_sender_numbers (number, org_id, claimed_at)
+       SELECT value, ?1, 0 FROM json_each(?2)`,
+    )
+    .bind(orgId, JSON.stringify(await heldNumbers(source, orgId)))
+    .run();
+}
+
+async function heldNumbers(db: D1Database, orgId: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT n.value AS number FROM organisations o, json_each(o.sender_numbers) AS c,
+         json_each(c.value) AS n WHERE o.id = ?1
+       UNION SELECT whatsapp_sender FROM organisations WHERE id = ?1 AND whatsapp_sender IS NOT NULL
+       UNION SELECT sender_phone FROM users WHERE org_id = ?1 AND sender_phone IS NOT NULL`,
+    )
+    .bind(orgId)
+    .all<{ number: string }>();
+  return results.map((row) => row.number);
 }
 
 /** The organisation's rows of `table` after `after` (rowid), a page, with their rowid. */

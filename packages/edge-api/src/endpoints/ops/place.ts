@@ -1,7 +1,7 @@
 // Where organisations go: each shard's size as D1 reports it (`meta.size_after`), recorded in
 // `dir_shards` by the daily cron and before each placement, and a new organisation created on
 // the least full (fewest organisations breaks a tie, then the order of `SHARDS`).
-import { count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { hashApiKey, keyPrefix } from '../../auth/api-keys.js';
 import { database } from '../../db/client.js';
 import { apiKeys, dirOrgs, dirShards, organisations } from '../../db/schema.js';
@@ -16,21 +16,22 @@ export interface ShardSize {
   organisations: number;
 }
 
-/** Measures every shard now and records the sizes; the list in `SHARDS` order. */
+/**
+ * Measures every shard now (its size, and the organisations it holds, counted on the shard
+ * itself: those the dev seed wrote have no directory entry) and records the sizes; the list in
+ * `SHARDS` order.
+ */
 export async function measureShards(env: Bindings, now: number): Promise<ShardSize[]> {
   const dir = directory(env);
-  const counted = await dir
-    .select({ shard: dirOrgs.shard, n: count() })
-    .from(dirOrgs)
-    .groupBy(dirOrgs.shard);
-  const orgs = new Map(counted.map((row) => [row.shard, row.n]));
   const sizes: ShardSize[] = [];
   for (const name of shardNames(env)) {
     const shard = shardBinding(env, name);
     if (!shard) continue;
-    const result = await shard.prepare('SELECT 1').run();
+    const result = await shard
+      .prepare('SELECT count(*) AS n FROM organisations')
+      .run<{ n: number }>();
     const sizeBytes = result.meta.size_after ?? 0;
-    sizes.push({ name, sizeBytes, organisations: orgs.get(name) ?? 0 });
+    sizes.push({ name, sizeBytes, organisations: result.results[0]?.n ?? 0 });
     await dir
       .insert(dirShards)
       .values({ name, sizeBytes, measuredAt: now })

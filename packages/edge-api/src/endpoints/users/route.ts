@@ -119,7 +119,7 @@ const list: RouteHandler<typeof listUsersRoute, AppEnv> = async (c) =>
   c.json(await listUsers(c.env.DB, c.get('caller').orgId), 200);
 
 const create: RouteHandler<typeof createUserRoute, AppEnv> = async (c) => {
-  const result = await createUser(c.env.DB, c.get('caller'), c.req.valid('json'), Date.now());
+  const result = await createUser(c.env, c.get('caller'), c.req.valid('json'), Date.now());
   if (!result.ok) return errorResponse(c, apiError(result.refusal.code, result.refusal.message));
   return c.json(result.user, 201);
 };
@@ -132,7 +132,7 @@ const getOne: RouteHandler<typeof getUserRoute, AppEnv> = async (c) => {
 };
 
 async function change(c: Parameters<typeof getOne>[0], id: string, patch: UserPatch) {
-  const result = await updateUser(c.env.DB, c.get('caller'), id, patch, Date.now());
+  const result = await updateUser(c.env, c.get('caller'), id, patch, Date.now());
   if (!result) return errorResponse(c, notFound(id));
   if (!result.ok) return errorResponse(c, apiError(result.refusal.code, result.refusal.message));
   return c.json(result.user, 200);

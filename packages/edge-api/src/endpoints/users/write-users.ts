@@ -8,7 +8,7 @@
 // again from fresh reads.
 import { auditAfterChange } from '../../db/audit.js';
 import type { Role } from '../../db/schema.js';
-import type { ApiCaller } from '../../env.js';
+import type { ApiCaller, Bindings } from '../../env.js';
 import { heldElsewhere, takenNumber, takenRefusal } from '../../orgs/sender-numbers.js';
 import { isoOrNull } from '../../schemas/common.js';
 import {
@@ -94,9 +94,10 @@ async function senderTaken(
   db: D1Database,
   orgId: string,
   phone: string | null | undefined,
+  env: Bindings,
 ): Promise<Refusal | null> {
   if (!phone) return null;
-  return (await takenNumber(db, orgId, [phone])) ? takenRefusal(phone) : null;
+  return (await takenNumber(db, orgId, [phone], env)) ? takenRefusal(phone) : null;
 }
 
 /** The JSON list of numbers the write adds, for the guard inside its statement. */
@@ -118,11 +119,12 @@ export interface NewUser {
 }
 
 export async function createUser(
-  db: D1Database,
+  env: Bindings,
   caller: ApiCaller,
   input: NewUser,
   now: number,
 ): Promise<WriteResult> {
+  const db = env.DB;
   const id = `usr_${crypto.randomUUID().replaceAll('-', '')}`;
   const change: Change = { role: input.role, licence: input.licence, active: true };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -142,7 +144,7 @@ export async function createUser(
     }
     const refused =
       refusal(caller, null, change, await counts(db, caller.orgId, id)) ??
-      (await senderTaken(db, caller.orgId, input.senderPhone));
+      (await senderTaken(db, caller.orgId, input.senderPhone, env));
     if (refused) return { ok: false, refusal: refused };
     const [inserted] = await db.batch<UserRow>([
       db
@@ -217,12 +219,13 @@ function changes(row: UserRow, next: ReturnType<typeof after>): Record<string, u
 }
 
 export async function updateUser(
-  db: D1Database,
+  env: Bindings,
   caller: ApiCaller,
   id: string,
   patch: UserPatch,
   now: number,
 ): Promise<WriteResult | null> {
+  const db = env.DB;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const row = await readUser(db, caller.orgId, id);
     if (!row) return null;
@@ -247,7 +250,7 @@ export async function updateUser(
     const refused =
       refusal(caller, rulesTarget(row), change, await counts(db, caller.orgId, id)) ??
       (next.sender_phone !== row.sender_phone
-        ? await senderTaken(db, caller.orgId, next.sender_phone)
+        ? await senderTaken(db, caller.orgId, next.sender_phone, env)
         : null);
     if (refused) return { ok: false, refusal: refused };
     const stamp = Math.max(now, row.updated_at + 1);
