@@ -15,8 +15,8 @@ import { builds, suites } from './suites.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const reportDir = join(root, '.test-results', 'reports');
 
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd, env: process.env });
+function run(command, args, cwd, env = process.env) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd, env });
   return result.status === 0;
 }
 
@@ -79,8 +79,10 @@ for (const suite of suites) {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${report}`,
+      ...(suite.files ?? []),
     ],
     cwd,
+    { ...process.env, ...(suite.env ?? {}) },
   );
   let suitePassed = 0;
   let suiteFailed = 0;

@@ -8,7 +8,7 @@
  */
 export const builds = [['--filter', '@cxm/tracker', 'build']];
 
-/** @type {Array<{ name: string, dir: string, config: string, prepare?: (ctx: { root: string, run: (cmd: string, args: string[], cwd: string) => boolean }) => boolean }>} */
+/** @type {Array<{ name: string, dir: string, config: string, files?: string[], env?: Record<string, string>, prepare?: (ctx: { root: string, run: (cmd: string, args: string[], cwd: string) => boolean }) => boolean }>} */
 export const suites = [
   { name: 'scoring', dir: 'packages/scoring', config: 'vitest.config.ts' },
   { name: 'edge-api', dir: 'packages/edge-api', config: 'vitest.config.ts' },
@@ -20,4 +20,13 @@ export const suites = [
   // Load with retries, a crash mid-load, hostile input, isolation: against `wrangler dev`, at the
   // reduced size unless CXM_RELIABILITY=full (`pnpm test:reliability --full`).
   { name: 'reliability', dir: 'tests/reliability', config: 'vitest.config.ts' },
+  // The load test and the isolation check again with three databases (packages/edge-api/src/shards),
+  // each organisation moved to a shard of its own first.
+  {
+    name: 'reliability-sharded',
+    dir: 'tests/reliability',
+    config: 'vitest.config.ts',
+    files: ['src/load.test.ts', 'src/isolation.test.ts'],
+    env: { CXM_SHARDS: '3' },
+  },
 ];

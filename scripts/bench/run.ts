@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   tracker: async () => (await import('./tracker.js')).run,
   texting: async () => (await import('./texting.js')).run,
   campaigns: async () => (await import('./campaigns.js')).run,
+  shards: async () => (await import('./shards.js')).run,
 };
 
 async function main(): Promise<void> {

@@ -21,7 +21,14 @@ import { fill, type OrgFixture, type OrgSpec } from './isolation/fixture.js';
 import { deliveryProblem, type Hooks, issuerOf, startHooks } from './isolation/hooks.js';
 import { call, field } from './isolation/http.js';
 import { startTexting, type Texting } from './isolation/texting.js';
-import { KEYS, OTHER_SITE_ORIGIN, SITE_KEY, SITE_ORIGIN, startSuiteWorker } from './site.js';
+import {
+  KEYS,
+  OTHER_SITE_ORIGIN,
+  placeApart,
+  SITE_KEY,
+  SITE_ORIGIN,
+  startSuiteWorker,
+} from './site.js';
 import { tablesWithoutOrg } from './snapshot.js';
 
 /**
@@ -116,6 +123,9 @@ describe('isolation between organisations', () => {
     documented = operations(document.json);
     demo = await fill(worker.origin, worker.persist, demoSpec(hooks.origin), texting);
     other = await fill(worker.origin, worker.persist, otherSpec(hooks.origin), texting);
+    // Sharded (CXM_SHARDS=3): each organisation, filled, moved to a shard of its own, so every
+    // case runs across shards (its checks read all shards together: support/d1.ts `read`).
+    await placeApart(worker, { demo: 'SHARD_2', other: 'SHARD_3' });
   });
 
   afterAll(async () => {

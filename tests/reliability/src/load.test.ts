@@ -9,7 +9,7 @@
 import type { Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { counts, pool, send, sleep } from './client.js';
-import { startSuiteWorker } from './site.js';
+import { placeApart, startSuiteWorker } from './site.js';
 import { SIZE } from './size.js';
 import { exactly, storedAgainst } from './stored.js';
 import { LOAD, plan, population, type Source, schedule } from './traffic.js';
@@ -19,6 +19,8 @@ const PEOPLE = population(LOAD.population);
 let worker: Worker;
 beforeAll(async () => {
   worker = await startSuiteWorker('load');
+  // Sharded (CXM_SHARDS=3): demo, whose site and candidates take the load, on a shard of its own.
+  await placeApart(worker, { demo: 'SHARD_2', other: 'SHARD_3' });
 });
 afterAll(async () => {
   await worker?.stop();

@@ -51,8 +51,11 @@ function tables(persist: string): Map<string, string[]> {
   return found;
 }
 
-/** Tables that hold no organisation's rows, and so need no `org_id`. */
-const SHARED = new Set(['organisations', 'd1_migrations']);
+/**
+ * Tables that hold no organisation's rows, and so need no `org_id`: `dir_shards` is each shard's
+ * recorded size (the directory's, packages/edge-api/src/shards).
+ */
+const SHARED = new Set(['organisations', 'd1_migrations', 'dir_shards']);
 
 /**
  * Tables without `org_id` (other than the shared ones): their rows would escape the snapshot, so

@@ -4,11 +4,11 @@
 // local-development settings (packages/edge-api/scripts/dev-vars.mjs; wrangler.jsonc holds
 // production's), given as `--var`s, which win over any .dev.vars of yours.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_VARS, varArgs } from '../../../packages/edge-api/scripts/dev-vars.mjs';
-import { execute, migrate } from './d1.js';
+import { execute, migrate, migrateShards } from './d1.js';
 import { EDGE_API, TRACKER, WRANGLER } from './paths.js';
 import { freePort } from './ports.js';
 import { type Child, kill, start, stop, waitFor } from './processes.js';
@@ -27,13 +27,22 @@ export interface WorkerOptions {
   args?: string[];
   /** The port to serve on (a free one unless given: e.g. chosen first so others can call it). */
   port?: number;
+  /**
+   * Databases holding organisations' data (packages/edge-api/src/shards), 1 unless given: with
+   * more, the worker runs with DB and SHARD_2 … SHARD_<n> bound and listed in SHARDS (a temp
+   * wrangler config beside wrangler.jsonc), every one migrated. The seed's organisations are on
+   * DB; `POST /ops/organisations` places new ones, and `/ops/organisations/{id}/move` moves one.
+   */
+  shards?: number;
 }
 
 export interface Worker {
   /** `http://127.0.0.1:<port>`: the API, the console, `/t.js` and `/t/<file>`. */
   origin: string;
-  /** The local D1's directory, for `d1.query`. */
+  /** The local D1's directory, for `d1.query` (and `d1.read` of a shard by binding). */
   persist: string;
+  /** The shard bindings, `DB` first (`['DB']` unless `shards` was given). */
+  shards: string[];
   /** SIGKILL to wrangler and its workerd, as a crash would; the D1 stays. */
   kill: () => Promise<void>;
   /** Starts wrangler again on the same port and D1, and waits until it answers. */
@@ -43,6 +52,27 @@ export interface Worker {
 }
 
 const START_MS = 150_000;
+
+/**
+ * wrangler.jsonc with SHARD_2 … SHARD_<count> bound beside DB (same migrations), written beside
+ * it (wrangler resolves `main`, assets and migrations from the config's folder); its path.
+ */
+function shardedConfig(count: number): { file: string; bindings: string[] } {
+  const bindings = Array.from({ length: count - 1 }, (_, i) => `SHARD_${i + 2}`);
+  const source = readFileSync(join(EDGE_API, 'wrangler.jsonc'), 'utf8');
+  const end = /"migrations_dir": "migrations"\s*\}\s*\]/;
+  if (!end.test(source)) throw new Error('wrangler.jsonc: cannot find the end of d1_databases');
+  const extra = bindings
+    .map(
+      (binding) =>
+        `{ "binding": "${binding}", "database_name": "cxm-${binding.toLowerCase()}", "migrations_dir": "migrations" }`,
+    )
+    .join(',\n    ');
+  const text = source.replace(end, `"migrations_dir": "migrations"\n    },\n    ${extra}\n  ]`);
+  const file = join(EDGE_API, `.wrangler-shards-${process.pid}-${Date.now()}.jsonc`);
+  writeFileSync(file, text);
+  return { file, bindings };
+}
 
 /** The development settings every suite's worker runs with (its TOKEN_SECRET signs test tokens). */
 export { DEV_VARS };
@@ -55,13 +85,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const given = options.persist;
   const persist = given ?? mkdtempSync(join(tmpdir(), options.tempPrefix));
   let child: Child | undefined;
+  const sharded = (options.shards ?? 1) > 1 ? shardedConfig(options.shards ?? 1) : null;
+  const shards = ['DB', ...(sharded?.bindings ?? [])];
   const stopWorker = async () => {
     await stop(child);
     if (!given) rmSync(persist, { recursive: true, force: true });
+    if (sharded) rmSync(sharded.file, { force: true });
   };
   try {
     if (!given) {
       migrate(persist);
+      if (sharded) migrateShards(persist, sharded.file, sharded.bindings);
       execute(persist, { file: join(EDGE_API, 'seed', 'dev.sql') });
       if (options.sql) execute(persist, { command: options.sql });
     }
@@ -91,6 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           ...(options.args?.some((arg) => arg.startsWith('PUBLIC_ORIGIN:'))
             ? []
             : ['--var', `PUBLIC_ORIGIN:${origin}`]),
+          ...(sharded ? ['--config', sharded.file, '--var', `SHARDS:${shards.join(',')}`] : []),
           ...(options.args ?? []),
         ],
         EDGE_API,
@@ -102,6 +137,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return {
       origin,
       persist,
+      shards,
       kill: () => kill(child),
       restart: launch,
       stop: stopWorker,
