@@ -68,22 +68,19 @@ export interface FollowedLink {
   machine: boolean;
 }
 
-/** The organisation whose text has this link code, on this shard; null when none has. */
-export async function linkOwner(d1: D1Database, code: string): Promise<string | null> {
+/**
+ * The organisation whose text has this link code, and where the link leads, on this shard; null
+ * when no text here has it. (Where it leads is read alone while its organisation moves.)
+ */
+export async function linkedText(
+  d1: D1Database,
+  code: string,
+): Promise<{ orgId: string; target: string } | null> {
   const row = await d1
-    .prepare('SELECT org_id FROM messages WHERE link_id = ?1')
+    .prepare('SELECT org_id, link_url FROM messages WHERE link_id = ?1 AND link_url IS NOT NULL')
     .bind(code)
-    .first<{ org_id: string }>();
-  return row?.org_id ?? null;
-}
-
-/** Where a link code leads, read only (while its organisation moves). */
-export async function linkTarget(d1: D1Database, code: string): Promise<string | null> {
-  const row = await d1
-    .prepare('SELECT link_url FROM messages WHERE link_id = ?1 AND link_url IS NOT NULL')
-    .bind(code)
-    .first<{ link_url: string }>();
-  return row?.link_url ?? null;
+    .first<{ org_id: string; link_url: string }>();
+  return row ? { orgId: row.org_id, target: row.link_url } : null;
 }
 
 /**

@@ -9,12 +9,7 @@ import { errorResponses } from '../../schemas/error.js';
 import { findOnShards, routeOrgWaiting } from '../../shards/route.js';
 import { apiError, type ErrorReply, errorResponse } from '../../utils/errors.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
-import {
-  appendIdentityForSites,
-  followMessageLink,
-  linkOwner,
-  linkTarget,
-} from './message-links.js';
+import { appendIdentityForSites, followMessageLink, linkedText } from './message-links.js';
 
 const codeParams = z.object({
   code: z
@@ -56,14 +51,17 @@ const follow: RouteHandler<typeof messageLinkRoute, AppEnv> = async (c) => {
   const { code } = c.req.valid('param');
   const now = Date.now();
   // The code names no organisation: each shard is asked whose text it is (one point read each).
-  const orgId = await findOnShards(c.env, (shard) => linkOwner(shard.DB, code));
+  const orgId = await findOnShards(
+    c.env,
+    async (shard) => (await linkedText(shard.DB, code))?.orgId ?? null,
+  );
   if (orgId === null) return errorResponse(c, invalidLink);
   // Nobody clicks twice on purpose: while the organisation moves, wait for the move (seconds);
   // past the wait the reader still lands, read from the shard being copied, and nothing is stored.
   const route = await routeOrgWaiting(c.env, orgId);
   c.env = route.env;
   if (route.kind === 'moving') {
-    const target = await linkTarget(c.env.DB, code);
+    const target = (await linkedText(c.env.DB, code))?.target;
     if (!target) return errorResponse(c, invalidLink);
     console.warn(`text link of ${orgId} not stored: the organisation is moving`);
     return c.body(null, 302, { Location: target, ...NO_STORE });

@@ -218,6 +218,20 @@ function changes(row: UserRow, next: ReturnType<typeof after>): Record<string, u
   return out;
 }
 
+/** Why a change of `row` to `next` is refused (the role rules, a sender number taken), or null. */
+async function updateRefusal(
+  env: Bindings,
+  caller: ApiCaller,
+  { row, next, change }: { row: UserRow; next: Pick<UserRow, 'sender_phone'>; change: Change },
+): Promise<Refusal | null> {
+  return (
+    refusal(caller, rulesTarget(row), change, await counts(env.DB, caller.orgId, row.id)) ??
+    (next.sender_phone !== row.sender_phone
+      ? await senderTaken(env.DB, caller.orgId, next.sender_phone, env)
+      : null)
+  );
+}
+
 export async function updateUser(
   env: Bindings,
   caller: ApiCaller,
@@ -247,11 +261,7 @@ export async function updateUser(
     const diff = changes(row, next);
     // Nothing changes (a repeated DELETE, a PATCH to the same values): nothing to write.
     if (Object.keys(diff).length === 0) return { ok: true, user: userJson(row) };
-    const refused =
-      refusal(caller, rulesTarget(row), change, await counts(db, caller.orgId, id)) ??
-      (next.sender_phone !== row.sender_phone
-        ? await senderTaken(db, caller.orgId, next.sender_phone, env)
-        : null);
+    const refused = await updateRefusal(env, caller, { row, next, change });
     if (refused) return { ok: false, refusal: refused };
     const stamp = Math.max(now, row.updated_at + 1);
     const endsSessions = next.role !== row.role || next.deactivated_at !== null;
