@@ -861,6 +861,8 @@ export const dirOrgs = sqliteTable(
     orgId: text('org_id').primaryKey(),
     shard: text('shard').notNull(),
     state: text('state', { enum: SHARD_ORG_STATES }).notNull().default('active'),
+    /** While `moving`: the shard it is being copied to (a move cut short is cleaned up there). */
+    movingTo: text('moving_to'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('dir_orgs_shard').on(t.shard)],

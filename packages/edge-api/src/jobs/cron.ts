@@ -18,7 +18,7 @@ import { sweepStuckSending } from '../endpoints/messages/sweep.js';
 import { measureShards } from '../endpoints/ops/place.js';
 import type { Bindings } from '../env.js';
 import { settleBacklog } from '../scoring/settle.js';
-import { sweepSessionHints } from '../shards/directory.js';
+import { movingOrgs, sweepSessionHints } from '../shards/directory.js';
 import { FIRST_SHARD, isSharded, shardEnv, shardNames, shardOf } from '../shards/shards.js';
 import { sealingSecrets } from '../utils/sealed.js';
 import { deliverDue } from '../webhooks/deliver.js';
@@ -34,18 +34,41 @@ export interface ScheduledRun {
   fetch?: typeof fetch;
 }
 
+type ShardRun = Awaited<ReturnType<typeof runScheduled>>;
+
 /**
- * A cron run over every shard in turn (src/shards), then the directory's own sweep: session
- * hints past the longest session, and, daily, each shard's size (where new organisations go).
+ * The directory's own sweep (session hints past the longest session), then a cron run over every
+ * shard in turn (src/shards), one shard's failure not stopping the others, and, daily, each
+ * shard's size (where new organisations go). While an organisation moves, the shards' runs wait
+ * for the next cron: their steps write across organisations (backlog, webhooks, campaign starts),
+ * and the moving one's rows must not change on either shard until the move switches.
  */
-export async function runCron(env: Bindings, run: ScheduledRun) {
-  if (!isSharded(env)) return { [FIRST_SHARD]: await runScheduled(env, run) };
-  const shards: Record<string, Awaited<ReturnType<typeof runScheduled>>> = {};
-  for (const name of shardNames(env)) shards[name] = await runScheduled(shardEnv(env, name), run);
-  const hints = await sweepSessionHints(env, run.now - SESSION_LIMITS.absoluteMs);
+export async function runCron(
+  env: Bindings,
+  run: ScheduledRun,
+): Promise<{ shards: Record<string, ShardRun>; sessionHints: number; held?: string[] }> {
+  const sessionHints = await sweepSessionHints(env, run.now - SESSION_LIMITS.absoluteMs);
+  if (!isSharded(env))
+    return { shards: { [FIRST_SHARD]: await runScheduled(env, run) }, sessionHints };
+  const moving = await movingOrgs(env);
+  if (moving.length > 0) {
+    console.log(JSON.stringify({ cron: run.cron, held: 'organisations moving', moving }));
+    return { shards: {}, sessionHints, held: moving };
+  }
+  const shards: Record<string, ShardRun> = {};
+  const failed: string[] = [];
+  for (const name of shardNames(env)) {
+    try {
+      shards[name] = await runScheduled(shardEnv(env, name), run);
+    } catch (error) {
+      console.error(`cron ${run.cron} on shard ${name} failed`, error);
+      failed.push(name);
+    }
+  }
   const sizes = run.cron === RETRY_CRON ? null : await measureShards(env, run.now);
-  console.log(JSON.stringify({ cron: run.cron, directory: { sessionHints: hints, sizes } }));
-  return shards;
+  console.log(JSON.stringify({ cron: run.cron, directory: { sessionHints, sizes } }));
+  if (failed.length > 0) throw new Error(`cron ${run.cron} failed on ${failed.join(', ')}`);
+  return { shards, sessionHints };
 }
 
 /** One shard's cron run (all of it when one database is configured). */

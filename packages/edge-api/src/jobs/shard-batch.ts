@@ -6,7 +6,7 @@
 // either shard during a move, and the job runs on the new one afterwards. One database
 // configured: the batch as it came.
 import type { Bindings } from '../env.js';
-import { orgPlace } from '../shards/directory.js';
+import { movingOrgs, orgPlace } from '../shards/directory.js';
 import { FIRST_SHARD, isSharded, shardEnv } from '../shards/shards.js';
 
 /** Where a job belongs: its organisation's shard, or a shard it names. */
@@ -45,10 +45,19 @@ export async function consumeByShard<T>(
   if (!isSharded(env)) return consume(batch, env);
   const byShard = new Map<string, Message<T>[]>();
   const waiting: Message<T>[] = [];
+  let moves: Promise<string[]> | undefined;
   for (const message of batch.messages) {
     const home = route.homeOf(message.body);
     let shard = home.shard ?? FIRST_SHARD;
-    if (home.orgId !== undefined) {
+    if (home.orgId === undefined) {
+      // A shard-wide job (the cron's listings) writes across its organisations: it waits while
+      // any organisation moves, as the cron does.
+      moves ??= movingOrgs(env);
+      if ((await moves).length > 0) {
+        waiting.push(message);
+        continue;
+      }
+    } else {
       const place = await orgPlace(env, home.orgId);
       if (place.moving) {
         waiting.push(message);

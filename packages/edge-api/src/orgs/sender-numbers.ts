@@ -10,7 +10,7 @@
 // sends from the number (then the claim passes on).
 import type { Bindings } from '../env.js';
 import { routeOrg } from '../shards/route.js';
-import { directoryDb } from '../shards/shards.js';
+import { directoryDb, isSharded } from '../shards/shards.js';
 import type { ErrorCode } from '../utils/errors.js';
 
 /** SQL true when `number` is another organisation's than `org` (both SQL expressions). */
@@ -80,7 +80,8 @@ async function holds(db: D1Database, orgId: string, number: string): Promise<boo
 
 /**
  * Claims `numbers` for `orgId` in the directory; the first one another organisation holds, or
- * null when all are this organisation's now.
+ * null when all are this organisation's now. With one database the database's own check decided
+ * already: the claims just follow it (so the directory is right when shards are added).
  */
 export async function claimNumbers(
   env: Bindings,
@@ -89,16 +90,18 @@ export async function claimNumbers(
   now = Date.now(),
 ): Promise<string | null> {
   const dir = directoryDb(env);
+  const sharded = isSharded(env);
   await dir.batch(
     numbers.map((number) =>
       dir
         .prepare(
           `INSERT INTO dir_sender_numbers (number, org_id, claimed_at) VALUES (?1, ?2, ?3)
-           ON CONFLICT (number) DO NOTHING`,
+           ON CONFLICT (number) DO ${sharded ? 'NOTHING' : 'UPDATE SET org_id = ?2, claimed_at = ?3'}`,
         )
         .bind(number, orgId, now),
     ),
   );
+  if (!sharded) return null;
   const { results } = await dir
     .prepare(
       `SELECT number, org_id, claimed_at FROM dir_sender_numbers
@@ -107,22 +110,39 @@ export async function claimNumbers(
     .bind(JSON.stringify(numbers))
     .all<{ number: string; org_id: string; claimed_at: number }>();
   for (const claim of results) {
-    if (claim.org_id === orgId) continue;
-    if (now - claim.claimed_at < CLAIM_SETTLE_MS) return claim.number;
-    const holder = await routeOrg(env, claim.org_id);
-    if (holder.kind === 'moving' || (await holds(holder.env.DB, claim.org_id, claim.number))) {
-      return claim.number;
-    }
-    // Given up by its organisation since: the claim passes on (unless another took it first).
-    const passed = await dir
-      .prepare(
-        'UPDATE dir_sender_numbers SET org_id = ?2, claimed_at = ?4 WHERE number = ?1 AND org_id = ?3',
-      )
-      .bind(claim.number, orgId, claim.org_id, now)
-      .run();
-    if ((passed.meta.changes ?? 0) === 0) return claim.number;
+    if (!(await claimed(env, orgId, claim, now))) return claim.number;
   }
   return null;
+}
+
+/**
+ * Whether `orgId` holds `claim` now: its own claim, renewed (so no other organisation can pass it
+ * on while this write lands), or another's that passes on because that organisation's shard no
+ * longer sends from the number. Each step is conditional on the claim as read: a claim changed in
+ * between is not this organisation's.
+ */
+async function claimed(
+  env: Bindings,
+  orgId: string,
+  claim: { number: string; org_id: string; claimed_at: number },
+  now: number,
+): Promise<boolean> {
+  const dir = directoryDb(env);
+  const take = (from: string) =>
+    dir
+      .prepare(
+        `UPDATE dir_sender_numbers SET org_id = ?2, claimed_at = ?5
+         WHERE number = ?1 AND org_id = ?3 AND claimed_at = ?4`,
+      )
+      .bind(claim.number, orgId, from, claim.claimed_at, Math.max(now, claim.claimed_at + 1))
+      .run();
+  if (claim.org_id === orgId) return ((await take(orgId)).meta.changes ?? 0) === 1;
+  if (now - claim.claimed_at < CLAIM_SETTLE_MS) return false;
+  const holder = await routeOrg(env, claim.org_id);
+  if (holder.kind === 'moving' || (await holds(holder.env.DB, claim.org_id, claim.number))) {
+    return false;
+  }
+  return ((await take(claim.org_id)).meta.changes ?? 0) === 1;
 }
 
 export function takenRefusal(number: string): { code: ErrorCode; message: string } {

@@ -14,10 +14,11 @@ import type { Bindings } from '../env.js';
 import { IsolateCache } from '../utils/isolate-cache.js';
 import { directoryDb, FIRST_SHARD, isSharded } from './shards.js';
 
-/** Where an organisation's data is, and whether a move holds its writes. */
+/** Where an organisation's data is, and whether a move holds its writes (and to where). */
 export interface OrgPlace {
   shard: string;
   moving: boolean;
+  movingTo?: string;
 }
 
 /** How long an isolate trusts a place it read; a move waits longer than this (move.ts). */
@@ -26,9 +27,14 @@ const places = new IsolateCache<string, OrgPlace>(DIRECTORY_CACHE_TTL_MS, 10_000
 
 const UNLISTED: OrgPlace = Object.freeze({ shard: FIRST_SHARD, moving: false });
 
-function placeOf(row: { shard: string | null; state: string | null } | undefined): OrgPlace {
+function placeOf(
+  row: { shard: string | null; state: string | null; movingTo?: string | null } | undefined,
+): OrgPlace {
   if (!row?.shard) return UNLISTED;
-  return { shard: row.shard, moving: row.state === 'moving' };
+  const moving = row.state === 'moving';
+  return moving && row.movingTo
+    ? { shard: row.shard, moving, movingTo: row.movingTo }
+    : { shard: row.shard, moving };
 }
 
 /** The directory handle. */
@@ -51,12 +57,25 @@ export async function orgPlace(
     if (cached) return cached;
   }
   const rows = await directory(env)
-    .select({ shard: dirOrgs.shard, state: dirOrgs.state })
+    .select({ shard: dirOrgs.shard, state: dirOrgs.state, movingTo: dirOrgs.movingTo })
     .from(dirOrgs)
     .where(eq(dirOrgs.orgId, orgId));
   const place = placeOf(rows[0]);
   places.set(orgId, place);
   return place;
+}
+
+/**
+ * The organisations being moved now (read afresh): while there are any, work that spans a
+ * shard's organisations (the cron's, its shard-wide queue jobs) waits.
+ */
+export async function movingOrgs(env: Bindings): Promise<string[]> {
+  if (!isSharded(env)) return [];
+  const rows = await directory(env)
+    .select({ orgId: dirOrgs.orgId })
+    .from(dirOrgs)
+    .where(eq(dirOrgs.state, 'moving'));
+  return rows.map((row) => row.orgId);
 }
 
 /** After a move changed an organisation's entry: this isolate reads it afresh. */

@@ -63,6 +63,24 @@ export async function findOnShards(
 }
 
 /**
+ * Like `findOnShards`, but every shard is asked and the answer with the largest `at` wins (null
+ * last): for what more than one organisation may answer, such as the sender of an inbound text,
+ * decided across shards as one database's ORDER BY decides it.
+ */
+export async function newestOnShards(
+  env: Bindings,
+  probe: (shard: Bindings) => Promise<{ orgId: string; at: number | null } | null>,
+): Promise<string | null> {
+  const names = isSharded(env) ? shardNames(env) : [null];
+  let best: { orgId: string; at: number | null } | null = null;
+  for (const name of names) {
+    const found = await probe(name === null ? env : shardEnv(env, name));
+    if (found && (best === null || (found.at ?? -1) > (best.at ?? -1))) best = found;
+  }
+  return best?.orgId ?? null;
+}
+
+/**
  * For requests nobody will send again (a link's click, a provider's callback): while the
  * organisation moves, wait for the move to end, reading the directory afresh every half second,
  * up to `maxWaitMs`; still moving then, `moving`.

@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MOVED_TABLES, moveOrganisation, NOT_MOVED } from '../endpoints/ops/move.js';
+import { RETRY_CRON, runCron } from '../jobs/cron.js';
 import { consumeByShard, MOVING_DELAY_SECONDS } from '../jobs/shard-batch.js';
 import { configurationProblems } from '../middleware/configuration.js';
 import { claimNumbers } from '../orgs/sender-numbers.js';
@@ -292,14 +293,20 @@ describe('queue jobs on shards', () => {
       .bind(moving.id)
       .run();
     forgetAllPlaces();
-    const jobs = [a, b, moving].map((org) => fakeMessage({ orgId: org.id }));
+    const jobs = [
+      ...[a, b, moving].map((org) =>
+        fakeMessage<{ orgId?: string; shard?: string }>({ orgId: org.id }),
+      ),
+      // A shard-wide job (the cron's listings) waits while any organisation moves.
+      fakeMessage<{ orgId?: string; shard?: string }>({ shard: a.shard }),
+    ];
     const batch = {
       queue: 'test',
       metadata: {},
       messages: jobs.map((job) => job.message),
       ackAll: () => {},
       retryAll: () => {},
-    } as unknown as MessageBatch<{ orgId: string }>;
+    } as unknown as MessageBatch<{ orgId?: string; shard?: string }>;
     const sentAgain: unknown[] = [];
     const requeue = {
       sendBatch: async (items: { body: unknown; delaySeconds?: number }[]) => {
@@ -308,16 +315,23 @@ describe('queue jobs on shards', () => {
     } as unknown as Queue;
     const consumed: { shard: string | undefined; orgs: string[] }[] = [];
     await consumeByShard(batch, sharded, { homeOf: (job) => job, requeue }, async (part, on) => {
-      consumed.push({ shard: on.SHARD, orgs: part.messages.map((m) => m.body.orgId) });
+      consumed.push({ shard: on.SHARD, orgs: part.messages.map((m) => m.body.orgId ?? '') });
     });
     const shardOfOrg = (org: { id: string; shard: string }) =>
       consumed.find((part) => part.orgs.includes(org.id))?.shard;
     expect(shardOfOrg(a)).toBe(a.shard);
     expect(shardOfOrg(b)).toBe(b.shard);
     expect(shardOfOrg(moving)).toBeUndefined();
-    expect(sentAgain).toEqual([{ body: { orgId: moving.id }, delaySeconds: MOVING_DELAY_SECONDS }]);
+    expect(sentAgain).toEqual([
+      { body: { orgId: moving.id }, delaySeconds: MOVING_DELAY_SECONDS },
+      { body: { shard: a.shard }, delaySeconds: MOVING_DELAY_SECONDS },
+    ]);
+    expect(consumed.flatMap((part) => part.orgs)).not.toContain('');
     expect(jobs[2]?.seen.acked).toBe(true);
     expect(jobs[2]?.seen.retried).toBe(false);
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'active' WHERE org_id = ?1")
+      .bind(moving.id)
+      .run();
   });
 });
 
@@ -363,5 +377,123 @@ describe('sender numbers across shards', () => {
     expect(await claimNumbers(sharded, b.id, ['+14155550178'], Date.now() + 61_000)).toBe(
       '+14155550178',
     );
+  });
+});
+
+describe('a move that does not finish', () => {
+  const other = (shard: string) => (shard === 'SHARD_2' ? 'SHARD_3' : 'SHARD_2');
+
+  it('cleans up a move cut short, wherever it was going, when run again', async () => {
+    const org = await createOrg();
+    const candidateId = rid('cand');
+    await ingest(org.apiKey, [engagement({ candidateId }), engagement({ candidateId })]);
+    const first = other(org.shard);
+    // As a move cut short leaves it: moving, a partial copy and its rowid map on `first`.
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'moving', moving_to = ?2 WHERE org_id = ?1")
+      .bind(org.id, first)
+      .run();
+    const partial = shardDb(first);
+    await partial
+      .prepare("INSERT INTO organisations (id, name, created_at) VALUES (?1, 'partial', 0)")
+      .bind(org.id)
+      .run();
+    await partial
+      .prepare('INSERT INTO move_rowids (org_id, old_rowid, new_rowid) VALUES (?1, 1, 1)')
+      .bind(org.id)
+      .run();
+    forgetAllPlaces();
+    // Run again, to the same shard: the stale map is no obstacle.
+    const again = await moveOrganisation(sharded, org.id, first, { settleMs: 0 });
+    expect(again).toMatchObject({ ok: true, to: first });
+    expect(await orgRows(partial, 'engagements', 'org_id', org.id)).toBe(2);
+    expect(await orgRows(partial, 'move_rowids', 'org_id', org.id)).toBe(0);
+    // Cut short again on the way back, then sent to the third shard instead: the copy left on
+    // `org.shard` goes.
+    const third = ['DB', 'SHARD_2', 'SHARD_3'].find((name) => name !== org.shard && name !== first);
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'moving', moving_to = ?2 WHERE org_id = ?1")
+      .bind(org.id, org.shard)
+      .run();
+    await shardDb(org.shard)
+      .prepare("INSERT INTO organisations (id, name, created_at) VALUES (?1, 'partial', 0)")
+      .bind(org.id)
+      .run();
+    forgetAllPlaces();
+    expect(await moveOrganisation(sharded, org.id, third ?? '', { settleMs: 0 })).toMatchObject({
+      ok: true,
+      from: first,
+      to: third,
+    });
+    expect(await orgRows(shardDb(org.shard), 'organisations', 'id', org.id)).toBe(0);
+    expect(await orgRows(partial, 'organisations', 'id', org.id)).toBe(0);
+    expect((await scoreOf(org.apiKey, candidateId)).engagementCount).toBe(2);
+  });
+
+  it('leaves the organisation where it was, working, when the copy fails', async () => {
+    const org = await createOrg();
+    const candidateId = rid('cand');
+    await ingest(org.apiKey, [engagement({ candidateId })]);
+    const to = other(org.shard);
+    // A row on the target with the id of one of the organisation's: its copy cannot be inserted.
+    const [key] = (
+      await shardDb(org.shard)
+        .prepare('SELECT id FROM api_keys WHERE org_id = ?1')
+        .bind(org.id)
+        .all<{ id: string }>()
+    ).results;
+    await shardDb(to)
+      .prepare(
+        `INSERT INTO organisations (id, name, created_at) VALUES ('squatter', 'x', 0)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run();
+    await shardDb(to)
+      .prepare(
+        `INSERT INTO api_keys (id, org_id, name, prefix, key_hash, role, created_at)
+         VALUES (?1, 'squatter', 'x', 'x', ?2, 'user', 0)`,
+      )
+      .bind(key?.id, `hash-${key?.id}`)
+      .run();
+    const failed = await moveOrganisation(sharded, org.id, to, { settleMs: 0 });
+    expect(failed).toMatchObject({ ok: false, reason: 'failed' });
+    expect(await orgRows(shardDb(to), 'organisations', 'id', org.id)).toBe(0);
+    forgetAllPlaces();
+    expect((await ingest(org.apiKey, [engagement({ candidateId })])).status).toBe(202);
+    expect((await scoreOf(org.apiKey, candidateId)).engagementCount).toBe(2);
+  });
+});
+
+describe('the cron with shards', () => {
+  it('holds every shard’s run while an organisation moves, and sweeps session hints always', async () => {
+    const org = await createOrg();
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'moving' WHERE org_id = ?1")
+      .bind(org.id)
+      .run();
+    const now = Date.now();
+    const held = await runCron(sharded, { cron: RETRY_CRON, now });
+    expect(held).toMatchObject({ shards: {}, held: [org.id] });
+    await env.DB.prepare("UPDATE dir_orgs SET state = 'active' WHERE org_id = ?1")
+      .bind(org.id)
+      .run();
+    const ran = await runCron(sharded, { cron: RETRY_CRON, now });
+    expect(Object.keys(ran.shards)).toEqual(['DB', 'SHARD_2', 'SHARD_3']);
+    // One database: a session hint older than the longest session goes too.
+    await env.DB.prepare(
+      "INSERT INTO dir_sessions (token_hash, org_id, created_at) VALUES ('old-hint', 'demo', 0)",
+    ).run();
+    await runCron(env, { cron: RETRY_CRON, now });
+    expect(await orgRows(env.DB, 'dir_sessions', 'token_hash', 'old-hint')).toBe(0);
+  });
+});
+
+describe('sender number claims', () => {
+  it('renews an organisation’s own claim, so another cannot pass it on while its write lands', async () => {
+    const [a, b] = [await createOrg(), await createOrg()];
+    const number = '+14155550188';
+    const t0 = Date.now();
+    expect(await claimNumbers(sharded, a.id, [number], t0)).toBeNull();
+    // a adds it again a minute later (its shard does not hold it yet): the claim is renewed…
+    expect(await claimNumbers(sharded, a.id, [number], t0 + 61_000)).toBeNull();
+    // …so b, a second after, is refused although a's shard does not show the number yet.
+    expect(await claimNumbers(sharded, b.id, [number], t0 + 62_000)).toBe(number);
   });
 });

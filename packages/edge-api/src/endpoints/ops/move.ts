@@ -88,7 +88,7 @@ export type MoveOutcome =
   | { ok: true; orgId: string; from: string; to: string; tables: TableReport[]; ms: number }
   | {
       ok: false;
-      reason: 'unknown_shard' | 'not_found' | 'already_there' | 'mismatch';
+      reason: 'unknown_shard' | 'not_found' | 'already_there' | 'mismatch' | 'failed';
       message: string;
     };
 
@@ -119,25 +119,37 @@ export async function moveOrganisation(
   if (!source || !(await hasOrg(source, orgId))) {
     return { ok: false, reason: 'not_found', message: `No organisation ${orgId}.` };
   }
+  // A move cut short left a partial copy where it was going: deleted before anything else.
+  const leftover = place.movingTo ? shardBinding(env, place.movingTo) : null;
+  if (leftover && place.movingTo !== place.shard) await deleteOrg(leftover, orgId);
   if (place.shard === to) {
-    if (place.moving) await setPlace(env, orgId, to, 'active', now());
+    if (place.moving) await setPlace(env, orgId, { shard: to, state: 'active', at: now() });
     return { ok: false, reason: 'already_there', message: `${orgId} is on ${to} already.` };
   }
-  await setPlace(env, orgId, place.shard, 'moving', now());
+  await setPlace(env, orgId, { shard: place.shard, state: 'moving', movingTo: to, at: now() });
   await pause(options.settleMs ?? DIRECTORY_CACHE_TTL_MS + 2_000);
-
-  await deleteOrg(target, orgId);
-  await copyOrg(source, target, orgId);
-  const reports = await verify(source, target, orgId);
+  const back = { shard: place.shard, state: 'active' as const };
+  let reports: Awaited<ReturnType<typeof verify>>;
+  try {
+    await deleteOrg(target, orgId);
+    await copyOrg(source, target, orgId);
+    reports = await verify(source, target, orgId);
+  } catch (error) {
+    // Nothing was switched: the copy goes, and the organisation carries on where it was.
+    await deleteOrg(target, orgId);
+    await setPlace(env, orgId, { ...back, at: now() });
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: 'failed', message: `The copy failed (${message}); nothing moved.` };
+  }
   if (!reports.ok) {
     await deleteOrg(target, orgId);
-    await setPlace(env, orgId, place.shard, 'active', now());
+    await setPlace(env, orgId, { ...back, at: now() });
     return { ok: false, reason: 'mismatch', message: reports.message };
   }
   await writeHints(env, 'site', orgId, await column(source, 'sites', 'public_key', orgId));
   await writeHints(env, 'apiKey', orgId, await column(source, 'api_keys', 'key_hash', orgId));
   await claimHeldNumbers(env, source, orgId);
-  await setPlace(env, orgId, to, 'active', now());
+  await setPlace(env, orgId, { shard: to, state: 'active', at: now() });
   await deleteOrg(source, orgId);
   await target.prepare('DELETE FROM move_rowids WHERE org_id = ?1').bind(orgId).run();
   return { ok: true, orgId, from: place.shard, to, tables: reports.tables, ms: now() - started };
@@ -150,14 +162,14 @@ function pause(ms: number): Promise<void> {
 async function setPlace(
   env: Bindings,
   orgId: string,
-  shard: string,
-  state: 'active' | 'moving',
-  at: number,
+  place: { shard: string; state: 'active' | 'moving'; movingTo?: string; at: number },
 ): Promise<void> {
+  const { shard, state, at } = place;
+  const movingTo = place.movingTo ?? null;
   await directory(env)
     .insert(dirOrgs)
-    .values({ orgId, shard, state, updatedAt: at })
-    .onConflictDoUpdate({ target: dirOrgs.orgId, set: { shard, state, updatedAt: at } });
+    .values({ orgId, shard, state, movingTo, updatedAt: at })
+    .onConflictDoUpdate({ target: dirOrgs.orgId, set: { shard, state, movingTo, updatedAt: at } });
   forgetPlace(orgId);
 }
 
@@ -259,8 +271,9 @@ function insertRow(db: D1Database, table: string, row: Row, orgId: string): D1Pr
   return [insert, mapped];
 }
 
-/** Deletes the organisation's rows from `db`, children first, a page a statement. */
+/** Deletes the organisation's rows from `db`, children first, a page a statement (and its rowid map). */
 async function deleteOrg(db: D1Database, orgId: string): Promise<void> {
+  await db.prepare('DELETE FROM move_rowids WHERE org_id = ?1').bind(orgId).run();
   for (const moved of [...MOVED_TABLES].reverse()) {
     for (;;) {
       const result = await db

@@ -49,6 +49,11 @@ interface Match {
   orgId: string;
   orgName: string;
   candidateId: string;
+  /**
+   * Why this match beats another (the newest wins): the sender's latest inbound text (Messenger,
+   * WeChat), or the latest text to them from that number; across shards as within one.
+   */
+  at: number | null;
 }
 
 /** The organisation and candidate a text to `to` from `from` is for, on this database. */
@@ -61,7 +66,8 @@ export async function match(
   if (sender.channel === 'messenger' || sender.channel === 'wechat') {
     const known = await db
       .prepare(
-        `SELECT m.org_id AS orgId, o.name AS orgName, m.candidate_id AS candidateId
+        `SELECT m.org_id AS orgId, o.name AS orgName, m.candidate_id AS candidateId,
+           m.created_at AS at
          FROM messages m JOIN organisations o ON o.id = m.org_id
          WHERE m.from_address = ?1 AND m.direction = 'inbound'
          ORDER BY m.created_at DESC LIMIT 1`,
@@ -77,7 +83,10 @@ export async function match(
   const ours = channelOf(to).id;
   const found = await db
     .prepare(
-      `SELECT d.org_id AS orgId, o.name AS orgName, d.candidate_id AS candidateId
+      `SELECT d.org_id AS orgId, o.name AS orgName, d.candidate_id AS candidateId,
+         (SELECT max(m.created_at) FROM messages m
+          WHERE m.candidate_id = d.candidate_id AND m.direction = 'outbound'
+            AND m.from_address = ?3) AS at
        FROM candidate_contact_details d JOIN organisations o ON o.id = d.org_id
        WHERE d.phone = ?2 AND (
          o.whatsapp_sender = ?1
@@ -85,10 +94,7 @@ export async function match(
                     WHERE n.value = ?1)
          OR EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.sender_phone = ?1
                     AND u.deactivated_at IS NULL))
-       ORDER BY (SELECT max(m.created_at) FROM messages m
-                 WHERE m.candidate_id = d.candidate_id AND m.direction = 'outbound'
-                   AND m.from_address = ?3) DESC NULLS LAST,
-                d.updated_at DESC
+       ORDER BY at DESC NULLS LAST, d.updated_at DESC
        LIMIT 1`,
     )
     .bind(ours, sender.id, to)

@@ -10,7 +10,12 @@ import type { AppEnv } from '../../env.js';
 import { providerFromEnv } from '../../messaging/provider/index.js';
 import { readCappedText } from '../../middleware/capped-body.js';
 import { errorResponses } from '../../schemas/error.js';
-import { findOnShards, movingResponse, routeOrgWaiting } from '../../shards/route.js';
+import {
+  findOnShards,
+  movingResponse,
+  newestOnShards,
+  routeOrgWaiting,
+} from '../../shards/route.js';
 import { type ApiError, apiError, errorResponse } from '../../utils/errors.js';
 import { callbackBase } from '../messages/route.js';
 import { match, receive } from './inbound.js';
@@ -111,9 +116,9 @@ const inbound: RouteHandler<typeof inboundRoute, AppEnv> = async (c) => {
     return errorResponse(c, apiError('invalid_request', 'Missing MessageSid, From or To.'));
   }
   // The organisation with that number and a candidate at the sender's, asked of each shard.
-  const orgId = await findOnShards(c.env, async (shard) => {
+  const orgId = await newestOnShards(c.env, async (shard) => {
     const found = await match(shard.DB, from, to);
-    return 'orgId' in found ? found.orgId : null;
+    return 'orgId' in found ? found : null;
   });
   const route = orgId === null ? null : await routeOrgWaiting(c.env, orgId);
   if (route?.kind === 'moving') return movingResponse(c);
