@@ -46,41 +46,6 @@ export async function routeHint(env: Bindings, kind: HintKind, key: string): Pro
 }
 
 /**
- * The organisation owning a row only its shard can tell (a text's link code, a message id in a
- * provider's callback, a sender number), asked of each shard in turn until one answers; null when
- * none does. Every shard is asked with its own point query: nothing crosses shards.
- */
-export async function findOnShards(
-  env: Bindings,
-  probe: (shard: Bindings) => Promise<string | null>,
-): Promise<string | null> {
-  if (!isSharded(env)) return probe(env);
-  for (const name of shardNames(env)) {
-    const orgId = await probe(shardEnv(env, name));
-    if (orgId !== null) return orgId;
-  }
-  return null;
-}
-
-/**
- * Like `findOnShards`, but every shard is asked and the answer with the largest `at` wins (null
- * last): for what more than one organisation may answer, such as the sender of an inbound text,
- * decided across shards as one database's ORDER BY decides it.
- */
-export async function newestOnShards(
-  env: Bindings,
-  probe: (shard: Bindings) => Promise<{ orgId: string; at: number | null } | null>,
-): Promise<string | null> {
-  const names = isSharded(env) ? shardNames(env) : [null];
-  let best: { orgId: string; at: number | null } | null = null;
-  for (const name of names) {
-    const found = await probe(name === null ? env : shardEnv(env, name));
-    if (found && (best === null || (found.at ?? -1) > (best.at ?? -1))) best = found;
-  }
-  return best?.orgId ?? null;
-}
-
-/**
  * For requests nobody will send again (a link's click, a provider's callback): while the
  * organisation moves, wait for the move to end, reading the directory afresh every half second,
  * up to `maxWaitMs`; still moving then, `moving`.
@@ -97,6 +62,34 @@ export async function routeOrgWaiting(
     route = routeTo(env, orgId, await orgPlace(env, orgId, { fresh: true }));
   }
   return route;
+}
+
+/**
+ * The route of the organisation owning a row only its shard can tell (a text's link code, a
+ * message in a provider's callback, the sender of an inbound text), waiting out a move as
+ * `routeOrgWaiting` does; null when no shard has it. With one database, that database, probing
+ * nothing: the handler's own read finds the row or not. With shards, each is probed with its own
+ * point read (nothing crosses shards): an answer without `at` ends the search (one shard at most
+ * can have it); otherwise every shard answers and the largest `at` wins (null last), as one
+ * database's ORDER BY would decide it (an inbound text goes to the organisation that last texted
+ * or heard from its sender).
+ */
+export async function routeFound(
+  env: Bindings,
+  probe: (shard: Bindings) => Promise<{ orgId: string; at?: number | null } | null>,
+): Promise<Route | null> {
+  if (!isSharded(env)) return { kind: 'shard', env };
+  let best: { orgId: string; at?: number | null } | null = null;
+  for (const name of shardNames(env)) {
+    const found = await probe(shardEnv(env, name));
+    if (!found) continue;
+    if (found.at === undefined) {
+      best = found;
+      break;
+    }
+    if (best === null || (found.at ?? -1) > (best.at ?? -1)) best = found;
+  }
+  return best ? routeOrgWaiting(env, best.orgId) : null;
 }
 
 /** The 503 a request of a moving organisation gets. */

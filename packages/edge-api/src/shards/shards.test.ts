@@ -9,6 +9,7 @@ import { configurationProblems } from '../middleware/configuration.js';
 import { claimNumbers } from '../orgs/sender-numbers.js';
 import { engagement, request, rid } from '../test/client.js';
 import { forgetAllPlaces } from './directory.js';
+import { routeFound } from './route.js';
 import { shardEnv } from './shards.js';
 
 const SHARDED = { SHARDS: 'DB,SHARD_2,SHARD_3', OPERATOR_TOKEN: 'test-operator-token' };
@@ -397,9 +398,22 @@ describe('a move that does not finish', () => {
       .prepare("INSERT INTO organisations (id, name, created_at) VALUES (?1, 'partial', 0)")
       .bind(org.id)
       .run();
+    // The map of the engagements it had copied: the same old rowids the next copy maps.
     await partial
-      .prepare('INSERT INTO move_rowids (org_id, old_rowid, new_rowid) VALUES (?1, 1, 1)')
-      .bind(org.id)
+      .prepare(
+        'INSERT INTO move_rowids (org_id, old_rowid, new_rowid) SELECT ?1, value, 0 FROM json_each(?2)',
+      )
+      .bind(
+        org.id,
+        JSON.stringify(
+          (
+            await shardDb(org.shard)
+              .prepare('SELECT rowid AS r FROM engagements WHERE org_id = ?1')
+              .bind(org.id)
+              .all<{ r: number }>()
+          ).results.map((row) => row.r),
+        ),
+      )
       .run();
     forgetAllPlaces();
     // Run again, to the same shard: the stale map is no obstacle.
@@ -495,5 +509,34 @@ describe('sender number claims', () => {
     expect(await claimNumbers(sharded, a.id, [number], t0 + 61_000)).toBeNull();
     // …so b, a second after, is refused although a's shard does not show the number yet.
     expect(await claimNumbers(sharded, b.id, [number], t0 + 62_000)).toBe(number);
+  });
+});
+
+describe('rows only a shard can tell', () => {
+  it('takes the newest answer across shards, or the first when answers carry no time', async () => {
+    const order = ['DB', 'SHARD_2', 'SHARD_3'];
+    // The newer answer on the shard asked last, so taking the first answer would be wrong.
+    const [early, late] = [await createOrg(), await createOrg()].sort(
+      (x, y) => order.indexOf(x.shard) - order.indexOf(y.shard),
+    ) as [Awaited<ReturnType<typeof createOrg>>, Awaited<ReturnType<typeof createOrg>>];
+    const answers: Record<string, { orgId: string; at: number | null }> = {
+      [early.shard]: { orgId: early.id, at: 100 },
+      [late.shard]: { orgId: late.id, at: 200 },
+    };
+    const newest = await routeFound(sharded, async (shard) => answers[shard.SHARD ?? ''] ?? null);
+    expect(newest?.kind === 'shard' && newest.env.SHARD).toBe(late.shard);
+    const first = await routeFound(sharded, async (shard) => {
+      const found = answers[shard.SHARD ?? ''];
+      return found ? { orgId: found.orgId } : null;
+    });
+    expect(first?.kind === 'shard' && first.env.SHARD).toBe(early.shard);
+    expect(await routeFound(sharded, async () => null)).toBeNull();
+    // One database: nothing is probed; the handler's own read decides.
+    let probed = false;
+    const one = await routeFound(env, async () => {
+      probed = true;
+      return null;
+    });
+    expect({ probed, kind: one?.kind }).toEqual({ probed: false, kind: 'shard' });
   });
 });

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { database } from '../../db/client.js';
 import type { AppEnv } from '../../env.js';
 import { errorResponses } from '../../schemas/error.js';
-import { findOnShards, routeOrgWaiting } from '../../shards/route.js';
+import { routeFound } from '../../shards/route.js';
 import { apiError, type ErrorReply, errorResponse } from '../../utils/errors.js';
 import { deliverAfterResponse } from '../../webhooks/after-response.js';
 import { appendIdentityForSites, followMessageLink, linkedText } from './message-links.js';
@@ -50,20 +50,16 @@ const badLinkHook = (result: { success: boolean }, c: Context): ErrorReply | und
 const follow: RouteHandler<typeof messageLinkRoute, AppEnv> = async (c) => {
   const { code } = c.req.valid('param');
   const now = Date.now();
-  // The code names no organisation: each shard is asked whose text it is (one point read each).
-  const orgId = await findOnShards(
-    c.env,
-    async (shard) => (await linkedText(shard.DB, code))?.orgId ?? null,
-  );
-  if (orgId === null) return errorResponse(c, invalidLink);
-  // Nobody clicks twice on purpose: while the organisation moves, wait for the move (seconds);
-  // past the wait the reader still lands, read from the shard being copied, and nothing is stored.
-  const route = await routeOrgWaiting(c.env, orgId);
+  // The code names no organisation: with shards, each is asked whose text it is. Nobody clicks
+  // twice on purpose: while the organisation moves, the click waits for the move (seconds); past
+  // the wait the reader still lands, read from the shard being copied, and nothing is stored.
+  const route = await routeFound(c.env, (shard) => linkedText(shard.DB, code));
+  if (route === null) return errorResponse(c, invalidLink);
   c.env = route.env;
   if (route.kind === 'moving') {
     const target = (await linkedText(c.env.DB, code))?.target;
     if (!target) return errorResponse(c, invalidLink);
-    console.warn(`text link of ${orgId} not stored: the organisation is moving`);
+    console.warn(`text link of ${route.orgId} not stored: the organisation is moving`);
     return c.body(null, 302, { Location: target, ...NO_STORE });
   }
   const db = database(c.env.DB);

@@ -10,12 +10,7 @@ import type { AppEnv } from '../../env.js';
 import { providerFromEnv } from '../../messaging/provider/index.js';
 import { readCappedText } from '../../middleware/capped-body.js';
 import { errorResponses } from '../../schemas/error.js';
-import {
-  findOnShards,
-  movingResponse,
-  newestOnShards,
-  routeOrgWaiting,
-} from '../../shards/route.js';
+import { movingResponse, routeFound } from '../../shards/route.js';
 import { type ApiError, apiError, errorResponse } from '../../utils/errors.js';
 import { callbackBase } from '../messages/route.js';
 import { match, receive } from './inbound.js';
@@ -98,9 +93,8 @@ const status: RouteHandler<typeof statusCallbackRoute, AppEnv> = async (c) => {
     errorCode: form.params.get('ErrorCode') || null,
     messageId: new URL(c.req.url).searchParams.get('message'),
   };
-  const orgId = await findOnShards(c.env, (shard) => statusOwner(shard.DB, report));
-  if (orgId === null) return c.body(TWIML, 200, XML);
-  const route = await routeOrgWaiting(c.env, orgId);
+  const route = await routeFound(c.env, (shard) => statusOwner(shard.DB, report));
+  if (route === null) return c.body(TWIML, 200, XML);
   if (route.kind === 'moving') return movingResponse(c);
   await applyStatus(route.env.DB, report, Date.now());
   return c.body(TWIML, 200, XML);
@@ -116,11 +110,10 @@ const inbound: RouteHandler<typeof inboundRoute, AppEnv> = async (c) => {
     return errorResponse(c, apiError('invalid_request', 'Missing MessageSid, From or To.'));
   }
   // The organisation with that number and a candidate at the sender's, asked of each shard.
-  const orgId = await newestOnShards(c.env, async (shard) => {
+  const route = await routeFound(c.env, async (shard) => {
     const found = await match(shard.DB, from, to);
     return 'orgId' in found ? found : null;
   });
-  const route = orgId === null ? null : await routeOrgWaiting(c.env, orgId);
   if (route?.kind === 'moving') return movingResponse(c);
   const outcome = await receive(
     route?.env.DB ?? c.env.DB,

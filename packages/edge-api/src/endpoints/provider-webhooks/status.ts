@@ -80,7 +80,7 @@ async function recordLateContact(d1: D1Database, message: Before, now: number): 
 export async function statusOwner(
   db: D1Database,
   report: Pick<StatusReport, 'sid' | 'messageId'>,
-): Promise<string | null> {
+): Promise<{ orgId: string } | null> {
   const row = await db
     .prepare(
       `SELECT org_id FROM messages
@@ -88,7 +88,7 @@ export async function statusOwner(
     )
     .bind(report.sid, report.messageId)
     .first<{ org_id: string }>();
-  return row?.org_id ?? null;
+  return row ? { orgId: row.org_id } : null;
 }
 
 export async function applyStatus(
