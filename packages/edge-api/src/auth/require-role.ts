@@ -19,7 +19,8 @@ export function roleAtLeast(role: Role, least: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(least);
 }
 
-function bearer(header: string | undefined): string | null {
+/** The credential of an `Authorization: Bearer <credential>` header, or null. */
+export function bearer(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1] ?? null;
 }
@@ -48,7 +49,7 @@ function touchKey(c: Context<AppEnv>, db: Db, id: string, now: number): Promise<
   }
 }
 
-async function keyCaller(c: Context<AppEnv>, db: Db, secret: string): Promise<ApiCaller | null> {
+async function keyCaller(c: Context<AppEnv>, db: Db, keyHash: string): Promise<ApiCaller | null> {
   const now = Date.now();
   const rows = await db
     .select({
@@ -61,7 +62,7 @@ async function keyCaller(c: Context<AppEnv>, db: Db, secret: string): Promise<Ap
     .from(apiKeys)
     .where(
       and(
-        eq(apiKeys.keyHash, await hashApiKey(secret)),
+        eq(apiKeys.keyHash, keyHash),
         isNull(apiKeys.revokedAt),
         or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
       ),
@@ -81,8 +82,8 @@ async function keyCaller(c: Context<AppEnv>, db: Db, secret: string): Promise<Ap
   };
 }
 
-async function sessionCaller(db: Db, token: string): Promise<ApiCaller | null> {
-  const user = await resolveSession(db, token, Date.now());
+async function sessionCaller(db: Db, tokenHash: string): Promise<ApiCaller | null> {
+  const user = await resolveSession(db, tokenHash, Date.now());
   if (!user) return null;
   return {
     kind: 'user',
@@ -114,15 +115,12 @@ export function requireRole(least: Role): MiddlewareHandler<AppEnv> {
     const session = isSessionToken(credential);
     // The credential's organisation's shard (one directory read at most): from here on, c.env.DB
     // is that shard for the handlers too.
-    const route = session
-      ? await routeHint(c.env, 'session', await sha256Hex(credential))
-      : await routeHint(c.env, 'apiKey', await hashApiKey(credential));
+    const hash = session ? await sha256Hex(credential) : await hashApiKey(credential);
+    const route = await routeHint(c.env, session ? 'session' : 'apiKey', hash);
     if (route.kind === 'moving') return movingResponse(c);
     c.env = route.env;
     const db = database(c.env.DB);
-    const caller = session
-      ? await sessionCaller(db, credential)
-      : await keyCaller(c, db, credential);
+    const caller = session ? await sessionCaller(db, hash) : await keyCaller(c, db, hash);
     if (!caller) {
       const message = session
         ? 'The session has ended (signed out, expired or revoked); sign in again.'

@@ -70,15 +70,15 @@ export function sessionAlive(
 }
 
 /**
- * The user behind a live session token, or null (unknown, expired, or its user deactivated). An
- * expired session's row is deleted on the way.
+ * The user behind a live session, given its token's SHA-256 (the caller hashed it once to find
+ * the shard), or null (unknown, expired, or its user deactivated). An expired session's row is
+ * deleted on the way.
  */
 export async function resolveSession(
   db: Db,
-  token: string,
+  tokenHash: string,
   now: number,
 ): Promise<SessionUser | null> {
-  const tokenHash = await sha256Hex(token);
   const rows = await db
     .select({
       userId: users.id,
