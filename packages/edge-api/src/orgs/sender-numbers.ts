@@ -31,19 +31,17 @@ export function heldElsewhere(org: string, numbers: string): string {
 }
 
 /**
- * The first of `numbers` (E.164) that another organisation sends from, or null: on this
- * database, then, when `env` is given, by the directory's claims (which it makes for `orgId`).
+ * The first of `numbers` (E.164) that another organisation sends from, or null: on the
+ * organisation's own database (`env.DB`), then by the directory's claims (which it makes for
+ * `orgId`).
  */
 export async function takenNumber(
-  db: D1Database,
+  env: Bindings,
   orgId: string,
   numbers: readonly string[],
-  env?: Bindings,
 ): Promise<string | null> {
   if (numbers.length === 0) return null;
-  const here = await takenHere(db, orgId, numbers);
-  if (here !== null || !env) return here;
-  return claimNumbers(env, orgId, numbers);
+  return (await takenHere(env.DB, orgId, numbers)) ?? claimNumbers(env, orgId, numbers);
 }
 
 async function takenHere(

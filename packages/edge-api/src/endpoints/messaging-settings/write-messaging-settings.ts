@@ -121,7 +121,7 @@ export async function updateMessagingSettings(
     // Only numbers new to the organisation are checked: one it already sends from stays its own.
     const held = numbersOf(row);
     const added = [...numbersOf(next)].filter((number) => !held.has(number));
-    const taken = await takenNumber(db, caller.orgId, added, env);
+    const taken = await takenNumber(env, caller.orgId, added);
     if (taken) return { ok: false, refusal: takenRefusal(taken) };
     const [updated] = await db.batch<OrgRow>([
       db

@@ -119,9 +119,12 @@ export async function moveOrganisation(
   if (!source || !(await hasOrg(source, orgId))) {
     return { ok: false, reason: 'not_found', message: `No organisation ${orgId}.` };
   }
-  // A move cut short left a partial copy where it was going: deleted before anything else.
+  // A move cut short left a partial copy where it was going: deleted before anything else (on
+  // the target itself, the copy below begins by deleting it).
   const leftover = place.movingTo ? shardBinding(env, place.movingTo) : null;
-  if (leftover && place.movingTo !== place.shard) await deleteOrg(leftover, orgId);
+  if (leftover && place.movingTo !== place.shard && place.movingTo !== to) {
+    await deleteOrg(leftover, orgId);
+  }
   if (place.shard === to) {
     if (place.moving) await setPlace(env, orgId, { shard: to, state: 'active', at: now() });
     return { ok: false, reason: 'already_there', message: `${orgId} is on ${to} already.` };

@@ -6,6 +6,7 @@
 // operator's, not a customer's; the README ("Scale") documents them.
 import { createRoute, type OpenAPIHono, type RouteHandler, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { bearer } from '../../auth/require-role.js';
 import type { AppEnv } from '../../env.js';
 import { jsonBody } from '../../middleware/json-body.js';
 import { errorResponses } from '../../schemas/error.js';
@@ -18,7 +19,7 @@ function requireOperator(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const expected = c.env.OPERATOR_TOKEN;
     if (!expected) return errorResponse(c, apiError('not_found', 'No such route.'));
-    const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    const given = bearer(c.req.header('authorization')) ?? '';
     // Compared as hashes: equal length, so the comparison's time says nothing of the token.
     if ((await sha256Hex(given)) !== (await sha256Hex(expected))) {
       return errorResponse(c, apiError('unauthorized', 'Send the operator token as a Bearer.'), {

@@ -91,13 +91,12 @@ function rulesTarget(row: UserRow) {
 
 /** A person's own number may not be another organisation's sender (`orgs/sender-numbers.ts`). */
 async function senderTaken(
-  db: D1Database,
+  env: Bindings,
   orgId: string,
   phone: string | null | undefined,
-  env: Bindings,
 ): Promise<Refusal | null> {
   if (!phone) return null;
-  return (await takenNumber(db, orgId, [phone], env)) ? takenRefusal(phone) : null;
+  return (await takenNumber(env, orgId, [phone])) ? takenRefusal(phone) : null;
 }
 
 /** The JSON list of numbers the write adds, for the guard inside its statement. */
@@ -144,7 +143,7 @@ export async function createUser(
     }
     const refused =
       refusal(caller, null, change, await counts(db, caller.orgId, id)) ??
-      (await senderTaken(db, caller.orgId, input.senderPhone, env));
+      (await senderTaken(env, caller.orgId, input.senderPhone));
     if (refused) return { ok: false, refusal: refused };
     const [inserted] = await db.batch<UserRow>([
       db
@@ -227,7 +226,7 @@ async function updateRefusal(
   return (
     refusal(caller, rulesTarget(row), change, await counts(env.DB, caller.orgId, row.id)) ??
     (next.sender_phone !== row.sender_phone
-      ? await senderTaken(env.DB, caller.orgId, next.sender_phone, env)
+      ? await senderTaken(env, caller.orgId, next.sender_phone)
       : null)
   );
 }
