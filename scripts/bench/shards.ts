@@ -5,7 +5,7 @@
 //   2. Moving: an organisation filled through the API (engagements for many candidates) is moved
 //      to another shard with the operator endpoint; its duration beside the time the same rows
 //      took to write, and rows per second.
-import { DEV_VARS, startWorker, type Worker } from '@cxm/test-support/worker';
+import { operator, startWorker, type Worker } from '@cxm/test-support/worker';
 import { type BenchResult, median, quantile, ratio } from './report.js';
 
 const READS = 300;
@@ -19,20 +19,6 @@ async function timed(origin: string, path: string, headers: Record<string, strin
   await reply.arrayBuffer();
   if (!reply.ok) throw new Error(`${path}: ${reply.status}`);
   return performance.now() - started;
-}
-
-async function operator(origin: string, path: string, body: unknown) {
-  const reply = await fetch(`${origin}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${DEV_VARS.OPERATOR_TOKEN}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await reply.text();
-  if (!reply.ok) throw new Error(`${path}: ${reply.status} ${text}`);
-  return JSON.parse(text) as Record<string, unknown>;
 }
 
 async function ingest(origin: string, key: string, count: number, offset = 0): Promise<number> {

@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { read } from '@cxm/test-support/d1';
 import { ROOT } from '@cxm/test-support/paths';
-import type { Worker } from '@cxm/test-support/worker';
+import { operator, type Worker } from '@cxm/test-support/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool, send } from './client.js';
-import { BROWSER_UA, operator, startSuiteWorker } from './site.js';
+import { BROWSER_UA, startSuiteWorker } from './site.js';
 
 const OPS = join(ROOT, 'packages', 'edge-api', 'scripts', 'ops.mjs');
 const ORIGIN_OF_SITE = 'https://careers.moving.test';

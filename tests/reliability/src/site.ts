@@ -1,6 +1,6 @@
 // The site and keys the suite works with, added to the development seed's organisations, and the
 // worker each test file starts over them.
-import { DEV_VARS, startWorker, type Worker } from '@cxm/test-support/worker';
+import { operator, startWorker, type Worker } from '@cxm/test-support/worker';
 
 // `demo` (keys sk_demo_user … sk_demo_admin) and `other` (sk_other_admin) come from the seed.
 export const SITE_ORIGIN = 'https://careers.reliability.test';
@@ -49,21 +49,6 @@ export function startSuiteWorker(
  * SHARD_2, SHARD_3), the seed's organisations moved apart first (`placeApart`); unset, one.
  */
 export const SHARDS = Number(process.env.CXM_SHARDS ?? '1') || 1;
-
-/** The operator's request: `POST /ops/…` with the development operator token. */
-export async function operator(origin: string, path: string, body?: unknown): Promise<unknown> {
-  const reply = await fetch(`${origin}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${DEV_VARS.OPERATOR_TOKEN}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await reply.text();
-  if (!reply.ok) throw new Error(`${path}: ${reply.status} ${text}`);
-  return JSON.parse(text) as unknown;
-}
 
 /**
  * On a sharded worker, moves each organisation to the shard given (`pnpm org:move`'s request,

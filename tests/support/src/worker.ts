@@ -77,6 +77,29 @@ function shardedConfig(count: number): { file: string; bindings: string[] } {
 /** The development settings every suite's worker runs with (its TOKEN_SECRET signs test tokens). */
 export { DEV_VARS };
 
+/**
+ * An operator's request (`/ops/…`, packages/edge-api/src/endpoints/ops) with the development
+ * operator token: GET without a body, POST with one. The reply's JSON; an error naming the status
+ * otherwise.
+ */
+export async function operator(
+  origin: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const reply = await fetch(`${origin}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${DEV_VARS.OPERATOR_TOKEN}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await reply.text();
+  if (!reply.ok) throw new Error(`${path}: ${reply.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // The worker serves packages/tracker/dist as its assets: it must exist before wrangler starts.
   if (!existsSync(join(TRACKER, 'dist', 'manifest.json'))) {
