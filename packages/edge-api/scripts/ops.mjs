@@ -17,14 +17,22 @@ const token = process.env.OPERATOR_TOKEN ?? DEV_VARS.OPERATOR_TOKEN;
 const USAGE = 'usage: ops.mjs shards | create <id> <name> [time zone] | move <id> <shard>';
 
 async function call(method, path, body) {
-  const reply = await fetch(`${origin}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+  let reply;
+  try {
+    reply = await fetch(`${origin}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    process.stderr.write(
+      `cannot reach the worker at ${origin} (${error.cause?.code ?? error.message}); is it running? (--url or CXM_URL)\n`,
+    );
+    process.exit(1);
+  }
   const text = await reply.text();
   if (!reply.ok) {
     process.stderr.write(`${method} ${path}: ${reply.status} ${text}\n`);
